@@ -1,0 +1,392 @@
+"""The ruleset model: frozen, validated-once data that drives the engine.
+
+A ruleset is loaded from TOML by :mod:`cibo.rulesets` (which owns parsing, strict typing and the
+semantic checks) into these classes. The engine never branches on a ruleset's id: every rule it
+applies is named here. Expressions and dice formulas stay as source strings (``Formula``); the
+engine compiles them once through :func:`cibo.core.expr.compile_expr`, and the loader compiles
+every one of them up front so that a syntax error is reported with its key path.
+
+Field docstrings are the designer's reference; ``docs/rulesets.md`` explains them with examples.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from attrs import field, frozen
+
+Formula = int | str
+"""An integer, or an expression / dice formula in the grammar of :mod:`cibo.core.expr`."""
+
+
+@frozen
+class Range:
+    """Inclusive bounds, used for player and hero counts."""
+
+    min: int
+    max: int
+
+
+@frozen
+class Meta:
+    """The ``[ruleset]`` table: identity and table-level settings."""
+
+    id: str
+    name: str
+    version: str
+    players: Range
+    heroes: Range
+    rounds: int
+    """The last round; the game is lost when ``round > rounds`` if an end condition says so."""
+    target_minutes: tuple[int, int] = (60, 90)
+    hero_pool: tuple[str, ...] = ()
+    """Heroes that may be picked; empty means every hero in ``[heroes]``."""
+    text: str = ""
+
+
+@frozen
+class Zone:
+    """A node of the board graph. Links are undirected (the loader checks both ends)."""
+
+    links: tuple[str, ...]
+    tags: tuple[str, ...] = ()
+    watches: tuple[str, ...] = ()
+    """Zones whose noise this zone observes (watchtowers)."""
+    label: str = ""
+    pos: tuple[float, float] | None = None
+    """Position for the table display, each coordinate in 0..100; automatic layout when absent."""
+
+
+@frozen
+class Band:
+    name: str
+    start: int
+    """First track value of the band (TOML key ``from``)."""
+
+
+@frozen
+class Effect:
+    """One step of what happens: exactly one *verb* field is set, the others are parameters.
+
+    Verbs: ``add`` (track += by), ``set`` (track = to), ``spawn`` (units at a zone), ``noise``
+    (zone noise += by), ``noise_all`` (every zone's noise += by), ``roll_table``, ``draw`` (n cards
+    of a deck), ``consume`` (take n from a track, run ``short`` with ``short`` bound to the lack),
+    ``dormant`` (disable a zone for rounds), ``destroy`` (disable a zone for good), ``heal``,
+    ``damage`` (a unit or hero), ``damage_zone`` (all units within ``radius``), ``move`` (a hero
+    to a zone), ``marker`` (``op`` = launch | advance), ``reshuffle`` (a deck's discard back in),
+    ``peek``, ``activate`` (Safeguard units act), ``revive`` (downed heroes return), ``victory``
+    and ``defeat`` (end the game with this cause id).
+
+    ``when`` guards any verb: the effect is skipped unless the expression is true.
+    """
+
+    add: str = ""
+    set: str = ""
+    spawn: tuple[str, ...] = ()
+    noise: str = ""
+    noise_all: bool = False
+    roll_table: str = ""
+    draw: str = ""
+    consume: str = ""
+    dormant: str = ""
+    destroy: str = ""
+    heal: str = ""
+    damage: str = ""
+    damage_zone: str = ""
+    move: str = ""
+    marker: str = ""
+    reshuffle: str = ""
+    peek: str = ""
+    activate: str = ""
+    revive: str = ""
+    victory: str = ""
+    defeat: str = ""
+    by: Formula = 0
+    to: Formula = 0
+    n: Formula = 1
+    at: str = ""
+    rounds: Formula = 1
+    radius: int = 0
+    op: str = ""
+    onto: str = "top"
+    order: tuple[str, ...] = ()
+    fallback: tuple[str, ...] = ()
+    hp: Formula = 0
+    cost: dict[str, int] = field(factory=dict)
+    short: tuple[Effect, ...] = ()
+    when: str = ""
+    text: str = ""
+
+
+EFFECT_VERBS: tuple[str, ...] = (
+    "add", "set", "spawn", "noise", "noise_all", "roll_table", "draw", "consume", "dormant",
+    "destroy", "heal", "damage", "damage_zone", "move", "marker", "reshuffle", "peek", "activate",
+    "revive", "victory", "defeat",
+)
+
+
+@frozen
+class Trigger:
+    """``on_reach`` entry of a track: run ``do`` when the track reaches ``value`` (upward)."""
+
+    value: int
+    do: tuple[Effect, ...]
+    once: bool = True
+
+
+@frozen
+class Track:
+    """A numeric track (shield, rations, alert…), clamped to ``[min, max]``."""
+
+    min: int
+    max: int
+    start: Formula
+    label: str = ""
+    bands: tuple[Band, ...] = ()
+    values: dict[str, tuple[int, ...]] = field(factory=dict)
+    """Per-value arrays: ``@alarm.production_rate`` is ``values['production_rate'][alarm]``."""
+    on_reach: tuple[Trigger, ...] = ()
+    public: bool = True
+
+
+@frozen
+class Limit:
+    """How often an action may be used: ``per`` round or game, ``n`` times; or every ``every`` rounds."""
+
+    per: Literal["round", "game"] = "round"
+    n: int = 1
+    every: int = 0
+
+
+Target = Literal["none", "zone", "unit", "hero"]
+
+
+@frozen
+class Action:
+    """Something a hero can do on their turn.
+
+    ``target`` makes the action take an argument: ``zone`` (within ``range`` links, or adjacent
+    when ``range`` is 0), ``unit`` (a Safeguard unit in the hero's zone) or ``hero`` (a hero in
+    the same zone). Effects see it as ``$target``. With ``roll`` the formula is rolled first; with
+    ``success`` (``">=8"``) the ``do`` effects run on success and ``fail`` on failure, otherwise
+    ``do`` runs and ``$roll`` is the total.
+    """
+
+    cost: int = 1
+    noise: int = 0
+    label: str = ""
+    text: str = ""
+    where: str = ""
+    """Zone tags or names, ``|``-separated; the hero must stand in a matching zone."""
+    needs: str = ""
+    """An expression that must be true."""
+    target: Target = "none"
+    range: Formula = 0
+    roll: str = ""
+    success: str = ""
+    do: tuple[Effect, ...] = ()
+    fail: tuple[Effect, ...] = ()
+    limit: Limit | None = None
+
+
+@frozen
+class Hero:
+    """A hero that a player can pick. ``actions`` are abilities only this hero has."""
+
+    name: str
+    hp: int
+    move: int
+    attack: str
+    text: str = ""
+    stats: dict[str, int] = field(factory=dict)
+    tags: tuple[str, ...] = ()
+    noise_mod: int = 0
+    """Added to the noise of each of this hero's actions (never below zero)."""
+    repeatable: bool = False
+    """A template that several seats may pick (numbered ``escort-1``, ``escort-2``…)."""
+    actions: dict[str, Action] = field(factory=dict)
+
+
+@frozen
+class Unit:
+    """A Safeguard unit type.
+
+    ``behavior`` is tried in order each activation; the first applicable entry is what the unit
+    does. Built-ins: ``attack_hero``, ``attack_all_heroes``, ``hunt_noise:N``, ``seek:ZONE|TAG``,
+    ``act:TAG`` (run ``acts[TAG]`` when standing in a zone with that tag).
+    """
+
+    name: str
+    hp: Formula
+    move: int
+    attack: int
+    behavior: tuple[str, ...]
+    armor: int = 0
+    siege: int = 0
+    supply: int = 0
+    """Models in the box; 0 is unlimited. A spawn past supply activates that type instead."""
+    unique: bool = False
+    regen: int = 0
+    ignores_barrier: bool = False
+    acts: dict[str, tuple[Effect, ...]] = field(factory=dict)
+    on_attack: tuple[Effect, ...] = ()
+    on_death: tuple[Effect, ...] = ()
+    text: str = ""
+
+
+@frozen
+class Row:
+    """A table row, chosen by ``range`` (inclusive, on the formula's total) or by ``weight``."""
+
+    range: tuple[int, int] | None = None
+    weight: int = 0
+    spawn: tuple[str, ...] = ()
+    fallback: tuple[str, ...] = ()
+    """Spawned instead of ``spawn`` when a unique unit in it is already on the board."""
+    do: tuple[Effect, ...] = ()
+    text: str = ""
+
+
+@frozen
+class Table:
+    """A roll table. Either ``rows``, or ``bands`` keyed by the bands of track ``band_of``."""
+
+    formula: str = ""
+    """Empty means ``1d<sum of weights>`` (weighted rows only)."""
+    clamp: tuple[int, int] | None = None
+    band_of: str = ""
+    rows: tuple[Row, ...] = ()
+    bands: dict[str, tuple[Row, ...]] = field(factory=dict)
+    replacement: bool = True
+    text: str = ""
+
+
+@frozen
+class Card:
+    """A deck card; ``n`` copies go in the deck. ``spawn`` places units ``at`` a zone."""
+
+    id: str
+    n: int = 1
+    spawn: tuple[str, ...] = ()
+    at: str = ""
+    do: tuple[Effect, ...] = ()
+    text: str = ""
+
+
+@frozen
+class Deck:
+    """A deck drawn without replacement; ``specials`` are shuffled one per pile at setup."""
+
+    cards: tuple[Card, ...]
+    specials: tuple[Card, ...] = ()
+    piles: Formula = 1
+    """Setup splits the cards into this many piles, one special in each, stacked thick to thin."""
+    text: str = ""
+
+
+@frozen
+class Step:
+    """An automatic step of a phase. ``for_each`` binds ``$each``; ``repeat`` runs it N times."""
+
+    step: str
+    do: tuple[Effect, ...] = ()
+    when: str = ""
+    for_each: str = ""
+    """A collection: ``zones:TAG`` (active zones with the tag), ``heroes`` or ``units``."""
+    repeat: Formula = 1
+    text: str = ""
+
+
+@frozen
+class Phase:
+    """One phase of a round.
+
+    ``turns = "all"``: every hero gets ``actions`` actions, in any order, and the phase ends when
+    each seat has ended its turn. ``"each_hero"``: heroes take turns in seat order and after each
+    hero's turn the ``steps`` run with ``$hero`` bound. ``"none"``: the ``steps`` just run.
+    """
+
+    phase: str
+    turns: Literal["all", "each_hero", "none"] = "none"
+    actions: int = 0
+    steps: tuple[Step, ...] = ()
+    label: str = ""
+
+
+@frozen
+class EndCondition:
+    id: str
+    when: str
+    text: str = ""
+
+
+@frozen
+class End:
+    victory: tuple[EndCondition, ...] = ()
+    defeat: tuple[EndCondition, ...] = ()
+
+
+@frozen
+class Difficulty:
+    """Overrides applied before the game starts: track starts and ``@difficulty.*`` variables."""
+
+    label: str
+    start: dict[str, int] = field(factory=dict)
+    vars: dict[str, int] = field(factory=dict)
+    text: str = ""
+
+
+@frozen
+class Marker:
+    """A token that moves along ``path`` once launched (the evacuation convoy)."""
+
+    path: tuple[str, ...]
+    label: str = ""
+    at_each_stop: tuple[Effect, ...] = ()
+
+
+@frozen
+class Barrier:
+    """While ``track`` > 0, units without ``ignores_barrier`` cannot enter zones tagged ``tag``."""
+
+    track: str
+    tag: str
+
+
+@frozen
+class Rules:
+    """Engine-wide settings that a ruleset may tune."""
+
+    noise_decay: int = 1
+    barrier: Barrier | None = None
+    downed_zone: str = ""
+    """Where a hero at 0 HP is carried to (by tag or name); empty keeps them in place."""
+    home: str = ""
+
+
+@frozen
+class Ruleset:
+    """A whole ruleset, validated. Dict fields keep the file's order (tie-breaks follow it)."""
+
+    ruleset: Meta
+    zones: dict[str, Zone]
+    tracks: dict[str, Track]
+    heroes: dict[str, Hero]
+    actions: dict[str, Action]
+    units: dict[str, Unit]
+    round: tuple[Phase, ...]
+    end: End
+    difficulty: dict[str, Difficulty]
+    tables: dict[str, Table] = field(factory=dict)
+    decks: dict[str, Deck] = field(factory=dict)
+    markers: dict[str, Marker] = field(factory=dict)
+    scaling: dict[str, dict[str, int]] = field(factory=dict)
+    """``@scaling.NAME``: value by hero count (keys are counts as strings)."""
+    rules: Rules = Rules()
+
+    @property
+    def id(self) -> str:
+        return self.ruleset.id
+
+    def hero_pool(self) -> tuple[str, ...]:
+        return self.ruleset.hero_pool or tuple(self.heroes)
