@@ -119,9 +119,27 @@ class Effect:
 
 
 EFFECT_VERBS: tuple[str, ...] = (
-    "add", "set", "spawn", "noise", "noise_all", "roll_table", "draw", "consume", "dormant",
-    "destroy", "heal", "damage", "damage_zone", "move", "marker", "reshuffle", "peek", "activate",
-    "revive", "victory", "defeat",
+    "add",
+    "set",
+    "spawn",
+    "noise",
+    "noise_all",
+    "roll_table",
+    "draw",
+    "consume",
+    "dormant",
+    "destroy",
+    "heal",
+    "damage",
+    "damage_zone",
+    "move",
+    "marker",
+    "reshuffle",
+    "peek",
+    "activate",
+    "revive",
+    "victory",
+    "defeat",
 )
 
 
@@ -151,7 +169,10 @@ class Track:
 
 @frozen
 class Limit:
-    """How often an action may be used: ``per`` round or game, ``n`` times; or every ``every`` rounds."""
+    """How often an action may be used.
+
+    ``n`` times per ``round`` or ``game``; with ``every`` > 0, at most once every that many rounds.
+    """
 
     per: Literal["round", "game"] = "round"
     n: int = 1
@@ -365,6 +386,26 @@ class Rules:
 
 
 @frozen
+class Priority:
+    """One line of the greedy bot's play book: do ``do`` when ``when`` holds.
+
+    ``do`` names an action. If it is not possible where the hero stands but would be in a zone
+    matching its ``where`` (or ``go``, a zone name or tag), the bot walks there instead.
+    """
+
+    do: str
+    when: str = ""
+    go: str = ""
+
+
+@frozen
+class Bots:
+    """How a sensible group plays this ruleset, for ``cibo simulate`` and ``cibo bot``."""
+
+    priorities: tuple[Priority, ...] = ()
+
+
+@frozen
 class Ruleset:
     """A whole ruleset, validated. Dict fields keep the file's order (tie-breaks follow it)."""
 
@@ -383,6 +424,7 @@ class Ruleset:
     scaling: dict[str, dict[str, int]] = field(factory=dict)
     """``@scaling.NAME``: value by hero count (keys are counts as strings)."""
     rules: Rules = Rules()
+    bots: Bots = Bots()
 
     @property
     def id(self) -> str:

@@ -1,0 +1,49 @@
+"""The pure core of Cibo: state, commands, events, rules, reducer and views. No I/O.
+
+``decide(state, command) -> events`` validates and raises :class:`IllegalCommand`;
+``apply(state, event) -> state`` trusts its input and never rolls, so replay is ``fold``.
+Only the standard library and attrs are imported here (a test checks it).
+"""
+
+from cibo.core.commands import (
+    Command,
+    command_from_dict,
+    command_from_wire,
+    command_to_dict,
+)
+from cibo.core.errors import CoreError, IllegalCommand, RulesError
+from cibo.core.events import Event, event_from_dict, event_to_dict, event_type
+from cibo.core.reducer import apply, fold
+from cibo.core.rules import decide, new_game
+from cibo.core.ruleset import Ruleset
+from cibo.core.state import GameState
+from cibo.core.views import describe_event, legal_actions, ruleset_summary, view_event, view_state
+
+ENGINE_VERSION = "1"
+"""Bumped whenever the same commands could produce different events; journals record it."""
+
+__all__ = [
+    "ENGINE_VERSION",
+    "Command",
+    "CoreError",
+    "Event",
+    "GameState",
+    "IllegalCommand",
+    "Ruleset",
+    "RulesError",
+    "apply",
+    "command_from_dict",
+    "command_from_wire",
+    "command_to_dict",
+    "decide",
+    "describe_event",
+    "event_from_dict",
+    "event_to_dict",
+    "event_type",
+    "fold",
+    "legal_actions",
+    "new_game",
+    "ruleset_summary",
+    "view_event",
+    "view_state",
+]

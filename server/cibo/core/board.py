@@ -1,0 +1,73 @@
+"""Board geometry: distances and shortest paths over the zone graph.
+
+Ties always break by the zones' order in the ruleset file, so every path the engine picks is the
+same on every run and in every replay.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from collections.abc import Callable, Iterable
+
+from cibo.core.ruleset import Ruleset
+
+
+def distances(
+    rs: Ruleset, start: str, passable: Callable[[str], bool] | None = None
+) -> dict[str, int]:
+    """Breadth-first link distances from ``start`` to every reachable zone.
+
+    ``passable(zone)`` may forbid entering a zone (the start is always allowed).
+    """
+    dist = {start: 0}
+    queue = deque([start])
+    while queue:
+        here = queue.popleft()
+        for nxt in rs.zones[here].links:
+            if nxt in dist or (passable is not None and not passable(nxt)):
+                continue
+            dist[nxt] = dist[here] + 1
+            queue.append(nxt)
+    return dist
+
+
+def path_towards(
+    rs: Ruleset,
+    start: str,
+    goals: Iterable[str],
+    steps: int,
+    passable: Callable[[str], bool] | None = None,
+) -> tuple[str, ...]:
+    """The zones entered, at most ``steps`` of them, on a shortest path to the nearest goal.
+
+    Empty when ``start`` is a goal, no goal is reachable, or ``steps`` is 0. Among equally near
+    goals the first in file order wins; among equal paths, the one through earlier zones.
+    """
+    goal_set = set(goals)
+    if start in goal_set or steps <= 0:
+        return ()
+    parent: dict[str, str] = {start: start}
+    queue = deque([start])
+    found = ""
+    order = {name: i for i, name in enumerate(rs.zones)}
+    while queue and not found:
+        level = list(queue)
+        queue.clear()
+        hits = []
+        for here in level:
+            for nxt in sorted(rs.zones[here].links, key=order.__getitem__):
+                if nxt in parent or (passable is not None and not passable(nxt)):
+                    continue
+                parent[nxt] = here
+                queue.append(nxt)
+                if nxt in goal_set:
+                    hits.append(nxt)
+        if hits:
+            found = min(hits, key=order.__getitem__)
+    if not found:
+        return ()
+    path = [found]
+    while parent[path[-1]] != start:
+        path.append(parent[path[-1]])
+    path.reverse()
+    return tuple(path[:steps])

@@ -1,0 +1,178 @@
+"""Bot policies: choose a seat's next command from what that seat is allowed to see.
+
+Policies read a :class:`GameState`, but only its public parts and the seat's own: a network bot
+rebuilds one from its seat view with :func:`state_from_view`, the simulator passes the real state
+with a throwaway seed. Two policies:
+
+* ``random``: a uniformly random legal command (ending the turn included);
+* ``greedy``: the ruleset's ``[bots]`` play book — the first priority whose condition holds and
+  whose action is possible here, or reachable by walking to a zone where it would be.
+
+Bot randomness comes from its own :class:`~cibo.core.rng.Rng`, never from the game's stream.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from attrs import evolve
+
+from cibo.core.board import distances
+from cibo.core.effects import Ctx
+from cibo.core.errors import IllegalCommand, RulesError
+from cibo.core.rng import Rng
+from cibo.core.rules import check_action, find_action, new_game, targets
+from cibo.core.ruleset import Action, Ruleset
+from cibo.core.state import DeckState, GameState, HeroState, MarkerState, Seat, UnitState
+from cibo.core.views import legal_actions
+
+POLICIES = ("greedy", "random")
+_BOT_SEED = b"bot-lookahead-seed-not-the-game-seed"
+
+
+def choose(
+    state: GameState,
+    seat: str,
+    policy: str,
+    rng: Rng,
+    legal: list[dict[str, Any]] | None = None,
+) -> dict[str, Any] | None:
+    """The wire command ``seat`` should send now, or None when it has nothing to do.
+
+    ``legal`` is the seat's list of legal commands when the caller has it from the server (a
+    network bot); otherwise it is computed from ``state``.
+    """
+    if legal is None:
+        legal = legal_actions(state, seat)
+    if not legal:
+        return None
+    if policy == "random":
+        pick = legal[rng.below(len(legal))]
+        return {k: pick[k] for k in ("type", "hero", "action", "target") if k in pick}
+    if policy != "greedy":
+        raise ValueError(f"unknown bot policy {policy!r}; choose from {', '.join(POLICIES)}")
+    hero_id = legal[0]["hero"]
+    hero = state.hero(hero_id)
+    assert hero is not None
+    return _greedy(state, hero, legal) or {"type": "end_turn", "hero": hero_id}
+
+
+def _greedy(s: GameState, hero: HeroState, legal: list[dict[str, Any]]) -> dict[str, Any] | None:
+    rs = s.ruleset
+    ctx = Ctx(evolve(s, seed=_BOT_SEED))
+    mine = [c for c in legal if c["type"] == "act" and c["hero"] == hero.id]
+    bindings = {"hero": hero.id, "zone": hero.zone}
+    for p in rs.bots.priorities:
+        try:
+            if p.when and not ctx.truth(p.when, bindings):
+                continue
+        except RulesError:
+            continue
+        here = [c for c in mine if c["action"] == p.do]
+        if here and not (p.go and not _zone_is(rs, hero.zone, p.go)):
+            return _pick_target(s, here)
+        step = _walk_towards_action(s, hero, p.do, p.go, mine)
+        if step is not None:
+            return step
+    return None
+
+
+def _zone_is(rs: Ruleset, zone: str, where: str) -> bool:
+    return any(opt == zone or opt in rs.zones[zone].tags for opt in where.split("|"))
+
+
+def _pick_target(s: GameState, options: list[dict[str, Any]]) -> dict[str, Any]:
+    """Attack the weakest unit; otherwise the first option in file order."""
+
+    def weight(c: dict[str, Any]) -> tuple[int, int]:
+        unit = s.unit(c["target"]) if c["target"] else None
+        return (unit.hp if unit else 0, int(unit.id[1:]) if unit else 0)
+
+    best = min(options, key=weight)
+    return {k: best[k] for k in ("type", "hero", "action", "target")}
+
+
+def _walk_towards_action(
+    s: GameState, hero: HeroState, name: str, go: str, mine: list[dict[str, Any]]
+) -> dict[str, Any] | None:
+    """A move command towards the nearest zone where action ``name`` would be possible."""
+    action = find_action(s, hero, name)
+    moves = [c for c in mine if _is_move(s, hero, c["action"])]
+    if action is None or not moves:
+        return None
+    where = go or action.where
+    if not where:
+        return None
+    near = distances(s.ruleset, hero.zone)
+    goals = [
+        z
+        for z in near
+        if _zone_is(s.ruleset, z, where)
+        and z != hero.zone
+        and _possible_at(s, hero, name, action, z)
+    ]
+    if not goals:
+        return None
+    goal = min(goals, key=lambda z: (near[z], list(s.ruleset.zones).index(z)))
+    from_goal = distances(s.ruleset, goal)
+    best = min(moves, key=lambda c: (from_goal.get(c["target"], 99), c["target"]))
+    if from_goal.get(best["target"], 99) >= near[goal]:
+        return None
+    return {k: best[k] for k in ("type", "hero", "action", "target")}
+
+
+def _is_move(s: GameState, hero: HeroState, name: str) -> bool:
+    action = find_action(s, hero, name)
+    return action is not None and action.target == "zone"
+
+
+def _possible_at(s: GameState, hero: HeroState, name: str, action: Action, zone: str) -> bool:
+    moved = evolve(hero, zone=zone, actions_left=max(hero.actions_left, action.cost))
+    there = evolve(s, heroes=tuple(moved if h.id == hero.id else h for h in s.heroes))
+    try:
+        check_action(there, moved, name, action)
+    except (IllegalCommand, RulesError):
+        return False
+    return bool(targets(there, moved, action))
+
+
+def state_from_view(view: dict[str, Any], rs: Ruleset) -> GameState:
+    """Rebuild a state from a seat view, good enough for a policy (no seed, no deck order)."""
+    base = new_game(rs, ruleset_sha256="", seed=_BOT_SEED, difficulty=view["difficulty"])
+    rnd = int(view["round"])
+    heroes = tuple(
+        HeroState(
+            id=h["id"],
+            kind=h["kind"],
+            seat=h["seat"],
+            zone=h["zone"],
+            hp=h["hp"],
+            max_hp=h["max_hp"],
+            actions_left=h["actions_left"],
+            done=h["done"],
+            downed=h["downed"],
+        )
+        for h in view["heroes"]
+    )
+    zones = view["zones"]
+    return evolve(
+        base,
+        status=view["status"],
+        seats=tuple(Seat(x["id"], x["name"]) for x in view["seats"]),
+        heroes=heroes,
+        units=tuple(UnitState(u["id"], u["kind"], u["zone"], u["hp"]) for u in view["units"]),
+        tracks={name: t["value"] for name, t in view["tracks"].items()},
+        noise={name: z["noise"] for name, z in zones.items()},
+        dormant={name: rnd for name, z in zones.items() if not z["active"]},
+        destroyed=frozenset(name for name, z in zones.items() if z["destroyed"]),
+        markers={
+            name: MarkerState(m["launched"], m["index"]) for name, m in view["markers"].items()
+        },
+        decks={
+            name: DeckState(draw=("?",) * d["remaining"], discard=tuple(d["discard"]))
+            for name, d in view["decks"].items()
+        },
+        round=rnd,
+        phase=view["phase"]["index"] if view["phase"] else 0,
+        turn=view["turn"],
+    )

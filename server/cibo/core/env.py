@@ -1,0 +1,242 @@
+"""The names a ruleset's expressions can read, resolved against a game state.
+
+Three kinds of names (see ``docs/rulesets.md``):
+
+* bare names: tracks (``villagers``), ``<track>.band``, ``<marker>.launched`` / ``<marker>.at``
+  and the built-ins in :data:`BUILTINS`;
+* ``@`` references: ``@difficulty.<var>``, ``@scaling.<name>``, ``@hero.<stat>`` (the acting
+  hero) and ``@<track>.<values>`` (a per-value array read at the track's current value);
+* ``$`` variables bound by the engine while it runs an action or a step: ``$hero``, ``$zone``,
+  ``$target``, ``$roll``, ``$each``, ``$short``, ``$unit``, ``$tower``. A variable holding an id
+  gives access to the entity's fields: ``$hero.zone``, ``$unit.siege``, ``$each.noise``.
+
+Inside ``count(zones:TAG where …)`` the item's own fields come first (``noise``,
+``watched_noise``, ``units``, ``heroes``, ``name``), then everything above.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Literal
+
+from cibo.core.expr import Value
+from cibo.core.state import GameState
+
+BUILTINS: tuple[str, ...] = (
+    "round",
+    "rounds",
+    "heroes",
+    "heroes_active",
+    "noise_total",
+    "units",
+    "allies_here",
+)
+
+Sigil = Literal["", "@", "$"]
+
+
+def watched_noise(state: GameState, zone: str) -> int:
+    z = state.ruleset.zones[zone]
+    return sum(state.noise.get(w, 0) for w in z.watches)
+
+
+class GameEnv:
+    """An :class:`cibo.core.expr.Env` over ``state`` with the engine's variable bindings."""
+
+    __slots__ = ("bindings", "state")
+
+    def __init__(self, state: GameState, bindings: Mapping[str, Value] | None = None) -> None:
+        self.state = state
+        self.bindings: Mapping[str, Value] = bindings or {}
+
+    def bind(self, **more: Value) -> GameEnv:
+        return GameEnv(self.state, {**self.bindings, **more})
+
+    # -- the Env protocol ---------------------------------------------------------------------
+
+    def lookup(self, sigil: Sigil, path: tuple[str, ...]) -> Value:
+        if sigil == "$":
+            return self._variable(path)
+        if sigil == "@":
+            return self._reference(path)
+        return self._name(path)
+
+    def items(self, collection: str) -> Sequence[GameEnv]:
+        s = self.state
+        if collection == "heroes":
+            return [ItemEnv(self, "hero", h.id) for h in s.active_heroes()]
+        if collection == "units":
+            return [ItemEnv(self, "unit", u.id) for u in s.units]
+        if collection == "zones":
+            return [ItemEnv(self, "zone", z) for z in s.ruleset.zones]
+        if collection.startswith("zones:"):
+            tag = collection[len("zones:") :]
+            return [
+                ItemEnv(self, "zone", name)
+                for name, z in s.ruleset.zones.items()
+                if tag in z.tags and s.zone_active(name)
+            ]
+        raise KeyError(collection)
+
+    # -- resolution ---------------------------------------------------------------------------
+
+    def _name(self, path: tuple[str, ...]) -> Value:
+        s = self.state
+        head = path[0]
+        if len(path) == 1:
+            if head in s.tracks:
+                return s.tracks[head]
+            if head in s.ruleset.tracks:
+                return 0
+            return self._builtin(head)
+        if head in s.ruleset.markers and len(path) == 2:
+            m = s.markers.get(head)
+            if path[1] == "launched":
+                return bool(m and m.launched)
+            if path[1] == "at":
+                if not (m and m.launched):
+                    return ""
+                return s.ruleset.markers[head].path[m.index]
+        if head in s.ruleset.tracks and path[1:] == ("band",):
+            return track_band(s, head)
+        raise KeyError(".".join(path))
+
+    def _builtin(self, name: str) -> Value:
+        s = self.state
+        if name == "round":
+            return s.round
+        if name == "rounds":
+            return s.ruleset.ruleset.rounds
+        if name == "heroes":
+            return len(s.heroes)
+        if name == "heroes_active":
+            return len(s.active_heroes())
+        if name == "noise_total":
+            return sum(s.noise.values())
+        if name == "units":
+            return len(s.units)
+        if name == "allies_here":
+            hero = s.hero(str(self.bindings.get("hero", "")))
+            if hero is None:
+                return 0
+            return sum(1 for h in s.active_heroes() if h.zone == hero.zone and h.id != hero.id)
+        raise KeyError(name)
+
+    def _reference(self, path: tuple[str, ...]) -> Value:
+        s = self.state
+        rs = s.ruleset
+        head, rest = path[0], path[1:]
+        if head == "difficulty" and len(rest) == 1:
+            return rs.difficulty[s.difficulty].vars[rest[0]]
+        if head == "scaling" and len(rest) == 1:
+            return rs.scaling[rest[0]][str(len(s.heroes))]
+        if head == "hero" and len(rest) == 1:
+            return self._entity_field("hero", str(self.bindings["hero"]), rest[0])
+        if head in rs.tracks and len(rest) == 1:
+            track = rs.tracks[head]
+            values = track.values[rest[0]]
+            return values[s.tracks.get(head, track.min) - track.min]
+        raise KeyError("@" + ".".join(path))
+
+    def _variable(self, path: tuple[str, ...]) -> Value:
+        value = self.bindings[path[0]]
+        if len(path) == 1:
+            return value
+        if len(path) != 2:
+            raise KeyError("$" + ".".join(path))
+        kind = {"hero": "hero", "unit": "unit"}.get(path[0], "")
+        if not kind:
+            kind = self._kind_of(str(value))
+        return self._entity_field(kind, str(value), path[1])
+
+    def _kind_of(self, ident: str) -> str:
+        if ident in self.state.ruleset.zones:
+            return "zone"
+        if self.state.hero(ident) is not None:
+            return "hero"
+        if self.state.unit(ident) is not None:
+            return "unit"
+        raise KeyError(ident)
+
+    def _entity_field(self, kind: str, ident: str, name: str) -> Value:
+        s = self.state
+        if kind == "hero":
+            hero = s.hero(ident)
+            if hero is None:
+                raise KeyError(ident)
+            d = s.ruleset.heroes[hero.kind]
+            fields: dict[str, Value] = {
+                "zone": hero.zone,
+                "hp": hero.hp,
+                "max_hp": hero.max_hp,
+                "downed": hero.downed,
+                "move": d.move,
+                "attack": d.attack,
+                "kind": hero.kind,
+            }
+            if name in fields:
+                return fields[name]
+            return d.stats.get(name, 0)
+        if kind == "unit":
+            unit = s.unit(ident)
+            if unit is None:
+                raise KeyError(ident)
+            u = s.ruleset.units[unit.kind]
+            unit_fields: dict[str, Value] = {
+                "zone": unit.zone,
+                "hp": unit.hp,
+                "kind": unit.kind,
+                "attack": u.attack,
+                "siege": u.siege,
+                "move": u.move,
+                "armor": u.armor,
+            }
+            return unit_fields[name]
+        if kind == "zone":
+            return zone_field(s, ident, name)
+        raise KeyError(name)
+
+
+def zone_field(s: GameState, zone: str, name: str) -> Value:
+    if name == "name":
+        return zone
+    if name == "noise":
+        return s.noise.get(zone, 0)
+    if name == "watched_noise":
+        return watched_noise(s, zone)
+    if name == "units":
+        return sum(1 for u in s.units if u.zone == zone)
+    if name == "heroes":
+        return sum(1 for h in s.active_heroes() if h.zone == zone)
+    if name == "dormant":
+        return not s.zone_active(zone)
+    raise KeyError(name)
+
+
+class ItemEnv(GameEnv):
+    """One item of a collection: its own fields first, then the enclosing env."""
+
+    __slots__ = ("ident", "kind")
+
+    def __init__(self, parent: GameEnv, kind: str, ident: str) -> None:
+        super().__init__(parent.state, {**parent.bindings, "each": ident})
+        self.kind = kind
+        self.ident = ident
+
+    def _name(self, path: tuple[str, ...]) -> Value:
+        if len(path) == 1:
+            try:
+                return self._entity_field(self.kind, self.ident, path[0])
+            except KeyError:
+                pass
+        return super()._name(path)
+
+
+def track_band(state: GameState, track: str) -> str:
+    bands = state.ruleset.tracks[track].bands
+    value = state.tracks.get(track, 0)
+    name = ""
+    for band in bands:
+        if value >= band.start:
+            name = band.name
+    return name

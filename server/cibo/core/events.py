@@ -1,0 +1,389 @@
+"""Events: what happened, in the past tense, with every random outcome written in.
+
+Events are fine-grained so that :func:`cibo.core.reducer.apply` is a plain, total function of
+(state, event) and so that the table display can narrate each one. Events that consumed random
+numbers carry the stream position after them (``Roll.counter_end`` or ``rng_end``), so replay
+never rolls. Each event's wire name is its ``type`` (snake case of the class name).
+
+Private fields: ``DeckBuilt.order`` and ``DeckReshuffled.order`` (nobody), ``CardsPeeked.cards``
+(only ``seat``). :mod:`cibo.core.views` projects them away.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from attrs import frozen
+
+from cibo.core.dice import Roll
+from cibo.core.serial import DataError, from_data, to_data
+
+
+@frozen
+class SeatJoined:
+    seat: str
+    name: str
+
+
+@frozen
+class SeatLeft:
+    seat: str
+
+
+@frozen
+class HeroPicked:
+    seat: str
+    hero: str
+    kind: str
+
+
+@frozen
+class HeroDropped:
+    seat: str
+    hero: str
+
+
+@frozen
+class DifficultySet:
+    difficulty: str
+
+
+@frozen
+class HeroPlaced:
+    hero: str
+    zone: str
+    hp: int
+
+
+@frozen
+class GameStarted:
+    commitment: str
+    difficulty: str
+    tracks: dict[str, int]
+    heroes: tuple[HeroPlaced, ...]
+
+
+@frozen
+class DeckBuilt:
+    deck: str
+    order: tuple[str, ...]
+    rng_end: int
+
+
+@frozen
+class RoundStarted:
+    round: int
+
+
+@frozen
+class PhaseStarted:
+    phase: int
+    name: str
+    actions: int
+
+
+@frozen
+class TurnStarted:
+    hero: str
+    actions: int
+
+
+@frozen
+class TurnEnded:
+    hero: str
+
+
+@frozen
+class ActionTaken:
+    seat: str
+    hero: str
+    action: str
+    target: str
+    cost: int
+    noise: int
+    roll: Roll | None = None
+    success: bool | None = None
+
+
+@frozen
+class HeroMoved:
+    hero: str
+    zone: str
+    path: tuple[str, ...]
+
+
+@frozen
+class TrackChanged:
+    track: str
+    value: int
+    delta: int
+    cause: str = ""
+
+
+@frozen
+class NoiseChanged:
+    values: dict[str, int]
+    """New noise of each zone that changed."""
+
+
+@frozen
+class TriggerFired:
+    track: str
+    value: int
+
+
+@frozen
+class TableRolled:
+    table: str
+    band: str
+    roll: Roll
+    row: int
+    text: str
+    at: str
+
+
+@frozen
+class UnitSpawned:
+    unit: str
+    kind: str
+    zone: str
+    hp: int
+    source: str
+
+
+@frozen
+class SpawnBlocked:
+    kind: str
+    zone: str
+    reason: str
+
+
+@frozen
+class UnitMoved:
+    unit: str
+    zone: str
+    path: tuple[str, ...]
+
+
+@frozen
+class UnitDamaged:
+    unit: str
+    amount: int
+    hp: int
+    source: str
+
+
+@frozen
+class UnitDestroyed:
+    unit: str
+    kind: str
+    source: str
+
+
+@frozen
+class UnitRegenerated:
+    unit: str
+    hp: int
+
+
+@frozen
+class UnitActed:
+    unit: str
+    behavior: str
+    zone: str
+
+
+@frozen
+class HeroDamaged:
+    hero: str
+    amount: int
+    hp: int
+    source: str
+
+
+@frozen
+class HeroDowned:
+    hero: str
+
+
+@frozen
+class HeroHealed:
+    hero: str
+    hp: int
+
+
+@frozen
+class HeroRevived:
+    hero: str
+    zone: str
+    hp: int
+
+
+@frozen
+class ZoneDormant:
+    zone: str
+    until: int
+
+
+@frozen
+class ZoneDestroyed:
+    zone: str
+
+
+@frozen
+class MarkerLaunched:
+    marker: str
+
+
+@frozen
+class MarkerMoved:
+    marker: str
+    index: int
+    zone: str
+
+
+@frozen
+class CardDrawn:
+    deck: str
+    card: str
+    text: str
+
+
+@frozen
+class DeckReshuffled:
+    deck: str
+    order: tuple[str, ...]
+    rng_end: int
+
+
+@frozen
+class CardsPeeked:
+    seat: str
+    deck: str
+    cards: tuple[str, ...]
+
+
+@frozen
+class GamePaused:
+    paused: bool
+
+
+@frozen
+class GameEnded:
+    status: str
+    cause: str
+    text: str
+    seed: str
+    """The revealed seed (hex); check it against ``GameStarted.commitment``."""
+
+
+Event = (
+    SeatJoined
+    | SeatLeft
+    | HeroPicked
+    | HeroDropped
+    | DifficultySet
+    | GameStarted
+    | DeckBuilt
+    | RoundStarted
+    | PhaseStarted
+    | TurnStarted
+    | TurnEnded
+    | ActionTaken
+    | HeroMoved
+    | TrackChanged
+    | NoiseChanged
+    | TriggerFired
+    | TableRolled
+    | UnitSpawned
+    | SpawnBlocked
+    | UnitMoved
+    | UnitDamaged
+    | UnitDestroyed
+    | UnitRegenerated
+    | UnitActed
+    | HeroDamaged
+    | HeroDowned
+    | HeroHealed
+    | HeroRevived
+    | ZoneDormant
+    | ZoneDestroyed
+    | MarkerLaunched
+    | MarkerMoved
+    | CardDrawn
+    | DeckReshuffled
+    | CardsPeeked
+    | GamePaused
+    | GameEnded
+)
+
+
+def _snake(name: str) -> str:
+    return re.sub(r"(?<!^)(?=[A-Z])", "_", name).lower()
+
+
+EVENT_TYPES: dict[str, type[Any]] = {
+    _snake(cls.__name__): cls
+    for cls in (
+        SeatJoined,
+        SeatLeft,
+        HeroPicked,
+        HeroDropped,
+        DifficultySet,
+        GameStarted,
+        DeckBuilt,
+        RoundStarted,
+        PhaseStarted,
+        TurnStarted,
+        TurnEnded,
+        ActionTaken,
+        HeroMoved,
+        TrackChanged,
+        NoiseChanged,
+        TriggerFired,
+        TableRolled,
+        UnitSpawned,
+        SpawnBlocked,
+        UnitMoved,
+        UnitDamaged,
+        UnitDestroyed,
+        UnitRegenerated,
+        UnitActed,
+        HeroDamaged,
+        HeroDowned,
+        HeroHealed,
+        HeroRevived,
+        ZoneDormant,
+        ZoneDestroyed,
+        MarkerLaunched,
+        MarkerMoved,
+        CardDrawn,
+        DeckReshuffled,
+        CardsPeeked,
+        GamePaused,
+        GameEnded,
+    )
+}
+_TYPE_NAMES = {cls: name for name, cls in EVENT_TYPES.items()}
+
+
+def event_type(event: Event) -> str:
+    return _TYPE_NAMES[type(event)]
+
+
+def event_to_dict(event: Event) -> dict[str, Any]:
+    """The complete event as plain data, private fields included (for the journal only)."""
+    data: dict[str, Any] = {"type": event_type(event)}
+    data.update(to_data(event))
+    return data
+
+
+def event_from_dict(data: dict[str, Any]) -> Event:
+    """Inverse of :func:`event_to_dict`; raises :class:`DataError` on anything malformed."""
+    name = data.get("type")
+    cls = EVENT_TYPES.get(name) if isinstance(name, str) else None
+    if cls is None:
+        raise DataError(f"unknown event type {name!r}")
+    event: Event = from_data(cls, data)
+    return event

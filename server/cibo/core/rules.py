@@ -1,0 +1,443 @@
+"""``decide(state, command) -> events``: every rule about what may happen, and what then follows.
+
+``decide`` either raises :class:`~cibo.core.errors.IllegalCommand` (and the state is untouched,
+because states are immutable) or returns the events the command caused, including everything the
+game then runs on its own: the Safeguard phase, upkeep, the next round, and the end of the game.
+It is deterministic: the same state and command give the same events, rolls included.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from cibo.core import commands as cm
+from cibo.core import events as ev
+from cibo.core.board import distances
+from cibo.core.effects import Ctx, GameOver, run, zone_ref
+from cibo.core.errors import IllegalCommand, RulesError
+from cibo.core.expr import Value
+from cibo.core.rng import Rng, commitment
+from cibo.core.ruleset import Action, Phase, Ruleset
+from cibo.core.state import GameState, HeroState
+
+MAX_NAME = 24
+
+
+def new_game(
+    ruleset: Ruleset, *, ruleset_sha256: str, seed: bytes, difficulty: str = "normal"
+) -> GameState:
+    """A game in its lobby. ``seed`` must be secret and random (32 bytes from ``secrets``)."""
+    if difficulty not in ruleset.difficulty:
+        difficulty = next(iter(ruleset.difficulty))
+    return GameState(
+        ruleset=ruleset,
+        ruleset_sha256=ruleset_sha256,
+        seed=seed,
+        commitment=commitment(seed),
+        difficulty=difficulty,
+    )
+
+
+def _illegal(message: str, code: str) -> IllegalCommand:
+    return IllegalCommand(message, code=code)
+
+
+def decide(state: GameState, command: cm.Command) -> tuple[ev.Event, ...]:
+    """Validate ``command`` against ``state`` and return the events it causes.
+
+    Raises:
+        IllegalCommand: with a stable ``code`` and a sentence a player understands.
+    """
+    if state.over:
+        raise _illegal("The game is over.", "game/over")
+    ctx = Ctx(state)
+    with contextlib.suppress(GameOver):  # the game ended part-way; its events stand
+        _DISPATCH[type(command)](ctx, command)
+    return tuple(ctx.events)
+
+
+# -- lobby ------------------------------------------------------------------------------------
+
+
+def _need_lobby(s: GameState) -> None:
+    if s.status != "lobby":
+        raise _illegal("That can only be done before the game starts.", "lobby/started")
+
+
+def _join_seat(ctx: Ctx, c: cm.JoinSeat) -> None:
+    s = ctx.state
+    _need_lobby(s)
+    if s.seat(c.seat) is not None:
+        raise _illegal("You already have a seat.", "lobby/seated")
+    if len(s.seats) >= s.ruleset.ruleset.players.max:
+        raise _illegal("The table is full.", "lobby/full")
+    name = c.name.strip()
+    if not name or len(name) > MAX_NAME:
+        raise _illegal("Pick a name of 1 to 24 characters.", "lobby/bad_name")
+    if any(x.name.casefold() == name.casefold() for x in s.seats):
+        raise _illegal("Someone at the table already has that name.", "lobby/name_taken")
+    ctx.emit(ev.SeatJoined(seat=c.seat, name=name))
+
+
+def _leave_seat(ctx: Ctx, c: cm.LeaveSeat) -> None:
+    _need_lobby(ctx.state)
+    if ctx.state.seat(c.seat) is None:
+        raise _illegal("There is no such seat.", "lobby/no_seat")
+    ctx.emit(ev.SeatLeft(seat=c.seat))
+
+
+def _pick_hero(ctx: Ctx, c: cm.PickHero) -> None:
+    s = ctx.state
+    _need_lobby(s)
+    _require_seat(s, c.seat)
+    rs = s.ruleset
+    if c.hero not in rs.hero_pool():
+        raise _illegal(f"There is no hero called {c.hero!r} in {rs.ruleset.name}.", "lobby/no_hero")
+    if len(s.heroes) >= rs.ruleset.heroes.max:
+        raise _illegal("Every hero slot is taken.", "lobby/heroes_full")
+    spec = rs.heroes[c.hero]
+    if spec.repeatable:
+        n = 1 + sum(1 for h in s.heroes if h.kind == c.hero)
+        hero_id = f"{c.hero}-{n}"
+        while s.hero(hero_id) is not None:
+            n += 1
+            hero_id = f"{c.hero}-{n}"
+    else:
+        if s.hero(c.hero) is not None:
+            raise _illegal(f"{spec.name} is already taken.", "lobby/hero_taken")
+        hero_id = c.hero
+    ctx.emit(ev.HeroPicked(seat=c.seat, hero=hero_id, kind=c.hero))
+
+
+def _drop_hero(ctx: Ctx, c: cm.DropHero) -> None:
+    s = ctx.state
+    _need_lobby(s)
+    hero = s.hero(c.hero)
+    if hero is None or hero.seat != c.seat:
+        raise _illegal("You do not have that hero.", "lobby/not_your_hero")
+    ctx.emit(ev.HeroDropped(seat=c.seat, hero=c.hero))
+
+
+def _set_difficulty(ctx: Ctx, c: cm.SetDifficulty) -> None:
+    _need_lobby(ctx.state)
+    if c.difficulty not in ctx.state.ruleset.difficulty:
+        names = ", ".join(ctx.state.ruleset.difficulty)
+        raise _illegal(f"Pick one of these difficulties: {names}.", "lobby/no_difficulty")
+    ctx.emit(ev.DifficultySet(difficulty=c.difficulty))
+
+
+def _start_game(ctx: Ctx, c: cm.StartGame) -> None:
+    s = ctx.state
+    _need_lobby(s)
+    meta = s.ruleset.ruleset
+    if not meta.players.min <= len(s.seats) <= meta.players.max:
+        raise _illegal(
+            f"This game needs {meta.players.min} to {meta.players.max} players.", "lobby/players"
+        )
+    if not meta.heroes.min <= len(s.heroes) <= meta.heroes.max:
+        raise _illegal(
+            f"Pick {meta.heroes.min} to {meta.heroes.max} heroes before starting.", "lobby/heroes"
+        )
+    lonely = [x.name for x in s.seats if not any(h.seat == x.id for h in s.heroes)]
+    if lonely:
+        raise _illegal(f"{', '.join(lonely)} still needs to pick a hero.", "lobby/no_hero_picked")
+    rs = s.ruleset
+    diff = rs.difficulty[s.difficulty]
+    # Start values may read the hero count (scaling), so evaluate them with heroes in place.
+    tracks = {}
+    for name, track in rs.tracks.items():
+        value = diff.start.get(name, track.start)
+        tracks[name] = max(track.min, min(track.max, ctx.int(value, {})))
+    home = zone_ref(ctx, rs.rules.home, {}) if rs.rules.home else next(iter(rs.zones))
+    placed = tuple(ev.HeroPlaced(hero=h.id, zone=home, hp=rs.heroes[h.kind].hp) for h in s.heroes)
+    ctx.emit(
+        ev.GameStarted(
+            commitment=s.commitment,
+            difficulty=s.difficulty,
+            tracks=tracks,
+            heroes=placed,
+        )
+    )
+    for name, deck in rs.decks.items():
+        _build_deck(ctx, name, ctx.int(deck.piles, {}))
+    _start_round(ctx, 1)
+
+
+def _build_deck(ctx: Ctx, name: str, piles: int) -> None:
+    """Split the shuffled cards into piles, shuffle one special into each, stack thick to thin."""
+    spec = ctx.state.ruleset.decks[name]
+    cards = [f"{c.id}#{i + 1}" if c.n > 1 else c.id for c in spec.cards for i in range(c.n)]
+    rng: Rng = ctx.rng
+    cards = list(rng.shuffle(cards))
+    specials = list(rng.shuffle([s.id for s in spec.specials]))
+    piles = max(1, min(piles, len(specials))) if specials else 1
+    size, extra = divmod(len(cards), piles)
+    order: list[str] = []
+    start = 0
+    for i in range(piles):
+        n = size + (1 if i < extra else 0)
+        pile = cards[start : start + n]
+        start += n
+        if i < len(specials):
+            pile.append(specials[i])
+        order.extend(rng.shuffle(pile))
+    ctx.emit(ev.DeckBuilt(deck=name, order=tuple(order), rng_end=rng.counter))
+
+
+def _require_seat(s: GameState, seat: str) -> None:
+    if s.seat(seat) is None:
+        raise _illegal("You are not seated at this table.", "seat/unknown")
+
+
+# -- round structure --------------------------------------------------------------------------
+
+
+def _start_round(ctx: Ctx, number: int) -> None:
+    ctx.emit(ev.RoundStarted(round=number))
+    ctx.check_end()
+    _enter_phase(ctx, 0)
+
+
+def _phase(s: GameState) -> Phase:
+    return s.ruleset.round[s.phase]
+
+
+def _enter_phase(ctx: Ctx, index: int) -> None:
+    """Enter phase ``index`` and run forward until players have something to do."""
+    rs = ctx.state.ruleset
+    while True:
+        if index >= len(rs.round):
+            _start_round(ctx, ctx.state.round + 1)
+            return
+        phase = rs.round[index]
+        ctx.emit(
+            ev.PhaseStarted(
+                phase=index,
+                name=phase.phase,
+                actions=phase.actions if phase.turns == "all" else 0,
+            )
+        )
+        if phase.turns == "all":
+            if any(not h.done for h in ctx.state.heroes):
+                return
+        elif phase.turns == "each_hero":
+            if _next_hero_turn(ctx, after=""):
+                return
+        else:
+            _run_steps(ctx, phase, {})
+        index += 1
+
+
+def _run_steps(ctx: Ctx, phase: Phase, bindings: Mapping[str, Value]) -> None:
+    for step in phase.steps:
+        if step.when and not ctx.truth(step.when, bindings):
+            continue
+        cause = f"step:{phase.phase}.{step.step}"
+        for _ in range(ctx.int(step.repeat, bindings)):
+            if step.for_each:
+                for item in ctx.env(bindings).items(step.for_each):
+                    each = item.bindings["each"]
+                    extra: dict[str, Value] = {"each": each}
+                    if each in ctx.state.ruleset.zones:
+                        extra["zone"] = each
+                    run(ctx, step.do, {**bindings, **extra}, cause)
+            else:
+                run(ctx, step.do, bindings, cause)
+
+
+def _next_hero_turn(ctx: Ctx, after: str) -> bool:
+    """Start the turn of the next standing hero after ``after``; False when none is left."""
+    heroes = ctx.state.heroes
+    ids = [h.id for h in heroes]
+    start = ids.index(after) + 1 if after else 0
+    phase = _phase(ctx.state)
+    for hero in heroes[start:]:
+        if hero.downed:
+            # A downed hero's turn still lets the factory act: the clock never stops for them.
+            _run_steps(ctx, phase, {"hero": hero.id, "zone": hero.zone})
+            continue
+        ctx.emit(ev.TurnStarted(hero=hero.id, actions=phase.actions))
+        return True
+    return False
+
+
+def _end_hero_turn(ctx: Ctx, hero_id: str) -> None:
+    ctx.emit(ev.TurnEnded(hero=hero_id))
+    s = ctx.state
+    phase = _phase(s)
+    if phase.turns == "each_hero":
+        hero = s.hero(hero_id)
+        assert hero is not None
+        _run_steps(ctx, phase, {"hero": hero.id, "zone": hero.zone})
+        if not _next_hero_turn(ctx, after=hero_id):
+            _enter_phase(ctx, ctx.state.phase + 1)
+    elif all(h.done for h in ctx.state.heroes):
+        _enter_phase(ctx, s.phase + 1)
+
+
+# -- hero commands ----------------------------------------------------------------------------
+
+
+def _playing_hero(s: GameState, seat: str, hero_id: str) -> HeroState:
+    if s.status != "playing":
+        raise _illegal("The game has not started yet.", "game/not_started")
+    _require_seat(s, seat)
+    hero = s.hero(hero_id)
+    if hero is None:
+        raise _illegal("There is no such hero in this game.", "action/no_hero")
+    if hero.seat != seat:
+        raise _illegal("That hero belongs to another player.", "action/not_your_hero")
+    if _phase(s).turns == "none" or hero.done:
+        if hero.downed:
+            raise _illegal(f"{_hero_name(s, hero)} is down until upkeep.", "action/downed")
+        raise _illegal(f"It is not {_hero_name(s, hero)}'s turn.", "action/not_your_turn")
+    return hero
+
+
+def _hero_name(s: GameState, hero: HeroState) -> str:
+    name = s.ruleset.heroes[hero.kind].name
+    if s.ruleset.heroes[hero.kind].repeatable:
+        return f"{name} {hero.id.rsplit('-', 1)[-1]}"
+    return name
+
+
+def find_action(s: GameState, hero: HeroState, name: str) -> Action | None:
+    own = s.ruleset.heroes[hero.kind].actions
+    return own.get(name) or s.ruleset.actions.get(name)
+
+
+def check_action(s: GameState, hero: HeroState, name: str, action: Action) -> None:
+    """Everything about an action except its target. Raises IllegalCommand."""
+    label = action.label or name
+    if action.cost > hero.actions_left:
+        raise _illegal(
+            f"{label} costs {action.cost} actions; {hero.actions_left} left.", "action/no_actions"
+        )
+    if action.where and not _zone_matches(s, hero.zone, action.where):
+        place = action.where.replace("|", " or ")
+        raise _illegal(f"{label} needs to be done in a {place} zone.", "action/wrong_zone")
+    if action.limit is not None:
+        lim = action.limit
+        if lim.every and s.round - hero.last_used.get(name, -999) < lim.every:
+            raise _illegal(f"{label} can be used once every {lim.every} rounds.", "action/limit")
+        used = (hero.uses_round if lim.per == "round" else hero.uses_game).get(name, 0)
+        if used >= lim.n:
+            raise _illegal(f"{label} is used up this {lim.per}.", "action/limit")
+    if action.needs:
+        ctx = Ctx(s)
+        if not ctx.truth(action.needs, {"hero": hero.id, "zone": hero.zone}):
+            raise _illegal(f"{label} is not possible now ({action.needs}).", "action/needs")
+
+
+def _zone_matches(s: GameState, zone: str, where: str) -> bool:
+    tags = s.ruleset.zones[zone].tags
+    return any(opt == zone or opt in tags for opt in where.split("|"))
+
+
+def targets(s: GameState, hero: HeroState, action: Action) -> list[str]:
+    """The legal targets of ``action`` for ``hero`` (``[""]`` when it takes none)."""
+    if action.target == "none":
+        return [""]
+    if action.target == "zone":
+        reach = Ctx(s).int(action.range, {"hero": hero.id, "zone": hero.zone}) or 1
+        near = distances(s.ruleset, hero.zone)
+        return [z for z, d in near.items() if 0 < d <= reach]
+    if action.target == "unit":
+        return [u.id for u in s.units if u.zone == hero.zone]
+    return [h.id for h in s.active_heroes() if h.zone == hero.zone]
+
+
+def _act(ctx: Ctx, c: cm.Act) -> None:
+    s = ctx.state
+    hero = _playing_hero(s, c.seat, c.hero)
+    action = find_action(s, hero, c.action)
+    if action is None:
+        raise _illegal(f"There is no action called {c.action!r}.", "action/unknown")
+    check_action(s, hero, c.action, action)
+    if c.target not in targets(s, hero, action):
+        raise _illegal(
+            f"{action.label or c.action} cannot target {c.target or 'nothing'} from here.",
+            "action/bad_target",
+        )
+    spec = s.ruleset.heroes[hero.kind]
+    noise = max(0, action.noise + spec.noise_mod) if action.noise else 0
+    b: dict[str, Value] = {"hero": hero.id, "zone": hero.zone, "seat": c.seat}
+    if c.target:
+        b["target"] = c.target
+    rolled = ctx.roll(action.roll, b, f"action:{c.action}:{hero.id}") if action.roll else None
+    success = _success(action.success, rolled.total) if rolled and action.success else None
+    ctx.emit(
+        ev.ActionTaken(
+            seat=c.seat,
+            hero=hero.id,
+            action=c.action,
+            target=c.target,
+            cost=action.cost,
+            noise=noise,
+            roll=rolled,
+            success=success,
+        )
+    )
+    if rolled is not None:
+        b["roll"] = rolled.total
+    cause = f"action:{c.action}"
+    run(ctx, action.fail if success is False else action.do, b, cause)
+    hero_now = ctx.state.hero(hero.id)
+    if (hero_now is not None and not hero_now.done and hero_now.actions_left <= 0) or (
+        hero_now is not None and hero_now.downed and ctx.state.turn == hero.id
+    ):
+        _end_hero_turn(ctx, hero.id)
+    elif hero_now is not None and hero_now.downed and all(h.done for h in ctx.state.heroes):
+        _enter_phase(ctx, ctx.state.phase + 1)
+
+
+def _success(rule: str, total: int) -> bool:
+    for op in (">=", "<=", ">", "<", "=="):
+        if rule.startswith(op):
+            n = int(rule[len(op) :])
+            return {
+                ">=": total >= n,
+                "<=": total <= n,
+                ">": total > n,
+                "<": total < n,
+                "==": total == n,
+            }[op]
+    raise RulesError(f"bad success rule {rule!r}", code="rules/success")
+
+
+def _end_turn(ctx: Ctx, c: cm.EndTurn) -> None:
+    s = ctx.state
+    if s.status != "playing":
+        raise _illegal("The game has not started yet.", "game/not_started")
+    _require_seat(s, c.seat)
+    if c.hero:
+        hero = _playing_hero(s, c.seat, c.hero)
+        _end_hero_turn(ctx, hero.id)
+        return
+    mine = [h for h in s.heroes if h.seat == c.seat and not h.done]
+    if not mine:
+        raise _illegal("None of your heroes has a turn to end.", "action/not_your_turn")
+    for hero in mine:
+        current = ctx.state.hero(hero.id)
+        if current is not None and not current.done:
+            _end_hero_turn(ctx, hero.id)
+
+
+def _end_game(ctx: Ctx, c: cm.EndGame) -> None:
+    reason = c.reason.strip()[:80] or "The host ended the game."
+    ctx.end_game("aborted", "host", reason)
+
+
+_DISPATCH: dict[type[Any], Callable[[Ctx, Any], None]] = {
+    cm.JoinSeat: _join_seat,
+    cm.LeaveSeat: _leave_seat,
+    cm.PickHero: _pick_hero,
+    cm.DropHero: _drop_hero,
+    cm.SetDifficulty: _set_difficulty,
+    cm.StartGame: _start_game,
+    cm.Act: _act,
+    cm.EndTurn: _end_turn,
+    cm.EndGame: _end_game,
+}

@@ -1,0 +1,138 @@
+"""Plain-data conversion for the core's tagged value types (commands and events).
+
+``to_data`` turns an attrs value into JSON/msgpack-friendly data (dicts, lists, str, int, bool,
+None; ``bytes`` as hex). ``from_data`` does the reverse for a known class, strictly: a missing or
+extra key, or a value of the wrong type, raises :class:`DataError`. Only the handful of types the
+core's messages use are supported, which keeps this small and the wire format obvious.
+"""
+
+from __future__ import annotations
+
+import functools
+import types
+import typing
+from typing import Any, TypeVar, Union, cast
+
+import attrs
+
+T = TypeVar("T")
+
+
+class DataError(ValueError):
+    """Data that does not fit the expected shape; ``path`` says where."""
+
+    def __init__(self, message: str, path: str = "") -> None:
+        super().__init__(f"{path}: {message}" if path else message)
+        self.path = path
+
+
+def to_data(value: object) -> Any:
+    if attrs.has(type(value)):
+        cls: Any = type(value)
+        return {
+            f.name: to_data(getattr(value, f.name))
+            for f in attrs.fields(cls)
+            if f.name != "ruleset"
+        }
+    if isinstance(value, (tuple, list, frozenset)):
+        items = sorted(value) if isinstance(value, frozenset) else value
+        return [to_data(v) for v in items]
+    if isinstance(value, dict):
+        return {str(k): to_data(v) for k, v in value.items()}
+    if isinstance(value, bytes):
+        return value.hex()
+    return value
+
+
+@functools.cache
+def _hints(cls: type[Any]) -> dict[str, Any]:
+    return typing.get_type_hints(cls)
+
+
+def from_data(cls: type[T], data: object, path: str = "") -> T:
+    """Build ``cls`` (an attrs class) from ``data``; every field's type is checked."""
+    if not isinstance(data, dict):
+        raise DataError(f"expected a map, got {type(data).__name__}", path)
+    hints = _hints(cast(Any, cls))
+    fields = attrs.fields(cast(Any, cls))
+    known = {f.name for f in fields}
+    extra = set(data) - known - {"type"}
+    if extra:
+        raise DataError(f"unknown field(s) {', '.join(sorted(map(str, extra)))}", path)
+    kwargs: dict[str, Any] = {}
+    for f in fields:
+        if f.name not in data:
+            if f.default is attrs.NOTHING:
+                raise DataError(f"missing field {f.name!r}", path)
+            continue
+        kwargs[f.name] = _convert(hints[f.name], data[f.name], f"{path}.{f.name}")
+    return cls(**kwargs)
+
+
+def _convert(tp: Any, value: object, path: str) -> Any:
+    origin = typing.get_origin(tp)
+    if tp is Any:
+        return value
+    if origin in (Union, types.UnionType):
+        errors = []
+        for option in typing.get_args(tp):
+            if option is type(None):
+                if value is None:
+                    return None
+                continue
+            try:
+                return _convert(option, value, path)
+            except DataError as exc:
+                errors.append(str(exc))
+        raise DataError(f"no option fits {value!r}", path)
+    if origin is typing.Literal:
+        if value not in typing.get_args(tp):
+            raise DataError(f"expected one of {typing.get_args(tp)}, got {value!r}", path)
+        return value
+    if origin is tuple:
+        if not isinstance(value, (list, tuple)):
+            raise DataError(f"expected a list, got {type(value).__name__}", path)
+        args = typing.get_args(tp)
+        if len(args) == 2 and args[1] is Ellipsis:
+            return tuple(_convert(args[0], v, f"{path}[{i}]") for i, v in enumerate(value))
+        if len(args) != len(value):
+            raise DataError(f"expected {len(args)} items, got {len(value)}", path)
+        return tuple(_convert(a, v, f"{path}[{i}]") for i, (a, v) in enumerate(zip(args, value, strict=True)))
+    if origin is frozenset:
+        if not isinstance(value, (list, tuple)):
+            raise DataError(f"expected a list, got {type(value).__name__}", path)
+        (arg,) = typing.get_args(tp)
+        return frozenset(_convert(arg, v, path) for v in value)
+    if origin is dict:
+        if not isinstance(value, dict):
+            raise DataError(f"expected a map, got {type(value).__name__}", path)
+        key_tp, val_tp = typing.get_args(tp)
+        return {
+            _convert(key_tp, k, path): _convert(val_tp, v, f"{path}.{k}") for k, v in value.items()
+        }
+    if isinstance(tp, type) and attrs.has(tp):
+        return from_data(tp, value, path)
+    if tp is bytes:
+        if not isinstance(value, str):
+            raise DataError("expected hex text", path)
+        try:
+            return bytes.fromhex(value)
+        except ValueError as exc:
+            raise DataError("expected hex text", path) from exc
+    if tp is bool:
+        if not isinstance(value, bool):
+            raise DataError(f"expected a boolean, got {type(value).__name__}", path)
+        return value
+    if tp is int:
+        if not isinstance(value, int) or isinstance(value, bool):
+            raise DataError(f"expected an integer, got {type(value).__name__}", path)
+        return value
+    if tp is float:
+        if not isinstance(value, (int, float)) or isinstance(value, bool):
+            raise DataError(f"expected a number, got {type(value).__name__}", path)
+        return float(value)
+    if tp is str:
+        if not isinstance(value, str):
+            raise DataError(f"expected text, got {type(value).__name__}", path)
+        return value
+    raise DataError(f"unsupported type {tp!r}", path)

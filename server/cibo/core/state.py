@@ -1,0 +1,125 @@
+"""The game state: frozen values that only :func:`cibo.core.reducer.apply` creates anew.
+
+Mappings are plain dicts treated as immutable: the reducer copies a dict before changing it, so
+states share whatever did not change. Nothing here validates; validation is
+:func:`cibo.core.rules.decide`'s job.
+
+Private fields (never in a view, see :mod:`cibo.core.views`): ``seed``, every deck's ``draw`` pile
+order, and ``peeks`` (each seat sees only its own).
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from attrs import field, frozen
+
+from cibo.core.ruleset import Ruleset
+
+Status = Literal["lobby", "playing", "won", "lost", "aborted"]
+
+
+@frozen
+class Seat:
+    id: str
+    name: str
+
+
+@frozen
+class HeroState:
+    id: str
+    kind: str
+    seat: str
+    zone: str = ""
+    hp: int = 0
+    max_hp: int = 0
+    actions_left: int = 0
+    done: bool = True
+    downed: bool = False
+    uses_round: dict[str, int] = field(factory=dict)
+    uses_game: dict[str, int] = field(factory=dict)
+    last_used: dict[str, int] = field(factory=dict)
+    """Round in which each limited action was last used (for ``Limit.every``)."""
+
+
+@frozen
+class UnitState:
+    id: str
+    kind: str
+    zone: str
+    hp: int
+
+
+@frozen
+class MarkerState:
+    launched: bool = False
+    index: int = 0
+
+
+@frozen
+class DeckState:
+    draw: tuple[str, ...] = ()
+    """Card ids, top first. Private: no audience ever sees the order."""
+    discard: tuple[str, ...] = ()
+
+
+@frozen
+class GameState:
+    ruleset: Ruleset = field(repr=False, eq=False)
+    ruleset_sha256: str
+    seed: bytes = field(repr=False)
+    commitment: str
+    status: Status = "lobby"
+    difficulty: str = "normal"
+    seats: tuple[Seat, ...] = ()
+    heroes: tuple[HeroState, ...] = ()
+    units: tuple[UnitState, ...] = ()
+    next_unit: int = 1
+    tracks: dict[str, int] = field(factory=dict)
+    noise: dict[str, int] = field(factory=dict)
+    dormant: dict[str, int] = field(factory=dict)
+    """Zone -> last round it stays dormant."""
+    destroyed: frozenset[str] = frozenset()
+    markers: dict[str, MarkerState] = field(factory=dict)
+    decks: dict[str, DeckState] = field(factory=dict)
+    peeks: dict[str, tuple[str, ...]] = field(factory=dict, repr=False)
+    drawn: dict[str, frozenset[int]] = field(factory=dict)
+    """Rows already drawn from tables rolled without replacement."""
+    fired: frozenset[str] = frozenset()
+    """``track@value`` of ``once`` triggers that already fired."""
+    round: int = 0
+    phase: int = 0
+    turn: str = ""
+    """The hero whose turn it is in an ``each_hero`` phase."""
+    rng_counter: int = 0
+    outcome: str = ""
+    outcome_text: str = ""
+
+    @property
+    def over(self) -> bool:
+        return self.status in ("won", "lost", "aborted")
+
+    def hero(self, hero_id: str) -> HeroState | None:
+        for h in self.heroes:
+            if h.id == hero_id:
+                return h
+        return None
+
+    def unit(self, unit_id: str) -> UnitState | None:
+        for u in self.units:
+            if u.id == unit_id:
+                return u
+        return None
+
+    def seat(self, seat_id: str) -> Seat | None:
+        for s in self.seats:
+            if s.id == seat_id:
+                return s
+        return None
+
+    def active_heroes(self) -> tuple[HeroState, ...]:
+        return tuple(h for h in self.heroes if not h.downed)
+
+    def zone_active(self, zone: str) -> bool:
+        """A zone is active unless destroyed or dormant this round."""
+        return zone not in self.destroyed and self.dormant.get(zone, 0) < self.round

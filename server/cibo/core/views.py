@@ -1,0 +1,262 @@
+"""Projections: what each audience may see of the state and of each event.
+
+Audiences are ``"seat:<id>"`` (a player's phone), ``"table"`` (the shared display),
+``"spectator"`` and ``"public"`` (the MQTT bridge and logs). Every byte that leaves the server
+goes through one of these functions. The state view is built by listing what *is* shown, never
+by deleting what is not, so the seed, the order of undrawn cards and another seat's peeks cannot
+leak from it. Events are shown whole except the three kinds that carry private fields
+(``DeckBuilt``, ``DeckReshuffled``, ``CardsPeeked``), which are rebuilt field by field here.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from cibo.core import events as ev
+from cibo.core.dice import Roll
+from cibo.core.env import track_band
+from cibo.core.errors import IllegalCommand
+from cibo.core.rules import check_action, find_action, targets
+from cibo.core.ruleset import Ruleset
+from cibo.core.serial import to_data
+from cibo.core.state import GameState, HeroState
+
+AUDIENCES = ("table", "spectator", "public")
+
+
+def seat_of(audience: str) -> str:
+    """The seat id of a ``seat:<id>`` audience, else ``""``."""
+    return audience[5:] if audience.startswith("seat:") else ""
+
+
+def ruleset_summary(rs: Ruleset) -> dict[str, Any]:
+    """What every client may know about the ruleset: the board and the rules, no deck lists."""
+    return {
+        "id": rs.ruleset.id,
+        "name": rs.ruleset.name,
+        "version": rs.ruleset.version,
+        "text": rs.ruleset.text,
+        "players": to_data(rs.ruleset.players),
+        "heroes_range": to_data(rs.ruleset.heroes),
+        "rounds": rs.ruleset.rounds,
+        "zones": {
+            name: {
+                "label": z.label or name,
+                "tags": list(z.tags),
+                "links": list(z.links),
+                "watches": list(z.watches),
+                "pos": list(z.pos) if z.pos else None,
+            }
+            for name, z in rs.zones.items()
+        },
+        "tracks": {
+            name: {
+                "label": t.label or name,
+                "min": t.min,
+                "max": t.max,
+                "bands": [{"name": b.name, "from": b.start} for b in t.bands],
+            }
+            for name, t in rs.tracks.items()
+            if t.public
+        },
+        "heroes": {
+            name: {
+                "name": h.name,
+                "hp": h.hp,
+                "move": h.move,
+                "attack": h.attack,
+                "text": h.text,
+                "stats": dict(h.stats),
+                "repeatable": h.repeatable,
+            }
+            for name, h in rs.heroes.items()
+            if name in rs.hero_pool()
+        },
+        "units": {
+            name: {
+                "name": u.name,
+                "hp": u.hp,
+                "attack": u.attack,
+                "move": u.move,
+                "armor": u.armor,
+                "unique": u.unique,
+                "text": u.text,
+            }
+            for name, u in rs.units.items()
+        },
+        "markers": {
+            name: {"label": m.label or name, "path": list(m.path)} for name, m in rs.markers.items()
+        },
+        "phases": [
+            {"name": p.phase, "label": p.label or p.phase, "turns": p.turns} for p in rs.round
+        ],
+        "difficulties": {name: d.label for name, d in rs.difficulty.items()},
+        "decks": list(rs.decks),
+    }
+
+
+def _hero(s: GameState, h: HeroState) -> dict[str, Any]:
+    spec = s.ruleset.heroes[h.kind]
+    return {
+        "id": h.id,
+        "kind": h.kind,
+        "name": spec.name,
+        "seat": h.seat,
+        "zone": h.zone,
+        "hp": h.hp,
+        "max_hp": h.max_hp,
+        "actions_left": h.actions_left,
+        "done": h.done,
+        "downed": h.downed,
+    }
+
+
+def view_state(state: GameState, audience: str) -> dict[str, Any]:
+    """The state as ``audience`` may see it (JSON-friendly). A seat also gets its legal actions."""
+    s = state
+    rs = s.ruleset
+    phase = rs.round[s.phase] if s.status == "playing" else None
+    view: dict[str, Any] = {
+        "status": s.status,
+        "ruleset": rs.ruleset.id,
+        "difficulty": s.difficulty,
+        "round": s.round,
+        "rounds": rs.ruleset.rounds,
+        "phase": {
+            "index": s.phase,
+            "name": phase.phase,
+            "label": phase.label or phase.phase,
+            "turns": phase.turns,
+        }
+        if phase
+        else None,
+        "turn": s.turn,
+        "seats": [{"id": x.id, "name": x.name} for x in s.seats],
+        "heroes": [_hero(s, h) for h in s.heroes],
+        "units": [{"id": u.id, "kind": u.kind, "zone": u.zone, "hp": u.hp} for u in s.units],
+        "tracks": {
+            name: {
+                "value": s.tracks.get(name, t.min),
+                "band": track_band(s, name) if t.bands else "",
+            }
+            for name, t in rs.tracks.items()
+            if t.public
+        },
+        "zones": {
+            name: {
+                "noise": s.noise.get(name, 0),
+                "active": s.zone_active(name),
+                "destroyed": name in s.destroyed,
+            }
+            for name in rs.zones
+        },
+        "markers": {
+            name: {
+                "launched": m.launched,
+                "index": m.index,
+                "at": rs.markers[name].path[m.index] if m.launched else "",
+            }
+            for name, m in s.markers.items()
+        },
+        "decks": {
+            name: {"remaining": len(d.draw), "discard": list(d.discard)}
+            for name, d in s.decks.items()
+        },
+        "commitment": s.commitment,
+        "outcome": {"cause": s.outcome, "text": s.outcome_text} if s.over else None,
+        "seed": s.seed.hex() if s.over else None,
+    }
+    seat = seat_of(audience)
+    if seat:
+        view["me"] = seat
+        view["peek"] = {"cards": list(s.peeks.get(seat, ()))}
+        view["actions"] = legal_actions(s, seat)
+    return view
+
+
+def legal_actions(state: GameState, seat: str) -> list[dict[str, Any]]:
+    """Every command ``seat`` may send now, as wire command dicts with a label and cost."""
+    s = state
+    if s.status != "playing":
+        return []
+    out: list[dict[str, Any]] = []
+    for hero in s.heroes:
+        if hero.seat != seat or hero.done or hero.downed:
+            continue
+        spec = s.ruleset.heroes[hero.kind]
+        names = list(dict.fromkeys([*spec.actions, *s.ruleset.actions]))
+        for name in names:
+            action = find_action(s, hero, name)
+            assert action is not None
+            try:
+                check_action(s, hero, name, action)
+            except IllegalCommand:
+                continue
+            for target in targets(s, hero, action):
+                out.append(
+                    {
+                        "type": "act",
+                        "hero": hero.id,
+                        "action": name,
+                        "target": target,
+                        "label": action.label or name,
+                        "cost": action.cost,
+                        "text": action.text,
+                        "roll": action.roll,
+                    }
+                )
+        out.append(
+            {
+                "type": "end_turn",
+                "hero": hero.id,
+                "label": "End turn",
+                "cost": 0,
+                "text": "",
+                "roll": "",
+            }
+        )
+    return out
+
+
+def _roll(r: Roll | None) -> dict[str, Any] | None:
+    return to_data(r) if r is not None else None
+
+
+def view_event(event: ev.Event, audience: str) -> dict[str, Any] | None:
+    """``event`` as ``audience`` may see it, or None if it shows them nothing."""
+    kind = ev.event_type(event)
+    if isinstance(event, (ev.DeckBuilt, ev.DeckReshuffled)):
+        return {"type": kind, "deck": event.deck, "size": len(event.order)}
+    if isinstance(event, ev.CardsPeeked):
+        data: dict[str, Any] = {
+            "type": kind,
+            "seat": event.seat,
+            "deck": event.deck,
+            "n": len(event.cards),
+        }
+        if seat_of(audience) == event.seat:
+            data["cards"] = list(event.cards)
+        return data
+    if isinstance(event, ev.ActionTaken):
+        return {
+            "type": kind,
+            "seat": event.seat,
+            "hero": event.hero,
+            "action": event.action,
+            "target": event.target,
+            "cost": event.cost,
+            "noise": event.noise,
+            "roll": _roll(event.roll),
+            "success": event.success,
+        }
+    data = {"type": kind}
+    data.update(to_data(event))
+    return data
+
+
+def describe_event(event: ev.Event) -> str:
+    """A one-line, public description of an event for logs and the terminal replay."""
+    data = view_event(event, "public") or {}
+    kind = data.pop("type", "?")
+    details = ", ".join(f"{k}={v}" for k, v in data.items() if v not in (None, "", [], {}))
+    return f"{kind}: {details}" if details else str(kind)

@@ -1,0 +1,193 @@
+"""Headless Monte-Carlo games for balancing: bots play complete games on the pure engine.
+
+Every game's secret seed is derived from the run's seed and the game's index, so the same
+``--seed`` reproduces the same report exactly. Bots get their own random stream and see only
+what their seat could see (:mod:`cibo.core.bots`).
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections import Counter
+from collections.abc import Callable
+
+from attrs import define, field, frozen
+
+from cibo.core import commands as cm
+from cibo.core import events as ev
+from cibo.core.bots import choose
+from cibo.core.commands import command_from_wire
+from cibo.core.reducer import apply
+from cibo.core.rng import Rng
+from cibo.core.rules import decide, new_game
+from cibo.core.ruleset import Ruleset
+from cibo.core.state import GameState
+
+MAX_COMMANDS = 20_000
+"""A game that has not ended after this many commands is a ruleset bug (a loop with no clock)."""
+
+
+class SimulationError(RuntimeError):
+    """A game could not be played to its end (a ruleset or engine bug)."""
+
+
+@frozen
+class GameResult:
+    status: str
+    cause: str
+    rounds: int
+    commands: int
+    events: int
+    spawns_by_band: dict[str, int]
+
+
+@define
+class Report:
+    ruleset: str
+    difficulty: str
+    players: int
+    heroes: int
+    policy: str
+    seed: str
+    games: int = 0
+    wins: int = 0
+    rounds_total: int = 0
+    commands_total: int = 0
+    events_total: int = 0
+    causes: Counter[str] = field(factory=Counter)
+    spawns_by_band: Counter[str] = field(factory=Counter)
+    won_by_round: Counter[int] = field(factory=Counter)
+    lost_by_round: Counter[int] = field(factory=Counter)
+
+    def add(self, r: GameResult) -> None:
+        self.games += 1
+        self.wins += r.status == "won"
+        self.rounds_total += r.rounds
+        self.commands_total += r.commands
+        self.events_total += r.events
+        self.causes[f"{r.status}:{r.cause}"] += 1
+        self.spawns_by_band.update(r.spawns_by_band)
+        (self.won_by_round if r.status == "won" else self.lost_by_round)[r.rounds] += 1
+
+    @property
+    def win_rate(self) -> float:
+        return self.wins / self.games if self.games else 0.0
+
+    @property
+    def avg_rounds(self) -> float:
+        return self.rounds_total / self.games if self.games else 0.0
+
+
+def game_seed(run_seed: str, index: int) -> bytes:
+    return hashlib.sha256(f"cibo-simulate:{run_seed}:{index}".encode()).digest()
+
+
+def hero_lineup(rs: Ruleset, players: int, index: int) -> list[tuple[str, str]]:
+    """(seat, hero kind) pairs: one hero per player, two for a lone player, pool rotated by game."""
+    meta = rs.ruleset
+    n_heroes = max(meta.heroes.min, min(players, meta.heroes.max))
+    pool = list(rs.hero_pool())
+    shift = index % len(pool)
+    rotated = pool[shift:] + pool[:shift]
+    lineup = []
+    for i in range(n_heroes):
+        kind = rotated[i % len(rotated)]
+        lineup.append((f"p{i % players + 1}", kind))
+    return lineup
+
+
+def setup_game(
+    rs: Ruleset, *, seed: bytes, players: int, difficulty: str, index: int = 0
+) -> GameState:
+    """A started game: seats joined, heroes picked, difficulty set."""
+    state = new_game(rs, ruleset_sha256="", seed=seed, difficulty=difficulty)
+    commands: list[cm.Command] = [cm.JoinSeat(f"p{i + 1}", f"Bot {i + 1}") for i in range(players)]
+    commands += [cm.PickHero(seat, kind) for seat, kind in hero_lineup(rs, players, index)]
+    commands += [cm.SetDifficulty("p1", difficulty), cm.StartGame("p1")]
+    for command in commands:
+        for event in decide(state, command):
+            state = apply(state, event)
+    return state
+
+
+def play_game(
+    rs: Ruleset,
+    *,
+    seed: bytes,
+    players: int,
+    difficulty: str,
+    policy: str,
+    index: int = 0,
+    on_event: Callable[[ev.Event], None] | None = None,
+) -> GameResult:
+    """Play one complete game with bots; raises SimulationError if it cannot end."""
+    state = setup_game(rs, seed=seed, players=players, difficulty=difficulty, index=index)
+    bot_rng = Rng(hashlib.sha256(b"bot:" + seed).digest())
+    spawns: Counter[str] = Counter()
+    band = ""
+    commands = events = 0
+    seats = [s.id for s in state.seats]
+    while not state.over:
+        if commands >= MAX_COMMANDS:
+            raise SimulationError(f"game {index} did not end after {MAX_COMMANDS} commands")
+        wire = None
+        for seat in seats:
+            wire = choose(state, seat, policy, bot_rng)
+            if wire is not None:
+                break
+        if wire is None:
+            raise SimulationError(f"game {index}: nobody can act in round {state.round}")
+        for event in decide(state, command_from_wire(seat, wire)):
+            state = apply(state, event)
+            events += 1
+            if isinstance(event, ev.TableRolled):
+                band = event.band or event.table
+            elif isinstance(event, ev.CardDrawn):
+                band = event.deck
+            elif isinstance(event, ev.UnitSpawned):
+                spawns[band if event.source.startswith(("table:", "card:")) else "other"] += 1
+            if on_event is not None:
+                on_event(event)
+        commands += 1
+    return GameResult(
+        status=state.status,
+        cause=state.outcome,
+        rounds=state.round,
+        commands=commands,
+        events=events,
+        spawns_by_band=dict(spawns),
+    )
+
+
+def simulate(
+    rs: Ruleset,
+    *,
+    games: int,
+    players: int,
+    difficulty: str,
+    policy: str,
+    seed: str,
+    progress: Callable[[int], None] | None = None,
+) -> Report:
+    report = Report(
+        ruleset=rs.ruleset.id,
+        difficulty=difficulty,
+        players=players,
+        heroes=len(hero_lineup(rs, players, 0)),
+        policy=policy,
+        seed=seed,
+    )
+    for i in range(games):
+        report.add(
+            play_game(
+                rs,
+                seed=game_seed(seed, i),
+                players=players,
+                difficulty=difficulty,
+                policy=policy,
+                index=i,
+            )
+        )
+        if progress is not None:
+            progress(i + 1)
+    return report
