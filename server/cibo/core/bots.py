@@ -68,6 +68,14 @@ def _greedy(s: GameState, hero: HeroState, legal: list[dict[str, Any]]) -> dict[
                 continue
         except RulesError:
             continue
+        if _is_move(s, hero, p.do):
+            # A bare "go there" line: walk towards ``go``; nothing to do once there.
+            if not p.go or _zone_is(rs, hero.zone, p.go):
+                continue
+            step = _walk_towards_action(s, hero, p.do, p.go, mine)
+            if step is not None:
+                return step
+            continue
         here = [c for c in mine if c["action"] == p.do]
         if here and not (p.go and not _zone_is(rs, hero.zone, p.go)):
             return _pick_target(s, here)

@@ -107,6 +107,8 @@ def command_to_dict(command: Command) -> dict[str, Any]:
 
 def command_from_dict(data: dict[str, Any]) -> Command:
     """Rebuild a journaled command (``seat`` included)."""
+    if not isinstance(data, dict):
+        raise DataError("a command must be a map")
     name = data.get("type")
     cls = COMMAND_TYPES.get(name) if isinstance(name, str) else None
     if cls is None:

@@ -381,6 +381,8 @@ def event_to_dict(event: Event) -> dict[str, Any]:
 
 def event_from_dict(data: dict[str, Any]) -> Event:
     """Inverse of :func:`event_to_dict`; raises :class:`DataError` on anything malformed."""
+    if not isinstance(data, dict):
+        raise DataError("an event must be a map")
     name = data.get("type")
     cls = EVENT_TYPES.get(name) if isinstance(name, str) else None
     if cls is None:

@@ -122,4 +122,4 @@ class GameState:
 
     def zone_active(self, zone: str) -> bool:
         """A zone is active unless destroyed or dormant this round."""
-        return zone not in self.destroyed and self.dormant.get(zone, 0) < self.round
+        return zone not in self.destroyed and self.dormant.get(zone, -1) < self.round
