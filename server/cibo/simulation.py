@@ -89,9 +89,11 @@ def hero_lineup(rs: Ruleset, players: int, index: int) -> list[tuple[str, str]]:
     pool = list(rs.hero_pool())
     shift = index % len(pool)
     rotated = pool[shift:] + pool[:shift]
+    repeatable = [k for k in rotated if rs.heroes[k].repeatable]
     lineup = []
     for i in range(n_heroes):
-        kind = rotated[i % len(rotated)]
+        # Unique heroes first, in rotated order; extra seats take a repeatable template.
+        kind = rotated[i] if i < len(rotated) else repeatable[i % len(repeatable)]
         lineup.append((f"p{i % players + 1}", kind))
     return lineup
 

@@ -204,10 +204,11 @@ def _marker_moved(s: GameState, e: ev.MarkerMoved) -> GameState:
 
 def _card_drawn(s: GameState, e: ev.CardDrawn) -> GameState:
     deck = s.decks[e.deck]
-    return evolve(
-        s,
-        decks={**s.decks, e.deck: DeckState(draw=deck.draw[1:], discard=(*deck.discard, e.card))},
-    )
+    # A special card (retool) leaves the game once resolved, as epidemics do in Pandemic;
+    # otherwise a reshuffle would bring it straight back.
+    special = any(c.id == e.card for c in s.ruleset.decks[e.deck].specials)
+    discard = deck.discard if special else (*deck.discard, e.card)
+    return evolve(s, decks={**s.decks, e.deck: DeckState(draw=deck.draw[1:], discard=discard)})
 
 
 def _deck_reshuffled(s: GameState, e: ev.DeckReshuffled) -> GameState:

@@ -249,11 +249,14 @@ def _run_steps(ctx: Ctx, phase: Phase, bindings: Mapping[str, Value]) -> None:
 
 def _next_hero_turn(ctx: Ctx, after: str) -> bool:
     """Start the turn of the next standing hero after ``after``; False when none is left."""
-    heroes = ctx.state.heroes
-    ids = [h.id for h in heroes]
+    ids = [h.id for h in ctx.state.heroes]
     start = ids.index(after) + 1 if after else 0
     phase = _phase(ctx.state)
-    for hero in heroes[start:]:
+    for hero_id in ids[start:]:
+        # Re-read each hero: the steps run for a downed hero may down the next one.
+        hero = ctx.state.hero(hero_id)
+        if hero is None:
+            continue
         if hero.downed:
             # A downed hero's turn still lets the factory act: the clock never stops for them.
             _run_steps(ctx, phase, {"hero": hero.id, "zone": hero.zone})

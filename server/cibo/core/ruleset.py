@@ -296,7 +296,10 @@ class Card:
 
 @frozen
 class Deck:
-    """A deck drawn without replacement; ``specials`` are shuffled one per pile at setup."""
+    """A deck drawn without replacement; ``specials`` are shuffled one per pile at setup.
+
+    Drawn cards go to the discard pile; a special card leaves the game once resolved.
+    """
 
     cards: tuple[Card, ...]
     specials: tuple[Card, ...] = ()
