@@ -352,7 +352,9 @@ def damage(ctx: Ctx, target: str, amount: int, source: str) -> None:
     hp = max(0, hero.hp - amount)
     ctx.emit(ev.HeroDamaged(hero=hero.id, amount=hero.hp - hp, hp=hp, source=source))
     if hp == 0:
-        ctx.emit(ev.HeroDowned(hero=hero.id))
+        carried = s.ruleset.rules.downed_zone
+        zone = zone_ref(ctx, carried, {}) if carried else hero.zone
+        ctx.emit(ev.HeroDowned(hero=hero.id, zone=zone))
 
 
 def _move_hero(ctx: Ctx, hero_id: str, zone: str) -> None:

@@ -205,6 +205,8 @@ class HeroDamaged:
 @frozen
 class HeroDowned:
     hero: str
+    zone: str
+    """Where the hero now lies: ``rules.downed_zone`` if the ruleset has one, else where they fell."""
 
 
 @frozen
@@ -265,11 +267,6 @@ class CardsPeeked:
 
 
 @frozen
-class GamePaused:
-    paused: bool
-
-
-@frozen
 class GameEnded:
     status: str
     cause: str
@@ -314,7 +311,6 @@ Event = (
     | CardDrawn
     | DeckReshuffled
     | CardsPeeked
-    | GamePaused
     | GameEnded
 )
 
@@ -361,7 +357,6 @@ EVENT_TYPES: dict[str, type[Any]] = {
         CardDrawn,
         DeckReshuffled,
         CardsPeeked,
-        GamePaused,
         GameEnded,
     )
 }

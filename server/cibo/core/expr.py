@@ -422,6 +422,8 @@ def _tokenize(source: str) -> list[_Token]:
             continue
         else:
             op = next((o for o in _OPERATORS if source.startswith(o, pos)), None)
+            if op is None and char == "." and after_value:
+                raise ExprError("numbers are whole: there are no decimals", pos + 1, source)
             if op is None:
                 raise ExprError(f"unexpected character {char!r}", pos + 1, source)
             tokens.append(_Token("op", op, pos, glued))
@@ -654,6 +656,8 @@ class _Parser:
                 return Modifier(kind, "=" if token.text == "==" else token.text, arg, col)
             if kind == "cs":
                 raise self.error("'cs' needs a condition, like cs>=4", col)
+            if last and token.glued and token.kind == "op" and token.text == "!=":
+                raise self.error(f"{name} takes >=, >, <=, < or =, not !=", token)
             arg = self.dice_argument() if last else None
             return Modifier("r", "=", arg if arg is not None else Num(1, col), col)
         arg = self.dice_argument() if last else None

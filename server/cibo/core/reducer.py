@@ -11,10 +11,9 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from typing import Any
 
-from attrs import evolve
-
 from cibo.core import events as ev
 from cibo.core.state import DeckState, GameState, HeroState, MarkerState, Seat, UnitState
+from cibo.core.state import replace as evolve
 
 
 def _replace_hero(state: GameState, hero_id: str, **changes: Any) -> GameState:
@@ -175,7 +174,7 @@ def _hero_damaged(s: GameState, e: ev.HeroDamaged) -> GameState:
 
 
 def _hero_downed(s: GameState, e: ev.HeroDowned) -> GameState:
-    return _replace_hero(s, e.hero, hp=0, downed=True, actions_left=0, done=True)
+    return _replace_hero(s, e.hero, hp=0, downed=True, actions_left=0, done=True, zone=e.zone)
 
 
 def _hero_healed(s: GameState, e: ev.HeroHealed) -> GameState:
@@ -269,7 +268,6 @@ _HANDLERS: dict[type[Any], Callable[[GameState, Any], GameState]] = {
     ev.CardDrawn: _card_drawn,
     ev.DeckReshuffled: _deck_reshuffled,
     ev.CardsPeeked: _cards_peeked,
-    ev.GamePaused: _no_change,
     ev.GameEnded: _game_ended,
 }
 assert set(_HANDLERS) == set(ev.EVENT_TYPES.values()), "every event type needs a handler"

@@ -13,8 +13,9 @@ The format, version 1 (published; it must never change)::
     word(c)        = int.from_bytes(HMAC-SHA256(key=seed, msg=c.to_bytes(8, "big"))[:8], "big")
                      for the counter c, an unsigned 64-bit integer; each word uses one counter
                      value, and the counter only ever goes up
-    below(n)       = with limit = 2**64 - (2**64 % n): read words until one, w, is < limit,
-                     then return w % n   (rejection sampling: every residue equally likely)
+    below(n)       = for 1 <= n <= 2**64, with limit = 2**64 - (2**64 % n): read words until
+                     one, w, is < limit, then return w % n (rejection sampling: every residue
+                     equally likely)
     die(s)         = below(s) + 1
     shuffle(items) = Fisher–Yates from the end: for i = len - 1 down to 1,
                      j = below(i + 1), swap items[i] and items[j]
@@ -97,10 +98,10 @@ class Rng:
         """Return an integer in ``[0, n)``, each value equally likely.
 
         Raises:
-            ValueError: if ``n < 1``.
+            ValueError: unless ``1 <= n <= 2**64`` (one word must be able to hold every value).
         """
-        if n < 1:
-            raise ValueError(f"below() needs n >= 1, got {n}")
+        if not 1 <= n <= _WORD_SPACE:
+            raise ValueError(f"below() needs 1 <= n <= 2**64, got {n}")
         # The largest multiple of n that fits: words at or above it would favour small residues.
         limit = _WORD_SPACE - _WORD_SPACE % n
         while True:

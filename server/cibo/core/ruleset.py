@@ -381,7 +381,6 @@ class Barrier:
 class Rules:
     """Engine-wide settings that a ruleset may tune."""
 
-    noise_decay: int = 1
     barrier: Barrier | None = None
     downed_zone: str = ""
     """Where a hero at 0 HP is carried to (by tag or name); empty keeps them in place."""

@@ -10,8 +10,10 @@ order, and ``peeks`` (each seat sees only its own).
 
 from __future__ import annotations
 
-from typing import Literal
+import functools
+from typing import Any, Literal, TypeVar
 
+import attrs
 from attrs import field, frozen
 
 from cibo.core.ruleset import Ruleset
@@ -123,3 +125,25 @@ class GameState:
     def zone_active(self, zone: str) -> bool:
         """A zone is active unless destroyed or dormant this round."""
         return zone not in self.destroyed and self.dormant.get(zone, -1) < self.round
+
+
+_T = TypeVar("_T")
+
+
+@functools.cache
+def _field_names(cls: type[Any]) -> tuple[str, ...]:
+    return tuple(a.name for a in attrs.fields(cls))
+
+
+def replace(obj: _T, **changes: Any) -> _T:
+    """A copy of the frozen attrs value ``obj`` with ``changes``; like ``attrs.evolve``, faster.
+
+    The reducer creates a new state for every event, so this is on the hot path of replay and
+    simulation. It skips ``__init__`` (no validators run: the reducer's values are the engine's
+    own, already valid), which makes it several times faster than ``evolve``.
+    """
+    cls = type(obj)
+    new = object.__new__(cls)
+    for name in _field_names(cls):
+        object.__setattr__(new, name, changes[name] if name in changes else getattr(obj, name))
+    return new
