@@ -92,8 +92,9 @@ def test_full_game_replays_from_lobby(any_ruleset: Ruleset) -> None:
     """Every event of a complete game, folded from the lobby, reproduces the final state."""
     seed = hashlib.sha256(b"replay").digest()
     log: list[ev.Event] = []
-    play_game(any_ruleset, seed=seed, players=2, difficulty="easy", policy="greedy",
-              on_event=log.append)
+    play_game(
+        any_ruleset, seed=seed, players=2, difficulty="easy", policy="greedy", on_event=log.append
+    )
     start = setup_game(any_ruleset, seed=seed, players=2, difficulty="easy")
     final = fold(start, log)
     assert final.over
@@ -105,8 +106,9 @@ def test_full_game_replays_from_lobby(any_ruleset: Ruleset) -> None:
 def test_games_always_end(any_ruleset: Ruleset, policy: str) -> None:
     for i in range(5):
         seed = hashlib.sha256(f"end-{i}".encode()).digest()
-        result = play_game(any_ruleset, seed=seed, players=4, difficulty="normal", policy=policy,
-                           index=i)
+        result = play_game(
+            any_ruleset, seed=seed, players=4, difficulty="normal", policy=policy, index=i
+        )
         assert result.status in ("won", "lost")
         assert result.cause
 

@@ -14,7 +14,7 @@ from cibo.core.board import distances, path_towards
 from cibo.core.dice import Roll, roll
 from cibo.core.env import GameEnv, track_band, watched_noise
 from cibo.core.errors import RulesError
-from cibo.core.expr import ExprError, Value, evaluate
+from cibo.core.expr import ExprError, Value, evaluate, evaluate_bool, evaluate_int
 from cibo.core.reducer import apply
 from cibo.core.rng import Rng
 from cibo.core.ruleset import Effect, Formula, Unit
@@ -58,13 +58,25 @@ class Ctx:
             ) from exc
 
     def int(self, formula: Formula, bindings: Mapping[str, Value]) -> int:
-        value = self.value(formula, bindings)
-        if isinstance(value, bool) or not isinstance(value, int):
-            raise RulesError(f"{formula!r} is not a number", code="rules/expression")
-        return value
+        if isinstance(formula, int):
+            return formula
+        try:
+            return evaluate_int(formula, self.env(bindings))
+        except ExprError as exc:
+            raise RulesError(
+                f"cannot evaluate {formula!r}: {exc}", code="rules/expression"
+            ) from exc
 
     def truth(self, formula: str, bindings: Mapping[str, Value]) -> bool:
-        return bool(self.value(formula, bindings)) if formula else True
+        """An empty condition holds; otherwise the expression's truth (formulas in names too)."""
+        if not formula:
+            return True
+        try:
+            return evaluate_bool(formula, self.env(bindings))
+        except ExprError as exc:
+            raise RulesError(
+                f"cannot evaluate {formula!r}: {exc}", code="rules/expression"
+            ) from exc
 
     def roll(self, formula: str, bindings: Mapping[str, Value], purpose: str) -> Roll:
         try:

@@ -24,7 +24,7 @@ class CoreError(Exception):
         return f"{self.message} [{self.code}]"
 
 
-class IllegalCommand(CoreError, ValueError):  # noqa: N818 - the name reads as the rule it states
+class IllegalCommand(CoreError, ValueError):
     """A command that the rules do not allow now. Codes look like ``action/not_your_turn``."""
 
     code = "command/illegal"

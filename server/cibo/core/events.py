@@ -206,7 +206,7 @@ class HeroDamaged:
 class HeroDowned:
     hero: str
     zone: str
-    """Where the hero now lies: ``rules.downed_zone`` if the ruleset has one, else where they fell."""
+    """Where the hero lies: ``rules.downed_zone`` if the ruleset sets one, else where they fell."""
 
 
 @frozen

@@ -33,8 +33,8 @@ Grammar (lowest precedence first; ``{x}`` repeats, ``[x]`` is optional)::
 Names come in three kinds, told apart by their sigil and resolved by the :class:`Env`: bare
 names (``villagers``, ``convoy.at``), references ``@difficulty.spawn_mod`` and ``@hero.attack``,
 and bound variables ``$zone``, ``$hero.tech``, ``$each.noise``. ``and or not where of true false``
-are reserved words, and a word made of ``d`` and digits is a die (``d6``), never a name. Strings
-take single or double quotes; a backslash escapes the next character.
+are reserved words, and a word that starts with ``d`` and a digit is a die (``d6``), never a
+name. Strings take single or double quotes; a backslash escapes the next character.
 
 Values and rules of evaluation:
 

@@ -225,7 +225,7 @@ def _cards_peeked(s: GameState, e: ev.CardsPeeked) -> GameState:
 
 def _game_ended(s: GameState, e: ev.GameEnded) -> GameState:
     status = e.status if e.status in ("won", "lost", "aborted") else "aborted"
-    return evolve(s, status=status, outcome=e.cause, outcome_text=e.text)  # type: ignore[arg-type]
+    return evolve(s, status=status, outcome=e.cause, outcome_text=e.text)
 
 
 def _no_change(s: GameState, e: object) -> GameState:

@@ -97,7 +97,9 @@ def _convert(tp: Any, value: object, path: str) -> Any:
             return tuple(_convert(args[0], v, f"{path}[{i}]") for i, v in enumerate(value))
         if len(args) != len(value):
             raise DataError(f"expected {len(args)} items, got {len(value)}", path)
-        return tuple(_convert(a, v, f"{path}[{i}]") for i, (a, v) in enumerate(zip(args, value, strict=True)))
+        return tuple(
+            _convert(a, v, f"{path}[{i}]") for i, (a, v) in enumerate(zip(args, value, strict=True))
+        )
     if origin is frozenset:
         if not isinstance(value, (list, tuple)):
             raise DataError(f"expected a list, got {type(value).__name__}", path)

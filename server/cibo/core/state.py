@@ -142,8 +142,9 @@ def replace(obj: _T, **changes: Any) -> _T:
     simulation. It skips ``__init__`` (no validators run: the reducer's values are the engine's
     own, already valid), which makes it several times faster than ``evolve``.
     """
-    cls = type(obj)
+    cls: Any = type(obj)
     new = object.__new__(cls)
     for name in _field_names(cls):
         object.__setattr__(new, name, changes[name] if name in changes else getattr(obj, name))
-    return new
+    result: _T = new
+    return result
