@@ -1,0 +1,361 @@
+"""The evaluator: a compiled expression, an environment and a random stream to a value."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Literal
+
+from cibo.core.expr.compiled import Expr, compile_expr
+from cibo.core.expr.errors import ExprError
+from cibo.core.expr.syntax import (
+    Arith,
+    Bool,
+    Call,
+    Compare,
+    Count,
+    Dice,
+    Logic,
+    Name,
+    Neg,
+    Node,
+    Not,
+    Num,
+    Sum,
+    Text,
+)
+from cibo.core.expr.values import MAX_DEPTH, MAX_DICE, MAX_SIDES, Die, Env, Outcome, Value
+from cibo.core.rng import Rng
+
+__all__ = ["evaluate", "evaluate_bool", "evaluate_int"]
+
+
+class _Evaluator:
+    """Evaluates one expression's tree; sub-formulas and collection items get their own."""
+
+    __slots__ = ("depth", "dice", "env", "rng", "source")
+
+    def __init__(self, source: str, env: Env, rng: Rng | None, dice: list[Die], depth: int) -> None:
+        self.source = source
+        self.env = env
+        self.rng = rng
+        self.dice = dice
+        self.depth = depth
+
+    def error(self, message: str, col: int) -> ExprError:
+        return ExprError(message, col, self.source)
+
+    def value(self, node: Node) -> Value:
+        match node:
+            case Num(value) | Bool(value) | Text(value):
+                return value
+            case Name():
+                return self.lookup(node)
+            case Not() | Compare() | Logic():
+                return self.truth(node)
+            case _:
+                return self.num(node)
+
+    def num(self, node: Node) -> int:
+        match node:
+            case Num(value):
+                return value
+            case Bool(value):
+                return int(value)
+            case Name():
+                return self.to_int(self.lookup(node), node)
+            case Neg(operand):
+                return -self.num(operand)
+            case Arith():
+                return self.arith(node)
+            case Call():
+                return self.call(node)
+            case Count():
+                return self.count(node)
+            case Sum():
+                return self.sum(node)
+            case Dice():
+                return self.roll(node)
+            case Not() | Compare() | Logic():
+                return int(self.truth(node))
+            case Text(value, col):
+                raise self.error(f"text {value!r} is not a number", col)
+
+    def truth(self, node: Node) -> bool:
+        match node:
+            case Bool(value):
+                return value
+            case Not(operand):
+                return not self.truth(operand)
+            case Logic("and", operands):
+                return all(self.truth(o) for o in operands)
+            case Logic("or", operands):
+                return any(self.truth(o) for o in operands)
+            case Compare():
+                return self.compare(node)
+            case Name():
+                return self.to_truth(self.lookup(node), node)
+            case Text(value, col):
+                raise self.error(f"text {value!r} is not true or false", col)
+            case _:
+                return self.num(node) != 0
+
+    # Conversions of looked-up values
+
+    def to_int(self, value: Value, node: Node) -> int:
+        if isinstance(value, int):  # bool included: true is 1
+            return int(value)
+        if isinstance(value, str):
+            if isinstance(node, Name):
+                result = self.formula(value, node, want_bool=False)
+                return int(result)
+            raise self.error(f"text {value!r} is not a number", _col(node))
+        raise self.error(f"{_describe(node)} is a list of numbers, not a number", _col(node))
+
+    def to_truth(self, value: Value, node: Name) -> bool:
+        if isinstance(value, int):
+            return value != 0
+        if isinstance(value, str):
+            return bool(self.formula(value, node, want_bool=True))
+        raise self.error(f"{node.spelled} is a list of numbers, not true or false", node.col)
+
+    def formula(self, text: str, node: Name, *, want_bool: bool) -> int | bool:
+        """Evaluate the formula held by a name, with the same names and random stream."""
+        if self.depth >= MAX_DEPTH:
+            message = f"{node.spelled} leads to formulas nested more than {MAX_DEPTH} deep"
+            raise self.error(message, node.col)
+        try:
+            compiled = compile_expr(text)
+        except ExprError as e:
+            message = f"{node.spelled} holds {text!r}, which is not a formula: {e.message}"
+            raise self.error(message, node.col) from e
+        child = _Evaluator(compiled.source, self.env, self.rng, self.dice, self.depth + 1)
+        try:
+            return child.truth(compiled.root) if want_bool else child.num(compiled.root)
+        except ExprError as e:
+            raise self.error(f"in {node.spelled} = {text!r}: {e.message}", node.col) from e
+
+    def lookup(self, node: Name) -> Value:
+        try:
+            value = self.env.lookup(node.sigil, node.path)
+        except KeyError:
+            raise self.error(f"unknown name {node.spelled}", node.col) from None
+        if not isinstance(value, int | str | tuple):
+            kind = type(value).__name__
+            raise self.error(f"{node.spelled} holds a {kind}, not a value", node.col)
+        return value
+
+    # Operators
+
+    def arith(self, node: Arith) -> int:
+        acc = self.num(node.first)
+        for op, operand, col in node.rest:
+            right = self.num(operand)
+            if op == "+":
+                acc += right
+            elif op == "-":
+                acc -= right
+            elif op == "*":
+                acc *= right
+            elif right == 0:
+                raise self.error("division by zero", col)
+            elif op == "%":
+                acc %= right
+            else:
+                acc //= right
+        return acc
+
+    def compare(self, node: Compare) -> bool:
+        if node.op in ("==", "!="):
+            left, right = self.value(node.left), self.value(node.right)
+            if (isinstance(left, str) and isinstance(right, str)) or (
+                isinstance(left, tuple) and isinstance(right, tuple)
+            ):
+                same = left == right
+            else:
+                same = self.to_int(left, node.left) == self.to_int(right, node.right)
+            return same if node.op == "==" else not same
+        return _holds(self.num(node.left), node.op, self.num(node.right))
+
+    def call(self, node: Call) -> int:
+        args = [self.num(a) for a in node.args]
+        if node.fn == "min":
+            return min(args)
+        if node.fn == "max":
+            return max(args)
+        if node.fn == "abs":
+            return abs(args[0])
+        if node.fn == "clamp":
+            x, low, high = args
+            if low > high:
+                raise self.error(f"clamp() bounds are reversed: {low} > {high}", node.col)
+            return min(max(x, low), high)
+        a, b = args  # ceildiv
+        if b == 0:
+            raise self.error("division by zero", node.col)
+        return -(-a // b)
+
+    def items(self, collection: str, col: int) -> Sequence[Env]:
+        try:
+            return self.env.items(collection)
+        except KeyError:
+            raise self.error(f"unknown collection {collection!r}", col) from None
+
+    def count(self, node: Count) -> int:
+        items = self.items(node.collection, node.col)
+        if node.where is None:
+            return len(items)
+        where = node.where
+        return sum(1 for item in items if self.within(item).truth(where))
+
+    def sum(self, node: Sum) -> int:
+        total = 0
+        for item in self.items(node.collection, node.col):
+            scoped = self.within(item)
+            if node.where is None or scoped.truth(node.where):
+                total += scoped.num(node.of)
+        return total
+
+    def within(self, item: Env) -> _Evaluator:
+        return _Evaluator(self.source, item, self.rng, self.dice, self.depth)
+
+    # Dice
+
+    def roll(self, node: Dice) -> int:
+        if self.rng is None:
+            raise self.error("dice need a random stream", node.col)
+        rng = self.rng
+        count = self.num(node.count)
+        sides = self.num(node.sides)
+        if not 0 <= count <= MAX_DICE:
+            raise self.error(f"a dice term rolls 0 to {MAX_DICE} dice, not {count}", node.col)
+        if not 1 <= sides <= MAX_SIDES:
+            raise self.error(f"dice have 1 to {MAX_SIDES} sides, not {sides}", _col(node.sides))
+        mods = [(m.kind, m.cmp, self.num(m.arg), m.col) for m in node.modifiers]
+        for kind, cmp, arg, col in mods:
+            if not cmp and arg < 0:
+                raise self.error(f"{kind} needs a number of dice of at least 0, not {arg}", col)
+
+        values = [rng.die(sides) for _ in range(count)]
+        kept = [True] * count
+        rerolled = [False] * count
+        counted = list(range(count))  # indexes of the dice that still count, in roll order
+        success: tuple[str, int] | None = None
+        for kind, cmp, arg, _ in mods:
+            if kind == "r":
+                for pos, i in enumerate(counted):
+                    if _holds(values[i], cmp, arg):
+                        kept[i], rerolled[i] = False, True
+                        values.append(rng.die(sides))
+                        kept.append(True)
+                        rerolled.append(False)
+                        counted[pos] = len(values) - 1
+            elif kind == "cs":
+                success = (cmp, arg)
+            else:
+                chosen = _keep_or_drop(kind, arg, counted, values)
+                for i in counted:
+                    kept[i] = i in chosen
+                counted = [i for i in counted if i in chosen]
+
+        rolled = zip(values, kept, rerolled, strict=True)
+        self.dice.extend(Die(sides, value, k, r) for value, k, r in rolled)
+        if success is None:
+            return sum(values[i] for i in counted)
+        return sum(1 for i in counted if _holds(values[i], *success))
+
+
+def _keep_or_drop(kind: str, n: int, counted: list[int], values: list[int]) -> set[int]:
+    """The dice still counted after ``kh``/``kl``/``dh``/``dl`` ``n``; ties pick the earlier die."""
+    highest = sorted(counted, key=lambda i: (-values[i], i))
+    lowest = sorted(counted, key=lambda i: (values[i], i))
+    if kind == "kh":
+        return set(highest[:n])
+    if kind == "kl":
+        return set(lowest[:n])
+    if kind == "dh":
+        return set(highest[n:])
+    return set(lowest[n:])
+
+
+def _holds(left: int, op: str, right: int) -> bool:
+    if op in ("==", "="):
+        return left == right
+    if op == "!=":
+        return left != right
+    if op == "<":
+        return left < right
+    if op == "<=":
+        return left <= right
+    if op == ">":
+        return left > right
+    return left >= right
+
+
+def _col(node: Node) -> int:
+    while isinstance(node, Arith):
+        node = node.first
+    return node.col
+
+
+def _describe(node: Node) -> str:
+    return node.spelled if isinstance(node, Name) else "value"
+
+
+def evaluate(
+    expr: Expr | str,
+    env: Env,
+    rng: Rng | None = None,
+    *,
+    depth: int = 0,
+    want: Literal["value", "int", "bool"] = "value",
+) -> Outcome:
+    """Evaluate an expression.
+
+    Args:
+        expr: a compiled expression, or source text (compiled through the cache).
+        env: resolves names and collections.
+        rng: the random stream for dice; it advances by the number of words used.
+        depth: how deep this evaluation already is inside formulas held by names.
+        want: ``"value"`` returns what the expression gives as is (a name holding text gives the
+            text); ``"int"`` and ``"bool"`` convert the result as arithmetic or a condition would,
+            which rolls a formula held by the top-level name (``@hero.attack``).
+
+    Returns:
+        The value, with every die rolled and the stream's counter before and after.
+
+    Raises:
+        ExprError: on a syntax error; an unknown name or collection; division by zero; text or
+            a tuple used as a number; dice without ``rng`` or outside the limits; formulas in
+            names nested deeper than :data:`MAX_DEPTH`.
+    """
+    compiled = compile_expr(expr) if isinstance(expr, str) else expr
+    if depth > MAX_DEPTH:
+        raise ExprError(f"formulas nested more than {MAX_DEPTH} deep", None, compiled.source)
+    start = rng.counter if rng is not None else 0
+    evaluator = _Evaluator(compiled.source, env, rng, [], depth)
+    value: Value
+    try:
+        if want == "int":
+            value = evaluator.num(compiled.root)
+        elif want == "bool":
+            value = evaluator.truth(compiled.root)
+        else:
+            value = evaluator.value(compiled.root)
+    except RecursionError:
+        raise ExprError("formula is too deeply nested to evaluate", None, compiled.source) from None
+    end = rng.counter if rng is not None else start
+    return Outcome(value, tuple(evaluator.dice), start, end)
+
+
+def evaluate_int(expr: Expr | str, env: Env, rng: Rng | None = None, *, depth: int = 0) -> int:
+    """Evaluate as a number (``true`` is 1). Raises :class:`ExprError` like :func:`evaluate`."""
+    value = evaluate(expr, env, rng, depth=depth, want="int").value
+    assert isinstance(value, int)
+    return value
+
+
+def evaluate_bool(expr: Expr | str, env: Env, rng: Rng | None = None, *, depth: int = 0) -> bool:
+    """Evaluate as a condition (non-zero is true). Raises :class:`ExprError` as :func:`evaluate`."""
+    value = evaluate(expr, env, rng, depth=depth, want="bool").value
+    assert isinstance(value, bool)
+    return value
