@@ -1,0 +1,270 @@
+"""Durable appends, group commit, and what happens when the disk fails."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import errno
+import os
+import subprocess
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from journal_helpers import new_journal, play
+
+from cibo.journal import GameStore, GroupCommit, JournalError, LoggedEvent, read_journal
+
+
+@pytest.fixture
+def store(tmp_path: Path) -> Iterator[GameStore]:
+    s = GameStore(tmp_path)
+    yield s
+    s.close()
+
+
+async def test_append_returns_after_fdatasync(
+    store: GameStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    journal = await new_journal(store)
+    synced: list[int] = []
+    real = os.fdatasync
+
+    def spy(fd: int) -> None:
+        real(fd)
+        synced.append(os.fstat(fd).st_size)
+
+    monkeypatch.setattr(os, "fdatasync", spy)
+    record = await journal.append_command(
+        seat="s1", cmd_id="c1", command={"type": "act", "seat": "s1"}, events=[(1, {"type": "e"})]
+    )
+    # By the time append returned, a sync had covered the whole record.
+    size = Path(journal.path).stat().st_size
+    assert synced and synced[-1] == size == journal.end
+    assert journal.durable_seq == journal.last_seq == 1
+    assert read_journal(journal.path).records == (record,)
+    await journal.aclose()
+
+
+async def test_group_commit_shares_syncs_between_rooms(tmp_path: Path) -> None:
+    group = GroupCommit()
+    store = GameStore(tmp_path, group=group)
+    journals = [await new_journal(store, f"R{i}") for i in range(20)]
+    await asyncio.gather(*(play(j, 10) for j in journals))
+    stats = group.stats
+    assert stats.records == 200
+    assert stats.syncs == 200  # one file each: one fdatasync per file per job
+    assert stats.jobs <= 20  # but all twenty rooms' syncs run in the same worker-thread jobs
+    for j in journals:
+        contents = read_journal(j.path)
+        assert contents.last_seq == 20
+        assert len(contents.records) == 10
+        await j.aclose()
+
+
+async def test_records_of_one_room_share_one_sync(store: GameStore) -> None:
+    journal = await new_journal(store)
+    futures = []
+    for seq in range(1, 11):
+        futures.append(
+            journal.submit(
+                _cmd(seq)  # queued in call order without waiting
+            )
+        )
+    await asyncio.gather(*futures)
+    assert store.group.stats.records == 10
+    assert store.group.stats.syncs <= 2
+    assert [e.seq for e in read_journal(journal.path).events()] == list(range(1, 11))
+    await journal.aclose()
+
+
+def _cmd(seq: int):  # type: ignore[no-untyped-def]
+    from cibo.journal import CommandRecord
+
+    return CommandRecord(
+        ts=1.0,
+        seat="s",
+        cmd_id=f"c{seq}",
+        command={"type": "x"},
+        events=(LoggedEvent(seq, {"type": "e"}),),
+    )
+
+
+async def test_misuse_is_refused_before_writing(store: GameStore) -> None:
+    journal = await new_journal(store)
+    await play(journal, 1)
+    size = Path(journal.path).stat().st_size
+    with pytest.raises(ValueError, match="3 expected"):
+        await journal.append_command(
+            seat="s", cmd_id="c", command={"type": "x"}, events=[(5, {"type": "e"})]
+        )
+    assert Path(journal.path).stat().st_size == size and journal.last_seq == 2
+    await journal.append_end("won")
+    with pytest.raises(JournalError) as info:
+        await journal.append_meta({"x": 1})
+    assert info.value.code == "journal/closed"
+    await journal.aclose()
+    assert read_journal(journal.path).finished
+
+
+async def test_a_cancelled_waiter_does_not_cancel_the_others(store: GameStore) -> None:
+    a = await new_journal(store, "AAAA")
+    b = await new_journal(store, "BBBB")
+    task = asyncio.create_task(play(a, 1))
+    other = asyncio.create_task(play(b, 1))
+    await asyncio.sleep(0)
+    task.cancel()
+    await other
+    with contextlib.suppress(asyncio.CancelledError):
+        await task
+    await a.aclose()
+    await b.aclose()
+    assert read_journal(b.path).last_seq == 2
+    assert read_journal(a.path).last_seq in (0, 2)  # wholly present or wholly absent
+
+
+async def test_fdatasync_failure_fails_the_journal_for_good(
+    store: GameStore, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    journal = await new_journal(store)
+    healthy = await new_journal(store, "OKOK")
+    await play(journal, 2)
+    good_end = journal.end
+    real = os.fdatasync
+    calls = {"n": 0}
+
+    def failing(fd: int) -> None:
+        if fd == journal.fd:
+            calls["n"] += 1
+            raise OSError(errno.EIO, "Input/output error")
+        real(fd)
+
+    monkeypatch.setattr(os, "fdatasync", failing)
+    with pytest.raises(JournalError) as info:
+        await asyncio.gather(play(journal, 1), play(healthy, 1))
+    assert info.value.code == "journal/io"
+    assert "could not be saved" in info.value.message and "Input/output error" in info.value.message
+    assert journal.durable_seq == 4 and journal.error is info.value
+    # Never retried: later appends fail at once, without touching the disk.
+    monkeypatch.setattr(os, "fdatasync", real)
+    n = calls["n"]
+    with pytest.raises(JournalError) as again:
+        await play(journal, 1)
+    assert again.value is info.value and calls["n"] == n
+    # The file was cut back to its last synced record; the other room went on.
+    assert Path(journal.path).stat().st_size == good_end
+    assert read_journal(journal.path).last_seq == 4
+    await play(healthy, 1)
+    assert read_journal(healthy.path).last_seq == 4
+    assert "failed" in caplog.text
+    await journal.aclose()
+    await healthy.aclose()
+
+
+async def test_enospc_mid_record_leaves_no_partial_record(
+    store: GameStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    journal = await new_journal(store)
+    await play(journal, 3)
+    real_pwrite = os.pwrite
+
+    def half_then_full(fd: int, data: bytes, offset: int) -> int:
+        if len(data) > 4:
+            return real_pwrite(fd, bytes(data)[: len(data) // 2], offset)
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(os, "pwrite", half_then_full)
+    monkeypatch.setattr(os, "ftruncate", _refuse)  # and cutting back fails too
+    with pytest.raises(JournalError) as info:
+        await play(journal, 1)
+    assert info.value.code == "journal/io" and "the disk is full" in info.value.message
+    monkeypatch.undo()
+    await journal.aclose()
+    contents = read_journal(journal.path)
+    assert contents.last_seq == 6  # the half record is a torn tail, never a record
+    assert contents.torn is not None and contents.torn.length > 0
+    recovery = GameStore(store.data_dir).recover()
+    (game,) = recovery.games
+    assert game.last_seq == 6 and game.torn_file is not None
+    await play(game.journal, 1)
+    assert read_journal(game.journal.path).last_seq == 8
+    await game.journal.aclose()
+
+
+def _refuse(fd: int, length: int) -> None:
+    raise OSError(errno.EIO, "Input/output error")
+
+
+@pytest.fixture
+def tiny_fs(tmp_path: Path) -> Iterator[Path]:
+    if os.geteuid() != 0:
+        pytest.skip("mounting a tmpfs needs root")
+    mnt = tmp_path / "tiny"
+    mnt.mkdir()
+    done = subprocess.run(
+        ["mount", "-t", "tmpfs", "-o", "size=64k", "tmpfs", str(mnt)],
+        capture_output=True,
+        check=False,
+    )
+    if done.returncode != 0:
+        pytest.skip(f"cannot mount a tmpfs here: {done.stderr.decode().strip()}")
+    try:
+        yield mnt
+    finally:
+        subprocess.run(["umount", "-l", str(mnt)], check=False)
+
+
+async def test_real_full_disk(tiny_fs: Path) -> None:
+    store = GameStore(tiny_fs)
+    journal = await new_journal(store)
+    acked = 0
+    with pytest.raises(JournalError) as info:
+        for _ in range(10_000):
+            await play(journal, 1, n_events=5)
+            acked = journal.durable_seq
+    assert info.value.code == "journal/io" and "disk is full" in info.value.message
+    assert journal.durable_seq == acked
+    await journal.aclose()
+    contents = read_journal(journal.path)
+    assert contents.last_seq == acked > 0  # every acknowledged event, and no partial one
+    assert contents.torn is None or contents.torn.length > 0
+    store.close()
+
+
+async def test_cancelled_commit_acknowledges_nothing_and_closes_the_file_after_the_thread(
+    store: GameStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import threading
+    import time
+
+    journal = await new_journal(store)
+    started, release = threading.Event(), threading.Event()
+    real = os.fdatasync
+
+    def slow(fd: int) -> None:
+        started.set()
+        release.wait(5)
+        real(fd)
+
+    monkeypatch.setattr(os, "fdatasync", slow)
+    append = asyncio.create_task(play(journal, 1))
+    while not started.is_set():
+        await asyncio.sleep(0.01)
+    assert store.group._task is not None
+    store.group._task.cancel()  # e.g. the event loop shutting down mid-commit
+    with pytest.raises(JournalError) as info:
+        await append
+    assert info.value.code == "journal/io" and "interrupted" in info.value.message
+    assert journal.durable_seq == 0
+    fd = journal.fd
+    await journal.aclose()
+    os.fstat(fd)  # still open: the worker thread is inside fdatasync on it
+    release.set()
+    deadline = time.monotonic() + 5
+    while True:
+        try:
+            os.fstat(fd)
+        except OSError:
+            break  # closed once the thread was done
+        assert time.monotonic() < deadline
+        await asyncio.sleep(0.01)
