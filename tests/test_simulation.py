@@ -28,7 +28,10 @@ def test_same_seed_same_report() -> None:
     b = simulate(rs, games=8, players=4, difficulty="normal", policy="greedy", seed="same")
     c = simulate(rs, games=8, players=4, difficulty="normal", policy="greedy", seed="other")
     assert a == b
-    assert (a.causes, a.rounds_total) != (c.causes, c.rounds_total) or a.spawns_by_band != c.spawns_by_band
+    assert (a.causes, a.rounds_total) != (
+        c.causes,
+        c.rounds_total,
+    ) or a.spawns_by_band != c.spawns_by_band
 
 
 def _run(argv: list[str]) -> int:
