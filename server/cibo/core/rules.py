@@ -346,7 +346,8 @@ def targets(s: GameState, hero: HeroState, action: Action) -> list[str]:
     if action.target == "zone":
         reach = Ctx(s).int(action.range, {"hero": hero.id, "zone": hero.zone}) or 1
         near = distances(s.ruleset, hero.zone)
-        return [z for z, d in near.items() if 0 < d <= reach]
+        least = 0 if action.here else 1
+        return [z for z, d in near.items() if least <= d <= reach]
     if action.target == "unit":
         return [u.id for u in s.units if u.zone == hero.zone]
     return [h.id for h in s.active_heroes() if h.zone == hero.zone]

@@ -203,6 +203,8 @@ class Action:
     """An expression that must be true."""
     target: Target = "none"
     range: Formula = 0
+    here: bool = False
+    """With ``target = "zone"``: the hero's own zone is a target too."""
     roll: str = ""
     success: str = ""
     do: tuple[Effect, ...] = ()
