@@ -1,0 +1,92 @@
+// The table display: /table/?code=ABCD shows that room live; /table/?replay lists the logged
+// games and /table/?replay=<game_id> plays one back. It joins as the "table" role, so the
+// server only ever sends it public information.
+
+import { $, h, place } from "/shared/dom.js";
+import { Connection, cleanCode, rulesetFor } from "/shared/protocol.js";
+import { Names } from "/shared/narrate.js";
+import { TableView } from "/table/view.js";
+import { startReplay } from "/table/replay.js";
+
+const MAX_EVENTS = 800;
+const root = $("#app");
+
+function askForCode(message = "") {
+  const input = h("input", { class: "input code-input", id: "code", autocomplete: "off", autocapitalize: "characters", maxlength: "8", "aria-label": "Room code" });
+  place(root, [
+    h(
+      "section",
+      { class: "start" },
+      h("h1", { class: "brand" }, "Cibo"),
+      h("p", { class: "lead" }, "Which room should this screen show?"),
+      h(
+        "form",
+        {
+          class: "code-form",
+          onsubmit: (e) => {
+            e.preventDefault();
+            const code = cleanCode(input.value);
+            if (code) location.assign(`/table/?code=${code}`);
+          },
+        },
+        input,
+        h("button", { class: "btn primary", type: "submit" }, "Show the room"),
+      ),
+      message ? h("p", { class: "form-error", role: "alert" }, message) : null,
+      h("p", {}, h("a", { href: "/table/?replay", class: "link" }, "Watch a replay of a logged game")),
+    ),
+  ]);
+  input.focus();
+}
+
+function live(code) {
+  const view = new TableView(root);
+  const conn = new Connection({ code, role: "table", persist: false });
+  conn.seq = 0; // ask for every event the server still holds, so the feed survives a reload
+  let ruleset = null;
+  let names = null;
+  const events = [];
+
+  const draw = () => {
+    if (names && conn.state) names.update(conn.state);
+    view.render({ ruleset, state: conn.state, room: conn.room, events, code, status: conn.status, names });
+  };
+  const absorb = (items) => {
+    for (const item of items) if (item.event) events.push(item.event);
+    if (events.length > MAX_EVENTS) events.splice(0, events.length - MAX_EVENTS);
+  };
+  const ensureRuleset = async (msg) => {
+    if (!ruleset || ruleset.id !== conn.state?.ruleset) {
+      ruleset = await rulesetFor(msg, conn.state);
+      names = ruleset ? new Names(ruleset, conn.state) : null;
+    }
+  };
+
+  conn.on("welcome", async ({ msg, events: missed }) => {
+    if (msg.resumed !== "events") events.length = 0;
+    await ensureRuleset(msg);
+    absorb(missed);
+    draw();
+  });
+  conn.on("update", async ({ events: fresh, reset }) => {
+    if (reset) events.length = 0;
+    await ensureRuleset(null);
+    absorb(fresh);
+    draw();
+  });
+  conn.on("room", draw);
+  conn.on("status", draw);
+  conn.on("refused", ({ message }) => askForCode(message));
+  conn.on("ended", ({ message }) => view.render({ message }));
+  conn.start();
+  view.render({ message: `Connecting to room ${code}…` });
+}
+
+const params = new URLSearchParams(location.search);
+if (params.has("replay")) {
+  startReplay(root, params.get("replay") || "");
+} else {
+  const code = cleanCode(params.get("code"));
+  if (code) live(code);
+  else askForCode();
+}

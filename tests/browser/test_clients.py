@@ -1,0 +1,585 @@
+"""The phone and table clients in Debian's Chromium, against a real ``cibo serve`` process.
+
+The server runs as a subprocess and Playwright's sync API drives the browser, so this module
+has no asyncio of its own (it can share a pytest session with the async tests). Screenshots of
+the phone and the table are saved to ``docs/screenshots/`` on every run.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from playwright.sync_api import (
+    Browser,
+    BrowserContext,
+    ConsoleMessage,
+    Page,
+    Playwright,
+    ViewportSize,
+    WebSocket,
+    expect,
+    sync_playwright,
+)
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+from cibo.rooms.names import normalize_name
+
+pytestmark = pytest.mark.browser
+
+ROOT = Path(__file__).resolve().parents[2]
+SHOTS = ROOT / "docs" / "screenshots"
+PROBE = Path(__file__).with_name("page_probe.js")
+CHROMIUM = "/usr/bin/chromium"
+ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-dev-shm-usage",
+    "--disable-quic",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+TABLE_VIEWPORT: ViewportSize = {"width": 1920, "height": 1080}
+
+
+# -- fixtures ------------------------------------------------------------------------------------
+
+
+class Server:
+    def __init__(self, info: dict[str, Any], data: Path) -> None:
+        self.url: str = info["url"]
+        self.rooms: list[dict[str, str]] = info["rooms"]
+        self.data = data
+
+    def room(self, i: int) -> tuple[str, str]:
+        return self.rooms[i]["code"], self.rooms[i]["host_token"]
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    tmp = tmp_path_factory.mktemp("browser")
+    data = tmp / "data"
+    ready = tmp / "ready.json"
+    log_path = tmp / "serve.log"
+    env = {**os.environ, "CIBO_DATA": str(data)}
+    with log_path.open("wb") as log:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "cibo.cli", "serve", "--host", "127.0.0.1", "--port", "0",
+             "--data", str(data), "--ready-file", str(ready), "--no-qr", "--rooms", "3",
+             "--rate", "1000", "--log-level", "WARNING"],
+            stdout=log, stderr=subprocess.STDOUT, env=env, cwd=ROOT,
+        )
+    try:
+        deadline = time.monotonic() + 30
+        while not ready.exists():
+            if proc.poll() is not None or time.monotonic() > deadline:
+                pytest.fail(f"cibo serve did not start:\n{log_path.read_text()}")
+            time.sleep(0.05)
+        yield Server(json.loads(ready.read_text()), data)
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        try:
+            proc.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+
+
+@pytest.fixture(scope="module")
+def pw() -> Iterator[Playwright]:
+    with sync_playwright() as p:
+        yield p
+
+
+@pytest.fixture(scope="module")
+def browser(pw: Playwright) -> Iterator[Browser]:
+    browser = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+    yield browser
+    browser.close()
+
+
+class Watch:
+    """Everything alarming a page says: dialogs, page errors, CSP violations, console errors."""
+
+    def __init__(self) -> None:
+        self.dialogs: list[str] = []
+        self.errors: list[str] = []
+        self.console: list[str] = []
+
+    def attach(self, page: Page, name: str) -> Page:
+        def on_dialog(dialog: Any) -> None:
+            self.dialogs.append(f"{name}: {dialog.type} {dialog.message}")
+            dialog.dismiss()
+
+        def on_console(msg: ConsoleMessage) -> None:
+            if msg.type in ("error", "warning"):
+                self.console.append(f"{name}: {msg.text}")
+
+        page.on("dialog", on_dialog)
+        page.on("pageerror", lambda exc: self.errors.append(f"{name}: {exc}"))
+        page.on("console", on_console)
+        return page
+
+    def csp(self, pages: list[Page]) -> list[str]:
+        found = [v for p in pages for v in p.evaluate("window.__cspViolations")]
+        found += [c for c in self.console if "Content Security Policy" in c]
+        return found
+
+
+def new_context(browser: Browser, pw: Playwright, kind: str) -> BrowserContext:
+    if kind == "table":
+        ctx = browser.new_context(viewport=TABLE_VIEWPORT, device_scale_factor=1)
+    elif kind == "phone":  # the screenshot phone: 390 px wide at device scale 2
+        ctx = browser.new_context(
+            **{**pw.devices["Pixel 5"], "viewport": {"width": 390, "height": 844},
+               "screen": {"width": 390, "height": 844}, "device_scale_factor": 2}
+        )
+    else:  # a small phone: 360 px wide
+        ctx = browser.new_context(
+            **{**pw.devices["Pixel 5"], "viewport": {"width": 360, "height": 740},
+               "screen": {"width": 360, "height": 740}, "device_scale_factor": 1}
+        )
+    ctx.add_init_script(path=str(PROBE))
+    ctx.set_default_timeout(10_000)
+    return ctx
+
+
+def shot(page: Page, name: str) -> None:
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.evaluate("window.scrollTo(0, 0)")
+    page.wait_for_timeout(150)
+    page.screenshot(path=str(SHOTS / f"{name}.png"))
+
+
+def join(page: Page, url: str, name: str, hero: str) -> None:
+    page.goto(url)
+    page.fill("#name", name)
+    page.get_by_role("button", name="Join the game").click()
+    page.locator(f"[data-hero={hero}] button").click()
+    expect(page.locator(f".hero-card.picked[data-hero={hero}]")).to_be_visible()
+
+
+def table_round(table: Page) -> int:
+    text = table.locator(".table-header .round strong").text_content(timeout=2_000)
+    return int(text or 0)
+
+
+def is_over(table: Page) -> bool:
+    return table.locator(".end-screen").count() > 0
+
+
+def end_turn(page: Page) -> bool:
+    """Tap End turn if this phone has a turn to end now (a downed hero has none)."""
+    try:
+        page.wait_for_selector(
+            "button.end-turn:not([disabled]), .actions.idle, .over", timeout=5_000
+        )
+        button = page.locator("button.end-turn:not([disabled])")
+        if button.count() == 0:
+            return False
+        button.first.click(timeout=3_000)
+        return True
+    except PlaywrightTimeout:
+        return False
+
+
+def wait_until(check: Callable[[], bool], timeout: float = 15.0, what: str = "") -> None:
+    deadline = time.monotonic() + timeout
+    while not check():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out waiting for {what}")
+        time.sleep(0.05)
+
+
+def play_round(table: Page, phones: list[Page]) -> None:
+    """Every phone ends its turn; returns once the table shows the next round or the end."""
+    before = table_round(table)
+    for page in phones:
+        if is_over(table):
+            return
+        end_turn(page)
+    wait_until(lambda: is_over(table) or table_round(table) > before, what="the next round")
+
+
+def assert_targets_are_thumb_sized(page: Page) -> None:
+    small = page.evaluate(
+        """() => [...document.querySelectorAll('button, .btn, input, select, summary')]
+              .filter((el) => el.offsetParent !== null)
+              .map((el) => [el.textContent.trim().slice(0, 30), el.getBoundingClientRect()])
+              .filter(([, r]) => r.width > 0 && (r.height < 44 || r.width < 44))
+              .map(([t, r]) => `${t} ${Math.round(r.width)}x${Math.round(r.height)}`)"""
+    )
+    assert small == [], small
+
+
+# -- a whole game through the UI ----------------------------------------------------------------
+
+
+@pytest.mark.timeout(170)
+def test_four_phones_and_a_table_play_a_game_to_its_end(
+    server: Server, browser: Browser, pw: Playwright
+) -> None:
+    code, host_token = server.room(0)
+    watch = Watch()
+    table_ctx = new_context(browser, pw, "table")
+    table = watch.attach(table_ctx.new_page(), "table")
+    table.goto(f"{server.url}/table/?code={code}")
+    expect(table.locator(".lobby .room-code")).to_have_text(code)
+    expect(table.locator(".join-url")).to_have_text(f"{server.url}/j/{code}")
+    qr_loaded = "() => { const i = document.querySelector('img.qr'); return !!i?.naturalWidth; }"
+    wait_until(lambda: table.evaluate(qr_loaded), what="the QR code")
+
+    contexts = [new_context(browser, pw, "phone" if i < 2 else "small") for i in range(4)]
+    phones = [watch.attach(ctx.new_page(), f"phone{i}") for i, ctx in enumerate(contexts)]
+    heroes = ["zuru", "killy", "cibo", "pop"]
+    names = ["Ann", "Bo", "Cy", "Dee"]
+    join(phones[0], f"{server.url}/j/{code}#host={host_token}", names[0], heroes[0])
+    expect(phones[0].locator(".topbar .host-star")).to_be_visible()
+    assert "host=" not in phones[0].url  # the token left the address bar
+    for i in range(1, 4):
+        join(phones[i], f"{server.url}/j/{code}", names[i], heroes[i])
+    expect(table.locator(".lobby-player")).to_have_count(4)
+    for name in names:
+        expect(table.locator(".lobby-players")).to_contain_text(name)
+    assert_targets_are_thumb_sized(phones[2])
+    shot(phones[0], "phone-lobby")
+    shot(table, "table-lobby")
+
+    # The host picks the easiest difficulty and starts.
+    host = phones[0]
+    easiest = host.locator(".segmented [data-difficulty]").first
+    easiest.click()
+    expect(easiest).to_have_attribute("aria-pressed", "true")
+    host.locator("#start-game").click()
+    for page in phones:
+        expect(page.locator(".banner.your-turn")).to_be_visible()
+    expect(table.locator(".board-panel svg.board")).to_be_visible()
+    expect(table.locator(".heroes-panel .hero-card")).to_have_count(4)
+    assert_targets_are_thumb_sized(phones[3])
+
+    killy = phones[1]
+    shot(killy, "phone-turn")
+
+    # Killy walks to the Pipeworks and forages: a dice roll, shown with formula, dice and outcome.
+    killy.locator(".action-group[data-action=move] .target[data-target=pipeworks]").click()
+    expect(killy.locator(".sheet .zone-name")).to_have_text("Pipeworks")
+    killy.locator("button.action[data-action=forage]").click()
+    roll = killy.locator(".rolls .roll").first
+    expect(roll.locator(".die").first).to_be_visible()
+    expect(roll.locator(".formula")).to_have_text("1d6")
+    expect(roll.locator(".roll-outcome")).not_to_be_empty()
+    shot(killy, "phone-dice")
+    expect(table.locator(".feed-panel")).to_contain_text("Killy: Forage")
+
+    play_round(table, phones)
+    assert table_round(table) == 2
+
+    # A phone reloads mid-game: same seat (same token), same hero, no new seat.
+    cy = phones[2]
+    token = cy.evaluate(f"localStorage.getItem('cibo:seat:{code}')")
+    cy.reload()
+    expect(cy.locator(".sheet[data-hero=cibo]")).to_be_visible()
+    expect(cy.locator(".banner.your-turn")).to_be_visible()
+    assert cy.evaluate(f"localStorage.getItem('cibo:seat:{code}')") == token
+    expect(table.locator(".heroes-panel .hero-card")).to_have_count(4)
+    play_round(table, phones)
+
+    # A phone whose socket is cut reconnects on its own and plays on.
+    dee = phones[3]
+    opened = dee.evaluate("window.__sockets.length")
+    dee.evaluate("window.__sockets[window.__sockets.length - 1].close()")
+    wait_until(lambda: dee.evaluate(
+        f"window.__sockets.length > {opened} && window.__sockets.at(-1).readyState === 1"
+    ), what="a new socket")
+    expect(dee.locator("#conn")).to_be_hidden()
+    play_round(table, phones)
+
+    # A phone that loses the network while the others play catches up when it comes back.
+    if not is_over(table):
+        before = table_round(table)
+        contexts[3].set_offline(True)
+        for page in phones[:3]:
+            end_turn(page)
+        expect(dee.locator("#conn")).to_be_visible()
+        contexts[3].set_offline(False)
+        expect(dee.locator("#conn")).to_be_hidden(timeout=15_000)
+        end_turn(dee)
+        wait_until(lambda: is_over(table) or table_round(table) > before, what="the round after")
+    # Mid-game picture: preferably one where a roll brought units, to show the "why".
+    pictured = False
+    if not is_over(table):
+        shot(table, "table-game")
+        pictured = table.locator(".story .spawned").count() > 0
+    deadline = time.monotonic() + 120
+    while not is_over(table):
+        assert time.monotonic() < deadline, "the game did not end"
+        play_round(table, phones)
+        if not pictured and not is_over(table) and table.locator(".story .spawned").count():
+            shot(table, "table-game")
+            pictured = True
+
+    end = table.locator(".end-screen")
+    expect(end).to_be_visible()
+    outcome = end.get_attribute("data-outcome")
+    assert outcome in ("won", "lost")
+    expect(end.locator(".end-title")).to_have_text("Victory" if outcome == "won" else "Defeat")
+    for page in phones:
+        expect(page.locator(f".over[data-outcome={outcome}]")).to_be_visible()
+    shot(table, "table-end")
+    shot(phones[0], "phone-end")
+
+    assert watch.dialogs == []
+    # Only a socket cut on purpose may complain (while the phone is offline).
+    assert [c for c in watch.console if "WebSocket" not in c] == []
+    assert watch.errors == []
+    assert watch.csp([table, *phones]) == []
+    for ctx in [table_ctx, *contexts]:
+        ctx.close()
+
+
+def test_host_controls_lock_kick_pause_and_end(
+    server: Server, browser: Browser, pw: Playwright
+) -> None:
+    code, host_token = server.room(1)
+    watch = Watch()
+    contexts = [new_context(browser, pw, "small") for _ in range(3)]
+    host, guest, late = (watch.attach(c.new_page(), f"p{i}") for i, c in enumerate(contexts))
+    table_ctx = new_context(browser, pw, "table")
+    table = watch.attach(table_ctx.new_page(), "table")
+    table.goto(f"{server.url}/table/?code={code}")
+    join(host, f"{server.url}/j/{code}#host={host_token}", "Host", "zuru")
+    join(guest, f"{server.url}/j/{code}", "Guest", "tae")
+
+    # Locked: nobody new gets in, and the phone says why.
+    host.get_by_role("button", name="Lock the room").click()
+    expect(host.get_by_role("button", name="Unlock the room")).to_be_visible()
+    expect(table.locator(".join-title")).to_have_text("The room is locked")
+    late.goto(f"{server.url}/j/{code}")
+    late.fill("#name", "Late")
+    late.get_by_role("button", name="Join the game").click()
+    expect(late.locator("#join-error")).to_contain_text("locked")
+    host.get_by_role("button", name="Unlock the room").click()
+
+    # Kicked: two taps (the second confirms); the guest's phone says so and forgets the seat.
+    host.locator(".manage > summary", has_text="Manage players").click()
+    kick = host.locator(".manage-list li", has_text="Guest").get_by_role("button", name="Remove")
+    kick.click()
+    host.get_by_role("button", name="Tap to confirm").click()
+    expect(guest.get_by_role("heading", name="Removed from the game")).to_be_visible()
+    assert guest.evaluate(f"localStorage.getItem('cibo:seat:{code}')") is None
+    expect(table.locator(".lobby-player")).to_have_count(1)
+
+    # A refused command shows the server's sentence: one hero is not enough to start.
+    host.locator("#start-game").click()
+    expect(host.locator("#toast")).to_contain_text("heroes")
+    host.locator(".more-heroes > summary").click()
+    host.locator("[data-hero=tae] button").click()
+    host.locator("#start-game").click()
+    expect(host.locator(".banner.your-turn")).to_be_visible()
+
+    # Paused: the table says so, and a command is refused with the reason.
+    host.locator(".host-panel > summary").click()
+    host.get_by_role("button", name="Pause").click()
+    expect(host.locator(".banner.paused")).to_be_visible()
+    expect(table.locator(".paused-chip")).to_be_visible()
+    host.locator("button.end-turn").first.click()
+    expect(host.locator("#toast")).to_contain_text("paused")
+    host.get_by_role("button", name="Resume").click()
+    expect(table.locator(".paused-chip")).to_have_count(0)
+
+    # Ending the game also takes two taps.
+    host.get_by_role("button", name="End the game").click()
+    host.get_by_role("button", name="Tap again to end").click()
+    expect(host.locator(".over[data-outcome=aborted]")).to_be_visible()
+    expect(table.locator(".end-screen[data-outcome=aborted] .end-title")).to_have_text("Game ended")
+    assert watch.errors == []
+    assert [c for c in watch.console if "WebSocket" not in c] == []
+    for ctx in [table_ctx, *contexts]:
+        ctx.close()
+
+
+# -- hostile names ---------------------------------------------------------------------------------
+
+
+PAYLOADS = [
+    "<img src=x onerror=alert(1)>",
+    "<svg/onload=z()>",
+    '"><script>alert(1)</script>',
+    "<b><img src=x>",
+]
+
+
+def test_names_made_of_markup_render_as_text_everywhere(
+    server: Server, browser: Browser, pw: Playwright
+) -> None:
+    code, host_token = server.room(2)
+    watch = Watch()
+    table_ctx = new_context(browser, pw, "table")
+    table = watch.attach(table_ctx.new_page(), "table")
+    table.goto(f"{server.url}/table/?code={code}")
+    contexts = [new_context(browser, pw, "small") for _ in PAYLOADS]
+    phones = [watch.attach(c.new_page(), f"phone{i}") for i, c in enumerate(contexts)]
+    heroes = ["zuru", "tae", "pop", "fusata"]
+    shown = [normalize_name(p) or "" for p in PAYLOADS]
+    for i, (page, payload) in enumerate(zip(phones, PAYLOADS, strict=True)):
+        url = f"{server.url}/j/{code}" + (f"#host={host_token}" if i == 0 else "")
+        join(page, url, payload, heroes[i])
+        expect(page.locator(".topbar .me-name")).to_have_text(shown[i])
+
+    table_names = table.locator(".lobby-player .player-name")
+    expect(table_names).to_have_count(len(PAYLOADS))
+    assert sorted(table_names.all_text_contents()) == sorted(shown)
+    phone_names = phones[1].locator(".players .player-name")
+    assert sorted(phone_names.all_text_contents()) == sorted(shown)
+
+    phones[0].locator("#start-game").click()
+    expect(table.locator(".heroes-panel .hero-card")).to_have_count(len(PAYLOADS))
+    assert sorted(table.locator(".hero-player").all_text_contents()) == sorted(shown)
+    for page in phones:
+        expect(page.locator(".banner.your-turn")).to_be_visible()
+
+    injected = """() => document.querySelectorAll(
+        'img:not(.qr), script:not([src]), svg[onload], b, [onerror], [onload]').length"""
+    for page in [table, *phones]:
+        assert page.evaluate(injected) == 0
+    assert watch.dialogs == []
+    assert watch.errors == []
+    assert watch.console == []
+    assert watch.csp([table, *phones]) == []
+    for ctx in [table_ctx, *contexts]:
+        ctx.close()
+
+
+def test_peeked_cards_show_on_that_phone_only(
+    server: Server, browser: Browser, pw: Playwright
+) -> None:
+    """Factory Raid's "hack" lets a player read the next cards of the deck: private to them."""
+    ctx = new_context(browser, pw, "small")
+    phone = ctx.new_page()
+    phone.goto(f"{server.url}/")
+    made = phone.evaluate(
+        """async () => (await import('/shared/protocol.js'))
+            .createRoom({ruleset: 'factory-raid', difficulty: 'easy'})"""
+    )
+    table_ctx = new_context(browser, pw, "table")
+    table = table_ctx.new_page()
+    frames: dict[str, list[str]] = {"table": [], "phone": []}
+
+    def record(name: str) -> Callable[[WebSocket], None]:
+        def on_socket(ws: WebSocket) -> None:
+            ws.on("framereceived", lambda payload: frames[name].append(str(payload)))
+
+        return on_socket
+
+    table.on("websocket", record("table"))
+    phone.on("websocket", record("phone"))
+    table.goto(f"{server.url}/table/?code={made['code']}")
+    join(phone, f"{server.url}/j/{made['code']}#host={made['host_token']}", "Solo", "cibo")
+    phone.locator(".more-heroes > summary").click()
+    phone.locator("[data-hero=killy] button").click()
+    phone.locator("#start-game").click()
+    expect(phone.locator(".banner.your-turn")).to_be_visible()
+
+    # Walk to the console and hack it (or end the turn when neither hero can get closer).
+    for _ in range(40):
+        if phone.locator(".private").count():
+            break
+        hack = phone.locator("button.action[data-action=hack]:not([disabled])")
+        step = phone.locator(
+            ".action-group[data-action=move] .target:is([data-target=control],"
+            " [data-target=floor_b], [data-target=conveyor]):not([disabled])"
+        )
+        if hack.count():
+            hack.click()
+        elif step.count():
+            step.last.click()
+        else:
+            end_turn(phone)
+        phone.wait_for_timeout(150)
+    expect(phone.locator(".private .peek li")).to_have_count(3)
+    expect(table.locator(".feed-panel")).to_contain_text("Solo looks at 3 Production card(s)")
+
+    def peeks(name: str) -> list[dict[str, Any]]:
+        found = []
+        for frame in frames[name]:
+            message = json.loads(frame)
+            for item in message.get("events", []):
+                if item["event"]["type"] == "cards_peeked":
+                    found.append(item["event"])
+        return found
+
+    assert [len(e.get("cards", [])) for e in peeks("phone")] == [3]
+    assert peeks("table") == [{"type": "cards_peeked", "seat": "s1", "deck": "production", "n": 3}]
+    assert not any('"peek"' in frame for frame in frames["table"])
+    ctx.close()
+    table_ctx.close()
+
+
+# -- replay --------------------------------------------------------------------------------------
+
+
+def test_replay_mode_plays_back_a_bot_game(
+    server: Server, browser: Browser, pw: Playwright
+) -> None:
+    ctx = new_context(browser, pw, "phone")
+    page = ctx.new_page()
+    page.goto(f"{server.url}/")
+    # A fresh room from the protocol, then bots play it to the end.
+    made = page.evaluate(
+        """async () => (await import('/shared/protocol.js')).createRoom({difficulty: 'easy'})"""
+    )
+    ctx.close()
+    bots = subprocess.run(
+        [sys.executable, "-m", "cibo.cli", "bot", "--url", server.url, "--code", made["code"],
+         "--players", "2", "--host-token", made["host_token"], "--start", "--policy", "greedy"],
+        check=False, capture_output=True, text=True, timeout=90, cwd=ROOT,
+        env={**os.environ, "CIBO_DATA": str(server.data)},
+    )
+    assert bots.returncode == 0, bots.stdout + bots.stderr
+
+    watch = Watch()
+    table_ctx = new_context(browser, pw, "table")
+    table = watch.attach(table_ctx.new_page(), "table")
+    table.goto(f"{server.url}/table/?replay")
+    row = table.locator(f"tr[data-game*='-{made['code']}-']")
+    expect(row).to_be_visible()
+    outcome = (row.locator(".outcome").text_content() or "").lower()
+    assert outcome in ("won", "lost")
+    row.get_by_role("link", name="Watch").click()
+
+    bar = table.locator(".replay-bar")
+    expect(bar).to_be_visible()
+    expect(table.locator(".board-panel svg.board")).to_be_visible()
+    expect(table.locator(".heroes-panel .hero-card")).to_have_count(2)
+    scrubber = table.locator(".scrubber")
+    last = int(scrubber.get_attribute("max") or 0)
+    assert last > 10
+    start = int(scrubber.input_value())
+
+    table.get_by_role("button", name="Play").click()
+    table.locator(".replay-bar .speed").select_option("16")
+    wait_until(lambda: int(scrubber.input_value()) > start + 3, what="the replay to advance")
+    table.get_by_role("button", name="Pause").click()
+
+    scrubber.fill(str(last // 2))
+    expect(table.locator(".ctl-where")).to_contain_text(f"{last // 2} / {last}")
+    shot(table, "table-replay")
+    scrubber.fill(str(last))
+    end = table.locator(".end-screen")
+    expect(end).to_be_visible()
+    assert end.get_attribute("data-outcome") == outcome
+    scrubber.fill("0")
+    expect(end).to_have_count(0)
+    assert watch.errors == []
+    assert watch.csp([table]) == []
+    table_ctx.close()
