@@ -1,0 +1,146 @@
+"""``cibo serve --mqtt`` as a process: broker absent at start, the last will after kill -9,
+a clean shutdown, and option errors."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from cibo.client import Client
+from mqtt_broker import Broker, Watcher
+
+pytestmark = [pytest.mark.mqtt, pytest.mark.timeout(60)]
+
+DEVICES = """
+[devices.end-turn]
+commands = ["end_turn"]
+seat = "s1"
+"""
+
+
+def start_server(tmp_path: Path, name: str, *extra: str) -> subprocess.Popen[bytes]:
+    """Start ``cibo serve`` (no journal, a free port); the ready file is ``<name>.json``."""
+    log = (tmp_path / f"{name}.log").open("wb")
+    return subprocess.Popen(
+        [sys.executable, "-m", "cibo.cli", "serve", "--host", "127.0.0.1", "--port", "0",
+         "--no-journal", "--ready-file", str(tmp_path / f"{name}.json"), "--no-qr", *extra],
+        stdout=log, stderr=subprocess.STDOUT,
+    )
+
+
+async def ready(tmp_path: Path, name: str, proc: subprocess.Popen[bytes]) -> dict[str, Any]:
+    path = tmp_path / f"{name}.json"
+    deadline = time.monotonic() + 30
+    while not path.exists():
+        if proc.poll() is not None or time.monotonic() > deadline:
+            proc.kill()
+            proc.wait()
+            pytest.fail((tmp_path / f"{name}.log").read_text())
+        await asyncio.sleep(0.05)
+    data: dict[str, Any] = json.loads(path.read_text())
+    return data
+
+
+def end(proc: subprocess.Popen[bytes], sig: signal.Signals) -> int:
+    """Send ``sig`` to the server this test started and wait for it."""
+    if proc.poll() is None:
+        os.kill(proc.pid, sig)
+    try:
+        return proc.wait(timeout=15)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        return proc.wait()
+
+
+async def test_broker_late_then_server_killed_leaves_the_last_will(tmp_path: Path) -> None:
+    devices = tmp_path / "devices.toml"
+    devices.write_text(DEVICES)
+    broker = Broker(tmp_path)  # not started yet: the server must not care
+    proc = start_server(tmp_path, "s", "--mqtt", f"mqtt://127.0.0.1:{broker.port}",
+                        "--mqtt-devices", str(devices), "--mqtt-ha")
+    try:
+        info = await ready(tmp_path, "s", proc)
+        code = info["rooms"][0]["code"]
+        url = f"ws://127.0.0.1:{info['port']}/ws"
+        ann = Client(url, code=code, name="Ann", reconnect=False)
+        await ann.connect()  # the game works without the broker
+        await asyncio.to_thread(broker.start)
+        async with Watcher(broker.port, ("cibo/#", "homeassistant/#")) as watcher:
+            await watcher.wait_for(
+                lambda w: [r.payload for r in w.on(f"cibo/{code}/status")] == [b"open"]
+                and (w.last(f"cibo/{code}/state") is not None), timeout=15
+            )
+            state = watcher.last(f"cibo/{code}/state")
+            assert state is not None and state.json()["seq"] == 1  # Ann's seat
+            assert [r.payload for r in watcher.on("cibo/status")] == [b"online"]
+            assert any(r.topic.startswith("homeassistant/sensor/") for r in watcher.received)
+            await ann.command({"type": "pick_hero", "hero": "zuru"})
+            await watcher.wait_for(lambda w: 2 in w.seqs(f"cibo/{code}/events"))
+            await ann.close()
+            killed_at = time.monotonic()
+            end(proc, signal.SIGKILL)
+            await watcher.wait_for(
+                lambda w: (w.last("cibo/status") or w.received[0]).payload == b"offline",
+                timeout=10,
+            )
+            print(f"\nlast will {time.monotonic() - killed_at:.2f} s after kill -9")
+        async with Watcher(broker.port, ("cibo/status",)) as late:
+            await late.wait_for(lambda w: bool(w.received))
+            assert late.received[0].payload == b"offline" and late.received[0].retain
+    finally:
+        end(proc, signal.SIGKILL)
+        broker.stop()
+    assert "MQTT bridge online" in (tmp_path / "s.log").read_text()
+
+
+async def test_clean_shutdown_says_closed_then_offline(tmp_path: Path) -> None:
+    with Broker(tmp_path) as broker:
+        proc = start_server(tmp_path, "s", "--mqtt", f"mqtt://127.0.0.1:{broker.port}",
+                            "--mqtt-prefix", "home/cibo")
+        try:
+            info = await ready(tmp_path, "s", proc)
+            code = info["rooms"][0]["code"]
+            async with Watcher(broker.port, ("home/cibo/#",)) as watcher:
+                await watcher.wait_for(lambda w: w.last(f"home/cibo/{code}/state") is not None)
+                status = await asyncio.to_thread(end, proc, signal.SIGTERM)
+                assert status == 0
+                await watcher.wait_for(
+                    lambda w: (w.last("home/cibo/status") or w.received[0]).payload == b"offline"
+                )
+                order = [(r.topic, r.payload) for r in watcher.received if r.topic.endswith(
+                    "status")]
+                assert order[-2:] == [(f"home/cibo/{code}/status", b"closed"),
+                                      ("home/cibo/status", b"offline")]
+        finally:
+            end(proc, signal.SIGKILL)
+    output = (tmp_path / "s.log").read_text()
+    assert f"MQTT bridge: mqtt://127.0.0.1:{broker.port}, topics home/cibo/#" in output
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--mqtt", "http://broker"], "use mqtt://"),
+        (["--mqtt", "mqtt://h", "--mqtt-ha", "--mqtt-format", "msgpack"], "Home Assistant"),
+        (["--mqtt-devices", "x.toml"], "needs --mqtt"),
+    ],
+)
+def test_bad_mqtt_options_stop_the_server_at_once(
+    tmp_path: Path, args: list[str], message: str
+) -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "cibo.cli", "serve", "--no-journal", "--port", "0", *args],
+        capture_output=True, text=True, timeout=30, check=False,
+    )
+    assert done.returncode == 2
+    assert message in done.stderr
