@@ -1,0 +1,409 @@
+"""A small async client for the Cibo protocol (bots, tests, benchmarks, native tools).
+
+::
+
+    async with Client("ws://127.0.0.1:8765/ws", code="BCDF", name="Ann") as client:
+        await client.wait_for(lambda c: c.state.get("status") == "playing")
+        result = await client.command({"type": "end_turn", "hero": ""})
+
+The client says ``hello`` on connect and keeps what the server gives it: the seat and its token,
+the last ``seq`` seen, the latest view (``state``) and room info (``room``), and the events
+received (``events``, bounded). When the connection drops it reconnects (with backoff and
+jitter), resumes the seat with its token from the last seen ``seq``, and resends the commands
+still waiting for a result with the same ``cmd_id`` — the server applies each once.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import itertools
+import json
+import logging
+import random
+import secrets
+from collections import deque
+from collections.abc import Callable, Mapping
+from types import TracebackType
+from typing import Any, Literal, Self
+
+import msgpack  # type: ignore[import-untyped]
+from websockets.asyncio.client import ClientConnection, connect
+from websockets.exceptions import ConnectionClosed, InvalidHandshake, InvalidStatus
+
+from cibo.protocol import CODECS, Codec
+
+__all__ = ["Client", "ClientError", "JoinRefused", "create_room"]
+
+log = logging.getLogger("cibo.client")
+
+CodecName = Literal["msgpack", "json"]
+FINAL_CLOSES = frozenset({1008, 4001, 4003, 4004})
+"""Close codes after which reconnecting would not help (abuse, replaced, kicked, room gone)."""
+
+
+class ClientError(Exception):
+    """A protocol-level refusal; ``code`` and ``message`` come from the server."""
+
+    def __init__(self, code: str, message: str = "") -> None:
+        super().__init__(f"{message} [{code}]" if message else code)
+        self.code = code
+        self.message = message
+
+
+class JoinRefused(ClientError):
+    """The server refused the ``hello``."""
+
+
+def _codec(name: CodecName) -> Codec:
+    return CODECS[f"cibo.v1.{name}"]
+
+
+class Client:
+    """One connection to a room, with resume. See the module docstring.
+
+    Args:
+        url: the WebSocket URL (``ws://host:port/ws``).
+        code: the room's join code.
+        role: ``player``, ``table`` or ``spectator``.
+        name: a player's name (for a new seat).
+        token: a seat token, to resume a seat.
+        host_token: the host token, to become the host.
+        codec: ``msgpack`` (binary frames) or ``json`` (text frames).
+        reconnect: reconnect and resume when the connection drops.
+        origin: an ``Origin`` header to send (browsers always send one).
+        last_seq: the last ``seq`` seen in an earlier session (with ``token``, to resume).
+        keep_events: how many received events to keep in :attr:`events`.
+        ping_interval: seconds between protocol pings (None: none, like a browser; the
+            server pings anyway).
+    """
+
+    def __init__(
+        self,
+        url: str,
+        *,
+        code: str,
+        role: Literal["player", "table", "spectator"] = "player",
+        name: str = "",
+        token: str | None = None,
+        host_token: str | None = None,
+        codec: CodecName = "msgpack",
+        reconnect: bool = True,
+        origin: str | None = None,
+        last_seq: int | None = None,
+        keep_events: int = 10_000,
+        ping_interval: float | None = 10.0,
+    ) -> None:
+        self.url = url
+        self.code = code
+        self.role = role
+        self.name = name
+        self.token = token
+        self.host_token = host_token
+        self.codec = _codec(codec)
+        self.reconnect = reconnect
+        self.origin = origin
+        self.ping_interval = ping_interval
+        self.seat: str | None = None
+        self.host = False
+        self.seq: int | None = last_seq
+        self.state: dict[str, Any] = {}
+        self.room: dict[str, Any] = {}
+        self.events: deque[dict[str, Any]] = deque(maxlen=keep_events)
+        """Received events, each ``{"seq": n, "event": {...}}``, oldest first."""
+        self.received = 0
+        """Frames received so far."""
+        self.errors: list[dict[str, Any]] = []
+        self.bye: dict[str, Any] | None = None
+        self.welcome: dict[str, Any] | None = None
+        self.connections = 0
+        self.close_codes: list[int | None] = []
+        """The close code of each connection that ended, in order."""
+        self.on_message: Callable[[Client, dict[str, Any]], None] | None = None
+        self.ws: ClientConnection | None = None
+        self._ids = itertools.count(1)
+        self._prefix = secrets.token_hex(3)
+        self._pending: dict[str, tuple[dict[str, Any], asyncio.Future[dict[str, Any]]]] = {}
+        self._changed = asyncio.Event()
+        self._welcomed: asyncio.Future[dict[str, Any]] | None = None
+        self._reader: asyncio.Task[None] | None = None
+        self._closing = False
+        self.closed = asyncio.Event()
+
+    # -- life cycle -------------------------------------------------------------------------
+
+    async def __aenter__(self) -> Self:
+        await self.connect()
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        await self.close()
+
+    async def connect(self, timeout: float = 10.0) -> dict[str, Any]:
+        """Connect and join; returns the ``welcome``. Raises :class:`JoinRefused`."""
+        async with asyncio.timeout(timeout):
+            welcome = await self._open()
+        self._reader = asyncio.get_running_loop().create_task(self._read_forever())
+        return welcome
+
+    async def close(self) -> None:
+        """Close the connection and stop reconnecting."""
+        self._closing = True
+        if self.ws is not None:
+            await self.ws.close()
+        if self._reader is not None:
+            self._reader.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._reader
+        self._fail_pending(ClientError("client/closed", "the client was closed"))
+        self.closed.set()
+
+    async def _open(self) -> dict[str, Any]:
+        ws = await connect(
+            self.url,
+            subprotocols=[self.codec.name],  # type: ignore[list-item]
+            origin=self.origin,  # type: ignore[arg-type]
+            compression=None,
+            max_size=4 * 1024 * 1024,
+            open_timeout=10,
+            ping_interval=self.ping_interval,
+            ping_timeout=10,
+            close_timeout=2,
+        )
+        self.ws = ws
+        self.connections += 1
+        hello: dict[str, Any] = {"type": "hello", "role": self.role, "code": self.code}
+        if self.token is not None:
+            hello["token"] = self.token
+        elif self.name:
+            hello["name"] = self.name
+        if self.host_token is not None:
+            hello["host_token"] = self.host_token
+        if self.seq is not None:
+            hello["last_seq"] = self.seq
+        await ws.send(self._encode(hello))
+        while True:
+            message = self._decode(await ws.recv())
+            kind = message.get("type")
+            if kind == "welcome":
+                self._on_welcome(message)
+                return message
+            if kind == "error":
+                await ws.close()
+                raise JoinRefused(str(message.get("code")), str(message.get("message", "")))
+            if kind == "bye":
+                self.bye = message
+                raise JoinRefused(str(message.get("code")), str(message.get("message", "")))
+
+    def _encode(self, message: Mapping[str, Any]) -> str | bytes:
+        data = self.codec.encode(message)
+        return data if self.codec.binary else data.decode()
+
+    @staticmethod
+    def _decode(frame: str | bytes) -> dict[str, Any]:
+        return json_or_msgpack(frame)
+
+    async def _read_forever(self) -> None:
+        delay = 0.05
+        while True:
+            ws = self.ws
+            assert ws is not None
+            try:
+                async for frame in ws:
+                    self._handle(self._decode(frame))
+                    delay = 0.05
+            except ConnectionClosed:
+                pass
+            code = ws.close_code
+            self.close_codes.append(code)
+            if self._closing or not self.reconnect or code in FINAL_CLOSES:
+                self._fail_pending(
+                    ClientError(
+                        str(self.bye.get("code")) if self.bye else "client/disconnected",
+                        f"connection closed ({code})",
+                    )
+                )
+                self.closed.set()
+                self._changed.set()
+                return
+            while not self._closing:
+                await asyncio.sleep(delay * (0.5 + random.random()))
+                delay = min(delay * 2, 2.0)
+                try:
+                    await self._open()
+                except (OSError, InvalidHandshake, InvalidStatus, ConnectionClosed, TimeoutError):
+                    continue
+                except JoinRefused as exc:
+                    self._fail_pending(exc)
+                    self.closed.set()
+                    self._changed.set()
+                    return
+                for cmd_id, (message, _) in list(self._pending.items()):
+                    with contextlib.suppress(ConnectionClosed):
+                        await self.ws.send(self._encode(message))  # type: ignore[union-attr]
+                    log.debug("resent %s", cmd_id)
+                break
+
+    def _fail_pending(self, exc: Exception) -> None:
+        for _, future in self._pending.values():
+            if not future.done():
+                future.set_exception(exc)
+                future.exception()
+        self._pending.clear()
+
+    # -- incoming -----------------------------------------------------------------------------
+
+    def _on_welcome(self, message: dict[str, Any]) -> None:
+        self.welcome = message
+        self.seat = message.get("seat")
+        self.host = bool(message.get("host"))
+        if message.get("token"):
+            self.token = message["token"]
+        self.room = message.get("room") or {}
+        self._take_events(message.get("events") or [])
+        self.state = message.get("state") or {}
+        self.seq = int(message.get("seq", 0))
+        self._changed.set()
+
+    def _take_events(self, events: list[dict[str, Any]]) -> None:
+        last = self.seq or 0
+        for item in events:
+            if int(item.get("seq", 0)) > last:
+                self.events.append(item)
+
+    def _handle(self, message: dict[str, Any]) -> None:
+        self.received += 1
+        kind = message.get("type")
+        if kind == "update":
+            self._take_events(message.get("events") or [])
+            self.state = message.get("state") or {}
+            self.seq = int(message.get("seq", 0))
+        elif kind == "room":
+            self.room = message.get("room") or {}
+            self.host = self.seat is not None and self.room.get("host_seat") == self.seat
+        elif kind == "result":
+            entry = self._pending.pop(str(message.get("cmd_id")), None)
+            if entry is not None and not entry[1].done():
+                entry[1].set_result(message)
+        elif kind == "error":
+            self.errors.append(message)
+        elif kind == "bye":
+            self.bye = message
+        if self.on_message is not None:
+            self.on_message(self, message)
+        self._changed.set()
+
+    # -- outgoing -----------------------------------------------------------------------------
+
+    def new_cmd_id(self) -> str:
+        return f"{self._prefix}-{next(self._ids)}"
+
+    async def send_raw(self, message: Mapping[str, Any]) -> None:
+        """Send any map (for tests of the server's defences)."""
+        assert self.ws is not None
+        await self.ws.send(self._encode(message))
+
+    async def _request(self, message: dict[str, Any], timeout: float) -> dict[str, Any]:
+        if self.closed.is_set():
+            raise ClientError("client/disconnected", "the connection is closed")
+        cmd_id = str(message["cmd_id"])
+        future: asyncio.Future[dict[str, Any]] = asyncio.get_running_loop().create_future()
+        self._pending[cmd_id] = (message, future)
+        with contextlib.suppress(ConnectionClosed):  # resent after the reconnect
+            await self.send_raw(message)
+        try:
+            async with asyncio.timeout(timeout):
+                return await future
+        finally:
+            self._pending.pop(cmd_id, None)
+
+    async def command(
+        self,
+        command: Mapping[str, Any],
+        *,
+        cmd_id: str | None = None,
+        seen_seq: int | None = None,
+        timeout: float = 10.0,
+    ) -> dict[str, Any]:
+        """Send a game command and wait for its ``result`` (``ok`` true or false)."""
+        message: dict[str, Any] = {
+            "type": "cmd",
+            "cmd_id": cmd_id or self.new_cmd_id(),
+            "command": dict(command),
+        }
+        if seen_seq is not None:
+            message["seen_seq"] = seen_seq
+        return await self._request(message, timeout)
+
+    async def control(
+        self, action: str, seat: str | None = None, *, timeout: float = 10.0
+    ) -> dict[str, Any]:
+        """Send a host control (pause, resume, lock, unlock, kick, transfer_host)."""
+        message: dict[str, Any] = {"type": "control", "cmd_id": self.new_cmd_id(), "action": action}
+        if seat is not None:
+            message["seat"] = seat
+        return await self._request(message, timeout)
+
+    async def sync(self) -> None:
+        """Ask for what was missed since :attr:`seq` (the answer arrives as an ``update``)."""
+        message: dict[str, Any] = {"type": "sync"}
+        if self.seq is not None:
+            message["last_seq"] = self.seq
+        await self.send_raw(message)
+
+    async def wait_for(
+        self, predicate: Callable[[Client], bool], timeout: float = 10.0
+    ) -> None:
+        """Wait until ``predicate(self)`` holds (checked after each message)."""
+        async with asyncio.timeout(timeout):
+            while not predicate(self):
+                if self.closed.is_set():
+                    raise ClientError("client/disconnected", "the connection is closed")
+                self._changed.clear()
+                await self._changed.wait()
+
+    async def changed(self, timeout: float | None = None) -> None:
+        """Wait for the next message (or the end of the connection)."""
+        self._changed.clear()
+        async with asyncio.timeout(timeout):
+            await self._changed.wait()
+
+
+async def create_room(
+    url: str,
+    *,
+    ruleset: str | None = None,
+    difficulty: str | None = None,
+    codec: CodecName = "msgpack",
+    timeout: float = 10.0,
+) -> tuple[str, str]:
+    """Open a room on the server; returns its join code and host token."""
+    c = _codec(codec)
+    message: dict[str, Any] = {"type": "create_room"}
+    if ruleset is not None:
+        message["ruleset"] = ruleset
+    if difficulty is not None:
+        message["difficulty"] = difficulty
+    async with asyncio.timeout(timeout), connect(
+        url, subprotocols=[c.name], compression=None  # type: ignore[list-item]
+    ) as ws:
+        data = c.encode(message)
+        await ws.send(data if c.binary else data.decode())
+        frame = await ws.recv()
+        reply = json_or_msgpack(frame)
+    if reply.get("type") != "room_created":
+        raise ClientError(str(reply.get("code")), str(reply.get("message", "")))
+    return str(reply["code"]), str(reply["host_token"])
+
+
+def json_or_msgpack(frame: str | bytes) -> dict[str, Any]:
+    """Decode a server frame: text frames are JSON, binary frames msgpack."""
+    value = json.loads(frame) if isinstance(frame, str) else msgpack.unpackb(frame, raw=False)
+    if not isinstance(value, dict):
+        raise ClientError("client/bad_frame", "the server sent something that is not a map")
+    return value

@@ -1,0 +1,226 @@
+"""JSON and msgpack codecs for the wire, with limits for untrusted input.
+
+Both codecs carry the same schema: a message is a map with string keys whose values are null,
+booleans, integers, floats, strings, lists and maps. ``decode`` accepts only that (no binary, no
+ext types, no NaN), within the limits of :class:`Limits`, and raises :class:`DecodeError` for
+anything else — never another exception. ``encode`` is for the server's own messages and trusts
+its input.
+
+The subprotocol names select the codec: ``cibo.v1.json`` sends text frames, ``cibo.v1.msgpack``
+binary frames.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Mapping
+from typing import Any, Final, Protocol
+
+import msgpack  # type: ignore[import-untyped]
+from attrs import frozen
+
+from cibo.protocol.errors import DecodeError
+
+__all__ = [
+    "CODECS",
+    "JSON",
+    "MSGPACK",
+    "SUBPROTOCOLS",
+    "Codec",
+    "JsonCodec",
+    "Limits",
+    "MsgpackCodec",
+    "codec_for",
+]
+
+
+@frozen
+class Limits:
+    """Bounds applied while decoding one incoming message."""
+
+    max_bytes: int = 16 * 1024
+    """Encoded size (the WebSocket layer enforces it first, with close 1009)."""
+    max_depth: int = 16
+    """Nesting of maps and lists; the top-level map is depth 1."""
+    max_str: int = 4096
+    """Characters in one string (msgpack: bytes)."""
+    max_array: int = 256
+    max_map: int = 64
+
+
+DEFAULT_LIMITS: Final = Limits()
+
+
+class Codec(Protocol):
+    """Turns protocol messages into frames and back."""
+
+    @property
+    def name(self) -> str:
+        """The subprotocol name, e.g. ``cibo.v1.json``."""
+        ...
+
+    @property
+    def binary(self) -> bool:
+        """True for binary frames, False for text frames."""
+        ...
+
+    def encode(self, message: Mapping[str, Any]) -> bytes:
+        """Serialize a message (UTF-8 JSON text, or msgpack bytes)."""
+        ...
+
+    def decode(self, frame: str | bytes) -> dict[str, Any]:
+        """Parse one incoming frame into a map; raise :class:`DecodeError` otherwise."""
+        ...
+
+
+def _check(value: Any, limits: Limits) -> None:
+    """Walk a decoded value iteratively; reject foreign types, NaN and excessive nesting."""
+    stack: list[tuple[Any, int]] = [(value, 1)]
+    while stack:
+        item, depth = stack.pop()
+        if isinstance(item, dict):
+            if depth > limits.max_depth:
+                raise DecodeError("nested too deeply", code="protocol/too_deep")
+            if len(item) > limits.max_map:
+                raise DecodeError("map too large", code="protocol/too_large")
+            for key, sub in item.items():
+                if not isinstance(key, str):
+                    raise DecodeError("map keys must be strings")
+                if isinstance(sub, (dict, list)):
+                    stack.append((sub, depth + 1))
+                else:
+                    _check_scalar(sub, limits)
+        elif isinstance(item, list):
+            if depth > limits.max_depth:
+                raise DecodeError("nested too deeply", code="protocol/too_deep")
+            if len(item) > limits.max_array:
+                raise DecodeError("list too long", code="protocol/too_large")
+            for sub in item:
+                if isinstance(sub, (dict, list)):
+                    stack.append((sub, depth + 1))
+                else:
+                    _check_scalar(sub, limits)
+        else:
+            _check_scalar(item, limits)
+
+
+def _check_scalar(item: Any, limits: Limits) -> None:
+    if item is None or isinstance(item, (bool, int)):
+        return
+    if isinstance(item, str):
+        if len(item) > limits.max_str:
+            raise DecodeError("string too long", code="protocol/too_large")
+        return
+    if isinstance(item, float):
+        if not math.isfinite(item):
+            raise DecodeError("numbers must be finite")
+        return
+    raise DecodeError(f"unsupported value of type {type(item).__name__}")
+
+
+def _top(value: Any, limits: Limits) -> dict[str, Any]:
+    if not isinstance(value, dict):
+        raise DecodeError("a message must be a map")
+    _check(value, limits)
+    return value
+
+
+def _reject_constant(name: str) -> Any:
+    raise DecodeError(f"{name} is not a number")
+
+
+class JsonCodec:
+    """UTF-8 JSON in text frames (what browsers use)."""
+
+    name = "cibo.v1.json"
+    binary = False
+
+    def __init__(self, limits: Limits = DEFAULT_LIMITS) -> None:
+        self.limits = limits
+        self._decoder = json.JSONDecoder(parse_constant=_reject_constant)
+        self._encoder = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
+
+    def encode(self, message: Mapping[str, Any]) -> bytes:
+        return self._encoder.encode(message).encode()
+
+    def decode(self, frame: str | bytes) -> dict[str, Any]:
+        if isinstance(frame, bytes):
+            if len(frame) > self.limits.max_bytes:
+                raise DecodeError("frame too large", code="protocol/too_large")
+            try:
+                text = frame.decode()
+            except UnicodeDecodeError as exc:
+                raise DecodeError("not UTF-8") from exc
+        else:
+            text = frame
+            # A str is at most 4 bytes per character; measure exactly only near the limit.
+            if len(text) * 4 > self.limits.max_bytes and len(text.encode()) > self.limits.max_bytes:
+                raise DecodeError("frame too large", code="protocol/too_large")
+        try:
+            value = self._decoder.decode(text)
+        except RecursionError as exc:
+            raise DecodeError("nested too deeply", code="protocol/too_deep") from exc
+        except DecodeError:
+            raise
+        except ValueError as exc:  # JSONDecodeError, and int strings beyond the digit limit
+            raise DecodeError(f"invalid JSON: {exc}") from exc
+        return _top(value, self.limits)
+
+
+class MsgpackCodec:
+    """msgpack in binary frames (for native clients and bots)."""
+
+    name = "cibo.v1.msgpack"
+    binary = True
+
+    def __init__(self, limits: Limits = DEFAULT_LIMITS) -> None:
+        self.limits = limits
+        self._packer = msgpack.Packer(use_bin_type=True)
+
+    def encode(self, message: Mapping[str, Any]) -> bytes:
+        data: bytes = self._packer.pack(message)
+        return data
+
+    def decode(self, frame: str | bytes) -> dict[str, Any]:
+        if isinstance(frame, str):
+            raise DecodeError("msgpack messages must be binary frames")
+        if len(frame) > self.limits.max_bytes:
+            raise DecodeError("frame too large", code="protocol/too_large")
+        lim = self.limits
+        try:
+            value = msgpack.unpackb(
+                frame,
+                raw=False,
+                strict_map_key=True,
+                use_list=True,
+                max_str_len=lim.max_str * 4,
+                max_bin_len=0,
+                max_array_len=lim.max_array,
+                max_map_len=lim.max_map,
+                max_ext_len=0,
+            )
+        except (ValueError, msgpack.UnpackException) as exc:
+            # ExtraData, FormatError, StackError and UnicodeDecodeError are ValueErrors;
+            # OutOfData and BufferFull are UnpackExceptions.
+            raise DecodeError(f"invalid msgpack: {type(exc).__name__}") from exc
+        except RecursionError as exc:
+            raise DecodeError("nested too deeply", code="protocol/too_deep") from exc
+        return _top(value, self.limits)
+
+
+JSON: Final = JsonCodec()
+MSGPACK: Final = MsgpackCodec()
+
+CODECS: Final[dict[str, Codec]] = {JSON.name: JSON, MSGPACK.name: MSGPACK}
+"""Codec by subprotocol name."""
+
+SUBPROTOCOLS: Final = (MSGPACK.name, JSON.name)
+"""Server preference: msgpack first. Browsers offer only JSON, so they get JSON."""
+
+
+def codec_for(subprotocol: str | None) -> Codec:
+    """The codec for a negotiated subprotocol; JSON when the client offered none."""
+    if subprotocol is None:
+        return JSON
+    return CODECS[subprotocol]

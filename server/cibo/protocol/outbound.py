@@ -1,0 +1,112 @@
+"""Every message the server sends, built in one place.
+
+Rooms decide who receives what (:mod:`cibo.rooms.session`); these functions fix the shape of each
+map, and both codecs carry the same maps. ``docs/protocol.md`` shows each one with an example.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any, Literal
+
+__all__ = [
+    "Resumed",
+    "bye",
+    "error",
+    "pong",
+    "result_error",
+    "result_ok",
+    "room",
+    "room_created",
+    "update",
+    "welcome",
+]
+
+Resumed = Literal["new", "events", "snapshot"]
+
+
+def welcome(
+    *,
+    role: str,
+    seat: str | None,
+    token: str | None,
+    host: bool,
+    room: Mapping[str, Any],
+    seq: int,
+    resumed: Resumed,
+    events: Sequence[Mapping[str, Any]],
+    state: Mapping[str, Any],
+) -> dict[str, Any]:
+    """The answer to ``hello``: who you are, the room, what you missed, and your view."""
+    out: dict[str, Any] = {
+        "type": "welcome",
+        "role": role,
+        "seat": seat,
+        "host": host,
+        "room": room,
+        "seq": seq,
+        "resumed": resumed,
+        "events": events,
+        "state": state,
+    }
+    if token is not None:
+        out["token"] = token
+    return out
+
+
+def update(
+    seq: int,
+    events: Sequence[Mapping[str, Any]],
+    state: Mapping[str, Any],
+    *,
+    reset: bool = False,
+) -> dict[str, Any]:
+    """New events (each ``{"seq", "event"}``) and this audience's view after them.
+
+    ``reset`` is set when events were skipped (the client was too far behind): the state is
+    complete, the narration is not.
+    """
+    out: dict[str, Any] = {"type": "update", "seq": seq, "events": events, "state": state}
+    if reset:
+        out["reset"] = True
+    return out
+
+
+def room(info: Mapping[str, Any]) -> dict[str, Any]:
+    """The room's roster or settings changed (presence, host, pause, lock, status)."""
+    return {"type": "room", "room": info}
+
+
+def result_ok(cmd_id: str, seq: int) -> dict[str, Any]:
+    """A command or control was applied; the room's last event then had number ``seq``."""
+    return {"type": "result", "cmd_id": cmd_id, "ok": True, "seq": seq}
+
+
+def result_error(cmd_id: str, code: str, message: str) -> dict[str, Any]:
+    """A command or control was rejected and had no effect."""
+    return {
+        "type": "result",
+        "cmd_id": cmd_id,
+        "ok": False,
+        "error": {"code": code, "message": message},
+    }
+
+
+def error(code: str, message: str) -> dict[str, Any]:
+    """A problem not tied to a command (an unreadable frame, a refused hello)."""
+    return {"type": "error", "code": code, "message": message}
+
+
+def bye(code: str, message: str) -> dict[str, Any]:
+    """Sent just before the server closes the connection, saying why."""
+    return {"type": "bye", "code": code, "message": message}
+
+
+def room_created(code: str, host_token: str) -> dict[str, Any]:
+    """The answer to ``create_room``: the new room's code and its host token."""
+    return {"type": "room_created", "code": code, "host_token": host_token}
+
+
+def pong(t: int | float | str | None) -> dict[str, Any]:
+    """The answer to ``ping``, echoing ``t``."""
+    return {"type": "pong", "t": t}

@@ -1,0 +1,341 @@
+"""The rooms of one server: creation with caps, lookup by join code, recovery and clean-up.
+
+A :class:`Registry` is an async context manager that owns the rooms' tasks: leaving the
+``async with`` block says goodbye to every client, closes every journal and ends every task.
+Rulesets are looked up through an injected function, so this package does not read files.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import secrets
+import time
+from collections.abc import Callable, Iterable
+from types import TracebackType
+from typing import Self
+
+from attrs import frozen
+
+from cibo.core import ENGINE_VERSION, GameState, Ruleset, new_game
+from cibo.journal.format import JournalHeader, MetaRecord, Record
+from cibo.protocol.errors import error_message
+from cibo.rooms.codes import new_code, normalize_code
+from cibo.rooms.ports import GameLog, GameStorePort
+from cibo.rooms.room import Room
+from cibo.rooms.session import RoomSession
+from cibo.rooms.tokens import new_token, token_hash
+
+__all__ = ["Registry", "RoomLimits", "RoomRefused", "RulesetChoice", "RulesetSource"]
+
+log = logging.getLogger("cibo.rooms")
+
+
+@frozen
+class RulesetChoice:
+    """A ruleset ready to play: the model, and the file's hash and text (for the journal)."""
+
+    ruleset: Ruleset
+    sha256: str
+    text: str
+
+    @property
+    def id(self) -> str:
+        return self.ruleset.ruleset.id
+
+    @property
+    def name(self) -> str:
+        return self.ruleset.ruleset.name
+
+
+RulesetSource = Callable[[str | None], RulesetChoice]
+"""Finds a ruleset by name (None: the default). Raises LookupError when there is none."""
+
+
+@frozen
+class RoomLimits:
+    """Caps that keep one server and one address from taking everything."""
+
+    max_rooms: int = 64
+    max_rooms_per_address: int = 4
+    """Rooms created over the network by one address (rooms made by ``cibo serve`` don't count)."""
+    max_clients_per_room: int = 64
+    inbox_size: int = 256
+    ring_size: int = 1024
+    results_per_seat: int = 128
+    idle_seconds: float = 2 * 3600
+    """A room nobody is connected to is closed after this long."""
+    finished_idle_seconds: float = 600
+    """The same, for a room whose game is over or stopped."""
+
+
+class RoomRefused(Exception):
+    """A room could not be created; ``code`` is a ``room/...`` error code."""
+
+    def __init__(self, code: str) -> None:
+        super().__init__(error_message(code))
+        self.code = code
+        self.message = error_message(code)
+
+
+class Registry:
+    """Every room of the server, by join code.
+
+    Args:
+        store: creates a journal for each new game.
+        rulesets: finds rulesets by name.
+        limits: the caps.
+        base_url: the URL phones reach the server at (``http://192.168.1.20:8765``);
+            settable later with :meth:`set_base_url`.
+    """
+
+    def __init__(
+        self,
+        *,
+        store: GameStorePort,
+        rulesets: RulesetSource,
+        limits: RoomLimits = RoomLimits(),
+        base_url: str = "",
+    ) -> None:
+        self.store = store
+        self.rulesets = rulesets
+        self.limits = limits
+        self.base_url = base_url
+        self.rooms: dict[str, Room] = {}
+        self._reserved: set[str] = set()
+        self._tasks: set[asyncio.Task[None]] = set()
+        self._reaper: asyncio.Task[None] | None = None
+        self._open = False
+
+    async def __aenter__(self) -> Self:
+        self._open = True
+        self._reaper = asyncio.get_running_loop().create_task(
+            self._reap_forever(), name="cibo-room-reaper"
+        )
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        if self._reaper is not None:
+            self._reaper.cancel()
+        try:
+            await self.close_all("server/shutting_down")
+        finally:
+            for task in self._tasks:
+                task.cancel()
+            if self._tasks:
+                await asyncio.gather(*self._tasks, return_exceptions=True)
+            self._open = False
+
+    # -- lookup ---------------------------------------------------------------------------------
+
+    def get(self, code: str) -> Room | None:
+        """The open room with this (normalized) code."""
+        room = self.rooms.get(code)
+        if room is None or room.done.is_set():
+            return None
+        return room
+
+    def join_url(self, code: str) -> str:
+        return f"{self.base_url}/j/{code}"
+
+    def set_base_url(self, base_url: str) -> None:
+        """Set where phones reach the server (known once the port is bound)."""
+        self.base_url = base_url.rstrip("/")
+        for room in self.rooms.values():
+            room.session.join_url = self.join_url(room.code)
+
+    # -- creating -------------------------------------------------------------------------------
+
+    async def create(
+        self,
+        ruleset: str | None = None,
+        difficulty: str | None = None,
+        *,
+        owner: str | None = None,
+    ) -> tuple[Room, str]:
+        """Open a room with a new game in its lobby; returns it and its host token.
+
+        Raises:
+            RoomRefused: ``room/limit``, ``room/bad_ruleset`` or ``room/bad_difficulty``.
+            JournalError: the game's journal could not be created.
+        """
+        if len(self.rooms) + len(self._reserved) >= self.limits.max_rooms:
+            await self._evict_finished()
+        if len(self.rooms) + len(self._reserved) >= self.limits.max_rooms:
+            raise RoomRefused("room/limit")
+        if owner is not None:
+            mine = sum(1 for r in self.rooms.values() if r.owner == owner)
+            if mine >= self.limits.max_rooms_per_address:
+                raise RoomRefused("room/limit")
+        try:
+            choice = self.rulesets(ruleset)
+        except LookupError as exc:
+            raise RoomRefused("room/bad_ruleset") from exc
+        level = difficulty or "normal"
+        if level not in choice.ruleset.difficulty:
+            if difficulty is not None:
+                raise RoomRefused("room/bad_difficulty")
+            level = next(iter(choice.ruleset.difficulty))
+        code = new_code(self.rooms.keys() | self._reserved)
+        self._reserved.add(code)
+        try:
+            seed = secrets.token_bytes(32)
+            state = new_game(
+                choice.ruleset, ruleset_sha256=choice.sha256, seed=seed, difficulty=level
+            )
+            journal = await self.store.create_game(
+                room_code=code,
+                ruleset_id=choice.id,
+                ruleset_sha256=choice.sha256,
+                ruleset_text=choice.text,
+                seed=seed,
+                engine_version=ENGINE_VERSION,
+                difficulty=level,
+            )
+            host_token = new_token()
+            digest = token_hash(host_token)
+            await asyncio.shield(
+                journal.submit(
+                    MetaRecord(
+                        ts=time.time(),
+                        data={"fact": "room", "host_token_sha256": digest, "ruleset": choice.name},
+                    )
+                )
+            )
+        finally:
+            self._reserved.discard(code)
+        room = self._start(self._session(code, state, digest, choice.name), journal, owner)
+        log.info("room %s opened (%s, %s)", code, choice.id, level)
+        return room, host_token
+
+    def _session(self, code: str, state: GameState, digest: str, name: str) -> RoomSession:
+        return RoomSession(
+            code=code,
+            state=state,
+            host_token_hash=digest,
+            ruleset_name=name,
+            join_url=self.join_url(code),
+            ring_size=self.limits.ring_size,
+            results_per_seat=self.limits.results_per_seat,
+            max_clients=self.limits.max_clients_per_room,
+        )
+
+    def _start(self, session: RoomSession, journal: GameLog, owner: str | None) -> Room:
+        if not self._open:
+            raise RuntimeError("use the registry inside 'async with'")
+        room = Room(session, journal, inbox_size=self.limits.inbox_size, owner=owner)
+        self.rooms[session.code] = room
+        task = asyncio.get_running_loop().create_task(
+            self._run(room), name=f"cibo-room-{session.code}"
+        )
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+        return room
+
+    async def _run(self, room: Room) -> None:
+        try:
+            await room.run()
+        except Exception:
+            log.exception("room %s stopped on an unexpected error", room.code)
+        finally:
+            if self.rooms.get(room.code) is room:
+                del self.rooms[room.code]
+
+    # -- recovery -------------------------------------------------------------------------------
+
+    async def restore(
+        self,
+        header: JournalHeader,
+        records: Iterable[Record],
+        journal: GameLog,
+        choice: RulesetChoice,
+    ) -> tuple[Room, str]:
+        """Reopen an unfinished game from its journal: same code, seqs, seats and seat tokens.
+
+        The host token is replaced (only its hash was kept); the new one is returned so that
+        ``cibo serve`` can print a fresh host link. A host whose phone still holds its seat
+        token keeps the host role.
+
+        Raises:
+            ValueError: the code is already in use, or the journal does not fit the ruleset.
+            CoreError: an event could not be folded (the journal is not this engine's).
+            JournalError: the new host token could not be saved.
+        """
+        code = header.room_code
+        if code in self.rooms or normalize_code(code) != code:
+            raise ValueError(f"{header.game_id}: room code {code!r} is in use or invalid")
+        if choice.sha256 != header.ruleset_sha256:
+            raise ValueError(f"{header.game_id}: the ruleset does not match the journal")
+        state = new_game(
+            choice.ruleset,
+            ruleset_sha256=choice.sha256,
+            seed=bytes.fromhex(header.seed),
+            difficulty=header.difficulty,
+        )
+        session = self._session(code, state, "", choice.name)
+        session.restore(records)
+        host_token = new_token()
+        session.host_token_hash = token_hash(host_token)
+        await asyncio.shield(
+            journal.submit(
+                MetaRecord(
+                    ts=time.time(),
+                    data={
+                        "fact": "room",
+                        "host_token_sha256": session.host_token_hash,
+                        "ruleset": choice.name,
+                    },
+                )
+            )
+        )
+        room = self._start(session, journal, None)
+        log.info("room %s resumed at seq %d", code, session.seq)
+        return room, host_token
+
+    # -- closing --------------------------------------------------------------------------------
+
+    async def close_room(self, room: Room, reason: str = "room/closed") -> None:
+        await room.close(reason)
+        if self.rooms.get(room.code) is room:
+            del self.rooms[room.code]
+
+    async def close_all(self, reason: str = "server/shutting_down") -> None:
+        """Close every room (clients get a ``bye``; journals are flushed)."""
+        rooms = list(self.rooms.values())
+        if rooms:
+            await asyncio.gather(*(self.close_room(r, reason) for r in rooms))
+
+    async def _evict_finished(self) -> None:
+        """Make space: close the least recently active room whose game is over and that
+        nobody is watching."""
+        done = [
+            r for r in self.rooms.values()
+            if not r.session.clients and (r.session.over or r.session.stopped)
+        ]
+        if done:
+            await self.close_room(min(done, key=lambda r: r.last_active))
+
+    def idle_rooms(self, now: float) -> list[Room]:
+        """Rooms nobody is connected to for longer than the limits allow."""
+        out = []
+        for room in self.rooms.values():
+            if room.session.clients:
+                continue
+            finished = room.session.over or room.session.stopped
+            limit = self.limits.finished_idle_seconds if finished else self.limits.idle_seconds
+            if now - room.last_active > limit:
+                out.append(room)
+        return out
+
+    async def _reap_forever(self, every: float = 60.0) -> None:
+        while True:
+            await asyncio.sleep(every)
+            for room in self.idle_rooms(time.monotonic()):
+                log.info("room %s closed after being idle", room.code)
+                await self.close_room(room)
+

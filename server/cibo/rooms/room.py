@@ -1,0 +1,345 @@
+"""The task that drives one :class:`~cibo.rooms.session.RoomSession`: one writer per room.
+
+Transports put requests into the room's bounded inbox (``await room.command(...)`` waits when
+it is full, which slows that connection down, never the room). The task takes what is waiting
+(up to :data:`BATCH` requests), lets the session handle each in turn, submits their journal
+records, waits until those are durable, and only then sends what each step produced, in order,
+and finally the session's :meth:`~cibo.rooms.session.RoomSession.flush`: one update per audience
+for all the commands of the batch, then their results. An acknowledged command, and every event
+anyone saw, is always on disk.
+
+Fan-out encodes each message once per codec and hands the same bytes to every peer of the
+audience (:class:`~cibo.rooms.ports.Peer` drops a peer that stops reading).
+
+If the journal fails, the steps not yet durable are discarded (their commands are never
+acknowledged) and the room stops its game with a message to everyone (``room/stopped``).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from attrs import frozen
+
+from cibo.core import Event, GameState
+from cibo.journal.errors import JournalError
+from cibo.protocol.errors import error_message
+from cibo.rooms.ports import GameLog, Peer
+from cibo.rooms.session import ClientId, Close, JoinOutcome, Role, RoomSession, Send, Step
+
+__all__ = ["BATCH", "Listener", "Room"]
+
+log = logging.getLogger("cibo.rooms")
+
+BATCH = 64
+"""Most requests handled between two journal waits."""
+
+Listener = Callable[[str, Sequence[tuple[int, Event]], GameState], None]
+"""Called with (room code, numbered events, state after them) once the events are durable
+(MQTT bridge)."""
+
+
+@frozen
+class _Request:
+    call: Callable[[], Step]
+    future: asyncio.Future[JoinOutcome] | None = None
+    client: ClientId | None = None
+    peer: Peer | None = None
+    final: bool = False
+
+
+@frozen
+class _Entry:
+    """A handled request on its way out: what to send once ``futures`` are durable."""
+
+    request: _Request
+    step: Step
+    futures: list[asyncio.Future[None]]
+    after_stop: bool
+    """Decided after the game was stopped: nothing of it is journaled, it may be sent."""
+
+
+def _nothing() -> Step:
+    return Step()
+
+
+class Room:
+    """A room's inbox and task. Create it, run :meth:`run` in a task group, then send it
+    requests; :meth:`close` ends the task.
+
+    Args:
+        session: the room's state and rules.
+        journal: where its records go.
+        inbox_size: requests waiting at most (then senders wait).
+        owner: the address that created the room (for the per-address room cap), if any.
+    """
+
+    def __init__(
+        self,
+        session: RoomSession,
+        journal: GameLog,
+        *,
+        inbox_size: int = 256,
+        owner: str | None = None,
+    ) -> None:
+        self.session = session
+        self.journal = journal
+        self.owner = owner
+        self.inbox: asyncio.Queue[_Request] = asyncio.Queue(maxsize=inbox_size)
+        self.peers: dict[ClientId, Peer] = {}
+        self.listeners: list[Listener] = []
+        self.last_active = time.monotonic()
+        self.done = asyncio.Event()
+        self._notified = session.seq
+        self._outbox: asyncio.Queue[tuple[list[_Entry], int, GameState] | None] = asyncio.Queue(
+            maxsize=4
+        )
+
+    @property
+    def code(self) -> str:
+        return self.session.code
+
+    @property
+    def durable_seq(self) -> int:
+        """The last event that is durable (and was told to listeners)."""
+        return self._notified
+
+    # -- requests (called by transports) --------------------------------------------------------
+
+    async def join(
+        self,
+        client: ClientId,
+        peer: Peer,
+        *,
+        role: Role,
+        name: str = "",
+        token: str | None = None,
+        host_token: str | None = None,
+        last_seq: int | None = None,
+    ) -> JoinOutcome:
+        """Ask to join; returns once the welcome was sent (or the join refused)."""
+        if self.done.is_set():
+            return JoinOutcome(False, "room/closed", error_message("room/closed"))
+        future: asyncio.Future[JoinOutcome] = asyncio.get_running_loop().create_future()
+        await self.inbox.put(
+            _Request(
+                lambda: self.session.hello(
+                    client,
+                    role=role,
+                    name=name,
+                    token=token,
+                    host_token=host_token,
+                    last_seq=last_seq,
+                ),
+                future,
+                client,
+                peer,
+            )
+        )
+        return await future
+
+    async def command(
+        self, client: ClientId, cmd_id: str, data: dict[str, Any], seen_seq: int | None
+    ) -> None:
+        """A game command; the result is sent to the client."""
+        await self._put(lambda: self.session.command(client, cmd_id, data, seen_seq))
+
+    async def control(self, client: ClientId, cmd_id: str, action: str, seat: str | None) -> None:
+        """A host control; the result is sent to the client."""
+        await self._put(lambda: self.session.control(client, cmd_id, action, seat))
+
+    async def sync(self, client: ClientId, last_seq: int | None) -> None:
+        """Send the client what it missed (or a snapshot)."""
+        await self._put(lambda: self.session.sync(client, last_seq))
+
+    async def device_command(self, seat: str, cmd_id: str, data: dict[str, Any]) -> JoinOutcome:
+        """A command from a table gadget (MQTT bridge) for ``seat``; returns once durable."""
+        if self.done.is_set():
+            return JoinOutcome(False, "room/closed", error_message("room/closed"))
+        future: asyncio.Future[JoinOutcome] = asyncio.get_running_loop().create_future()
+        await self.inbox.put(
+            _Request(lambda: self.session.device_command(seat, cmd_id, data), future)
+        )
+        return await future
+
+    async def leave(self, client: ClientId) -> None:
+        """The client's connection is gone."""
+        if not self.done.is_set():
+            await self.inbox.put(_Request(lambda: self._leave(client)))
+
+    async def close(self, reason: str = "room/closed") -> None:
+        """Say goodbye to every client, flush the journal and end the task."""
+        if not self.done.is_set():
+            await self.inbox.put(_Request(lambda: self.session.close(reason), final=True))
+            await self.done.wait()
+
+    async def _put(self, call: Callable[[], Step]) -> None:
+        if not self.done.is_set():
+            await self.inbox.put(_Request(call))
+
+    def _leave(self, client: ClientId) -> Step:
+        self.peers.pop(client, None)
+        return self.session.disconnect(client)
+
+    # -- the task -------------------------------------------------------------------------------
+
+    async def run(self) -> None:
+        """Handle requests until :meth:`close`; then close the journal.
+
+        Two stages: this task decides (it never waits for the disk), and an output task waits
+        until each batch's records are durable and then sends what the batch produced. While a
+        batch is being synced the next one is already decided, and its records join the next
+        group commit.
+        """
+        output = asyncio.get_running_loop().create_task(self._output(), name=f"out-{self.code}")
+        try:
+            final = False
+            while not final and not output.done():
+                batch = [await self.inbox.get()]
+                while len(batch) < BATCH and not self.inbox.empty():
+                    batch.append(self.inbox.get_nowait())
+                self.last_active = time.monotonic()
+                entries, final = self._decide(batch)
+                await self._outbox.put((entries, self.session.seq, self.session.state))
+            await self._outbox.put(None)
+            await output
+        finally:
+            output.cancel()
+            self.done.set()
+            self._drain()
+            try:
+                await self.journal.aclose()
+            except Exception:
+                log.exception("room %s: closing the journal failed", self.code)
+
+    def _drain(self) -> None:
+        """Answer joins still waiting after the room ended."""
+        pending = []
+        while not self.inbox.empty():
+            pending.append(self.inbox.get_nowait())
+        while not self._outbox.empty():
+            item = self._outbox.get_nowait()
+            if item is not None:
+                pending.extend(entry.request for entry in item[0])
+        for request in pending:
+            if request.future is not None and not request.future.done():
+                request.future.set_result(
+                    JoinOutcome(False, "room/closed", error_message("room/closed"))
+                )
+
+    def _decide(self, batch: list[_Request]) -> tuple[list[_Entry], bool]:
+        """Let the session handle each request; submit the records; add the flush."""
+        entries: list[_Entry] = []
+        final = False
+        for request in batch:
+            stopped = self.session.stopped
+            try:
+                step = request.call()
+            except Exception:
+                log.exception("room %s: a request failed", self.code)
+                step = Step(joined=JoinOutcome(False, "room/failed", error_message("room/failed")))
+            if request.peer is not None and step.joined is not None and step.joined.ok:
+                assert request.client is not None
+                self.peers[request.client] = request.peer
+            entries.append(_Entry(request, step, self._submit(step), stopped))
+            final = final or request.final
+        flush = self.session.flush()
+        entries.append(_Entry(_Request(_nothing), flush, [], self.session.stopped))
+        return entries, final
+
+    def _submit(self, step: Step) -> list[asyncio.Future[None]]:
+        futures: list[asyncio.Future[None]] = []
+        for record in step.records:
+            try:
+                futures.append(self.journal.submit(record))
+            except JournalError as exc:
+                failed: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+                failed.set_exception(exc)
+                futures.append(failed)
+                break
+        return futures
+
+    async def _output(self) -> None:
+        """Send each batch once its records are durable; stop the game on a journal error."""
+        failed = False
+        while True:
+            item = await self._outbox.get()
+            if item is None:
+                return
+            entries, seq, state = item
+            durable = len(entries)
+            error: JournalError | None = None
+            if not failed:
+                for i, entry in enumerate(entries):
+                    try:
+                        for future in entry.futures:
+                            await asyncio.shield(future)
+                    except JournalError as exc:
+                        durable, error = i, exc
+                        break
+            for i, entry in enumerate(entries):
+                if (failed or i >= durable) and not entry.after_stop:
+                    self._not_durable(entry.request)  # decided before the failure: not saved
+            if error is not None:
+                failed = True
+                log.error("room %s: %s", self.code, error.message)
+                self._notified = self.session.seq  # never announce what was not saved
+                self._deliver(self.session.stop().actions)
+            for i, entry in enumerate(entries):
+                if (failed or i >= durable) and not entry.after_stop:
+                    continue
+                self._deliver(entry.step.actions)
+                joined = entry.request.future
+                if joined is not None and not joined.done():
+                    joined.set_result(entry.step.joined or JoinOutcome(True))
+            if not failed:
+                self._notify(seq, state)
+
+    def _not_durable(self, request: _Request) -> None:
+        """A step whose records were not saved: nothing of it is sent, a join is undone."""
+        if request.client is not None and self.peers.pop(request.client, None) is not None:
+            self.session.disconnect(request.client)
+        if request.future is not None and not request.future.done():
+            request.future.set_result(
+                JoinOutcome(False, "room/stopped", error_message("room/stopped"))
+            )
+
+    def _deliver(self, actions: Sequence[Send | Close]) -> None:
+        peers = self.peers
+        touched: dict[ClientId, Peer] = {}
+        for action in actions:
+            if isinstance(action, Send):
+                frames: dict[str, bytes] = {}
+                for client in action.clients:
+                    peer = peers.get(client)
+                    if peer is None:
+                        continue
+                    frame = frames.get(peer.codec_key)
+                    if frame is None:
+                        frame = frames[peer.codec_key] = peer.encode(action.message)
+                    peer.send(frame)
+                    touched[client] = peer
+            else:
+                gone = peers.pop(action.client, None)
+                if gone is not None:
+                    touched.pop(action.client, None)
+                    gone.close(action.reason)  # writes what was queued for it first
+        for peer in touched.values():
+            peer.flush()
+
+    def _notify(self, seq: int, state: GameState) -> None:
+        """Tell listeners about the events up to ``seq`` (durable now) and the state after them."""
+        if seq <= self._notified:
+            return
+        if self.listeners:
+            new = [(n, e) for n, e in self.session.ring.after(self._notified) if n <= seq]
+            for listener in self.listeners:
+                try:
+                    listener(self.code, new, state)
+                except Exception:
+                    log.exception("room %s: a listener failed", self.code)
+        self._notified = seq

@@ -1,0 +1,5 @@
+"""Transports: thin adapters between the network and the rooms.
+
+:mod:`cibo.transports.websocket` serves the phones and the table display (and, with
+:mod:`cibo.transports.http`, the static clients on the same port).
+"""

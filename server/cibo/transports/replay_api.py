@@ -1,0 +1,278 @@
+"""Read-only JSON API for the browser clients: logged games for the replay mode, and rulesets.
+
+Routes (answered by :meth:`ReplayApi.handle`; the HTTP layer adds the headers):
+
+============================  =================================================================
+``/api/games``                ``{"games": [listing, ...]}``, newest first
+``/api/games/<game_id>``      the replay document of one game (below)
+``/api/rulesets``             ``{"rulesets": [{"id", "name", "text", "difficulties"}, ...]}``
+``/api/rulesets/<id>``        :func:`cibo.core.ruleset_summary` of a ruleset the server offers
+============================  =================================================================
+
+A listing is ``{"game_id", "created_at", "ruleset_id", "players", "outcome", "rounds",
+"events"}``; ``outcome`` is ``won``, ``lost``, ``aborted``, ``in progress``, ``lobby`` or
+``corrupt`` (corrupt games are listed so that the host sees them, but cannot be opened).
+
+The replay document
+-------------------
+::
+
+    {"game_id", "created_at", "room_code", "ruleset": <ruleset_summary>,
+     "finished": bool, "outcome": str, "commitment": <seed sha256 hex>,
+     "initial": <public view_state before the first event>,
+     "steps": [{"seq", "ts", "event": <public event>, "state": <changed keys>}, ...]}
+
+``initial`` is :func:`cibo.core.view_state` of the game's lobby for the ``"public"`` audience.
+Each step carries the event as :func:`cibo.core.view_event` shows it to ``"public"`` and the
+public state *after* it as a shallow difference: only the top-level keys of the view whose value
+changed (``units``, ``tracks``, ``round``...). A client rebuilds the state after step ``i`` by
+starting from ``initial`` and assigning each step's ``state`` keys in order up to ``i``
+(``Object.assign``); no key is ever removed. ``ts`` is the wall-clock time (Unix seconds) at
+which the command that caused the event was accepted.
+
+Nothing private leaves: the journal header (which holds the seed) is never sent, events go
+through the public projection (no deck order, no peeked cards), and the state through the public
+view, which shows the seed only once the game is over (as ``GameEnded`` does). An unfinished
+game can be replayed up to its last durable event; its seed stays hidden.
+
+Reading a journal folds every event, so the documents are cached per file (by size and
+modification time): a finished game is read once.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections import OrderedDict
+from collections.abc import Callable
+from http import HTTPStatus
+from pathlib import Path
+from typing import Any, Final, TypeVar
+
+from attrs import frozen
+
+from cibo.core import apply, ruleset_summary, view_event, view_state
+from cibo.journal import CommandRecord, GameStore, JournalError, read_journal
+from cibo.journal.listing import GameListing, list_games
+from cibo.journal.replay import decode_events, load_ruleset, start_state
+from cibo.rulesets import RulesetError, available_rulesets
+from cibo.rulesets import load_ruleset as load_ruleset_file
+
+__all__ = ["ApiAnswer", "ReplayApi", "replay_document"]
+
+GAME_ID: Final = re.compile(r"[0-9]{8}T[0-9]{6}-[A-Z0-9]{1,12}-[0-9a-f]{4}")
+RULESET_ID: Final = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,63}")
+JSON_TYPE: Final = "application/json"
+AUDIENCE: Final = "public"
+
+K = TypeVar("K")
+V = TypeVar("V")
+
+
+@frozen
+class ApiAnswer:
+    """An answer to wrap in an HTTP response."""
+
+    status: HTTPStatus
+    body: bytes
+    content_type: str = JSON_TYPE
+
+
+def _json(status: HTTPStatus, data: Any) -> ApiAnswer:
+    return ApiAnswer(status, json.dumps(data, separators=(",", ":")).encode())
+
+
+def _problem(status: HTTPStatus, code: str, message: str) -> ApiAnswer:
+    return _json(status, {"error": {"code": code, "message": message}})
+
+
+class _Lru(OrderedDict[K, V]):
+    def __init__(self, size: int) -> None:
+        super().__init__()
+        self.size = size
+
+    def put(self, key: K, value: V) -> V:
+        self[key] = value
+        self.move_to_end(key)
+        while len(self) > self.size:
+            self.popitem(last=False)
+        return value
+
+    def find(self, key: K) -> V | None:
+        value = self.get(key)
+        if value is not None:
+            self.move_to_end(key)
+        return value
+
+
+def _stamp(path: Path) -> tuple[str, int, int] | None:
+    try:
+        st = path.stat()
+    except OSError:
+        return None
+    return (str(path), st.st_size, st.st_mtime_ns)
+
+
+def _listing(game: GameListing) -> dict[str, Any]:
+    return {
+        "game_id": game.game_id,
+        "created_at": game.created_at,
+        "ruleset_id": game.ruleset_id,
+        "players": list(game.players),
+        "outcome": game.outcome,
+        "rounds": game.rounds,
+        "events": game.events,
+    }
+
+
+def replay_document(path: Path) -> dict[str, Any]:
+    """The replay document of the journal at ``path`` (see the module docstring).
+
+    Raises:
+        JournalError: the file cannot be read, is corrupt, or its ruleset does not load.
+    """
+    contents = read_journal(path)
+    header = contents.header
+    ruleset = load_ruleset(header)
+    state = start_state(header, ruleset)
+    previous = view_state(state, AUDIENCE)
+    initial = previous
+    steps: list[dict[str, Any]] = []
+    for record in contents.records:
+        if not isinstance(record, CommandRecord):
+            continue
+        for seq, event in decode_events((record,)):
+            state = apply(state, event)
+            view = view_state(state, AUDIENCE)
+            changed = {k: v for k, v in view.items() if previous.get(k) != v}
+            previous = view
+            steps.append(
+                {
+                    "seq": seq,
+                    "ts": record.ts,
+                    "event": view_event(event, AUDIENCE),
+                    "state": changed,
+                }
+            )
+    return {
+        "game_id": header.game_id,
+        "created_at": header.created_at,
+        "room_code": header.room_code,
+        "ruleset": ruleset_summary(ruleset),
+        "finished": contents.finished,
+        "outcome": state.status,
+        "commitment": header.seed_commitment,
+        "initial": initial,
+        "steps": steps,
+    }
+
+
+class ReplayApi:
+    """Answers the ``/api/games`` and ``/api/rulesets`` routes (see the module docstring).
+
+    Args:
+        store: the journal store whose games are listed (only read).
+        rulesets: the rulesets offered, by id (default: :func:`cibo.rulesets.available_rulesets`).
+        cache_size: replay documents and ruleset summaries kept in memory.
+    """
+
+    def __init__(
+        self,
+        store: GameStore,
+        *,
+        rulesets: Callable[[], dict[str, Path]] = available_rulesets,
+        cache_size: int = 8,
+    ) -> None:
+        self.store = store
+        self.rulesets = rulesets
+        self._documents: _Lru[tuple[str, int, int], bytes] = _Lru(cache_size)
+        self._listings: _Lru[tuple[str, int, int], GameListing] = _Lru(256)
+        self._summaries: _Lru[tuple[str, int, int], dict[str, Any]] = _Lru(cache_size)
+
+    def __call__(self, path: str) -> ApiAnswer | None:
+        return self.handle(path)
+
+    def handle(self, path: str) -> ApiAnswer | None:
+        """The answer for a request path (no query), or None if it is not one of these routes."""
+        parts = path.split("/")
+        if len(parts) < 3 or parts[:2] != ["", "api"] or parts[2] not in ("games", "rulesets"):
+            return None
+        if len(parts) == 3:
+            return self.games() if parts[2] == "games" else self.ruleset_list()
+        if len(parts) != 4:
+            return None
+        if parts[2] == "games":
+            return self.game(parts[3])
+        return self.ruleset(parts[3])
+
+    # -- games -----------------------------------------------------------------------------------
+
+    def games(self) -> ApiAnswer:
+        files = self.store.game_files()
+        listed: list[GameListing] = []
+        for path in files:
+            stamp = _stamp(path)
+            found = self._listings.find(stamp) if stamp else None
+            if found is None:
+                found = list_games([path])[0]
+                if stamp is not None:
+                    self._listings.put(stamp, found)
+            listed.append(found)
+        listed.sort(key=lambda g: (g.created_at or 0.0, g.game_id), reverse=True)
+        return _json(HTTPStatus.OK, {"games": [_listing(g) for g in listed]})
+
+    def game(self, game_id: str) -> ApiAnswer:
+        if not GAME_ID.fullmatch(game_id):
+            return _problem(HTTPStatus.NOT_FOUND, "replay/no_such_game", "There is no such game.")
+        path = self.store.path_of(game_id)
+        stamp = _stamp(path)
+        if stamp is None or not path.is_file():
+            return _problem(HTTPStatus.NOT_FOUND, "replay/no_such_game", "There is no such game.")
+        body = self._documents.find(stamp)
+        if body is None:
+            try:
+                document = replay_document(path)
+            except JournalError as exc:
+                return _problem(HTTPStatus.UNPROCESSABLE_ENTITY, exc.code, exc.message)
+            body = json.dumps(document, separators=(",", ":")).encode()
+            self._documents.put(stamp, body)
+        return ApiAnswer(HTTPStatus.OK, body)
+
+    # -- rulesets --------------------------------------------------------------------------------
+
+    def _summary(self, path: Path) -> dict[str, Any] | None:
+        stamp = _stamp(path)
+        if stamp is None:
+            return None
+        found = self._summaries.find(stamp)
+        if found is None:
+            try:
+                loaded = load_ruleset_file(path)
+            except (OSError, RulesetError):
+                return None
+            found = self._summaries.put(stamp, ruleset_summary(loaded.ruleset))
+        return found
+
+    def ruleset_list(self) -> ApiAnswer:
+        out = []
+        for name, path in self.rulesets().items():
+            summary = self._summary(path)
+            if summary is not None:
+                out.append(
+                    {
+                        "id": name,
+                        "name": summary["name"],
+                        "text": summary["text"],
+                        "difficulties": summary["difficulties"],
+                    }
+                )
+        return _json(HTTPStatus.OK, {"rulesets": out})
+
+    def ruleset(self, name: str) -> ApiAnswer:
+        path = self.rulesets().get(name) if RULESET_ID.fullmatch(name) else None
+        summary = self._summary(path) if path is not None else None
+        if summary is None:
+            return _problem(
+                HTTPStatus.NOT_FOUND, "room/bad_ruleset", "That ruleset is not available."
+            )
+        return _json(HTTPStatus.OK, summary)

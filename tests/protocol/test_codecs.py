@@ -1,0 +1,146 @@
+"""JSON and msgpack codecs: round trips, limits, and garbage that only ever raises DecodeError."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import msgpack
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from cibo.protocol import JSON, MSGPACK, DecodeError, Limits, codec_for
+from cibo.protocol.codecs import JsonCodec, MsgpackCodec
+
+scalars = (
+    st.none()
+    | st.booleans()
+    | st.integers(min_value=-(2**63), max_value=2**63 - 1)
+    | st.floats(allow_nan=False, allow_infinity=False)
+    | st.text(max_size=50)
+)
+values = st.recursive(
+    scalars,
+    lambda inner: (
+        st.lists(inner, max_size=6) | st.dictionaries(st.text(max_size=10), inner, max_size=6)
+    ),
+    max_leaves=20,
+)
+messages = st.dictionaries(st.text(max_size=10), values, max_size=8)
+
+
+@given(messages)
+@settings(max_examples=120, deadline=None)
+def test_json_round_trip(message: dict[str, Any]) -> None:
+    codec = JsonCodec(Limits(max_bytes=1 << 20, max_depth=32))
+    assert codec.decode(codec.encode(message)) == message
+    assert codec.decode(codec.encode(message).decode()) == message
+
+
+@given(messages)
+@settings(max_examples=120, deadline=None)
+def test_msgpack_round_trip(message: dict[str, Any]) -> None:
+    codec = MsgpackCodec(Limits(max_bytes=1 << 20, max_depth=32))
+    assert codec.decode(codec.encode(message)) == message
+
+
+@given(st.binary(max_size=400))
+@settings(max_examples=500)
+def test_random_bytes_only_raise_decode_error(data: bytes) -> None:
+    for codec in (JSON, MSGPACK):
+        try:
+            decoded = codec.decode(data)
+        except DecodeError:
+            continue
+        assert isinstance(decoded, dict)
+
+
+@given(st.text(max_size=300))
+@settings(max_examples=300)
+def test_random_text_only_raises_decode_error(text: str) -> None:
+    for codec in (JSON, MSGPACK):
+        try:
+            decoded = codec.decode(text)
+        except DecodeError:
+            continue
+        assert isinstance(decoded, dict)
+
+
+@given(values)
+@settings(max_examples=200)
+def test_any_packed_value_decodes_or_is_refused(value: Any) -> None:
+    try:
+        decoded = MSGPACK.decode(msgpack.packb(value))
+    except DecodeError:
+        return
+    assert decoded == value
+
+
+@pytest.mark.parametrize(
+    ("frame", "code"),
+    [
+        (b"[1, 2]", "protocol/malformed"),  # not a map
+        (b"{", "protocol/malformed"),
+        (b'{"a": NaN}', "protocol/malformed"),
+        (b'{"a": Infinity}', "protocol/malformed"),
+        (b"\xff\xfe", "protocol/malformed"),
+        (b'{"a": ' + b"[" * 50 + b"]" * 50 + b"}", "protocol/too_deep"),
+        (b'{"a": ' + b"[" * 100_000 + b"]" * 100_000 + b"}", "protocol/too_large"),
+        (json.dumps({"a": "x" * 5000}).encode(), "protocol/too_large"),
+        (json.dumps({"a": list(range(300))}).encode(), "protocol/too_large"),
+        (json.dumps({str(i): i for i in range(100)}).encode(), "protocol/too_large"),
+    ],
+)
+def test_json_limits(frame: bytes, code: str) -> None:
+    with pytest.raises(DecodeError) as info:
+        JSON.decode(frame)
+    assert info.value.code == code
+
+
+def test_json_deep_nesting_as_text_is_refused() -> None:
+    deep = '{"a": ' + "[" * 3000 + "]" * 3000 + "}"
+    with pytest.raises(DecodeError):
+        JsonCodec(Limits(max_bytes=1 << 20)).decode(deep)
+
+
+def _nested(depth: int) -> Any:
+    value: Any = 1
+    for _ in range(depth):
+        value = [value]
+    return value
+
+
+@pytest.mark.parametrize(
+    "frame",
+    [
+        msgpack.packb([1, 2]),  # not a map
+        msgpack.packb({1: "int key"}),
+        msgpack.packb({"a": b"binary"}),
+        msgpack.packb({"a": msgpack.ExtType(5, b"x")}),
+        msgpack.packb({"a": float("nan")}),
+        b"\xc1",  # never used by msgpack
+        b"\xdd\xff\xff\xff\xff",  # an array header claiming 4 billion items
+        b"\xdf\xff\xff\xff\xff",  # the same for a map
+        msgpack.packb({"a": 1}) + msgpack.packb({"b": 2}),  # trailing data
+        msgpack.packb({"a": 1})[:-1],  # truncated
+        msgpack.packb({"a": _nested(20)}),
+        msgpack.packb({"a": "x" * 20_000}),
+        b"\x91" * 2000 + b"\xc0",  # deep nesting beyond the stack limit
+    ],
+)
+def test_msgpack_bombs_and_foreign_types(frame: bytes) -> None:
+    with pytest.raises(DecodeError):
+        MSGPACK.decode(frame)
+
+
+def test_msgpack_refuses_text_frames() -> None:
+    with pytest.raises(DecodeError):
+        MSGPACK.decode('{"type": "ping"}')
+
+
+def test_codec_for_subprotocols() -> None:
+    assert codec_for("cibo.v1.json") is JSON
+    assert codec_for("cibo.v1.msgpack") is MSGPACK
+    assert codec_for(None) is JSON
+    assert JSON.binary is False and MSGPACK.binary is True

@@ -1,0 +1,36 @@
+"""docs/protocol.md lists exactly the server's error codes, and every close reason has a code."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from cibo.protocol import CLOSE_CODES, ERRORS
+
+DOC = Path(__file__).resolve().parents[2] / "docs" / "protocol.md"
+
+
+def _section(title: str) -> str:
+    text = DOC.read_text(encoding="utf-8")
+    start = text.index(title)
+    end = text.find("\n## ", start + 1)
+    return text[start : end if end > 0 else None]
+
+
+def test_every_error_code_is_documented_and_nothing_else() -> None:
+    table = _section("## 6. Error codes").split("**Engine codes**")[0]
+    documented = set(re.findall(r"^\| `([a-z_]+/[a-z_]+)` \|", table, flags=re.MULTILINE))
+    assert documented == set(ERRORS)
+
+
+def test_every_close_reason_is_a_known_code() -> None:
+    assert set(CLOSE_CODES) <= set(ERRORS)
+    closes = _section("### Close codes")
+    for code in {int(c) for c in CLOSE_CODES.values()}:
+        assert f"| {code} |" in closes
+
+
+def test_every_sentence_is_for_players() -> None:
+    for code, sentence in ERRORS.items():
+        assert sentence.endswith(".") and sentence[0].isupper(), code
+        assert "Exception" not in sentence and "None" not in sentence, code

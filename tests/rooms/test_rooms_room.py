@@ -1,0 +1,156 @@
+"""The room task: journal before send, batching, journal failure, closing."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Mapping
+from typing import Any
+
+import msgpack
+from rooms_helpers import HOST_TOKEN, SEED, loaded
+
+from cibo.core import new_game
+from cibo.journal.errors import JournalError
+from cibo.journal.format import Record
+from cibo.protocol import MSGPACK
+from cibo.rooms import MemoryLog, Room, RoomSession
+from cibo.rooms.tokens import token_hash
+
+
+class FakePeer:
+    """Records frames; counts encodes to check that fan-out encodes once per codec."""
+
+    encodes = 0
+
+    def __init__(self, key: str = "cibo.v1.msgpack") -> None:
+        self.codec_key = key
+        self.frames: list[bytes] = []
+        self.closed: str | None = None
+
+    def encode(self, message: Mapping[str, Any]) -> bytes:
+        FakePeer.encodes += 1
+        return MSGPACK.encode(message)
+
+    def send(self, frame: bytes) -> None:
+        self.frames.append(frame)
+
+    def flush(self) -> None:
+        pass
+
+    def close(self, reason: str) -> None:
+        self.closed = reason
+
+    def messages(self) -> list[dict[str, Any]]:
+        return [msgpack.unpackb(f) for f in self.frames]
+
+
+class SlowLog(MemoryLog):
+    """A journal whose records become durable only when the test says so."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.waiting: list[asyncio.Future[None]] = []
+
+    def submit(self, record: Record) -> asyncio.Future[None]:
+        self.records.append(record)
+        future: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        self.waiting.append(future)
+        return future
+
+    def release(self) -> None:
+        for f in self.waiting:
+            if not f.done():
+                f.set_result(None)
+
+
+def _session() -> RoomSession:
+    lr = loaded("electro-fishers")
+    state = new_game(lr.ruleset, ruleset_sha256=lr.sha256, seed=SEED)
+    return RoomSession(code="BCDF", state=state, host_token_hash=token_hash(HOST_TOKEN))
+
+
+async def test_nothing_is_sent_before_the_journal_has_it() -> None:
+    log = SlowLog()
+    room = Room(_session(), log)
+    task = asyncio.create_task(room.run())
+    table = FakePeer()
+    assert (await room.join(1, table, role="table")).ok
+    phone = FakePeer()
+    joining = asyncio.create_task(room.join(2, phone, role="player", name="Ann"))
+    await asyncio.sleep(0.05)
+    assert log.records and not phone.frames  # journaled, not yet durable: nothing sent
+    assert len(table.frames) == 1  # only the table's own welcome
+    log.release()
+    assert (await joining).ok
+    kinds = [m["type"] for m in phone.messages()]
+    assert kinds == ["welcome"]
+    assert [m["type"] for m in table.messages()] == ["welcome", "update", "room"]
+    await room.close()
+    await task
+
+
+async def test_fan_out_encodes_once_per_codec() -> None:
+    room = Room(_session(), MemoryLog())
+    task = asyncio.create_task(room.run())
+    peers = [FakePeer() for _ in range(5)] + [FakePeer("cibo.v1.json") for _ in range(5)]
+    for i, peer in enumerate(peers):
+        assert (await room.join(i, peer, role="spectator")).ok
+    FakePeer.encodes = 0
+    host = FakePeer()
+    assert (await room.join(99, host, role="player", name="Ann")).ok
+    # One update for the spectator audience (2 codecs), one room message (2 codecs), and the
+    # welcome for the new player.
+    assert FakePeer.encodes == 5
+    assert all(p.frames[-1] == peers[0].frames[-1] for p in peers[:5])
+    await room.close()
+    await task
+
+
+async def test_journal_failure_stops_the_game_and_never_acknowledges() -> None:
+    log = MemoryLog(fail_after=3)  # the room fact, Ann's join (2 records), then failure
+    session = _session()
+    room = Room(session, log)
+    task = asyncio.create_task(room.run())
+    ann = FakePeer()
+    assert (await room.join(1, ann, role="player", name="Ann")).ok
+    bob = FakePeer()
+    outcome = await room.join(2, bob, role="player", name="Bob")
+    assert not outcome.ok and outcome.code == "room/stopped"
+    assert not bob.frames  # the join was not saved, so nothing of it was sent
+    messages = ann.messages()
+    assert messages[-2]["type"] == "error" and messages[-2]["code"] == "room/stopped"
+    assert messages[-1]["room"]["stopped"] is True
+    assert not any(m["type"] == "update" for m in messages[1:])
+    await room.command(1, "c1", {"type": "pick_hero", "hero": "killy"}, None)
+    await room.close()
+    await task
+    results = [m for m in ann.messages() if m["type"] == "result"]
+    assert results[-1]["error"]["code"] == "room/stopped"
+
+
+async def test_a_journal_that_raises_at_submit_also_stops_the_game() -> None:
+    class Broken(MemoryLog):
+        def submit(self, record: Record) -> asyncio.Future[None]:
+            raise JournalError("journal/io", "disk on fire")
+
+    room = Room(_session(), Broken())
+    task = asyncio.create_task(room.run())
+    outcome = await room.join(1, FakePeer(), role="player", name="Ann")
+    assert outcome.code == "room/stopped"
+    assert room.session.stopped
+    await room.close()
+    await task
+
+
+async def test_close_ends_the_task_and_later_joins_are_refused() -> None:
+    log = MemoryLog()
+    room = Room(_session(), log)
+    task = asyncio.create_task(room.run())
+    peer = FakePeer()
+    assert (await room.join(1, peer, role="table")).ok
+    await room.close("server/shutting_down")
+    await task
+    assert peer.closed == "server/shutting_down"
+    assert log.closed
+    assert (await room.join(2, FakePeer(), role="table")).code == "room/closed"
+    await room.leave(1)  # harmless after the end

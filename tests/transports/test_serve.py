@@ -1,0 +1,125 @@
+"""``cibo serve`` as a process: ready file, clean SIGTERM, and games resumed from the journal."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from cibo.client import Client
+
+
+def start(tmp_path: Path, name: str, *extra: str) -> tuple[subprocess.Popen[bytes], dict[str, Any]]:
+    ready = tmp_path / f"{name}.json"
+    ready.unlink(missing_ok=True)
+    log = (tmp_path / f"{name}.log").open("wb")
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "cibo.cli", "serve", "--host", "127.0.0.1", "--port", "0",
+         "--data", str(tmp_path / "data"), "--ready-file", str(ready), "--no-qr", *extra],
+        stdout=log, stderr=subprocess.STDOUT,
+    )
+    deadline = time.monotonic() + 30
+    while not ready.exists():
+        if proc.poll() is not None or time.monotonic() > deadline:
+            proc.kill()
+            proc.wait()
+            pytest.fail((tmp_path / f"{name}.log").read_text())
+        time.sleep(0.05)
+    return proc, json.loads(ready.read_text())
+
+
+def stop(proc: subprocess.Popen[bytes]) -> int:
+    """SIGTERM to the server this test started; returns its exit status."""
+    proc.send_signal(signal.SIGTERM)
+    try:
+        return proc.wait(timeout=15)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()
+        raise
+
+
+async def test_sigterm_closes_with_1001_and_the_game_resumes_after_a_restart(
+    tmp_path: Path,
+) -> None:
+    proc, info = await asyncio.to_thread(start, tmp_path, "first")
+    try:
+        assert info["pid"] == proc.pid and len(info["rooms"]) == 1
+        room = info["rooms"][0]
+        code, url = room["code"], f"ws://127.0.0.1:{info['port']}/ws"
+        assert room["join_url"] == f"{info['url']}/j/{code}"
+        ann = Client(url, code=code, name="Ann", host_token=room["host_token"], reconnect=False)
+        bob = Client(url, code=code, name="Bob", reconnect=False)
+        table = Client(url, code=code, role="table", reconnect=False)
+        for c in (ann, bob, table):
+            await c.connect()
+        assert (await ann.command({"type": "pick_hero", "hero": "killy"}, cmd_id="a1"))["ok"]
+        assert (await bob.command({"type": "pick_hero", "hero": "cibo"}))["ok"]
+        assert (await ann.control("lock"))["ok"]
+        await table.wait_for(lambda c: len(c.state["heroes"]) == 2)
+        seq = ann.seq
+    finally:
+        status = await asyncio.to_thread(stop, proc)
+    assert status == 0
+    for c in (ann, bob, table):
+        await asyncio.wait_for(c.closed.wait(), 5)
+        assert c.close_codes == [1001]
+        assert c.bye is not None and c.bye["code"] == "server/shutting_down"
+    assert list((tmp_path / "data" / "games").glob("*.cibo"))
+
+    proc, info = await asyncio.to_thread(start, tmp_path, "second")
+    try:
+        again = info["rooms"]
+        assert [r["code"] for r in again] == [code]  # the same room, not a new one
+        assert again[0]["host_token"] != room["host_token"]  # only the hash was kept
+        url = f"ws://127.0.0.1:{info['port']}/ws"
+        back = Client(url, code=code, token=ann.token, last_seq=seq)
+        welcome = await back.connect()
+        assert welcome["seat"] == ann.seat and welcome["host"] is True
+        assert welcome["resumed"] == "events" and welcome["events"] == []
+        assert welcome["seq"] == seq and welcome["room"]["locked"] is True
+        assert [h["kind"] for h in welcome["state"]["heroes"]] == ["killy", "cibo"]
+        # An acknowledged command resent after the restart gets its original answer.
+        resent = await back.command({"type": "pick_hero", "hero": "killy"}, cmd_id="a1")
+        assert resent["ok"] and resent["seq"] <= seq
+        # The new host link works for a new phone; the old one does not.
+        host = Client(url, code=code, name="Cat", host_token=again[0]["host_token"])
+        assert (await host.connect())["host"] is True
+        await back.close()
+        await host.close()
+    finally:
+        assert await asyncio.to_thread(stop, proc) == 0
+
+
+def test_serve_help_lists_the_options() -> None:
+    out = subprocess.run([sys.executable, "-m", "cibo.cli", "serve", "--help"],
+                         capture_output=True, text=True, timeout=60, check=True,
+                         env={**os.environ, "COLUMNS": "120"}).stdout
+    for option in ("--host", "--port", "--public-url", "--data", "--ruleset", "--difficulty",
+                   "--ready-file", "--no-journal"):
+        assert option in out
+
+
+def test_cibo_bot_plays_a_whole_game_through_the_public_protocol(tmp_path: Path) -> None:
+    proc, info = start(tmp_path, "bots", "--no-journal", "--ruleset", "factory-raid")
+    try:
+        room = info["rooms"][0]
+        done = subprocess.run(
+            [sys.executable, "-m", "cibo.cli", "bot", "--url", info["url"], "--code",
+             room["code"], "--players", "3", "--host-token", room["host_token"], "--start",
+             "--policy", "greedy"],
+            check=False, capture_output=True, text=True, timeout=110,
+        )
+        assert done.returncode == 0, done.stderr
+        assert "3 bots sent" in done.stdout
+        assert done.stdout.rstrip().endswith(("game won", "game lost"))
+    finally:
+        assert stop(proc) == 0

@@ -1,0 +1,577 @@
+"""The WebSocket endpoint end to end: real servers on 127.0.0.1, real clients.
+
+Games, resume and deduplication, hidden information, and every defence: bad frames, foreign
+origins and hosts, wrong tokens, floods, slow readers.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import socket
+from pathlib import Path
+from typing import Any
+
+import msgpack
+import pytest
+from live_server import FAST, Live, live_server
+from websockets.asyncio.client import ClientConnection, connect
+from websockets.exceptions import ConnectionClosed, InvalidStatus
+
+from cibo.bot import play_seat
+from cibo.client import Client, JoinRefused
+from cibo.core.ruleset import Ruleset
+from cibo.rulesets import find_ruleset, load_ruleset, parse_ruleset
+
+JSON_PROTO = "cibo.v1.json"
+MSGPACK_PROTO = "cibo.v1.msgpack"
+
+
+def ruleset(name: str) -> Ruleset:
+    return load_ruleset(find_ruleset(name)).ruleset
+
+
+async def raw(live: Live, *, proto: str = JSON_PROTO, **kw: Any) -> ClientConnection:
+    kw.setdefault("compression", None)
+    return await connect(live.url, subprotocols=[proto], **kw)  # type: ignore[list-item]
+
+
+async def send(ws: ClientConnection, message: dict[str, Any]) -> None:
+    if ws.subprotocol == MSGPACK_PROTO:
+        await ws.send(msgpack.packb(message))
+    else:
+        await ws.send(json.dumps(message))
+
+
+async def recv(ws: ClientConnection, kind: str | None = None, timeout: float = 5) -> dict[str, Any]:
+    async with asyncio.timeout(timeout):
+        while True:
+            frame = await ws.recv()
+            message = json.loads(frame) if isinstance(frame, str) else msgpack.unpackb(frame)
+            if kind is None or message["type"] == kind:
+                return dict(message)
+
+
+async def hello(ws: ClientConnection, code: str, **kw: Any) -> dict[str, Any]:
+    await send(ws, {"type": "hello", "role": "player", "code": code, **kw})
+    return await recv(ws)
+
+
+async def still_fine(client: Client) -> None:
+    """The other clients keep working: a ping is answered and commands go through."""
+    before = client.received
+    await client.send_raw({"type": "ping", "t": 1})
+    await client.wait_for(lambda c: c.received > before, timeout=5)
+
+
+# -- games -------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("name", ["electro-fishers", "factory-raid"])
+async def test_a_complete_game_with_four_bots_and_a_table(name: str) -> None:
+    async with live_server(ruleset=name) as live:
+        table = Client(live.url, code=live.code, role="table", codec="json")
+        await table.connect()
+        bots = [
+            Client(live.url, code=live.code, name=f"Bot {i}",
+                   host_token=live.host_token if i == 0 else None,
+                   codec="msgpack" if i % 2 else "json")
+            for i in range(4)
+        ]
+        for bot in bots:
+            await bot.connect()
+        rs = ruleset(name)
+        async with asyncio.timeout(60):
+            stats = await asyncio.gather(*(
+                play_seat(b, rs, policy="greedy", players=4, start=i == 0)
+                for i, b in enumerate(bots)
+            ))
+        room = live.registry.rooms[live.code].session
+        assert room.over and all(s.outcome in ("won", "lost") for s in stats)
+        await table.wait_for(lambda c: c.seq == room.seq)
+        assert table.state["status"] == room.status
+        assert table.state["seed"] is not None  # revealed at the end
+        for client in [table, *bots]:
+            seqs = [e["seq"] for e in client.events]
+            assert seqs == sorted(set(seqs)), "events arrive once, in order"
+            assert "actions" not in client.state or client is not table
+        assert sum(s.commands for s in stats) > 20
+        for c in [table, *bots]:
+            await c.close()
+
+
+async def test_reconnect_with_token_restores_the_seat_and_exactly_the_missed_events() -> None:
+    async with live_server() as live:
+        host = Client(live.url, code=live.code, name="Ann", host_token=live.host_token)
+        await host.connect()
+        bob = Client(live.url, code=live.code, name="Bob", reconnect=False)
+        await bob.connect()
+        seen, token, seat = bob.seq, bob.token, bob.seat
+        await bob.close()
+        await host.wait_for(lambda c: not c.room["seats"][1]["connected"])  # away, still seated
+        assert (await host.command({"type": "pick_hero", "hero": "killy"}))["ok"]
+        cat = Client(live.url, code=live.code, name="Cat")
+        await cat.connect()
+        assert (await cat.command({"type": "pick_hero", "hero": "tae"}))["ok"]
+        back = Client(live.url, code=live.code, token=token, last_seq=seen)
+        welcome = await back.connect()
+        assert welcome["seat"] == seat and welcome["resumed"] == "events"
+        assert "token" not in welcome
+        head = live.registry.rooms[live.code].session.seq
+        assert seen is not None
+        assert [e["seq"] for e in welcome["events"]] == list(range(seen + 1, head + 1))
+        assert [e["event"]["type"] for e in welcome["events"]] == [
+            "hero_picked", "seat_joined", "hero_picked"
+        ]
+        assert welcome["room"]["seats"][1]["connected"] is True
+        for c in (host, cat, back):
+            await c.close()
+
+
+async def test_duplicate_cmd_id_is_applied_once_even_after_a_reconnect() -> None:
+    async with live_server() as live:
+        ws = await raw(live, proto=MSGPACK_PROTO)
+        welcome = await hello(ws, live.code, name="Ann")
+        token = welcome["token"]
+        cmd = {"type": "cmd", "cmd_id": "dup-1",
+               "command": {"type": "pick_hero", "hero": "killy"}}
+        await send(ws, cmd)
+        first = await recv(ws, "result")
+        session = live.registry.rooms[live.code].session
+        seq = session.seq
+        await send(ws, cmd)
+        assert await recv(ws, "result") == first
+        await ws.close()
+        ws = await raw(live)
+        again = await hello(ws, live.code, token=token, last_seq=seq)
+        assert again["type"] == "welcome" and again["events"] == []
+        await send(ws, cmd)
+        assert await recv(ws, "result") == first
+        assert session.seq == seq and len(session.state.heroes) == 1
+        await ws.close()
+
+
+async def test_out_of_turn_forged_seat_and_stale_commands_change_nothing() -> None:
+    async with live_server(ruleset="factory-raid") as live:
+        ann = Client(live.url, code=live.code, name="Ann", host_token=live.host_token)
+        bob = Client(live.url, code=live.code, name="Bob")
+        table = Client(live.url, code=live.code, role="table")
+        for c in (ann, bob, table):
+            await c.connect()
+        assert (await ann.command({"type": "pick_hero", "hero": "killy"}))["ok"]
+        assert (await bob.command({"type": "pick_hero", "hero": "cibo"}))["ok"]
+        assert (await ann.command({"type": "start_game"}))["ok"]
+        await table.wait_for(lambda c: c.state["status"] == "playing")
+        session = live.registry.rooms[live.code].session
+        turn = session.state.turn
+        active, waiting = (ann, bob) if session.state.hero(turn).seat == ann.seat else (bob, ann)  # type: ignore[union-attr]
+        waiting_hero = next(h.id for h in session.state.heroes if h.seat == waiting.seat)
+        before = (session.seq, session.state, table.received)
+
+        out_of_turn = await waiting.command({"type": "end_turn", "hero": waiting_hero})
+        assert not out_of_turn["ok"] and out_of_turn["error"]["code"].startswith("action/")
+        # Acting for another seat's hero: the seat comes from the connection.
+        forged = await waiting.command({"type": "end_turn", "hero": turn, "seat": active.seat})
+        assert not forged["ok"]
+        await waiting.send_raw({"type": "cmd", "cmd_id": "x", "seat": active.seat,
+                                "command": {"type": "end_turn", "hero": turn}})
+        await waiting.wait_for(lambda c: any(e["code"] == "protocol/invalid" for e in c.errors))
+        stale = await active.command({"type": "end_turn", "hero": turn}, seen_seq=0)
+        assert stale["error"]["code"] == "command/stale"
+        assert (session.seq, session.state) == before[:2]
+        await asyncio.sleep(0.1)
+        assert table.received == before[2]  # no one else heard anything
+        assert (await active.command({"type": "end_turn", "hero": turn},
+                                     seen_seq=active.seq))["ok"]
+        for c in (ann, bob, table):
+            await c.close()
+
+
+# -- hidden information --------------------------------------------------------------------------
+
+CANARIES = ("zq_canary_one", "zq_canary_two", "zq_canary_three")
+
+
+def canary_ruleset(tmp_path: Path) -> Path:
+    """Factory Raid plus a private deck that is only ever peeked, never drawn."""
+    text = find_ruleset("factory-raid").read_text(encoding="utf-8")
+    deck = "\n[decks.intel]\ntext = \"Private.\"\ncards = [\n" + "".join(
+        f'  {{ id = "{c}", n = 1, text = "A secret." }},\n' for c in CANARIES
+    ) + "]\n\n"
+    scout = ('scout     = { cost = 1, limit = { per = "round" }, '
+             'do = [ { peek = "intel", n = 2 } ], text = "Read the intelligence." }\n')
+    text = text.replace("[actions]\n", "[actions]\n" + scout, 1)
+    text = text.replace("[[round]]", deck + "[[round]]", 1)
+    text = text.replace("[[bots.priorities]]", '[[bots.priorities]]\ndo = "scout"\n\n'
+                        "[[bots.priorities]]", 1)
+    path = tmp_path / "canary.toml"
+    path.write_text(text, encoding="utf-8")
+    parse_ruleset(text)  # fails loudly if the ruleset format changed
+    return path
+
+
+async def test_hidden_information_never_reaches_another_audience(tmp_path: Path) -> None:
+    path = canary_ruleset(tmp_path)
+    async with live_server(ruleset=str(path)) as live:
+        frames: dict[str, list[bytes]] = {}
+
+        def recorder(label: str) -> Any:
+            frames[label] = []
+            return lambda c, m: None
+
+        clients = {
+            "table": Client(live.url, code=live.code, role="table", codec="json"),
+            "spectator": Client(live.url, code=live.code, role="spectator"),
+            **{f"p{i}": Client(live.url, code=live.code, name=f"P{i}",
+                               host_token=live.host_token if i == 0 else None,
+                               codec="json" if i % 2 else "msgpack")
+               for i in range(3)},
+        }
+        for label, client in clients.items():
+            await client.connect()
+            frames[label] = []
+            ws = client.ws
+            assert ws is not None
+            original = client._decode
+
+            def tap(frame: str | bytes, label: str = label, original: Any = original) -> Any:
+                frames[label].append(frame.encode() if isinstance(frame, str) else frame)
+                return original(frame)
+
+            client._decode = tap  # type: ignore[method-assign]
+        rs = load_ruleset(path).ruleset
+        players = [clients[f"p{i}"] for i in range(3)]
+        async with asyncio.timeout(60):
+            await asyncio.gather(*(play_seat(p, rs, players=3, start=i == 0)
+                                   for i, p in enumerate(players)))
+        session = live.registry.rooms[live.code].session
+        assert session.over
+        for c in clients.values():
+            await c.wait_for(lambda x: x.seq == session.seq)
+        seed = session.state.seed.hex().encode()
+        peekers = {label for label in frames
+                   if any(b"cards_peeked" in f and b"zq_canary" in f for f in frames[label])}
+        assert peekers, "the bots never scouted: the test proves nothing"
+        for label, received in frames.items():
+            for frame in received:
+                if label not in peekers:
+                    assert b"zq_canary" not in frame, f"canary leaked to {label}"
+                assert b'"order"' not in frame and b"\xa5order" not in frame, "deck order leaked"
+                if seed in frame:
+                    assert b"won" in frame or b"lost" in frame, f"seed shown early to {label}"
+        for c in clients.values():
+            await c.close()
+
+
+# -- resilience of the others while someone misbehaves ---------------------------------------------
+
+
+async def test_malformed_frames_get_errors_and_others_are_unaffected() -> None:
+    async with live_server() as live:
+        other = Client(live.url, code=live.code, name="Ann")
+        await other.connect()
+        ws = await raw(live)
+        for bad in ("{", "[1]", '{"type": "nope"}', '{"type": "cmd"}', "\x00"):
+            await ws.send(bad)
+            error = await recv(ws)
+            assert error["type"] == "error" and error["code"].startswith("protocol/")
+            assert error["message"]
+        await send(ws, {"type": "cmd", "cmd_id": "a", "command": {}})
+        assert (await recv(ws))["code"] == "protocol/hello_first"
+        mp = await raw(live, proto=MSGPACK_PROTO)
+        for bad in (b"\xc1", b"\xdd\xff\xff\xff\xff", msgpack.packb({1: 2}),
+                    msgpack.packb({"type": "ping", "t": b"bin"})):
+            await mp.send(bad)
+            assert (await recv(mp))["code"].startswith("protocol/")
+        await mp.send("a text frame on a msgpack connection")
+        assert (await recv(mp))["code"] == "protocol/malformed"
+        await still_fine(other)
+        # Too many mistakes: the connection is closed with 1008.
+        for _ in range(20):
+            try:
+                await ws.send("{")
+            except ConnectionClosed:
+                break
+        with pytest.raises(ConnectionClosed):
+            async with asyncio.timeout(5):
+                while True:
+                    await ws.recv()
+        assert ws.close_code == 1008
+        await still_fine(other)
+        await mp.close()
+        await other.close()
+
+
+async def test_oversized_frames_are_closed_with_1009() -> None:
+    async with live_server() as live:
+        other = Client(live.url, code=live.code, name="Ann")
+        await other.connect()
+        ws = await raw(live, max_size=None)
+        await hello(ws, live.code, name="Bob")
+        await ws.send(json.dumps({"type": "ping", "t": "x" * (20 * 1024)}))
+        with pytest.raises(ConnectionClosed):
+            async with asyncio.timeout(5):
+                while True:
+                    await ws.recv()
+        assert ws.close_code == 1009
+        await still_fine(other)
+        await other.close()
+
+
+async def test_foreign_origin_and_wrong_host_are_refused() -> None:
+    async with live_server() as live:
+
+        async def as_host(host: str, origin: str | None = None) -> ClientConnection:
+            sock = socket.create_connection(("127.0.0.1", live.port))
+            return await connect(f"ws://{host}/ws", sock=sock, origin=origin,  # type: ignore[arg-type]
+                                 subprotocols=[JSON_PROTO])  # type: ignore[list-item]
+
+        ok = await raw(live, origin=f"http://127.0.0.1:{live.port}")  # type: ignore[arg-type]
+        await ok.close()
+        ok = await as_host(f"LOCALHOST:{live.port}", f"http://localhost:{live.port}")
+        await ok.close()
+        for origin in ("http://evil.example", f"http://127.0.0.1:{live.port}.evil.example",
+                       "null", f"http://127.0.0.1:{live.port + 1}", f"file://127.0.0.1:{live.port}",
+                       f"https://evil.example/?http://127.0.0.1:{live.port}"):
+            with pytest.raises(InvalidStatus) as info:
+                await raw(live, origin=origin)  # type: ignore[arg-type]
+            assert info.value.response.status_code == 403
+        # DNS rebinding: a foreign name, with or without a matching Origin.
+        for origin in (f"http://rebind.example:{live.port}", None):
+            with pytest.raises(InvalidStatus) as info:
+                await as_host(f"rebind.example:{live.port}", origin)
+            assert info.value.response.status_code == 403
+        # Two Host headers are refused, not guessed at.
+        with pytest.raises(InvalidStatus) as info:
+            await raw(live, additional_headers={"Host": "evil.example"})
+        assert info.value.response.status_code == 403
+        # The pages are behind the same Host check.
+        with pytest.raises(InvalidStatus) as info:
+            await as_host(f"rebind.example:{live.port}".replace("/ws", ""))
+        assert info.value.response.status_code == 403
+
+
+async def test_wrong_tokens_and_codes_lock_the_address_out() -> None:
+    async with live_server(join_failures=4, join_lock=30.0) as live:
+        other = Client(live.url, code=live.code, name="Ann")
+        await other.connect()
+        ws = await raw(live)
+        assert (await hello(ws, live.code, token="forged-token"))["code"] == "join/bad_token"
+        assert (await hello(ws, "ZZZZ"))["code"] == "join/no_such_room"
+        assert (await hello(ws, live.code, name="Eve", host_token="guess"))["code"] == (
+            "join/bad_host_token"
+        )
+        assert (await hello(ws, "QQQQ"))["code"] == "join/no_such_room"
+        bye = await recv(ws)
+        assert bye == {"type": "bye", "code": "join/too_many_attempts",
+                       "message": bye["message"]}
+        with pytest.raises(ConnectionClosed):
+            await recv(ws)
+        assert ws.close_code == 1008
+        with pytest.raises(InvalidStatus) as info:
+            await raw(live)
+        assert info.value.response.status_code == 429
+        await still_fine(other)  # connected clients from the same address keep playing
+        await other.close()
+
+
+async def test_a_message_flood_is_closed_with_1008() -> None:
+    async with live_server(rate=10.0, burst=20.0) as live:
+        other = Client(live.url, code=live.code, name="Ann")
+        await other.connect()
+        ws = await raw(live)
+        await hello(ws, live.code, name="Flood")
+        with pytest.raises(ConnectionClosed):
+            for i in range(200):
+                await send(ws, {"type": "ping", "t": i})
+            async with asyncio.timeout(5):
+                while True:
+                    await ws.recv()
+        assert ws.close_code == 1008
+        await still_fine(other)
+        await other.close()
+
+
+async def test_connection_caps() -> None:
+    async with live_server(max_per_address=3) as live:
+        conns = [await raw(live) for _ in range(3)]
+        with pytest.raises(InvalidStatus) as info:
+            await raw(live)
+        assert info.value.response.status_code == 503
+        await conns[0].close()
+        await asyncio.sleep(0.1)
+        conns[0] = await raw(live)
+        for c in conns:
+            await c.close()
+
+
+async def test_a_client_that_stops_reading_is_dropped_and_resyncs() -> None:
+    async with live_server(limits=FAST, backlog=64 * 1024) as live:
+        ann = Client(live.url, code=live.code, name="Ann", host_token=live.host_token)
+        await ann.connect()
+        sock = socket.socket()
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)  # before connect, or ignored
+        sock.connect(("127.0.0.1", live.port))
+        slow = await connect(live.url, sock=sock, subprotocols=[JSON_PROTO],  # type: ignore[list-item]
+                             compression=None, max_queue=1)
+        welcome = await hello(slow, live.code, role="spectator")
+        assert welcome["type"] == "welcome"
+        # It asks for snapshots and never reads them.
+        for _ in range(3000):
+            try:
+                await send(slow, {"type": "sync"})
+            except ConnectionClosed:
+                break
+            if slow.transport.is_closing():
+                break
+        session = live.registry.rooms[live.code].session
+        async with asyncio.timeout(10):
+            while len(session.clients) > 1:
+                await asyncio.sleep(0.05)
+        # The others keep receiving.
+        assert (await ann.command({"type": "pick_hero", "hero": "killy"}))["ok"]
+        await ann.wait_for(lambda c: c.seq == session.seq)
+        # It comes back and catches up.
+        back = Client(live.url, code=live.code, role="spectator")
+        again = await back.connect()
+        assert again["state"]["heroes"][0]["kind"] == "killy"
+        slow.transport.abort()
+        await back.close()
+        await ann.close()
+
+
+async def test_a_frozen_phone_is_marked_away_but_keeps_its_seat() -> None:
+    async with live_server(ping_interval=0.2, ping_timeout=0.2, close_timeout=0.2) as live:
+        ann = Client(live.url, code=live.code, name="Ann")
+        await ann.connect()
+        bob = Client(live.url, code=live.code, name="Bob", reconnect=False)
+        await bob.connect()
+        assert bob.ws is not None
+        bob.ws.transport.pause_reading()  # frozen: no pongs, reads nothing
+        await ann.wait_for(lambda c: c.room["seats"][1]["connected"] is False, timeout=5)
+        session = live.registry.rooms[live.code].session
+        assert "s2" in session.seats
+        back = Client(live.url, code=live.code, token=bob.token)
+        assert (await back.connect())["seat"] == "s2"
+        bob.ws.transport.abort()
+        await back.close()
+        await ann.close()
+
+
+# -- host controls over the wire ----------------------------------------------------------------
+
+
+async def test_host_controls() -> None:
+    async with live_server() as live:
+        host = Client(live.url, code=live.code, name="Ann", host_token=live.host_token)
+        bob = Client(live.url, code=live.code, name="Bob", reconnect=False)
+        for c in (host, bob):
+            await c.connect()
+        assert (await host.control("pause"))["ok"]
+        paused = await bob.command({"type": "pick_hero", "hero": "killy"})
+        assert paused["error"]["code"] == "room/paused"
+        assert (await host.control("resume"))["ok"]
+        assert (await host.control("lock"))["ok"]
+        with pytest.raises(JoinRefused) as refused:
+            await Client(live.url, code=live.code, name="Cat").connect()
+        assert refused.value.code == "join/locked"
+        assert (await host.control("transfer_host", bob.seat))["ok"]
+        await bob.wait_for(lambda c: c.host)
+        assert (await bob.control("transfer_host", host.seat))["ok"]
+        await host.wait_for(lambda c: c.host)
+        assert (await host.control("kick", bob.seat))["ok"]
+        await bob.closed.wait()
+        assert bob.ws is not None and bob.ws.close_code == 4003
+        assert bob.bye is not None and bob.bye["code"] == "join/kicked"
+        with pytest.raises(JoinRefused) as refused:
+            await Client(live.url, code=live.code, token=bob.token).connect()
+        assert refused.value.code == "join/kicked"
+        await host.close()
+
+
+async def test_create_room_over_the_protocol_is_capped_per_address() -> None:
+    from cibo.client import ClientError, create_room
+    from cibo.rooms import RoomLimits
+
+    async with live_server(room_limits=RoomLimits(max_rooms_per_address=2)) as live:
+        code, token = await create_room(live.url, ruleset="factory-raid", difficulty="hard")
+        assert code in live.registry.rooms and len(token) >= 22
+        host = Client(live.url, code=code, name="Host", host_token=token)
+        assert (await host.connect())["host"] is True
+        await create_room(live.url)
+        with pytest.raises(ClientError) as info:
+            await create_room(live.url)
+        assert info.value.code == "room/limit"
+        with pytest.raises(ClientError) as info:
+            await create_room(live.url, ruleset="no-such-ruleset")
+        assert info.value.code in ("room/bad_ruleset", "room/limit")
+        await host.close()
+
+
+async def test_ping_pong_and_subprotocols() -> None:
+    async with live_server() as live:
+        for proto in (JSON_PROTO, MSGPACK_PROTO):
+            ws = await raw(live, proto=proto)
+            assert ws.subprotocol == proto
+            await send(ws, {"type": "ping", "t": 42})
+            assert await recv(ws) == {"type": "pong", "t": 42}
+            await ws.close()
+        # Offering both: the server prefers msgpack. Offering none: JSON.
+        both = await connect(live.url, subprotocols=[JSON_PROTO, MSGPACK_PROTO])  # type: ignore[list-item]
+        assert both.subprotocol == MSGPACK_PROTO
+        await both.close()
+        plain = await connect(live.url)
+        assert plain.subprotocol is None
+        await plain.send(json.dumps({"type": "ping"}))
+        assert json.loads(await plain.recv()) == {"type": "pong", "t": None}
+        await plain.close()
+
+
+# -- the journal and the handshake timeout ---------------------------------------------------------
+
+
+async def test_a_journal_failure_stops_the_game_with_a_clear_message(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import errno
+    import os
+
+    from cibo.journal import GameStore, read_journal
+
+    store = GameStore(tmp_path / "data")
+    async with live_server(store=store) as live:
+        ann = Client(live.url, code=live.code, name="Ann", host_token=live.host_token)
+        table = Client(live.url, code=live.code, role="table")
+        for c in (ann, table):
+            await c.connect()
+        assert (await ann.command({"type": "pick_hero", "hero": "killy"}))["ok"]
+        saved = ann.seq
+
+        def broken(fd: int) -> None:
+            raise OSError(errno.EIO, "Input/output error")
+
+        monkeypatch.setattr(os, "fdatasync", broken)
+        with pytest.raises(TimeoutError):  # never acknowledged
+            await ann.command({"type": "pick_hero", "hero": "tae"}, timeout=2)
+        monkeypatch.undo()
+        for c in (ann, table):
+            await c.wait_for(lambda x: any(e["code"] == "room/stopped" for e in x.errors))
+            assert c.room["stopped"] is True
+            assert c.seq == saved  # nobody saw the unsaved event
+        refused = await ann.command({"type": "pick_hero", "hero": "zuru"})
+        assert refused["error"]["code"] == "room/stopped"
+        for c in (ann, table):
+            await c.close()
+    files = list((tmp_path / "data" / "games").glob("*.cibo"))
+    assert len(files) == 1
+    assert read_journal(files[0]).last_seq == saved
+
+
+async def test_a_handshake_that_never_finishes_is_dropped() -> None:
+    async with live_server(open_timeout=0.5) as live:
+        reader, writer = await asyncio.open_connection("127.0.0.1", live.port)
+        writer.write(b"GET /ws HTTP/1.1\r\nHost: 127.0.0.1\r\n")  # and nothing more
+        await writer.drain()
+        async with asyncio.timeout(5):
+            assert await reader.read() == b""  # closed by the server
+        writer.close()
