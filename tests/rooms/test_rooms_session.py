@@ -19,6 +19,8 @@ def test_first_player_is_host_and_gets_a_token() -> None:
     assert welcome["seat"] == "s1" and welcome["host"] is True
     assert len(welcome["token"]) >= 22 and welcome["resumed"] == "new"
     assert welcome["state"]["me"] == "s1" and "actions" in welcome["state"]
+    # The welcome carries the board and rules, so a room on any ruleset file can be drawn.
+    assert welcome["ruleset"]["id"] == "electro-fishers" and "village" in welcome["ruleset"]["zones"]
     # The table saw the seat join (an update with the event) and the new roster.
     update = h.last(table, "update")
     assert update["events"] == [{"seq": 1, "event": {"type": "seat_joined", "seat": "s1",

@@ -32,6 +32,7 @@ from cibo.rulesets import DEFAULT_RULESET, RulesetError, find_ruleset, load_rule
 from cibo.transports.http import StaticSite, clients_dir
 from cibo.transports.mqtt import Bridge, MqttSettings, RegistrySource, add_options
 from cibo.transports.mqtt import settings_from_args as mqtt_settings
+from cibo.transports.replay_api import ReplayApi
 from cibo.transports.websocket import GameServer, ServerLimits
 
 HELP = "run the game server (phones, table display, optional MQTT bridge)"
@@ -229,7 +230,9 @@ async def _serve_rooms(
         room = registry.get(normal) if normal else None
         return None if room is None else qr_svg(registry.join_url(room.code))
 
-    site = StaticSite(clients_dir(), qr=qr, health=lambda: len(registry.rooms))
+    # The replay API reads (never writes) the data directory the journals are written to.
+    replay = ReplayApi(GameStore(args.data))
+    site = StaticSite(clients_dir(), qr=qr, health=lambda: len(registry.rooms), api=replay)
     game = GameServer(registry, site=site, limits=limits)
     hosts = _hosts(args, lan)
     if args.port == 0 and len(hosts) > 1:

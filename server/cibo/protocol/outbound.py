@@ -36,14 +36,21 @@ def welcome(
     resumed: Resumed,
     events: Sequence[Mapping[str, Any]],
     state: Mapping[str, Any],
+    ruleset: Mapping[str, Any],
 ) -> dict[str, Any]:
-    """The answer to ``hello``: who you are, the room, what you missed, and your view."""
+    """The answer to ``hello``: who you are, the room, its rules, what you missed, your view.
+
+    ``ruleset`` is :func:`cibo.core.ruleset_summary` of the room's ruleset (the board, tracks,
+    heroes and units a client draws; never a deck's cards), so that a room running a ruleset
+    file from anywhere renders without another request.
+    """
     out: dict[str, Any] = {
         "type": "welcome",
         "role": role,
         "seat": seat,
         "host": host,
         "room": room,
+        "ruleset": ruleset,
         "seq": seq,
         "resumed": resumed,
         "events": events,

@@ -36,6 +36,7 @@ from cibo.core import (
     Event,
     GameState,
     IllegalCommand,
+    Ruleset,
     apply,
     command_from_dict,
     command_from_wire,
@@ -43,6 +44,7 @@ from cibo.core import (
     decide,
     event_from_dict,
     event_to_dict,
+    ruleset_summary,
     view_event,
     view_state,
 )
@@ -173,6 +175,7 @@ class RoomSession:
         self.state = state
         self.host_token_hash = host_token_hash
         self.ruleset_name = ruleset_name
+        self._summary: tuple[Ruleset, dict[str, Any]] | None = None
         self.join_url = join_url
         self.results_per_seat = results_per_seat
         self.max_clients = max_clients
@@ -380,8 +383,15 @@ class RoomSession:
                 resumed=resumed,
                 events=events,
                 state=view_state(self.state, c.audience),
+                ruleset=self._ruleset_summary(),
             ),
         )
+
+    def _ruleset_summary(self) -> dict[str, Any]:
+        """The room's ruleset as clients see it; computed once (a ruleset never changes)."""
+        if self._summary is None or self._summary[0] is not self.state.ruleset:
+            self._summary = (self.state.ruleset, ruleset_summary(self.state.ruleset))
+        return self._summary[1]
 
     def _missed(
         self, audience: str, last_seq: int | None
