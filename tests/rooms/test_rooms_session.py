@@ -20,7 +20,8 @@ def test_first_player_is_host_and_gets_a_token() -> None:
     assert len(welcome["token"]) >= 22 and welcome["resumed"] == "new"
     assert welcome["state"]["me"] == "s1" and "actions" in welcome["state"]
     # The welcome carries the board and rules, so a room on any ruleset file can be drawn.
-    assert welcome["ruleset"]["id"] == "electro-fishers" and "village" in welcome["ruleset"]["zones"]
+    assert welcome["ruleset"]["id"] == "electro-fishers"
+    assert "village" in welcome["ruleset"]["zones"]
     # The table saw the seat join (an update with the event) and the new roster.
     update = h.last(table, "update")
     assert update["events"] == [{"seq": 1, "event": {"type": "seat_joined", "seat": "s1",
@@ -301,11 +302,19 @@ def test_restore_rebuilds_the_room_from_its_records() -> None:
     lr = h.ruleset
     state = new_game(lr.ruleset, ruleset_sha256=lr.sha256, seed=SEED)
     fresh = RoomSession(code="BCDF", state=state, host_token_hash="", ring_size=8)
-    fresh.restore([MetaRecord(ts=0, data={"fact": "room", "host_token_sha256": "abc"}),
+    old_host = token_hash("old-host-link")
+    fresh.restore([MetaRecord(ts=0, data={"fact": "room", "host_token_sha256": old_host}),
                    *h.records])
     assert fresh.seq == h.session.seq
     assert view_state(fresh.state, "table") == view_state(h.session.state, "table")
-    assert fresh.locked and fresh.host_seat == "s2" and fresh.host_token_hash == "abc"
+    assert fresh.locked and fresh.host_seat == "s2" and fresh.host_token_hashes == [old_host]
+    # The host link printed before the restart still works after it (the room is locked, so
+    # come back on a seat); a forged one does not.
+    other = bob if turn_client == ann else ann
+    back = fresh.hello(12, role="player", token=h.tokens[other], host_token="old-host-link")
+    assert back.joined is not None and back.joined.ok
+    forged = fresh.hello(13, role="player", token=h.tokens[other], host_token="forged")
+    assert forged.joined is not None and forged.joined.code == "join/bad_host_token"
     assert fresh.ring.newest == fresh.seq and len(fresh.ring) == 8
     # Seat tokens still work, and a resend of an acknowledged command gets its result.
     step = fresh.hello(1, role="player", token=h.tokens[turn_client])

@@ -257,9 +257,8 @@ class Registry:
     ) -> tuple[Room, str]:
         """Reopen an unfinished game from its journal: same code, seqs, seats and seat tokens.
 
-        The host token is replaced (only its hash was kept); the new one is returned so that
-        ``cibo serve`` can print a fresh host link. A host whose phone still holds its seat
-        token keeps the host role.
+        A new host token is minted (only hashes are kept) and returned so that ``cibo serve``
+        can print a fresh host link; the host links printed before the restart stay valid.
 
         Raises:
             ValueError: the code is already in use, or the journal does not fit the ruleset.
@@ -280,14 +279,15 @@ class Registry:
         session = self._session(code, state, "", choice.name)
         session.restore(records)
         host_token = new_token()
-        session.host_token_hash = token_hash(host_token)
+        digest = token_hash(host_token)
+        session.host_token_hashes.append(digest)
         await asyncio.shield(
             journal.submit(
                 MetaRecord(
                     ts=time.time(),
                     data={
                         "fact": "room",
-                        "host_token_sha256": session.host_token_hash,
+                        "host_token_sha256": digest,
                         "ruleset": choice.name,
                     },
                 )

@@ -173,7 +173,9 @@ class RoomSession:
     ) -> None:
         self.code = code
         self.state = state
-        self.host_token_hash = host_token_hash
+        # Every host link minted for this room stays valid: after a restart a new link is
+        # printed, and the host phone that still holds the old one must not be refused.
+        self.host_token_hashes: list[str] = [host_token_hash] if host_token_hash else []
         self.ruleset_name = ruleset_name
         self._summary: tuple[Ruleset, dict[str, Any]] | None = None
         self.join_url = join_url
@@ -270,7 +272,7 @@ class RoomSession:
 
         is_host = False
         if host_token is not None:
-            if not matches(host_token, self.host_token_hash):
+            if not any(matches(host_token, h) for h in self.host_token_hashes):
                 return self._refuse(step, "join/bad_host_token")
             is_host = True
         seat: _Seat | None = None
@@ -806,7 +808,9 @@ class RoomSession:
             if self.host_seat == data["seat"]:
                 self.host_seat = None
         elif fact == "room":
-            self.host_token_hash = str(data["host_token_sha256"])
+            digest = str(data["host_token_sha256"])
+            if digest not in self.host_token_hashes:
+                self.host_token_hashes.append(digest)
         elif fact == "host":
             self.host_seat = str(data["seat"])
         elif fact == "paused":
