@@ -13,7 +13,7 @@ from typing import Any
 from attrs import frozen
 
 from cibo.core.errors import IllegalCommand
-from cibo.core.serial import DataError, from_data, to_data
+from cibo.core.serial import DataError, from_data, from_tagged, to_tagged
 
 
 @frozen
@@ -100,20 +100,12 @@ def command_type(command: Command) -> str:
 
 
 def command_to_dict(command: Command) -> dict[str, Any]:
-    data: dict[str, Any] = {"type": command_type(command)}
-    data.update(to_data(command))
-    return data
+    return to_tagged(command, command_type(command))
 
 
 def command_from_dict(data: dict[str, Any]) -> Command:
-    """Rebuild a journaled command (``seat`` included)."""
-    if not isinstance(data, dict):
-        raise DataError("a command must be a map")
-    name = data.get("type")
-    cls = COMMAND_TYPES.get(name) if isinstance(name, str) else None
-    if cls is None:
-        raise DataError(f"unknown command type {name!r}")
-    command: Command = from_data(cls, data)
+    """Rebuild a journaled command (``seat`` included); raises :class:`DataError`."""
+    command: Command = from_tagged(data, COMMAND_TYPES, "command")
     return command
 
 

@@ -17,7 +17,7 @@ from typing import Any
 from attrs import frozen
 
 from cibo.core.dice import Roll
-from cibo.core.serial import DataError, from_data, to_data
+from cibo.core.serial import from_tagged, to_tagged
 
 
 @frozen
@@ -369,18 +369,10 @@ def event_type(event: Event) -> str:
 
 def event_to_dict(event: Event) -> dict[str, Any]:
     """The complete event as plain data, private fields included (for the journal only)."""
-    data: dict[str, Any] = {"type": event_type(event)}
-    data.update(to_data(event))
-    return data
+    return to_tagged(event, event_type(event))
 
 
 def event_from_dict(data: dict[str, Any]) -> Event:
     """Inverse of :func:`event_to_dict`; raises :class:`DataError` on anything malformed."""
-    if not isinstance(data, dict):
-        raise DataError("an event must be a map")
-    name = data.get("type")
-    cls = EVENT_TYPES.get(name) if isinstance(name, str) else None
-    if cls is None:
-        raise DataError(f"unknown event type {name!r}")
-    event: Event = from_data(cls, data)
+    event: Event = from_tagged(data, EVENT_TYPES, "event")
     return event

@@ -138,3 +138,21 @@ def _convert(tp: Any, value: object, path: str) -> Any:
             raise DataError(f"expected text, got {type(value).__name__}", path)
         return value
     raise DataError(f"unsupported type {tp!r}", path)
+
+
+def to_tagged(value: object, name: str) -> dict[str, Any]:
+    """``value`` as plain data with its wire name under ``"type"``."""
+    data: dict[str, Any] = {"type": name}
+    data.update(to_data(value))
+    return data
+
+
+def from_tagged(data: object, types: dict[str, type[Any]], what: str) -> Any:
+    """Build the class named by ``data["type"]`` in ``types``; ``what`` names it in errors."""
+    if not isinstance(data, dict):
+        raise DataError(f"{what} must be a map")
+    name = data.get("type")
+    cls = types.get(name) if isinstance(name, str) else None
+    if cls is None:
+        raise DataError(f"unknown {what} type {name!r}")
+    return from_data(cls, data)
