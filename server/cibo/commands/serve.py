@@ -37,8 +37,12 @@ from cibo.transports.websocket import GameServer, ServerLimits
 
 HELP = "run the game server (phones, table display, optional MQTT bridge)"
 DEFAULT_PORT = 8765
-GC_YOUNG_EVERY = 2.0
-"""Seconds between collections of the young generations (see :func:`_collect_garbage`)."""
+GC_YOUNG_EVERY = 0.2
+"""Seconds between collections of the young generations (see :func:`_collect_garbage`).
+
+Each collection walks every container that survived since the previous one: at 2,000
+connections every 2 s paused the loop for ~40 ms (p99 ~100 ms), every 0.2 s for ~6 ms, for
+the same total."""
 GC_FULL_EVERY = 600.0
 """Seconds between full collections."""
 
