@@ -2,12 +2,13 @@
 
 Each room submits ``--burst`` records (1: one command at a time, as a room awaiting each
 acknowledgement; 4: several commands reaching a room in the same tick), awaits them, repeats.
-Rooms share each group commit (one write + fdatasync per file, files spread over
-``sync_threads`` worker threads); a room's records of one burst share one fdatasync. Prints
-acknowledged records/s, records per fdatasync, files per job and append latency percentiles.
+Rooms share each group-commit round (one write per file, then one ``syncfs`` for all of them,
+or one ``fdatasync`` per file with ``--sync fdatasync``); a room's records of one burst share
+its round. Prints acknowledged records/s, records and files per sync, files per round and
+append latency percentiles.
 
     uv run python bench/journal_commit.py                    # 1, 10, 50, 200 rooms; burst 1, 4
-    uv run python bench/journal_commit.py --rooms 50 --burst 1 --threads 1 8
+    uv run python bench/journal_commit.py --rooms 50 --burst 1 --sync syncfs fdatasync
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ import time
 from pathlib import Path
 
 from cibo.journal import CommandRecord, GameJournal, GameStore, GroupCommit, LoggedEvent
+from cibo.journal.writer import SyncMode
 
 EVENT = {
     "type": "table_rolled",
@@ -53,9 +55,9 @@ async def room(
 
 
 async def run(
-    rooms: int, seconds: float, events: int, burst: int, threads: int, base: Path
+    rooms: int, seconds: float, events: int, burst: int, sync: SyncMode, base: Path
 ) -> None:
-    group = GroupCommit(sync_threads=threads)
+    group = GroupCommit(sync=sync)
     store = GameStore(base / f"rooms{rooms}", group=group)
     journals = [
         await store.create_game(
@@ -78,10 +80,10 @@ async def run(
     s = group.stats
     q = statistics.quantiles(lat, n=100)
     print(
-        f"{rooms:>5} rooms x{burst} {threads:>2} threads  {s.records / elapsed:>9,.0f} records/s  "
+        f"{rooms:>5} rooms x{burst} {group.sync:>9}  {s.records / elapsed:>9,.0f} records/s  "
         f"{s.records * events / elapsed:>9,.0f} events/s  "
-        f"{s.records / s.syncs:>5.2f} records/fdatasync  {s.syncs / s.jobs:>6.1f} files/job  "
-        f"{s.jobs / elapsed:>6,.0f} jobs/s  "
+        f"{s.records / s.syncs:>6.2f} records/sync  {s.files / s.jobs:>6.1f} files/round  "
+        f"{s.jobs / elapsed:>6,.0f} rounds/s  "
         f"p50 {q[49] * 1000:6.2f} ms  p99 {q[98] * 1000:6.2f} ms  "
         f"({s.bytes / s.records:.0f} B/record)"
     )
@@ -100,17 +102,21 @@ def main() -> None:
         help="records a room submits before awaiting them (default 1 and 4)",
     )
     parser.add_argument(
-        "--threads", type=int, nargs="*", default=[8], help="GroupCommit sync_threads (default 8)"
+        "--sync",
+        nargs="*",
+        choices=["auto", "syncfs", "fdatasync"],
+        default=["auto"],
+        help="how a round is made durable (default auto: syncfs where available)",
     )
     parser.add_argument("--dir", default=None, help="where to write (default: a temp dir)")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(dir=args.dir, prefix="cibo-bench-") as tmp:
         print(f"writing under {tmp}, {args.seconds:g} s per run, {args.events} events/record")
-        for threads in args.threads:
+        for sync in args.sync:
             for burst in args.burst:
                 for n in args.rooms:
-                    run_dir = Path(tmp) / f"t{threads}b{burst}"
-                    asyncio.run(run(n, args.seconds, args.events, burst, threads, run_dir))
+                    run_dir = Path(tmp) / f"{sync}-b{burst}"
+                    asyncio.run(run(n, args.seconds, args.events, burst, sync, run_dir))
 
 
 if __name__ == "__main__":

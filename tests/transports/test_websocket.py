@@ -536,7 +536,7 @@ async def test_a_journal_failure_stops_the_game_with_a_clear_message(
     import errno
     import os
 
-    from cibo.journal import GameStore, read_journal
+    from cibo.journal import GameStore, read_journal, writer
 
     store = GameStore(tmp_path / "data")
     async with live_server(store=store) as live:
@@ -550,7 +550,9 @@ async def test_a_journal_failure_stops_the_game_with_a_clear_message(
         def broken(fd: int) -> None:
             raise OSError(errno.EIO, "Input/output error")
 
+        # The disk fails: whichever sync the journal uses (syncfs, then fdatasync per file).
         monkeypatch.setattr(os, "fdatasync", broken)
+        monkeypatch.setattr(writer, "_syncfs", broken)
         with pytest.raises(TimeoutError):  # never acknowledged
             await ann.command({"type": "pick_hero", "hero": "tae"}, timeout=2)
         monkeypatch.undo()

@@ -1,7 +1,7 @@
 """The session journal: one append-only, crash-safe file per game, and what reads it back.
 
 The journal is the only source of truth for a game. A room acknowledges a command only after
-the record holding it is durable (``fdatasync``); after a crash, :meth:`GameStore.recover`
+the record holding it is durable (synced to disk); after a crash, :meth:`GameStore.recover`
 reopens every unfinished game and the room rebuilds its state by folding the journaled events
 (:func:`cibo.journal.replay.rebuild_state`). ``cibo verify`` re-decides every command from the
 revealed seed; ``cibo replay`` steps through a game; ``cibo games`` lists them.
