@@ -81,6 +81,26 @@ async def test_recover_returns_unfinished_games_ready_to_append(tmp_path: Path) 
     store.close()
 
 
+async def test_recover_reopens_games_that_ended_recently(tmp_path: Path) -> None:
+    store = GameStore(tmp_path)
+    done = await new_journal(store, "DONE")
+    await play(done, 2)
+    await done.append_end("won")
+    await done.aclose()
+    ended = read_journal(done.path).records[-1].ts
+    recovery = store.recover(keep_finished=600, now=ended + 599)
+    (game,) = recovery.games
+    assert game.finished and game.journal.finished and recovery.finished == 0
+    assert game.last_seq == 4
+    with pytest.raises(JournalError) as info:  # over: nothing more may be written
+        await play(game.journal, 1)
+    assert info.value.code == "journal/closed"
+    await game.journal.aclose()
+    store.close()
+    later = GameStore(tmp_path).recover(keep_finished=600, now=ended + 601)
+    assert later.games == () and later.finished == 1
+
+
 async def test_a_second_server_cannot_take_the_directory(tmp_path: Path) -> None:
     first = GameStore(tmp_path)
     first.recover()

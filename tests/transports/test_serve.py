@@ -99,6 +99,41 @@ async def test_sigterm_closes_with_1001_and_the_game_resumes_after_a_restart(
         assert await asyncio.to_thread(stop, proc) == 0
 
 
+async def test_a_game_that_ended_just_before_a_crash_can_still_be_watched(
+    tmp_path: Path,
+) -> None:
+    proc, info = await asyncio.to_thread(start, tmp_path, "first")
+    try:
+        room = info["rooms"][0]
+        code, url = room["code"], f"ws://127.0.0.1:{info['port']}/ws"
+        ann = Client(url, code=code, name="Ann", host_token=room["host_token"], reconnect=False)
+        await ann.connect()
+        assert (await ann.command({"type": "pick_hero", "hero": "killy"}))["ok"]
+        assert (await ann.command({"type": "end_game", "reason": "bedtime"}))["ok"]
+        seq, token = ann.seq, ann.token
+        await ann.close()
+    finally:
+        proc.kill()  # a crash right after the last move: the table never saw the end
+        proc.wait()
+
+    proc, info = await asyncio.to_thread(start, tmp_path, "second")
+    try:
+        # The finished game is reopened for its end screen; a new room is opened to play in.
+        assert [r["code"] for r in info["rooms"]] != [code] and len(info["rooms"]) == 1
+        url = f"ws://127.0.0.1:{info['port']}/ws"
+        table = Client(url, code=code, role="table", reconnect=False)
+        welcome = await table.connect()
+        assert welcome["seq"] == seq and welcome["state"]["status"] == "aborted"
+        back = Client(url, code=code, token=token, reconnect=False)
+        assert (await back.connect())["seat"] == ann.seat
+        refused = await back.command({"type": "pick_hero", "hero": "tae"})
+        assert not refused["ok"]
+        await table.close()
+        await back.close()
+    finally:
+        assert await asyncio.to_thread(stop, proc) == 0
+
+
 def test_serve_help_lists_the_options() -> None:
     out = subprocess.run([sys.executable, "-m", "cibo.cli", "serve", "--help"],
                          capture_output=True, text=True, timeout=60, check=True,
@@ -114,7 +149,7 @@ def test_cibo_bot_plays_a_whole_game_through_the_public_protocol(tmp_path: Path)
         room = info["rooms"][0]
         done = subprocess.run(
             [sys.executable, "-m", "cibo.cli", "bot", "--url", info["url"], "--code",
-             room["code"], "--players", "3", "--host-token", room["host_token"], "--start",
+             room["code"], "--players", "3", f"--host-token={room['host_token']}", "--start",
              "--policy", "greedy"],
             check=False, capture_output=True, text=True, timeout=110,
         )

@@ -167,7 +167,9 @@ async def serve(args: argparse.Namespace, *, out: TextIO) -> int:
     else:
         disk = GameStore(args.data)
         try:
-            recovery = await asyncio.to_thread(disk.recover)
+            recovery = await asyncio.to_thread(
+                disk.recover, keep_finished=RoomLimits().finished_idle_seconds
+            )
         except JournalError as exc:
             print(f"cibo serve: {exc.message}", file=sys.stderr)
             return 1
@@ -199,7 +201,8 @@ async def _restore(registry: Registry, games: tuple[RecoveredGame, ...]) -> dict
             log.error("cannot resume game %s: %s", header.game_id, exc)
             await game.journal.aclose()
             continue
-        tokens[room.code] = token
+        if token is not None:  # not for a finished game, reopened only for its end screen
+            tokens[room.code] = token
     return tokens
 
 
@@ -213,7 +216,7 @@ async def _serve_rooms(
     mqtt: MqttSettings | None = None,
 ) -> int:
     host_tokens = await _restore(registry, recovered)
-    if not registry.rooms:
+    if not host_tokens:  # nothing resumed that can still be played
         for _ in range(max(0, args.rooms)):
             try:
                 room, token = await registry.create(args.ruleset, args.difficulty)

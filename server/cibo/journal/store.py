@@ -83,7 +83,8 @@ def new_game_id(room_code: str, now: float | None = None) -> str:
 
 @frozen
 class RecoveredGame:
-    """An unfinished game found by :meth:`GameStore.recover`, open for appending again."""
+    """A game found by :meth:`GameStore.recover`: unfinished and open for appending again, or
+    (:attr:`finished`) over a short while ago and reopened so its players can see the end."""
 
     journal: GameJournal
     contents: JournalContents
@@ -103,6 +104,10 @@ class RecoveredGame:
         return self.contents.last_seq
 
     @property
+    def finished(self) -> bool:
+        return self.contents.finished
+
+    @property
     def metas(self) -> tuple[MetaRecord, ...]:
         return tuple(r for r in self.contents.records if isinstance(r, MetaRecord))
 
@@ -120,7 +125,7 @@ class Recovery:
     games: tuple[RecoveredGame, ...]
     corrupt: tuple[CorruptGame, ...]
     finished: int
-    """Files skipped because their game is over."""
+    """Files skipped because their game is over (and not recent enough to reopen)."""
 
 
 def _fsync_dir(path: Path) -> None:
@@ -138,6 +143,18 @@ def _ensure_dir(path: Path) -> None:
     with contextlib.suppress(FileExistsError):
         path.mkdir(mode=0o700)
     _fsync_dir(path.parent)
+
+
+def _modified_since(path: Path, since: float) -> bool:
+    try:
+        return path.stat().st_mtime >= since
+    except OSError:
+        return False
+
+
+def _ended_since(contents: JournalContents, since: float) -> bool:
+    last = contents.records[-1] if contents.records else None
+    return isinstance(last, EndRecord) and last.ts >= since
 
 
 def _ends_with_end_record(path: Path) -> bool:
@@ -296,13 +313,17 @@ class GameStore:
 
     # -- recovery -----------------------------------------------------------------------------
 
-    def recover(self) -> Recovery:
+    def recover(self, *, keep_finished: float = 0.0, now: float | None = None) -> Recovery:
         """Take the directory (:meth:`lock`) and reopen every unfinished game.
 
         A torn tail is cut off, saved to ``<file>.torn-<offset>`` and logged; damage before
         the tail makes the game a :class:`CorruptGame` (logged, not resumed, file untouched).
+        Games that ended less than ``keep_finished`` seconds before ``now`` are reopened too
+        (their journal takes no more records): a crash just after the last move must not leave
+        the table display without its end screen.
         Blocking: call it at start-up, before serving (or through ``asyncio.to_thread``).
         """
+        now = time.time() if now is None else now
         self.lock()
         for leftover in self.games_dir.glob(f"*{SUFFIX}{_PARTIAL}"):
             log.warning("removing %s: a game whose creation never completed", leftover)
@@ -311,13 +332,13 @@ class GameStore:
         corrupt: list[CorruptGame] = []
         finished = 0
         for path in self.game_files():
-            if _ends_with_end_record(path):
+            if _ends_with_end_record(path) and not _modified_since(path, now - keep_finished):
                 finished += 1
                 continue
             try:
                 contents = read_journal(path)
                 torn_file = self._cut_torn_tail(path, contents) if contents.torn else None
-                if contents.finished:
+                if contents.finished and not _ended_since(contents, now - keep_finished):
                     finished += 1
                     continue
                 fd = os.open(path, os.O_WRONLY | os.O_CLOEXEC)
@@ -339,9 +360,11 @@ class GameStore:
                 self.group,
                 end=contents.end,
                 last_seq=contents.last_seq,
+                finished=contents.finished,
             )
             games.append(RecoveredGame(journal, contents, torn_file))
-            log.info("resuming %s at seq %d", contents.header.game_id, contents.last_seq)
+            what = "reopening finished game" if contents.finished else "resuming"
+            log.info("%s %s at seq %d", what, contents.header.game_id, contents.last_seq)
         return Recovery(tuple(games), tuple(corrupt), finished)
 
     def _cut_torn_tail(self, path: Path, contents: JournalContents) -> str:

@@ -254,11 +254,14 @@ class Registry:
         records: Iterable[Record],
         journal: GameLog,
         choice: RulesetChoice,
-    ) -> tuple[Room, str]:
-        """Reopen an unfinished game from its journal: same code, seqs, seats and seat tokens.
+    ) -> tuple[Room, str | None]:
+        """Reopen a game from its journal: same code, seqs, seats and seat tokens.
 
-        A new host token is minted (only hashes are kept) and returned so that ``cibo serve``
-        can print a fresh host link; the host links printed before the restart stay valid.
+        For an unfinished game a new host token is minted (only hashes are kept) and returned
+        so that ``cibo serve`` can print a fresh host link; the host links printed before the
+        restart stay valid. A finished game is reopened as it was (its journal takes no more
+        records) so that its players and table display can reconnect to the end screen; no
+        token is minted for it (``None``).
 
         Raises:
             ValueError: the code is already in use, or the journal does not fit the ruleset.
@@ -278,6 +281,10 @@ class Registry:
         )
         session = self._session(code, state, "", choice.name)
         session.restore(records)
+        if session.over:
+            room = self._start(session, journal, None)
+            log.info("room %s reopened (its game is over) at seq %d", code, session.seq)
+            return room, None
         host_token = new_token()
         digest = token_hash(host_token)
         session.host_token_hashes.append(digest)
