@@ -541,7 +541,7 @@ def test_replay_mode_plays_back_a_bot_game(
     ctx.close()
     bots = subprocess.run(
         [sys.executable, "-m", "cibo.cli", "bot", "--url", server.url, "--code", made["code"],
-         "--players", "2", "--host-token", made["host_token"], "--start", "--policy", "greedy"],
+         "--players", "2", f"--host-token={made['host_token']}", "--start", "--policy", "greedy"],
         check=False, capture_output=True, text=True, timeout=90, cwd=ROOT,
         env={**os.environ, "CIBO_DATA": str(server.data)},
     )

@@ -2,7 +2,7 @@
 
 ::
 
-    cibo bot --url http://192.168.1.20:8765 --code BCDF --players 4 --host-token T --start
+    cibo bot --url http://192.168.1.20:8765 --code BCDF --players 4 --host-token=T --start
 
 ``--url`` may be the server's page URL (``http://...``) or its WebSocket URL (``ws://.../ws``).
 """
@@ -28,7 +28,8 @@ def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--code", required=True, help="the room's join code")
     parser.add_argument("--players", type=int, default=4, help="bots to seat (default 4)")
     parser.add_argument("--policy", choices=POLICIES, default="greedy")
-    parser.add_argument("--host-token", help="the host token (lets the first bot start)")
+    parser.add_argument("--host-token", help="the host token (lets the first bot start); write "
+                        "--host-token=T: a token may begin with '-'")
     parser.add_argument("--start", action="store_true",
                         help="start the game once every bot has a hero (needs --host-token "
                              "unless the first bot is the first player in the room)")
