@@ -17,7 +17,15 @@ from cibo.core.reducer import apply, fold
 from cibo.core.rules import decide, new_game
 from cibo.core.ruleset import Ruleset
 from cibo.core.state import GameState
-from cibo.core.views import describe_event, legal_actions, ruleset_summary, view_event, view_state
+from cibo.core.views import (
+    describe_event,
+    legal_actions,
+    ruleset_summary,
+    view_event,
+    view_events,
+    view_state,
+    view_states,
+)
 
 ENGINE_VERSION = "1"
 """Bumped whenever the same commands could produce different events; journals record it."""
@@ -45,5 +53,7 @@ __all__ = [
     "new_game",
     "ruleset_summary",
     "view_event",
+    "view_events",
     "view_state",
+    "view_states",
 ]

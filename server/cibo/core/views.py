@@ -10,6 +10,7 @@ leak from it. Events are shown whole except the three kinds that carry private f
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from cibo.core import events as ev
@@ -113,6 +114,31 @@ def _hero(s: GameState, h: HeroState) -> dict[str, Any]:
 
 def view_state(state: GameState, audience: str) -> dict[str, Any]:
     """The state as ``audience`` may see it (JSON-friendly). A seat also gets its legal actions."""
+    return _for_audience(state, _shared_view(state), audience)
+
+
+def view_states(state: GameState, audiences: Iterable[str]) -> dict[str, dict[str, Any]]:
+    """:func:`view_state` for each audience, building what they all see only once.
+
+    Audiences that are not seats share one dict, and the seats' views share its values:
+    callers must not mutate them."""
+    shared = _shared_view(state)
+    return {a: _for_audience(state, shared, a) for a in audiences}
+
+
+def _for_audience(s: GameState, shared: dict[str, Any], audience: str) -> dict[str, Any]:
+    seat = seat_of(audience)
+    if not seat:
+        return shared
+    view = dict(shared)
+    view["me"] = seat
+    view["peek"] = {"cards": list(s.peeks.get(seat, ()))}
+    view["actions"] = legal_actions(s, seat)
+    return view
+
+
+def _shared_view(state: GameState) -> dict[str, Any]:
+    """What every audience sees of the state: built by listing, never by deleting."""
     s = state
     rs = s.ruleset
     phase = rs.round[s.phase] if s.status == "playing" else None
@@ -166,11 +192,6 @@ def view_state(state: GameState, audience: str) -> dict[str, Any]:
         "outcome": {"cause": s.outcome, "text": s.outcome_text} if s.over else None,
         "seed": s.seed.hex() if s.over else None,
     }
-    seat = seat_of(audience)
-    if seat:
-        view["me"] = seat
-        view["peek"] = {"cards": list(s.peeks.get(seat, ()))}
-        view["actions"] = legal_actions(s, seat)
     return view
 
 
@@ -252,6 +273,32 @@ def view_event(event: ev.Event, audience: str) -> dict[str, Any] | None:
     data = {"type": kind}
     data.update(to_data(event))
     return data
+
+
+def view_events(
+    events: Iterable[tuple[int, ev.Event]], audiences: Iterable[str]
+) -> dict[str, list[dict[str, Any]]]:
+    """``[{"seq", "event"}, …]`` per audience, as :func:`view_event` shows each event to it.
+
+    An event that shows every audience the same thing (all but ``CardsPeeked``) is projected
+    once and the same dict is shared by every audience's list: callers must not mutate them.
+    """
+    audiences = list(audiences)
+    out: dict[str, list[dict[str, Any]]] = {a: [] for a in audiences}
+    for seq, event in events:
+        if isinstance(event, ev.CardsPeeked):
+            for audience in audiences:
+                shown = view_event(event, audience)
+                if shown is not None:
+                    out[audience].append({"seq": seq, "event": shown})
+            continue
+        shown = view_event(event, "public")
+        if shown is None:
+            continue
+        item = {"seq": seq, "event": shown}
+        for audience in audiences:
+            out[audience].append(item)
+    return out
 
 
 def describe_event(event: ev.Event) -> str:

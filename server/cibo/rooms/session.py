@@ -46,7 +46,9 @@ from cibo.core import (
     event_to_dict,
     ruleset_summary,
     view_event,
+    view_events,
     view_state,
+    view_states,
 )
 from cibo.core.commands import Command, JoinSeat, LeaveSeat, command_type
 from cibo.journal.format import CommandRecord, EndRecord, LoggedEvent, MetaRecord, Record
@@ -606,15 +608,11 @@ class RoomSession:
 
     def _fan_out(self, step: Step, numbered: Sequence[tuple[int, Event]]) -> None:
         """One update per audience: its projection of the new events and of the state."""
-        for audience, members in self.audiences.items():
-            step.send(
-                members,
-                outbound.update(
-                    self.seq,
-                    self._project(numbered, audience),
-                    view_state(self.state, audience),
-                ),
-            )
+        audiences = self.audiences
+        shown = view_events(numbered, audiences)
+        states = view_states(self.state, audiences)
+        for audience, members in audiences.items():
+            step.send(members, outbound.update(self.seq, shown[audience], states[audience]))
 
     # -- host controls ------------------------------------------------------------------------
 
