@@ -2,7 +2,8 @@
 
 The server runs as a subprocess and Playwright's sync API drives the browser, so this module
 has no asyncio of its own (it can share a pytest session with the async tests). Screenshots of
-the phone and the table are saved to ``docs/screenshots/`` on every run.
+the phone and the table are taken on every run, into a temporary directory; set
+``CIBO_SCREENSHOTS=docs/screenshots`` to refresh the ones the README shows.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ import os
 import signal
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -36,7 +38,9 @@ from cibo.rooms.names import normalize_name
 pytestmark = pytest.mark.browser
 
 ROOT = Path(__file__).resolve().parents[2]
-SHOTS = ROOT / "docs" / "screenshots"
+SHOTS = Path(
+    os.environ.get("CIBO_SCREENSHOTS") or Path(tempfile.gettempdir()) / "cibo-screenshots"
+)
 PROBE = Path(__file__).with_name("page_probe.js")
 CHROMIUM = "/usr/bin/chromium"
 ARGS = [
