@@ -205,6 +205,10 @@ class Room:
                 self.last_active = time.monotonic()
                 entries, final = self._decide(batch)
                 await self._outbox.put((entries, self.session.seq, self.session.state))
+                # Drop this batch's references before waiting for the next one (up to a second
+                # or more): kept alive, every batch's messages and views survived into the
+                # collector's young generation, and collecting them paused the loop.
+                del batch, entries
             await self._outbox.put(None)
             await output
         finally:
@@ -298,6 +302,7 @@ class Room:
                     joined.set_result(entry.step.joined or JoinOutcome(True))
             if not failed:
                 self._notify(seq, state)
+            del item, entries, entry  # see run(): nothing of a sent batch outlives it
 
     def _not_durable(self, request: _Request) -> None:
         """A step whose records were not saved: nothing of it is sent, a join is undone."""
