@@ -39,12 +39,11 @@ Sync = Callable[[int], None]
 
 
 def interpose(monkeypatch: pytest.MonkeyPatch, mode: str, wrap: Callable[[Sync], Sync]) -> None:
-    """Put ``wrap(real)`` in place of the sync call ``mode`` makes (``syncfs`` or
-    ``os.fdatasync``, the one a ``syncfs`` failure falls back to, in either mode)."""
+    """Put ``wrap(real)`` in place of every sync call a round may make: ``os.fdatasync`` (one
+    file, or ``fdatasync`` mode) and, in ``syncfs`` mode, ``syncfs`` (several files)."""
     if mode == "syncfs":
         monkeypatch.setattr(writer_module, "_syncfs", wrap(writer_module._syncfs))
-    else:
-        monkeypatch.setattr(os, "fdatasync", wrap(os.fdatasync))
+    monkeypatch.setattr(os, "fdatasync", wrap(os.fdatasync))
 
 
 def fail_sync_of(monkeypatch: pytest.MonkeyPatch, mode: str, bad_fd: int, calls: list[int]) -> None:
@@ -334,3 +333,49 @@ async def test_a_writer_bug_fails_the_round_and_acknowledges_nothing(
     await play(other, 1)  # the writer lives on for the other rooms
     await journal.aclose()
     await other.aclose()
+
+
+@pytest.mark.skipif(not syncfs_available(), reason="syncfs reports errors on Linux 5.8+ only")
+async def test_a_failed_syncfs_is_pinned_on_the_file_that_failed(tmp_path: Path) -> None:
+    import threading
+
+    group = GroupCommit(sync="syncfs")
+    store = GameStore(tmp_path, group=group)
+    first = await new_journal(store, "FRST")
+    others = [await new_journal(store, code) for code in ("AAAA", "BBBB", "CCCC")]
+    bad = others[1]
+    started, release = threading.Event(), threading.Event()
+    syncfs_calls: list[int] = []
+    real_fdatasync = os.fdatasync
+
+    def fdatasync(fd: int) -> None:
+        if fd == first.fd:  # hold the writer in a one-file round
+            started.set()
+            release.wait(5)
+        if fd == bad.fd:
+            raise OSError(errno.EIO, "Input/output error")
+        real_fdatasync(fd)
+
+    def syncfs(fd: int) -> None:
+        syncfs_calls.append(fd)
+        raise OSError(errno.EIO, "Input/output error")
+
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(os, "fdatasync", fdatasync)
+        mp.setattr(writer_module, "_syncfs", syncfs)
+        held = asyncio.create_task(play(first, 1))
+        while not started.is_set():
+            await asyncio.sleep(0.01)
+        results = asyncio.gather(*(play(j, 1) for j in others), return_exceptions=True)
+        await asyncio.sleep(0.05)  # all three queue up behind the held round
+        release.set()
+        await held
+        outcomes = await results
+    assert len(syncfs_calls) == 1  # the three files shared one round and one syncfs
+    assert outcomes[0] is None and outcomes[2] is None
+    assert isinstance(outcomes[1], JournalError) and outcomes[1].code == "journal/io"
+    assert [j.durable_seq for j in others] == [2, 0, 2]
+    for j in [first, *others]:
+        await j.aclose()
+    store.close()
+    group.close()

@@ -8,7 +8,8 @@ while the writer is busy wait for its next round; a round writes every file that
 waiting (one ``pwrite`` per file however many records arrived), makes them all durable with
 **one** ``syncfs`` per file system (Linux: a single system call flushes every file of the data
 directory's file system, so 200 rooms cost one sync, not 200), and resolves all of their
-waiters with one wake-up of the event loop. The writer starts the next round as soon as one
+waiters with one wake-up of the event loop (a round with a single file uses that file's
+``fdatasync``, which is cheaper). The writer starts the next round as soon as one
 ends, without waiting for the loop. Where ``syncfs`` is missing or does not report write-back
 errors (Linux before 5.8, other systems) each file gets its own ``fdatasync`` (``fsync`` where
 that is missing) instead: the ``sync`` argument chooses.
@@ -320,17 +321,20 @@ class GroupCommit:
             by_device: dict[int, list[tuple[GameJournal, _Pending, bytes]]] = {}
             for item in written:
                 by_device.setdefault(item[0]._device(), []).append(item)
-            failed: list[tuple[GameJournal, _Pending, bytes]] = []
+            per_file: list[tuple[GameJournal, _Pending, bytes]] = []
             for items in by_device.values():
+                if len(items) == 1:  # one file: its own fdatasync is cheaper (0.40 vs 0.53 ms)
+                    per_file.extend(items)
+                    continue
                 try:
                     _syncfs(items[0][0].fd)
                     syncs += 1
                 except OSError:
-                    failed.extend(items)  # find out which files, below
+                    per_file.extend(items)  # find out which files, below
                     continue
                 for journal, pending, data in items:
                     outcomes[journal] = self._synced(journal, pending, data)
-            written = failed
+            written = per_file
         # One fdatasync per file, several at once: concurrent syncs share the file system's
         # journal commits (ext4 ran 5x more syncs per second with 16 threads than with one).
         if len(written) > 1:
