@@ -50,6 +50,33 @@ function takeHostToken(code) {
   return true;
 }
 
+// The next game: the host opens its room from the end screen; every phone of the old room is
+// offered to follow with one tap, keeping its name (carried in sessionStorage, never the URL).
+const NEXT_KEY = "cibo.next";
+
+function goToNextGame(code, hostToken) {
+  const mine = ui.conn?.room?.seats?.find((s) => s.seat === ui.conn.seat);
+  const name = mine?.name || ui.lastName || "";
+  try {
+    sessionStorage.setItem(NEXT_KEY, JSON.stringify({ code, name }));
+  } catch {
+    /* private mode: the join form then asks for the name */
+  }
+  if (hostToken) seats.saveHostToken(code, hostToken);
+  ui.conn?.stop();
+  location.assign(`/j/${code}`);
+}
+
+function takeNextName(code) {
+  try {
+    const pending = JSON.parse(sessionStorage.getItem(NEXT_KEY) || "null");
+    sessionStorage.removeItem(NEXT_KEY);
+    return pending && pending.code === code && typeof pending.name === "string" ? pending.name : "";
+  } catch {
+    return "";
+  }
+}
+
 // -- feedback -------------------------------------------------------------------------------
 
 let toastTimer = 0;
@@ -817,7 +844,7 @@ function renderGame(state, room) {
 function renderOver(state, room) {
   setScreen("over");
   const won = state.status === "won";
-  const d = { status: state.status, outcome: state.outcome, round: state.round, seed: state.seed, commitment: state.commitment, host: ui.conn.host };
+  const d = { status: state.status, outcome: state.outcome, round: state.round, seed: state.seed, commitment: state.commitment, host: ui.conn.host, next: room?.next || null };
   place(app, [
     topBar(state, room),
     section("over", d, () =>
@@ -829,25 +856,33 @@ function renderOver(state, room) {
         h("p", { class: "big-text" }, d.outcome?.text || ""),
         h("p", { class: "muted" }, `Round ${d.round} of ${state.rounds}`),
         d.seed ? h("p", { class: "fineprint seed" }, `Dice seed revealed: ${d.seed.slice(0, 16)}… (its hash was shown at the start: ${String(d.commitment).slice(0, 12)}…)`) : null,
-        d.host
+        d.next
           ? h(
               "button",
-              {
-                class: "btn primary big",
-                type: "button",
-                onclick: async () => {
-                  try {
-                    const made = await createRoom({ ruleset: state.ruleset, difficulty: state.difficulty });
-                    seats.saveHostToken(made.code, made.host_token);
-                    location.assign(`/j/${made.code}#host=${made.host_token}`);
-                  } catch (err) {
-                    toast(err.message || "Could not open a room.");
-                  }
-                },
-              },
-              "Open a room for the next game",
+              { class: "btn primary big", type: "button", "data-next": d.next, onclick: () => goToNextGame(d.next, null) },
+              `Join the next game (${d.next})`,
             )
-          : null,
+          : d.host
+            ? h(
+                "button",
+                {
+                  class: "btn primary big",
+                  type: "button",
+                  onclick: async (e) => {
+                    const button = e.currentTarget;
+                    button.disabled = true;
+                    try {
+                      const result = await ui.conn.control("next_game");
+                      goToNextGame(result.next.code, result.next.host_token);
+                    } catch (err) {
+                      button.disabled = false;
+                      toast(err.message || "Could not open a room.");
+                    }
+                  },
+                },
+                "Play again",
+              )
+            : h("p", { class: "muted" }, "Waiting for the host to start the next game…"),
       ),
     ),
     rollsSection(),
@@ -975,7 +1010,9 @@ function boot() {
   ui.code = codeFromUrl();
   ui.hostLink = takeHostToken(ui.code);
   const stored = ui.code ? seats.load(ui.code) : null;
+  const followed = ui.code ? takeNextName(ui.code) : "";
   if (stored?.token) connect({});
+  else if (followed) connect({ name: followed });
   else renderJoin();
   document.addEventListener("visibilitychange", () => {
     if (document.visibilityState === "visible" && ui.conn?.state?.status === "playing") keepAwake(true);

@@ -62,7 +62,17 @@ function live(code) {
     }
   };
 
+  // The host opened a room for the next game: this screen shows its lobby (code and QR).
+  const followNext = () => {
+    const next = cleanCode(conn.room?.next);
+    if (!next || next === code) return false;
+    conn.stop();
+    location.assign(`/table/?code=${next}`);
+    return true;
+  };
+
   conn.on("welcome", async ({ msg, events: missed }) => {
+    if (followNext()) return;
     if (msg.resumed !== "events") events.length = 0;
     await ensureRuleset(msg);
     absorb(missed);
@@ -74,7 +84,10 @@ function live(code) {
     absorb(fresh);
     draw();
   });
-  conn.on("room", draw);
+  conn.on("room", () => {
+    followNext();
+    draw();
+  });
   conn.on("status", draw);
   conn.on("refused", ({ message }) => askForCode(message));
   conn.on("ended", ({ message }) => view.render({ message }));

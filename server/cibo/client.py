@@ -343,7 +343,7 @@ class Client:
     async def control(
         self, action: str, seat: str | None = None, *, timeout: float = 10.0
     ) -> dict[str, Any]:
-        """Send a host control (pause, resume, lock, unlock, kick, transfer_host)."""
+        """Send a host control (pause, resume, lock, unlock, kick, transfer_host, next_game)."""
         message: dict[str, Any] = {"type": "control", "cmd_id": self.new_cmd_id(), "action": action}
         if seat is not None:
             message["seat"] = seat

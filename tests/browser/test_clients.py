@@ -342,6 +342,24 @@ def test_four_phones_and_a_table_play_a_game_to_its_end(
     shot(table, "table-end")
     shot(phones[0], "phone-end")
 
+    # Play again: the host opens the next game's room (same ruleset and difficulty); the table
+    # follows it to its lobby, and a player follows with one tap, keeping the name.
+    expect(phones[1].locator(".over")).to_contain_text("Waiting for the host")
+    host.get_by_role("button", name="Play again").click()
+    host.wait_for_url(lambda url: "/j/" in url and f"/j/{code}" not in url)
+    new_code = host.url.rstrip("/").rsplit("/", 1)[-1]
+    assert new_code != code and "host=" not in host.url
+    expect(host.locator(".topbar .me-name")).to_have_text("Ann")
+    expect(host.locator(".topbar .host-star")).to_be_visible()
+    expect(host.locator(".segmented [data-difficulty]").first).to_have_attribute(
+        "aria-pressed", "true"
+    )
+    expect(table.locator(".lobby .room-code")).to_have_text(new_code)
+    phones[1].get_by_role("button", name=f"Join the next game ({new_code})").click()
+    expect(phones[1].locator(".topbar .me-name")).to_have_text("Bo")
+    expect(table.locator(".lobby-player")).to_have_count(2)
+    expect(phones[2].get_by_role("button", name=f"Join the next game ({new_code})")).to_be_visible()
+
     assert watch.dialogs == []
     # Only a socket cut on purpose may complain (while the phone is offline).
     assert [c for c in watch.console if "WebSocket" not in c] == []

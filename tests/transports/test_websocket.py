@@ -489,6 +489,69 @@ async def test_host_controls() -> None:
         await host.close()
 
 
+async def test_next_game_opens_one_room_and_tells_everyone_its_code() -> None:
+    async with live_server() as live:
+        host = Client(live.url, code=live.code, name="Ann", host_token=live.host_token)
+        bob = Client(live.url, code=live.code, name="Bob")
+        table = Client(live.url, code=live.code, role="table")
+        for c in (host, bob, table):
+            await c.connect()
+        early = await host.control("next_game")
+        assert early["error"]["code"] == "room/game_not_over"
+        assert (await host.command({"type": "end_game", "reason": "Bedtime"}))["ok"]
+        not_host = await bob.control("next_game")
+        assert not_host["error"]["code"] == "room/not_host"
+
+        # Two taps at once open one room; both answers name it.
+        first, second = await asyncio.gather(host.control("next_game"), host.control("next_game"))
+        answers = [r for r in (first, second) if r["ok"]]
+        assert answers and all(r["next"] == answers[0]["next"] for r in answers)
+        for r in (first, second):
+            assert r["ok"] or r["error"]["code"] == "room/next_pending"
+        code, token = answers[0]["next"]["code"], answers[0]["next"]["host_token"]
+        assert code != live.code and code in live.registry.rooms
+        again = await host.control("next_game")
+        assert again["next"] == answers[0]["next"]
+        assert len(live.registry.rooms) == 2
+
+        # Everyone learns the code; only the host got the host token.
+        for c in (host, bob, table):
+            await c.wait_for(lambda c: c.room.get("next") == code)
+        for c in (bob, table):
+            assert token not in repr(c.welcome) and all(
+                token not in repr(m) for m in c.events
+            )
+        room = live.registry.get(code)
+        assert room is not None
+        assert room.session.state.ruleset.ruleset.id == "electro-fishers"
+        assert room.session.state.difficulty == "normal"
+        nxt = Client(live.url, code=code, name="Ann", host_token=token)
+        assert (await nxt.connect())["host"] is True
+        # A late phone joining the old room sees where the others went.
+        late = Client(live.url, code=live.code, role="spectator")
+        await late.connect()
+        assert late.room["next"] == code
+        for c in (host, bob, table, nxt, late):
+            await c.close()
+
+
+async def test_finished_games_do_not_count_against_the_address_room_cap() -> None:
+    from cibo.client import create_room
+    from cibo.rooms import RoomLimits
+
+    async with live_server(room_limits=RoomLimits(max_rooms_per_address=1)) as live:
+        code, token = await create_room(live.url)
+        for _ in range(3):  # one game after another from the same phone
+            host = Client(live.url, code=code, name="Host", host_token=token)
+            await host.connect()
+            assert (await host.command({"type": "end_game"}))["ok"]
+            answer = await host.control("next_game")
+            assert answer["ok"], answer
+            code, token = answer["next"]["code"], answer["next"]["host_token"]
+            await host.close()
+        assert len(live.registry.rooms) == 5
+
+
 async def test_create_room_over_the_protocol_is_capped_per_address() -> None:
     from cibo.client import ClientError, create_room
     from cibo.rooms import RoomLimits

@@ -58,6 +58,8 @@ ERRORS: dict[str, str] = {
     "room/cannot_kick_self": "The host cannot remove their own seat. Transfer host first.",
     "room/stopped": "This game was stopped because the server could not save it.",
     "room/game_over": "The game is over.",
+    "room/game_not_over": "The game is still on. End it first to start the next one.",
+    "room/next_pending": "The next game is being set up. Wait a moment.",
     "room/limit": "The server cannot open another game right now.",
     "room/bad_ruleset": "That ruleset is not available on this server.",
     "room/bad_difficulty": "That difficulty is not available in this ruleset.",

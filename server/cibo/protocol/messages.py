@@ -36,7 +36,9 @@ __all__ = [
 Role = Literal["player", "table", "spectator"]
 ROLES: Final[tuple[Role, ...]] = ("player", "table", "spectator")
 
-ControlAction = Literal["pause", "resume", "lock", "unlock", "kick", "transfer_host"]
+ControlAction = Literal[
+    "pause", "resume", "lock", "unlock", "kick", "transfer_host", "next_game"
+]
 CONTROL_ACTIONS: Final[tuple[ControlAction, ...]] = (
     "pause",
     "resume",
@@ -44,6 +46,7 @@ CONTROL_ACTIONS: Final[tuple[ControlAction, ...]] = (
     "unlock",
     "kick",
     "transfer_host",
+    "next_game",
 )
 
 MAX_SEQ: Final = 2**53
@@ -95,7 +98,8 @@ class Cmd:
 
 @frozen
 class Control:
-    """A host control: pause, resume, lock, unlock, kick (``seat``), transfer_host (``seat``)."""
+    """A host control: pause, resume, lock, unlock, kick (``seat``), transfer_host (``seat``),
+    next_game (open a room for the next game once this one is over)."""
 
     cmd_id: str
     action: ControlAction

@@ -15,6 +15,7 @@ __all__ = [
     "error",
     "pong",
     "result_error",
+    "result_next",
     "result_ok",
     "room",
     "room_created",
@@ -87,6 +88,18 @@ def room(info: Mapping[str, Any]) -> dict[str, Any]:
 def result_ok(cmd_id: str, seq: int) -> dict[str, Any]:
     """A command or control was applied; the room's last event then had number ``seq``."""
     return {"type": "result", "cmd_id": cmd_id, "ok": True, "seq": seq}
+
+
+def result_next(cmd_id: str, seq: int, code: str, host_token: str) -> dict[str, Any]:
+    """``next_game`` was applied: the next game's room ``code`` and, for the host only, the
+    ``host_token`` that makes its first phone the host."""
+    return {
+        "type": "result",
+        "cmd_id": cmd_id,
+        "ok": True,
+        "seq": seq,
+        "next": {"code": code, "host_token": host_token},
+    }
 
 
 def result_error(cmd_id: str, code: str, message: str) -> dict[str, Any]:

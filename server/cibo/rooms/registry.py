@@ -58,7 +58,8 @@ class RoomLimits:
 
     max_rooms: int = 64
     max_rooms_per_address: int = 4
-    """Rooms created over the network by one address (rooms made by ``cibo serve`` don't count)."""
+    """Unfinished rooms created over the network by one address (rooms made by ``cibo serve``
+    don't count)."""
     max_clients_per_room: int = 64
     inbox_size: int = 256
     ring_size: int = 1024
@@ -169,7 +170,9 @@ class Registry:
         if len(self.rooms) + len(self._reserved) >= self.limits.max_rooms:
             raise RoomRefused("room/limit")
         if owner is not None:
-            mine = sum(1 for r in self.rooms.values() if r.owner == owner)
+            # Only games still to be played count: a host's finished games of the evening
+            # must not stop the next one (the global cap and eviction bound those).
+            mine = sum(1 for r in self.rooms.values() if r.owner == owner and not r.session.over)
             if mine >= self.limits.max_rooms_per_address:
                 raise RoomRefused("room/limit")
         try:

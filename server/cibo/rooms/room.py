@@ -152,6 +152,21 @@ class Room:
         """A host control; the result is sent to the client."""
         await self._put(lambda: self.session.control(client, cmd_id, action, seat))
 
+    async def next_game(self, client: ClientId, cmd_id: str) -> JoinOutcome:
+        """The host's ``next_game``; ok means the caller opens the room and then calls
+        :meth:`next_game_opened` (see :meth:`RoomSession.next_game`)."""
+        if self.done.is_set():
+            return JoinOutcome(False, "room/closed", error_message("room/closed"))
+        future: asyncio.Future[JoinOutcome] = asyncio.get_running_loop().create_future()
+        await self.inbox.put(_Request(lambda: self.session.next_game(client, cmd_id), future))
+        return await future
+
+    async def next_game_opened(
+        self, client: ClientId, cmd_id: str, opened: tuple[str, str] | None, error: str = ""
+    ) -> None:
+        """The room for the next game is open (``opened``: code, host token), or failed."""
+        await self._put(lambda: self.session.next_game_opened(client, cmd_id, opened, error))
+
     async def sync(self, client: ClientId, last_seq: int | None) -> None:
         """Send the client what it missed (or a snapshot)."""
         await self._put(lambda: self.session.sync(client, last_seq))

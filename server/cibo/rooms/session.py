@@ -195,6 +195,9 @@ class RoomSession:
         self.locked = False
         self.stopped = False
         self.closed = False
+        self.next_room: tuple[str, str] | None = None
+        """The room opened for the next game: its code and host token (see :meth:`next_game`)."""
+        self._next_pending = False
         self.clients: dict[ClientId, _Client] = {}
         self.audiences: dict[str, set[ClientId]] = {}
         self._next_seat = 1
@@ -238,6 +241,7 @@ class RoomSession:
             ],
             "tables": roles.count("table"),
             "spectators": roles.count("spectator"),
+            "next": self.next_room[0] if self.next_room is not None else None,
         }
 
     # -- joining ------------------------------------------------------------------------------
@@ -640,6 +644,8 @@ class RoomSession:
     def _control(self, step: Step, me: str, action: str, target: str | None) -> str:
         if me != self.host_seat:
             return "room/not_host"
+        if action == "next_game":  # the transport opens the room: see next_game()
+            return "room/failed"
         if self.stopped:
             return "room/stopped"
         if action in ("pause", "resume"):
@@ -709,6 +715,66 @@ class RoomSession:
             members = [c for c in self.clients if c != exclude]
             step.send(members, outbound.room(self.room_info()))
         return step
+
+    # -- the next game ----------------------------------------------------------------------
+
+    def next_game(self, client: ClientId, cmd_id: str) -> Step:
+        """The host asks for a room for the next game, once this one is over.
+
+        Opening a room is the registry's job, so this is the first half of a hand-shake with
+        the transport: ``step.joined.ok`` means "open it now, then call
+        :meth:`next_game_opened`"; until then a second request is refused
+        (``room/next_pending``). Otherwise the answer was sent: a refusal, or — when the next
+        room is already open — the same result again, so a repeated tap opens one room only.
+        """
+        step = self._flushed()
+        c = self.clients.get(client)
+        seat = self.seats.get(c.seat) if c is not None and c.seat is not None else None
+        cached = seat.results.get(cmd_id) if seat is not None else None
+        if cached is not None:
+            step.send((client,), cached)
+            code = ""
+        elif seat is None:
+            code = "room/not_a_player"
+        elif seat.id != self.host_seat:
+            code = "room/not_host"
+        elif not self.state.over:
+            code = "room/game_not_over"
+        elif self.next_room is not None:
+            result = outbound.result_next(cmd_id, self.seq, *self.next_room)
+            self._remember(seat, cmd_id, result)
+            step.send((client,), result)
+            code = ""
+        elif self._next_pending:
+            code = "room/next_pending"
+        else:
+            self._next_pending = True
+            step.joined = JoinOutcome(True)
+            return step
+        if code:
+            step.send((client,), _reject(cmd_id, code))
+        step.joined = JoinOutcome(False, code or "room/next_known")
+        return step
+
+    def next_game_opened(
+        self, client: ClientId, cmd_id: str, opened: tuple[str, str] | None, error: str = ""
+    ) -> Step:
+        """The second half of :meth:`next_game`: ``opened`` is the new room's code and host
+        token, or None when it could not be opened (``error`` says why). Everyone in this room
+        learns the next code from the room info; only the host gets the host token."""
+        step = Step()
+        self._next_pending = False
+        if opened is None:
+            result = _reject(cmd_id, error or "room/failed")
+        else:
+            self.next_room = opened
+            result = outbound.result_next(cmd_id, self.seq, *opened)
+            self._room_changed(step)
+        c = self.clients.get(client)
+        if c is not None and c.seat is not None and c.seat in self.seats:
+            self._remember(self.seats[c.seat], cmd_id, result)
+            step.send((client,), result)
+        return self._finish(step)
 
     # -- resync, stop and close ---------------------------------------------------------------
 

@@ -390,6 +390,8 @@ class _Connection:
             return self.error("protocol/hello_first")
         if isinstance(message, Cmd):
             await room.command(self.client, message.cmd_id, message.command, message.seen_seq)
+        elif isinstance(message, Control) and message.action == "next_game":
+            await self.next_game(room, message.cmd_id)
         elif isinstance(message, Control):
             await room.control(self.client, message.cmd_id, message.action, message.seat)
         elif isinstance(message, Sync):
@@ -411,6 +413,27 @@ class _Connection:
             self.send(outbound.error("room/failed", error_message("room/failed")))
             return
         self.send(outbound.room_created(room.code, host_token))
+
+    async def next_game(self, room: Room, cmd_id: str) -> None:
+        """Open a room for the next game with the same ruleset and difficulty, for the host of
+        a finished one; everyone in the old room learns its code (the room info's ``next``)."""
+        go = await room.next_game(self.client, cmd_id)
+        if not go.ok:
+            return  # refused, or already open: the room answered
+        state = room.session.state
+        opened: tuple[str, str] | None = None
+        error = ""
+        try:
+            new, host_token = await self.server.registry.create(
+                state.ruleset.ruleset.id, state.difficulty, owner=self.address
+            )
+            opened = (new.code, host_token)
+        except RoomRefused as exc:
+            error = exc.code
+        except JournalError as exc:
+            log.error("cannot create a room: %s", exc.message)
+            error = "room/failed"
+        await room.next_game_opened(self.client, cmd_id, opened, error)
 
     async def hello(self, message: Hello) -> bool:
         server = self.server
