@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import functools
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
@@ -16,6 +16,7 @@ from cibo.rooms.codes import normalize_code
 from cibo.rooms.ports import GameStorePort
 from cibo.rulesets import find_ruleset, load_ruleset
 from cibo.transports.http import StaticSite
+from cibo.transports.replay_api import ApiAnswer
 from cibo.transports.websocket import GameServer, ServerLimits
 
 FAST = ServerLimits(rate=10_000.0, burst=10_000.0)
@@ -75,6 +76,7 @@ async def live_server(
     ruleset: str | None = None,
     rooms: int = 1,
     clients: Path | None = None,
+    api: Callable[[str], ApiAnswer | None] | None = None,
     **limit_overrides: Any,
 ) -> AsyncIterator[Live]:
     if limit_overrides:
@@ -88,7 +90,7 @@ async def live_server(
             room = registry.get(normal) if normal else None
             return None if room is None else qr_svg(registry.join_url(room.code))
 
-        site = StaticSite(clients or Path(__file__).parent, qr=qr)
+        site = StaticSite(clients or Path(__file__).parent, qr=qr, api=api)
         game = GameServer(registry, site=site, limits=limits)
         async with game.serve("127.0.0.1", 0) as server:
             port = server.sockets[0].getsockname()[1]
@@ -103,3 +105,4 @@ async def live_server(
             finally:
                 await registry.close_all()
         await game.close_tasks()
+        site.close()

@@ -268,3 +268,50 @@ def test_the_site_serves_the_api_with_its_headers(store: GameStore, tmp_path: Pa
     assert head.status_code == HTTPStatus.OK and head.body == b""
     assert site.respond("GET", "/api/games/nope").status_code == HTTPStatus.NOT_FOUND
     assert site.respond("POST", "/api/games").status_code == HTTPStatus.METHOD_NOT_ALLOWED
+
+
+async def test_reading_a_journal_never_stalls_the_games(store: GameStore) -> None:
+    """The API runs beside the event loop: while a replay document is being built (held here
+    until the room has been played in), players join and play, and the document then arrives."""
+    import asyncio
+    import threading
+    import urllib.request
+
+    from live_server import live_server
+
+    from cibo.client import Client
+
+    game = Game(store, "electro-fishers", "20261122T010000-BCDF-0001", 1_795_000_000.0)
+    game.seat(["killy", "cibo"])
+    game.end_turns(2)
+    real = ReplayApi(store)
+    entered, release = threading.Event(), threading.Event()
+
+    def held(path: str) -> Any:
+        if path.startswith("/api/games/"):
+            entered.set()
+            release.wait(30)
+        return real(path)
+
+    def fetch(url: str) -> tuple[int, bytes]:
+        with urllib.request.urlopen(url, timeout=30) as response:
+            return response.status, response.read()
+
+    async with live_server(api=held) as live:
+        url = f"{live.http}/api/games/20261122T010000-BCDF-0001"
+        pending = asyncio.ensure_future(asyncio.to_thread(fetch, url))
+        try:
+            assert await asyncio.to_thread(entered.wait, 30)
+            player = Client(live.url, code=live.code, name="Ann")
+            await player.connect()
+            picked = await player.command({"type": "pick_hero", "hero": "killy"})
+            assert picked["ok"], picked
+            health = await asyncio.to_thread(fetch, f"{live.http}/api/health")
+            assert health[0] == 200
+            assert not pending.done()
+        finally:
+            release.set()
+        status, body = await pending
+        assert status == 200
+        assert json.loads(body)["game_id"] == "20261122T010000-BCDF-0001"
+        await player.close()

@@ -285,6 +285,7 @@ async def _serve_rooms(
         server.close()  # 1001 to connections that never joined a room
         await server.wait_closed()
         await game.close_tasks()
+        site.close()
         collector.cancel()
         gc.enable()
     return 0

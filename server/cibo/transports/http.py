@@ -15,6 +15,11 @@ Routes (GET and HEAD only; anything else is 405):
 ``/api/games``, ``/api/...``   logged games and rulesets (:mod:`cibo.transports.replay_api`)
 =============================  ==============================================================
 
+The ``/api/games...`` and ``/api/rulesets...`` routes may read and fold whole journals (seconds
+for a long game), so :meth:`StaticSite.respond_async` answers them in one worker thread of the
+site's own: the event loop keeps serving every game meanwhile, and requests for the same
+document queue behind the first one and find it cached.
+
 Pages under ``/j/...`` are served at that path, so the clients must use absolute URLs
 (``/phone/app.js``, ``/shared/...``). Every response carries an explicit content type, a strict
 Content-Security-Policy, ``X-Content-Type-Options: nosniff`` and ``Referrer-Policy: no-referrer``.
@@ -24,11 +29,13 @@ NUL bytes are refused with 404, as is anything that resolves outside the folder.
 
 from __future__ import annotations
 
+import asyncio
 import json
 import os
 import struct
 import zlib
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from email.utils import formatdate
 from http import HTTPStatus
 from pathlib import Path
@@ -169,6 +176,24 @@ class StaticSite:
         self.qr = qr
         self.health = health
         self.api = api if api is not None else ReplayApi(GameStore())
+        self._worker: ThreadPoolExecutor | None = None
+
+    async def respond_async(self, method: str, target: str) -> Response:
+        """:meth:`respond`, with the routes that read journals run in the site's worker thread
+        (one: the API's caches are not shared between threads, and one fold at a time is
+        enough for a game night)."""
+        if not urlsplit(target).path.startswith(("/api/games", "/api/rulesets")):
+            return self.respond(method, target)
+        if self._worker is None:
+            self._worker = ThreadPoolExecutor(1, thread_name_prefix="cibo-api")
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(self._worker, self.respond, method, target)
+
+    def close(self) -> None:
+        """Stop the worker thread; requests still queued are dropped."""
+        if self._worker is not None:
+            self._worker.shutdown(wait=False, cancel_futures=True)
+            self._worker = None
 
     def respond(self, method: str, target: str) -> Response:
         """The response to ``method`` on ``target`` (a request path with optional query)."""

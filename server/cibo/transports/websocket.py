@@ -261,7 +261,9 @@ class GameServer:
 
     # -- the opening handshake ------------------------------------------------------------------
 
-    def process_request(self, conn: ServerConnection, request: Request) -> Response | None:
+    async def process_request(
+        self, conn: ServerConnection, request: Request
+    ) -> Response | None:
         hosts = request.headers.get_all("Host")
         host = hosts[0].lower() if len(hosts) == 1 else ""
         if host not in self.allowed_hosts:
@@ -271,7 +273,7 @@ class GameServer:
             if self.site is None:
                 return text_response(HTTPStatus.NOT_FOUND, "Not found\n")
             method = getattr(request, "method", "GET")
-            return self.site.respond(method, request.path)
+            return await self.site.respond_async(method, request.path)
         origins = request.headers.get_all("Origin")
         if len(origins) > 1:
             return text_response(HTTPStatus.FORBIDDEN, "Foreign origin\n")
