@@ -17,6 +17,7 @@ from cibo.core import commands as cm
 from cibo.core import events as ev
 from cibo.core.bots import choose
 from cibo.core.commands import command_from_wire
+from cibo.core.errors import CoreError
 from cibo.core.reducer import apply
 from cibo.core.rng import Rng
 from cibo.core.rules import decide, new_game
@@ -122,8 +123,12 @@ def play_game(
     index: int = 0,
     on_event: Callable[[ev.Event], None] | None = None,
 ) -> GameResult:
-    """Play one complete game with bots; raises SimulationError if it cannot end."""
-    state = setup_game(rs, seed=seed, players=players, difficulty=difficulty, index=index)
+    """Play one complete game with bots; raises SimulationError if it cannot end (it loops,
+    nobody can act, or the engine refuses where the ruleset led it)."""
+    try:
+        state = setup_game(rs, seed=seed, players=players, difficulty=difficulty, index=index)
+    except CoreError as exc:
+        raise SimulationError(f"game {index} could not start: {exc}") from exc
     bot_rng = Rng(hashlib.sha256(b"bot:" + seed).digest())
     spawns: Counter[str] = Counter()
     band = ""
@@ -139,7 +144,11 @@ def play_game(
                 break
         if wire is None:
             raise SimulationError(f"game {index}: nobody can act in round {state.round}")
-        for event in decide(state, command_from_wire(seat, wire)):
+        try:
+            decided = decide(state, command_from_wire(seat, wire))
+        except CoreError as exc:
+            raise SimulationError(f"game {index}, round {state.round}: {exc}") from exc
+        for event in decided:
             state = apply(state, event)
             events += 1
             if isinstance(event, ev.TableRolled):
@@ -193,3 +202,37 @@ def simulate(
         if progress is not None:
             progress(i + 1)
     return report
+
+
+def smoke_test(rs: Ruleset, *, games: int = 2) -> list[str]:
+    """Play a few bot games per difficulty, with the fewest and the most players; returns what
+    went wrong (one line: how many games failed, and the first failure), or nothing.
+
+    The static checks cannot see everything a ruleset does while it is played — a table whose
+    every row rolls it again, a trigger that never stops firing, a formula that divides by zero
+    on some state — and a game night is a bad time to find out. Fixed seeds: the same file
+    always gives the same answer.
+    """
+    failed: list[str] = []
+    played = 0
+    counts = sorted({max(1, rs.ruleset.players.min), rs.ruleset.players.max})
+    for difficulty in rs.difficulty:
+        for players in counts:
+            for i in range(games):
+                policy = "random" if i % 2 == 0 else "greedy"
+                played += 1
+                try:
+                    play_game(
+                        rs,
+                        seed=game_seed("cibo check", i),
+                        players=players,
+                        difficulty=difficulty,
+                        policy=policy,
+                        index=i,
+                    )
+                except SimulationError as exc:
+                    who = f"{players} player{'s' if players != 1 else ''}"
+                    failed.append(f"{difficulty}, {who}, {policy} bots: {exc}")
+    if not failed:
+        return []
+    return [f"{len(failed)} of {played} test games failed; the first ({failed[0]})"]

@@ -222,6 +222,16 @@ class TestFormulasInNames:
             evaluate_int("@loop", ENV)
         assert info.value.column == 1
 
+    def test_numbers_stay_in_the_exact_range(self) -> None:
+        assert evaluate_int(str(2**53 - 1), ENV) == 2**53 - 1
+        with pytest.raises(ExprError, match="numbers go up to 9,007,199,254,740,991") as info:
+            evaluate_int("1 + 99999999999999999999", ENV)
+        assert info.value.column == 5
+        with pytest.raises(ExprError, match="out of range"):
+            evaluate_int("4294967296 * 4294967296", ENV)
+        with pytest.raises(ExprError, match="out of range"):
+            evaluate_int("0 - 9007199254740991 - 1", ENV)
+
     def test_depth_counts_from_the_callers_depth(self) -> None:
         assert evaluate_int("@hero.plan", ENV, depth=3) == 4
         with pytest.raises(ExprError, match="nested"):

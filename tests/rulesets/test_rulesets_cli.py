@@ -7,7 +7,7 @@ import importlib.util
 from pathlib import Path
 
 import pytest
-from rulesets_helpers import BROKEN, MINIMAL, SHIPPED
+from rulesets_helpers import BROKEN, MINIMAL, SHIPPED, minimal_text, mutate
 
 from cibo.cli import COMMANDS
 from cibo.commands import check
@@ -78,3 +78,42 @@ def test_ruleset_check_through_the_cli_dispatcher(capsys: pytest.CaptureFixture[
     assert main(["check", str(MINIMAL)]) == 0
     assert main(["check", str(BROKEN[0])]) == 1
     assert "problem" in capsys.readouterr().out
+
+
+LOOP = (
+    ('camp = { tags = ["home"]', 'camp = { tags = ["home", "forage"]'),
+    ("""replacement = false
+rows = [ { weight = 2, do = [ { add = "food", by = 1 } ] },
+         { weight = 1, do = [ { add = "food", by = 2 } ] } ]""",
+    """rows = [ { weight = 1, do = [ { roll_table = "loot" } ] } ]"""),
+)
+"""Foraging is possible from the start, and every row of the loot table rolls the loot table
+again: it loads, but cannot be played."""
+
+
+def test_ruleset_check_plays_test_games_and_reports_a_ruleset_that_cannot_be_played(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    looping = tmp_path / "looping.toml"
+    looping.write_text(mutate(minimal_text(), *LOOP), encoding="utf-8")
+    assert run_check("--static", str(looping)) == 0  # nothing a static check can see
+    capsys.readouterr()
+    assert run_check(str(looping)) == 1
+    out = capsys.readouterr().out.splitlines()
+    assert out[0] == f"{looping}: 1 problem"
+    assert "test games failed" in out[1]
+    assert "effects nest deeper than 16 (table:loot) [rules/loop]" in out[1]
+
+
+def test_simulate_reports_a_ruleset_that_cannot_be_played_without_a_traceback(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from cibo.cli import main
+
+    looping = tmp_path / "looping.toml"
+    looping.write_text(mutate(minimal_text(), *LOOP), encoding="utf-8")
+    argv = ["simulate", str(looping), "--games", "10", "--players", "2", "--policy", "random"]
+    assert main(argv) == 1
+    err = capsys.readouterr().err
+    assert "simulation failed" in err and "[rules/loop]" in err
+    assert "Traceback" not in err

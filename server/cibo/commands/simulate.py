@@ -7,6 +7,7 @@ import time
 from pathlib import Path
 
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
@@ -36,12 +37,12 @@ def run(args: argparse.Namespace) -> int:
     try:
         loaded = load_ruleset(find_ruleset(args.ruleset))
     except (RulesetError, OSError) as exc:
-        err.print(f"[red]cannot load ruleset:[/red] {exc}")
+        err.print(f"[red]cannot load ruleset:[/red] {escape(str(exc))}")
         return 1
     rs = loaded.ruleset
     if args.difficulty not in rs.difficulty:
         err.print(
-            f"[red]unknown difficulty[/red] {args.difficulty!r}; "
+            f"[red]unknown difficulty[/red] {escape(repr(args.difficulty))}; "
             f"choose from {', '.join(rs.difficulty)}"
         )
         return 1
@@ -75,7 +76,7 @@ def run(args: argparse.Namespace) -> int:
                 progress=lambda n: bar.update(task, completed=n),
             )
     except SimulationError as exc:
-        err.print(f"[red]simulation failed:[/red] {exc}")
+        err.print(f"[red]simulation failed:[/red] {escape(str(exc))}")
         return 1
     elapsed = time.perf_counter() - started
     print_report(console, report)

@@ -12,11 +12,12 @@ can still run over everything that did load (see :class:`Structured`).
 from __future__ import annotations
 
 import difflib
+import math
 import re
 import types
 import typing
 from collections.abc import Callable, Iterator
-from typing import Any, Literal, TypeVar
+from typing import Any, Final, Literal, TypeVar
 
 import attrs
 import cattrs
@@ -70,6 +71,18 @@ def describe(value: object) -> str:
 # -- strict hooks -------------------------------------------------------------------------------
 
 
+MAX_NUMBER: Final = 10**9
+"""The largest magnitude of a number in a ruleset: far beyond any game's needs, and small enough
+that the engine's arithmetic, the journal and the clients stay exact."""
+
+
+def _check_range(value: int | float) -> None:
+    if not math.isfinite(value) or abs(value) > MAX_NUMBER:
+        raise ValueError(
+            f"expected a number between -{MAX_NUMBER:,} and {MAX_NUMBER:,}, got {describe(value)}"
+        )
+
+
 def _scalar_hook(kind: type) -> Hook:
     names = {int: "an integer", float: "a number", str: "a string", bool: "true or false"}
     accepted: tuple[type, ...] = (int, float) if kind is float else (kind,)
@@ -77,6 +90,8 @@ def _scalar_hook(kind: type) -> Hook:
     def hook(value: Any, _: Any) -> Any:
         if not isinstance(value, accepted) or (isinstance(value, bool) and kind is not bool):
             raise TypeError(f"expected {names[kind]}, got {describe(value)}")
+        if kind is int or kind is float:
+            _check_range(value)
         return kind(value)
 
     return hook
@@ -85,6 +100,8 @@ def _scalar_hook(kind: type) -> Hook:
 def _formula_hook(value: Any, _: Any) -> int | str:
     if isinstance(value, bool) or not isinstance(value, int | str):
         raise TypeError(f"expected an integer or a formula string, got {describe(value)}")
+    if isinstance(value, int):
+        _check_range(value)
     return value
 
 

@@ -23,7 +23,16 @@ from cibo.core.expr.syntax import (
     Sum,
     Text,
 )
-from cibo.core.expr.values import MAX_DEPTH, MAX_DICE, MAX_SIDES, Die, Env, Outcome, Value
+from cibo.core.expr.values import (
+    MAX_DEPTH,
+    MAX_DICE,
+    MAX_SIDES,
+    MAX_VALUE,
+    Die,
+    Env,
+    Outcome,
+    Value,
+)
 from cibo.core.rng import Rng
 
 __all__ = ["evaluate", "evaluate_bool", "evaluate_int"]
@@ -162,6 +171,8 @@ class _Evaluator:
                 acc %= right
             else:
                 acc //= right
+            if not -MAX_VALUE <= acc <= MAX_VALUE:
+                raise self.error(f"the value is out of range (more than {MAX_VALUE:,})", col)
         return acc
 
     def compare(self, node: Compare) -> bool:

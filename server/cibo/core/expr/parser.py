@@ -23,7 +23,7 @@ from cibo.core.expr.syntax import (
     Sum,
     Text,
 )
-from cibo.core.expr.values import MAX_DICE, MAX_SIDES, Sigil
+from cibo.core.expr.values import MAX_DICE, MAX_SIDES, MAX_VALUE, Sigil
 
 __all__ = ["Parser"]
 
@@ -182,6 +182,12 @@ class Parser:
         modifiers = self.modifiers()
         return Dice(count, sides, modifiers, d.col)
 
+    def number(self, token: Token) -> Num:
+        value = int(token.text)
+        if value > MAX_VALUE:
+            raise self.error(f"numbers go up to {MAX_VALUE:,}, not {token.text}", token)
+        return Num(value, token.col)
+
     def dice_argument(self) -> Node | None:
         """An integer or ``(expr)`` glued to the token before, or None when there is none."""
         token = self.peek()
@@ -189,7 +195,7 @@ class Parser:
             return None
         if token.kind == "int":
             self.advance()
-            return Num(int(token.text), token.col)
+            return self.number(token)
         if token.kind == "op" and token.text == "(":
             self.advance()
             node = self.expression()
@@ -248,7 +254,7 @@ class Parser:
     def primary(self) -> Node:
         token = self.advance()
         if token.kind == "int":
-            return Num(int(token.text), token.col)
+            return self.number(token)
         if token.kind == "str":
             return Text(token.text, token.col)
         if token.kind == "kw" and token.text in ("true", "false"):

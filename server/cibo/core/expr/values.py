@@ -12,6 +12,7 @@ __all__ = [
     "MAX_DICE",
     "MAX_SIDES",
     "MAX_SOURCE",
+    "MAX_VALUE",
     "Die",
     "Env",
     "MapEnv",
@@ -34,6 +35,9 @@ MAX_DEPTH = 4
 """How deep formulas held in names may nest (``@hero.attack`` holding a formula is depth 1)."""
 MAX_SOURCE = 2000
 """Longest source text accepted, in characters."""
+MAX_VALUE = 2**53 - 1
+"""The largest magnitude a formula may produce: every number stays exact in JSON and in the
+JavaScript clients, and fits msgpack's 64-bit integers. Beyond it a formula is an error."""
 
 
 class Env(Protocol):
