@@ -90,7 +90,7 @@ def _scalar_hook(kind: type) -> Hook:
     def hook(value: Any, _: Any) -> Any:
         if not isinstance(value, accepted) or (isinstance(value, bool) and kind is not bool):
             raise TypeError(f"expected {names[kind]}, got {describe(value)}")
-        if kind is int or kind is float:
+        if isinstance(value, int | float) and not isinstance(value, bool):
             _check_range(value)
         return kind(value)
 
