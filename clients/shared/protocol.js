@@ -17,7 +17,7 @@ const BACKOFF_MS = [250, 600, 1200, 2500, 4000, 6000];
 /** bye codes after which reconnecting would not help. */
 const FINAL = new Set(["join/kicked", "seat/replaced", "seat/left", "room/closed", "join/too_many_attempts"]);
 /** Answers that mean this phone's stored seat is gone for good: forget it. */
-const FORGET = new Set(["join/bad_token", "join/kicked", "join/no_such_room", "room/closed"]);
+const FORGET = new Set(["join/bad_token", "join/kicked", "join/no_such_room", "join/damaged", "room/closed"]);
 
 const KEY = (code) => `cibo:seat:${code}`;
 const HOST_KEY = (code) => `cibo:host:${code}`;

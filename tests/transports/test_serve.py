@@ -158,3 +158,56 @@ def test_cibo_bot_plays_a_whole_game_through_the_public_protocol(tmp_path: Path)
         assert done.stdout.rstrip().endswith(("game won", "game lost"))
     finally:
         assert stop(proc) == 0
+
+
+async def test_a_damaged_journal_stops_its_room_with_a_clear_message_and_others_resume(
+    tmp_path: Path,
+) -> None:
+    from cibo.client import JoinRefused, create_room
+
+    proc, info = await asyncio.to_thread(start, tmp_path, "first")
+    try:
+        url = f"ws://127.0.0.1:{info['port']}/ws"
+        first = info["rooms"][0]
+        other_code, other_host = await create_room(url)
+        players = []
+        for code, host_token in ((first["code"], first["host_token"]), (other_code, other_host)):
+            ann = Client(url, code=code, name="Ann", host_token=host_token, reconnect=False)
+            await ann.connect()
+            for hero in ("killy", "cibo", "tae"):
+                assert (await ann.command({"type": "pick_hero", "hero": hero}))["ok"]
+            players.append(ann)
+        for ann in players:
+            await ann.close()
+    finally:
+        assert await asyncio.to_thread(stop, proc) == 0
+
+    # Flip one bit in a record in the middle of the first room's journal (a valid one follows).
+    (damaged,) = (tmp_path / "data" / "games").glob(f"*-{first['code']}-*.cibo")
+    data = bytearray(damaged.read_bytes())
+    offsets, pos = [], 0
+    while pos < len(data):
+        offsets.append(pos)
+        pos += 10 + int.from_bytes(data[pos + 2 : pos + 6], "big")
+    assert len(offsets) >= 5
+    data[offsets[len(offsets) // 2] + 12] ^= 0x04
+    damaged.write_bytes(bytes(data))
+
+    proc, info = await asyncio.to_thread(start, tmp_path, "second")
+    try:
+        url = f"ws://127.0.0.1:{info['port']}/ws"
+        assert first["code"] not in [r["code"] for r in info["rooms"]]
+        for kw in ({"token": players[0].token}, {"role": "table"}):
+            with pytest.raises(JoinRefused) as refused:
+                await Client(url, code=first["code"], reconnect=False, **kw).connect()
+            assert refused.value.code == "join/damaged"
+            assert "damaged" in str(refused.value)
+        back = Client(url, code=other_code, token=players[1].token, reconnect=False)
+        welcome = await back.connect()
+        assert welcome["seat"] == players[1].seat
+        assert [h["kind"] for h in welcome["state"]["heroes"]] == ["killy", "cibo", "tae"]
+        await back.close()
+    finally:
+        assert await asyncio.to_thread(stop, proc) == 0
+    log = (tmp_path / "second.log").read_text()
+    assert f"cannot resume {damaged}" in log and "CRC mismatch" in log

@@ -23,7 +23,13 @@ from pathlib import Path
 from typing import Any, TextIO
 from urllib.parse import urlsplit
 
-from cibo.journal import GameStore, JournalError, RecoveredGame, default_data_dir
+from cibo.journal import (
+    CorruptGame,
+    GameStore,
+    JournalError,
+    RecoveredGame,
+    default_data_dir,
+)
 from cibo.lan import is_lan_address, lan_address, qr_svg, qr_terminal
 from cibo.rooms import MemoryStore, Registry, Room, RoomLimits, RoomRefused, RulesetChoice
 from cibo.rooms.codes import normalize_code
@@ -161,6 +167,7 @@ async def serve(args: argparse.Namespace, *, out: TextIO) -> int:
 
     store: GameStorePort
     recovered: tuple[RecoveredGame, ...] = ()
+    corrupt: tuple[CorruptGame, ...] = ()
     disk: GameStore | None = None
     if args.no_journal:
         store = MemoryStore(keep=False)
@@ -173,8 +180,8 @@ async def serve(args: argparse.Namespace, *, out: TextIO) -> int:
         except JournalError as exc:
             print(f"cibo serve: {exc.message}", file=sys.stderr)
             return 1
-        recovered = recovery.games
-        for bad in recovery.corrupt:
+        recovered, corrupt = recovery.games, recovery.corrupt
+        for bad in corrupt:
             print(f"cibo serve: cannot resume {bad.path}: {bad.error.message}", file=sys.stderr)
         store = disk
 
@@ -183,6 +190,9 @@ async def serve(args: argparse.Namespace, *, out: TextIO) -> int:
     )
     try:
         async with Registry(store=store, rulesets=rulesets, limits=limits) as registry:
+            for bad in corrupt:
+                if bad.room_code is not None:
+                    registry.mark_damaged(bad.room_code, bad.error.message)
             return await _serve_rooms(args, registry, recovered, lan, out, mqtt=mqtt)
     finally:
         if disk is not None:
@@ -199,6 +209,7 @@ async def _restore(registry: Registry, games: tuple[RecoveredGame, ...]) -> dict
             room, token = await registry.restore(header, game.records, game.journal, choice)
         except Exception as exc:
             log.error("cannot resume game %s: %s", header.game_id, exc)
+            registry.mark_damaged(header.room_code, str(exc))
             await game.journal.aclose()
             continue
         if token is not None:  # not for a finished game, reopened only for its end screen

@@ -119,6 +119,17 @@ class CorruptGame:
     path: str
     error: JournalError
 
+    @property
+    def room_code(self) -> str | None:
+        """The room code in the file's name (see :func:`new_game_id`), if it has one."""
+        match = re.fullmatch(r"[0-9]{8}T[0-9]{6}-([A-Z0-9]{1,12})-[0-9a-f]{4}", _stem(self.path))
+        return match.group(1) if match else None
+
+
+def _stem(path: str) -> str:
+    name = Path(path).name
+    return name[: -len(SUFFIX)] if name.endswith(SUFFIX) else name
+
 
 @frozen
 class Recovery:

@@ -49,6 +49,10 @@ ERRORS: dict[str, str] = {
     "join/name_taken": "Someone at the table already uses that name. Please pick another.",
     "join/too_many_attempts": "Too many failed attempts to join. Wait a minute and try again.",
     "join/room_full": "This game has no room for more screens.",
+    "join/damaged": (
+        "This game's log is damaged, so it cannot go on. The server's window says why;"
+        " the host can start a new game."
+    ),
     # Roles and host controls.
     "room/not_a_player": "Only players can do that; this screen only watches.",
     "room/not_host": "Only the host can do that.",

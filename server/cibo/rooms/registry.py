@@ -103,6 +103,8 @@ class Registry:
         self.limits = limits
         self.base_url = base_url
         self.rooms: dict[str, Room] = {}
+        self.damaged: dict[str, str] = {}
+        """Codes of games that could not be resumed (their journal is damaged), with why."""
         self._reserved: set[str] = set()
         self._tasks: set[asyncio.Task[None]] = set()
         self._reaper: asyncio.Task[None] | None = None
@@ -140,6 +142,12 @@ class Registry:
         if room is None or room.done.is_set():
             return None
         return room
+
+    def mark_damaged(self, code: str, reason: str) -> None:
+        """Remember that the game of room ``code`` could not be resumed: phones and tables that
+        come back to it are told so (``join/damaged``) instead of "no such game", and no new
+        room takes its code while this server runs."""
+        self.damaged[code] = reason
 
     def join_url(self, code: str) -> str:
         return f"{self.base_url}/j/{code}"
@@ -184,7 +192,7 @@ class Registry:
             if difficulty is not None:
                 raise RoomRefused("room/bad_difficulty")
             level = next(iter(choice.ruleset.difficulty))
-        code = new_code(self.rooms.keys() | self._reserved)
+        code = new_code(self.rooms.keys() | self._reserved | self.damaged.keys())
         self._reserved.add(code)
         try:
             seed = secrets.token_bytes(32)

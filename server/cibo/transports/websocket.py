@@ -445,6 +445,8 @@ class _Connection:
             return False
         code = normalize_code(message.code)
         room = server.registry.get(code) if code is not None else None
+        if room is None and code is not None and code in server.registry.damaged:
+            return self.failed_join("join/damaged", error_message("join/damaged"), False)
         if room is None:
             return self.failed_join("join/no_such_room", error_message("join/no_such_room"), True)
         self.tried.add(room)
