@@ -211,3 +211,17 @@ def test_first_difference() -> None:
     assert first_difference({"a": 1}, {"a": 1, "c": 0}) == "c: missing from the journal"
     assert first_difference([1], [1, 2]) == ": 1 items in the journal, 2 by the rules"
     assert first_difference(True, 1) is not None
+
+
+def test_a_changed_header_difficulty_and_a_cut_end_record_are_noted() -> None:
+    items = payloads(finished())
+    played = verify_journal(finished()).summary
+    assert played is not None
+    items[0]["difficulty"] = "hard" if played.difficulty != "hard" else "easy"
+    assert items[-1].get("k") == "end"
+    del items[-1]
+    verdict = verify_journal(reframe(items))
+    assert verdict.ok, verdict.failure  # every move still holds: the notes say what is odd
+    assert verdict.summary is not None and verdict.summary.difficulty == played.difficulty
+    assert any(f"the lobby set {played.difficulty!r}" in n for n in verdict.notes)
+    assert any("no end record" in n for n in verdict.notes)

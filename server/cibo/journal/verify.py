@@ -45,6 +45,8 @@ class Summary:
     cause: str
     events: int
     commands: int
+    difficulty: str = ""
+    """The difficulty the game was played at (the lobby may change the room's first choice)."""
 
 
 @define
@@ -110,6 +112,7 @@ def summarize_state(
         cause=state.outcome,
         events=events,
         commands=commands,
+        difficulty=state.difficulty,
     )
 
 
@@ -199,6 +202,16 @@ def verify_journal(source: str | bytes) -> Verdict:
         f"rules: {commands} commands legal, {events} events (every roll) recomputed"
     )
     verdict.summary = summarize_state(header, state, events=events, commands=commands)
+    if state.difficulty != header.difficulty:
+        verdict.notes.append(
+            f"the header says difficulty {header.difficulty!r}; the lobby set "
+            f"{state.difficulty!r}, which the game was played at"
+        )
+    if state.over and not contents.finished and contents.torn is None:
+        verdict.notes.append(
+            f"the game ended ({state.status}) but the journal has no end record: "
+            "it was cut after the last move"
+        )
     if contents.torn is not None:
         torn = contents.torn
         verdict.fail(
