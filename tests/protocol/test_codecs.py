@@ -16,7 +16,7 @@ from cibo.protocol.codecs import JsonCodec, MsgpackCodec
 scalars = (
     st.none()
     | st.booleans()
-    | st.integers(min_value=-(2**63), max_value=2**63 - 1)
+    | st.integers(min_value=-(2**53 - 1), max_value=2**53 - 1)
     | st.floats(allow_nan=False, allow_infinity=False)
     | st.text(max_size=50)
 )
@@ -75,6 +75,48 @@ def test_any_packed_value_decodes_or_is_refused(value: Any) -> None:
     except DecodeError:
         return
     assert decoded == value
+
+
+@pytest.mark.parametrize(
+    "frame",
+    [
+        '{"a": "\\ud800"}',
+        '{"a": ["x\\udfff"]}',
+        '{"\\udc00": 1}',
+        '{"a": 9007199254740992}',
+        '{"a": -99999999999999999999}',
+    ],
+)
+def test_json_refuses_what_could_not_be_sent_back(frame: str) -> None:
+    """A lone surrogate (a \\ud800 escape) or an integer beyond 2**53 - 1 would decode, then
+    fail when the server sent it on to anyone; it is refused at the door instead."""
+    with pytest.raises(DecodeError) as info:
+        JSON.decode(frame)
+    assert info.value.code == "protocol/malformed"
+
+
+def test_json_accepts_an_escaped_surrogate_pair() -> None:
+    assert JSON.decode('{"a": "\\ud83d\\ude00"}') == {"a": "\U0001F600"}
+
+
+wild_text = st.text(st.characters(categories=["Cs", "Ll", "Nd", "So"]), max_size=8)
+wild_values = st.recursive(
+    st.none() | st.booleans() | st.integers() | wild_text,
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(wild_text, inner, max_size=4),
+    max_leaves=12,
+)
+
+
+@given(wild_values)
+@settings(max_examples=300)
+def test_whatever_decodes_can_be_encoded_by_both_codecs(value: Any) -> None:
+    for frame in (json.dumps({"v": value}), json.dumps({"v": value}, ensure_ascii=False)):
+        try:
+            decoded = JSON.decode(frame)
+        except DecodeError:
+            continue
+        JSON.encode(decoded)
+        MSGPACK.encode(decoded)
 
 
 @pytest.mark.parametrize(

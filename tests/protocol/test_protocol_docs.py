@@ -34,3 +34,15 @@ def test_every_sentence_is_for_players() -> None:
     for code, sentence in ERRORS.items():
         assert sentence.endswith(".") and sentence[0].isupper(), code
         assert "Exception" not in sentence and "None" not in sentence, code
+
+
+def test_every_engine_code_is_documented() -> None:
+    """Every code the engine can raise (a string literal in cibo.core) has its row."""
+    core = Path(__file__).resolve().parents[2] / "server" / "cibo" / "core"
+    raised: set[str] = set()
+    for source in core.rglob("*.py"):
+        text = source.read_text(encoding="utf-8")
+        raised |= set(re.findall(r'"((?:command|lobby|game|action|rules)/[a-z_]+)"', text))
+    engine = _section("## 6. Error codes").split("**Engine codes**")[1]
+    documented = set(re.findall(r"^\| `([a-z_]+/[a-z_]+)` \|", engine, flags=re.MULTILINE))
+    assert raised and raised == documented

@@ -154,3 +154,44 @@ async def test_close_ends_the_task_and_later_joins_are_refused() -> None:
     assert log.closed
     assert (await room.join(2, FakePeer(), role="table")).code == "room/closed"
     await room.leave(1)  # harmless after the end
+
+
+class PickyPeer(FakePeer):
+    """Cannot encode messages that mention ``poison`` (a stand-in for any encoding bug)."""
+
+    def encode(self, message: Mapping[str, Any]) -> bytes:
+        if "poison" in repr(message):
+            raise ValueError("cannot encode this")
+        return super().encode(message)
+
+
+async def test_a_message_that_cannot_be_encoded_is_logged_and_the_room_plays_on(
+    caplog: Any,
+) -> None:
+    room = Room(_session(), MemoryLog())
+    task = asyncio.create_task(room.run())
+    ann, table = PickyPeer(), PickyPeer()
+    assert (await room.join(1, ann, role="player", name="Ann")).ok
+    assert (await room.join(2, table, role="table")).ok
+    await room.command(1, "poison-1", {"type": "pick_hero", "hero": "killy"}, None)
+    await room.command(1, "c2", {"type": "pick_hero", "hero": "cibo"}, None)
+    for _ in range(100):
+        if any(m.get("cmd_id") == "c2" for m in ann.messages()):
+            break
+        await asyncio.sleep(0.01)
+    assert next(m for m in ann.messages() if m.get("cmd_id") == "c2")["ok"]
+    assert "cannot encode" in caplog.text
+    assert not task.done()
+    await room.close()
+    await task
+
+
+async def test_a_room_that_fails_tells_its_clients_and_answers_waiting_joins() -> None:
+    room = Room(_session(), MemoryLog())
+    phone = FakePeer()
+    room.peers[1] = phone
+    room.abort("room/crashed")
+    assert room.done.is_set() and phone.closed == "room/crashed"
+    bye = phone.messages()[-1]
+    assert bye["type"] == "bye" and bye["code"] == "room/crashed"
+    assert not (await room.join(3, FakePeer(), role="table")).ok

@@ -278,6 +278,26 @@ async def test_malformed_frames_get_errors_and_others_are_unaffected() -> None:
             assert error["message"]
         await send(ws, {"type": "cmd", "cmd_id": "a", "command": {}})
         assert (await recv(ws))["code"] == "protocol/hello_first"
+        # A seated player's lone surrogate (a \ud800 escape) or huge integer: refused at the door,
+        # never reaching the room, whose other players and table keep playing.
+        table = Client(live.url, code=live.code, role="table")
+        await table.connect()
+        bob = await raw(live)
+        assert (await hello(bob, live.code, name="Bob"))["type"] == "welcome"
+        for bad in ('{"type":"cmd","cmd_id":"\\ud800","command":{"type":"nope"}}',
+                    '{"type":"ping","t":"\\udfff"}',
+                    '{"type":"cmd","cmd_id":"b","command":{"type":"end_game",'
+                    '"reason":"<img>\\ud800"}}',
+                    '{"type":"cmd","cmd_id":"c","seen_seq":99999999999999999999999,'
+                    '"command":{"type":"pick_hero","hero":"tae"}}'):
+            await bob.send(bad)
+            assert (await recv(bob, "error"))["code"] == "protocol/malformed"
+        await still_fine(other)
+        picked = await other.command({"type": "pick_hero", "hero": "killy"})
+        assert picked["ok"]
+        await table.wait_for(lambda c: any(h["kind"] == "killy" for h in c.state["heroes"]))
+        await bob.close()
+        await table.close()
         mp = await raw(live, proto=MSGPACK_PROTO)
         for bad in (b"\xc1", b"\xdd\xff\xff\xff\xff", msgpack.packb({1: 2}),
                     msgpack.packb({"type": "ping", "t": b"bin"})):

@@ -87,6 +87,7 @@ def _check(value: Any, limits: Limits) -> None:
             for key, sub in item.items():
                 if not isinstance(key, str):
                     raise DecodeError("map keys must be strings")
+                _check_text(key)
                 if isinstance(sub, (dict, list)):
                     stack.append((sub, depth + 1))
                 else:
@@ -105,12 +106,33 @@ def _check(value: Any, limits: Limits) -> None:
             _check_scalar(item, limits)
 
 
+MAX_INT = 2**53 - 1
+"""Largest integer magnitude accepted: what every client (JavaScript included) holds exactly,
+and what both codecs can send back."""
+
+
+def _check_text(text: str) -> None:
+    # JSON's \uD800 escapes can smuggle in a lone surrogate: no valid UTF-8 holds one, so no
+    # other client could be sent the text, and encoding it would fail later, far from here
+    # (in a room's fan-out). msgpack's own decoder already refuses them.
+    if not text.isascii():
+        try:
+            text.encode()
+        except UnicodeEncodeError as exc:
+            raise DecodeError("strings must be valid Unicode (a lone surrogate)") from exc
+
+
 def _check_scalar(item: Any, limits: Limits) -> None:
-    if item is None or isinstance(item, (bool, int)):
+    if item is None or isinstance(item, bool):
+        return
+    if isinstance(item, int):
+        if not -MAX_INT <= item <= MAX_INT:
+            raise DecodeError("integers must be within ±(2**53 - 1)")
         return
     if isinstance(item, str):
         if len(item) > limits.max_str:
             raise DecodeError("string too long", code="protocol/too_large")
+        _check_text(item)
         return
     if isinstance(item, float):
         if not math.isfinite(item):

@@ -69,6 +69,10 @@ ERRORS: dict[str, str] = {
     "room/bad_difficulty": "That difficulty is not available in this ruleset.",
     "room/closed": "This game was closed.",
     "room/failed": "Something went wrong on the server with that action; nothing changed.",
+    "room/crashed": (
+        "Something went wrong with this game on the server and it stopped. Restarting the"
+        " server resumes it from its log."
+    ),
     # Commands.
     "command/stale": "The game moved on before your action arrived. Look again and try again.",
     # Reasons for closing a connection (sent in ``bye``).
@@ -106,6 +110,8 @@ class CloseCode(enum.IntEnum):
     """The host removed this seat; its token no longer works."""
     ROOM_CLOSED = 4004
     """The room no longer exists (closed by the server)."""
+    INTERNAL = 1011
+    """The server failed (a room stopped on an unexpected error)."""
 
 
 CLOSE_CODES: dict[str, CloseCode] = {
@@ -113,6 +119,7 @@ CLOSE_CODES: dict[str, CloseCode] = {
     "join/kicked": CloseCode.KICKED,
     "seat/left": CloseCode.NORMAL,
     "room/closed": CloseCode.ROOM_CLOSED,
+    "room/crashed": CloseCode.INTERNAL,
     "server/shutting_down": CloseCode.GOING_AWAY,
     "protocol/rate_limited": CloseCode.POLICY,
     "protocol/too_many_errors": CloseCode.POLICY,

@@ -253,6 +253,8 @@ class Registry:
             await room.run()
         except Exception:
             log.exception("room %s stopped on an unexpected error", room.code)
+            self.mark_damaged(room.code, "the room stopped on an unexpected error")
+            room.abort("room/crashed")
         finally:
             if self.rooms.get(room.code) is room:
                 del self.rooms[room.code]

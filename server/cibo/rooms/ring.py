@@ -10,7 +10,7 @@ when someone resumes, checks a stale command, or listens.
 from __future__ import annotations
 
 from collections import deque
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from typing import Any
 
 import msgpack  # type: ignore[import-untyped]
@@ -32,6 +32,11 @@ class EventRing:
     def append(self, seq: int, event: dict[str, Any]) -> None:
         """Keep ``event`` (as :func:`cibo.core.event_to_dict` gave it) under ``seq``."""
         self._items.append((seq, msgpack.packb(event, use_bin_type=True)))
+
+    def extend(self, items: Iterable[tuple[int, dict[str, Any]]]) -> None:
+        """Keep several events; all of them or, if one cannot be packed, none."""
+        packed = [(seq, msgpack.packb(event, use_bin_type=True)) for seq, event in items]
+        self._items.extend(packed)
 
     @property
     def oldest(self) -> int | None:

@@ -27,6 +27,7 @@ from attrs import frozen
 
 from cibo.core import Event, GameState
 from cibo.journal.errors import JournalError
+from cibo.protocol import outbound
 from cibo.protocol.errors import error_message
 from cibo.rooms.ports import GameLog, Peer
 from cibo.rooms.session import ClientId, Close, JoinOutcome, Role, RoomSession, Send, Step
@@ -98,6 +99,8 @@ class Room:
         self._outbox: asyncio.Queue[tuple[list[_Entry], int, GameState] | None] = asyncio.Queue(
             maxsize=4
         )
+        self._sending: list[_Entry] = []
+        """The batch the output task is sending (answered by :meth:`_drain` if it fails)."""
 
     @property
     def code(self) -> str:
@@ -237,7 +240,8 @@ class Room:
 
     def _drain(self) -> None:
         """Answer joins still waiting after the room ended."""
-        pending = []
+        pending = [entry.request for entry in self._sending]
+        self._sending = []
         while not self.inbox.empty():
             pending.append(self.inbox.get_nowait())
         while not self._outbox.empty():
@@ -290,6 +294,7 @@ class Room:
             if item is None:
                 return
             entries, seq, state = item
+            self._sending = entries
             durable = len(entries)
             error: JournalError | None = None
             if not failed:
@@ -317,7 +322,21 @@ class Room:
                     joined.set_result(entry.step.joined or JoinOutcome(True))
             if not failed:
                 self._notify(seq, state)
+            self._sending = []
             del item, entries, entry  # see run(): nothing of a sent batch outlives it
+
+    def abort(self, reason: str) -> None:
+        """The room task failed: say ``reason`` to every client (best effort) and close them,
+        so that no phone waits on a room that will never answer."""
+        message = outbound.bye(reason, error_message(reason))
+        for client, peer in list(self.peers.items()):
+            try:
+                peer.send(peer.encode(message))
+                peer.close(reason)
+            except Exception:
+                log.debug("room %s: could not close client %s", self.code, client)
+        self.peers.clear()
+        self.done.set()
 
     def _not_durable(self, request: _Request) -> None:
         """A step whose records were not saved: nothing of it is sent, a join is undone."""
@@ -340,7 +359,11 @@ class Room:
                         continue
                     frame = frames.get(peer.codec_key)
                     if frame is None:
-                        frame = frames[peer.codec_key] = peer.encode(action.message)
+                        try:
+                            frame = frames[peer.codec_key] = peer.encode(action.message)
+                        except Exception:  # a bug, never a reason to stop every player's room
+                            log.exception("room %s: cannot encode %r", self.code, action.message)
+                            break
                     peer.send(frame)
                     touched[client] = peer
             else:

@@ -569,11 +569,10 @@ class RoomSession:
             state = apply(state, event)
             seq += 1
             numbered.append((seq, event))
+        logged = tuple(LoggedEvent(n, event_to_dict(e)) for n, e in numbered)
+        self.ring.extend((item.seq, item.event) for item in logged)  # may raise: nothing changed
         self.state = state
         self.seq = seq
-        logged = tuple(LoggedEvent(n, event_to_dict(e)) for n, e in numbered)
-        for item in logged:
-            self.ring.append(item.seq, item.event)
         step.records.append(
             CommandRecord(
                 ts=self.clock(),
