@@ -75,6 +75,11 @@ def test_names_are_capped_in_clusters_not_code_points() -> None:
     family = "👩\u200d👩\u200d👧"
     assert normalize_name(family * 20) == family * MAX_GRAPHEMES
     assert normalize_name("e\u0301" * 20) == "é" * MAX_GRAPHEMES
+    # Vietnamese keeps its two marks; a tower of marks keeps three, so it cannot spill over
+    # the other names on the table display.
+    assert normalize_name("Nguye\u0302\u0303n") == "Nguy\u1ec5n"
+    zalgo = normalize_name("a" + "\u0301\u0336\u0337" * 66)
+    assert zalgo is not None and len(zalgo) == 1 + 3
 
 
 @given(st.text(max_size=300))
@@ -86,6 +91,7 @@ def test_normalized_names_are_clean(raw: str) -> None:
     assert "  " not in name
     assert not any(ch in name for ch in "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
     assert not any(ord(ch) < 32 or 0x7F <= ord(ch) < 0xA0 for ch in name)
+    assert len(name) <= MAX_GRAPHEMES * 16
     assert normalize_name(name) == name  # idempotent
 
 

@@ -3,7 +3,8 @@
 A name is NFC-normalized; control characters and invisible format characters (bidi overrides and
 isolates, zero-width spaces, ...) are removed, except the zero-width joiner inside emoji sequences;
 runs of whitespace become one space; and it is cut to :data:`MAX_GRAPHEMES` user-perceived
-characters. Clusters are approximated: a base character plus its combining marks, variation
+characters, each with at most :data:`MAX_MARKS` combining marks and :data:`MAX_CLUSTER` code
+points. Clusters are approximated: a base character plus its combining marks, variation
 selectors, emoji modifiers and joiner-linked successors, and regional-indicator pairs (flags).
 Names are then rendered with ``textContent`` by the clients; this is not an HTML filter.
 """
@@ -16,6 +17,11 @@ from typing import Final
 __all__ = ["MAX_GRAPHEMES", "name_key", "normalize_name"]
 
 MAX_GRAPHEMES: Final = 16
+MAX_MARKS: Final = 3
+"""Combining marks kept per character: enough for any language's accents, not for the towers
+of stacked marks that would spill over other players' names on the table display."""
+MAX_CLUSTER: Final = 16
+"""Code points kept per character (the longest emoji sequences have about 10)."""
 _ZWJ: Final = "\u200d"
 
 
@@ -69,11 +75,23 @@ def _clusters(text: str) -> list[str]:
     return clusters
 
 
+def _trim(cluster: str) -> str:
+    kept: list[str] = []
+    marks = 0
+    for ch in cluster:
+        if unicodedata.category(ch) in ("Mn", "Me", "Mc"):
+            marks += 1
+            if marks > MAX_MARKS:
+                continue
+        kept.append(ch)
+    return "".join(kept[:MAX_CLUSTER])
+
+
 def normalize_name(raw: str) -> str | None:
     """The name as it will be shown, or None when nothing printable is left."""
     clusters = _clusters(_clean(raw))
     # A joiner at either end of a cluster joins nothing: drop it.
-    clusters = [c.strip(_ZWJ) for c in clusters if c.strip(_ZWJ)]
+    clusters = [_trim(c.strip(_ZWJ)) for c in clusters if c.strip(_ZWJ)]
     name = "".join(clusters[:MAX_GRAPHEMES]).strip()
     if not any(ch.isalnum() or unicodedata.category(ch).startswith("S") for ch in name):
         return None
