@@ -490,6 +490,7 @@ async def test_broker_crash_mid_game(broker: Broker) -> None:
             seq_at_kill = room.session.seq
             broker.kill()
             await until(lambda: bridge.status.state != "online", timeout=5, what="the outage")
+            seq_offline = room.session.seq  # later events cannot have reached the old broker
             await asyncio.sleep(1.5)
             seq_in_outage = room.session.seq
             t_restart = time.monotonic()
@@ -509,6 +510,9 @@ async def test_broker_crash_mid_game(broker: Broker) -> None:
         await watcher.wait_for(lambda w: w.connections >= 2)
         await watcher.wait_for(lambda w: state_seq(w, code) == final)
         have = set(watcher.seqs(topic))
+        # What happened while the broker was away comes from the bridge's own cursor, unasked.
+        outage = set(range(seq_offline + 1, seq_in_outage + 1))
+        assert outage and outage <= have, sorted(outage - have)[:10]
         missing = set(range(1, final + 1)) - have
         if missing:
             await watcher.publish(f"cibo/{code}/cmd/dashboard",
