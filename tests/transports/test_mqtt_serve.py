@@ -10,6 +10,7 @@ import signal
 import subprocess
 import sys
 import time
+import urllib.request
 from pathlib import Path
 from typing import Any
 
@@ -62,6 +63,11 @@ def end(proc: subprocess.Popen[bytes], sig: signal.Signals) -> int:
         return proc.wait()
 
 
+def _get_json(url: str) -> Any:
+    with urllib.request.urlopen(url, timeout=10) as response:
+        return json.loads(response.read())
+
+
 async def test_broker_late_then_server_killed_leaves_the_last_will(tmp_path: Path) -> None:
     devices = tmp_path / "devices.toml"
     devices.write_text(DEVICES)
@@ -74,6 +80,9 @@ async def test_broker_late_then_server_killed_leaves_the_last_will(tmp_path: Pat
         url = f"ws://127.0.0.1:{info['port']}/ws"
         ann = Client(url, code=code, name="Ann", reconnect=False)
         await ann.connect()  # the game works without the broker
+        health = f"http://127.0.0.1:{info['port']}/api/health"
+        down = (await asyncio.to_thread(_get_json, health))["mqtt"]
+        assert down["state"] in ("connecting", "offline", "refused") and down["detail"]
         await asyncio.to_thread(broker.start)
         async with Watcher(broker.port, ("cibo/#", "homeassistant/#")) as watcher:
             await watcher.wait_for(
@@ -83,6 +92,8 @@ async def test_broker_late_then_server_killed_leaves_the_last_will(tmp_path: Pat
             state = watcher.last(f"cibo/{code}/state")
             assert state is not None and state.json()["seq"] == 1  # Ann's seat
             assert [r.payload for r in watcher.on("cibo/status")] == [b"online"]
+            up = await asyncio.to_thread(_get_json, health)
+            assert up["ok"] is True and up["mqtt"]["state"] == "online"
             assert any(r.topic.startswith("homeassistant/sensor/") for r in watcher.received)
             await ann.command({"type": "pick_hero", "hero": "zuru"})
             await watcher.wait_for(lambda w: 2 in w.seqs(f"cibo/{code}/events"))

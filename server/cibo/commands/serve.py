@@ -250,7 +250,18 @@ async def _serve_rooms(
 
     # The replay API reads (never writes) the data directory the journals are written to.
     replay = ReplayApi(GameStore(args.data))
-    site = StaticSite(clients_dir(), qr=qr, health=lambda: len(registry.rooms), api=replay)
+    bridges: list[Bridge] = []
+
+    def status() -> dict[str, Any]:
+        """The bridge's state for /api/health (a gadget or a script can watch it)."""
+        if not bridges:
+            return {}
+        now = bridges[0].status
+        return {"mqtt": {"state": now.state, "detail": now.detail}}
+
+    site = StaticSite(
+        clients_dir(), qr=qr, health=lambda: len(registry.rooms), status=status, api=replay
+    )
     game = GameServer(registry, site=site, limits=limits)
     hosts = _hosts(args, lan)
     if args.port == 0 and len(hosts) > 1:
@@ -275,6 +286,7 @@ async def _serve_rooms(
         loop.add_signal_handler(sig, stop.set)
     bridge = Bridge(mqtt, RegistrySource(registry)) if mqtt is not None else None
     if bridge is not None:
+        bridges.append(bridge)
         bridge.sync_rooms()  # follow the rooms from their current event on
         bridge_task = loop.create_task(bridge.run(), name="cibo-mqtt")
     try:

@@ -11,7 +11,8 @@ Routes (GET and HEAD only; anything else is 405):
 ``/shared/<file>``             ``clients/shared/<file>``
 ``/favicon.ico``               ``clients/favicon.ico`` if present, else a built-in icon
 ``/api/rooms/<CODE>/qr.svg``   the QR code of the room's join URL (404 for no such room)
-``/api/health``                ``{"ok": true, "rooms": N}``
+``/api/health``                ``{"ok": true, "rooms": N}``, plus ``"mqtt": {"state", "detail"}``
+                               when the MQTT bridge runs
 ``/api/games``, ``/api/...``   logged games and rulesets (:mod:`cibo.transports.replay_api`)
 =============================  ==============================================================
 
@@ -34,12 +35,12 @@ import json
 import os
 import struct
 import zlib
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from email.utils import formatdate
 from http import HTTPStatus
 from pathlib import Path
-from typing import Final
+from typing import Any, Final
 from urllib.parse import unquote, urlsplit
 
 from websockets.datastructures import Headers
@@ -160,6 +161,7 @@ class StaticSite:
         root: the ``clients/`` folder.
         qr: makes a room's join QR code.
         health: returns the number of open rooms.
+        status: more fields for ``/api/health`` (the MQTT bridge's state), if any.
         api: answers ``/api/games...`` and ``/api/rulesets...`` (default: a
             :class:`~cibo.transports.replay_api.ReplayApi` over the default data directory).
     """
@@ -170,11 +172,13 @@ class StaticSite:
         *,
         qr: QrMaker,
         health: Callable[[], int] = lambda: 0,
+        status: Callable[[], Mapping[str, Any]] = dict,
         api: Callable[[str], ApiAnswer | None] | None = None,
     ) -> None:
         self.root = root.resolve()
         self.qr = qr
         self.health = health
+        self.status = status
         self.api = api if api is not None else ReplayApi(GameStore())
         self._worker: ThreadPoolExecutor | None = None
 
@@ -221,7 +225,7 @@ class StaticSite:
                 return found
             return _response(HTTPStatus.OK, FAVICON, "image/png", head=head, cache="max-age=86400")
         if path == "/api/health":
-            body = json.dumps({"ok": True, "rooms": self.health()}).encode()
+            body = json.dumps({"ok": True, "rooms": self.health(), **self.status()}).encode()
             return _response(HTTPStatus.OK, body, "application/json", head=head)
         segments = path.split("/")
         if len(segments) == 3 and segments[1] == "j" and segments[2]:
