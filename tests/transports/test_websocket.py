@@ -660,3 +660,36 @@ async def test_a_handshake_that_never_finishes_is_dropped() -> None:
         async with asyncio.timeout(5):
             assert await reader.read() == b""  # closed by the server
         writer.close()
+
+
+async def test_a_room_that_fails_closes_its_clients_and_says_why_to_those_who_come_back() -> None:
+    async with live_server() as live:
+        ann = Client(live.url, code=live.code, name="Ann", reconnect=False)
+        table = Client(live.url, code=live.code, role="table", reconnect=False)
+        for c in (ann, table):
+            await c.connect()
+        other = await live.new_room()
+        bob = Client(live.url, code=other, name="Bob")
+        await bob.connect()
+        # No input makes a room task fail any more: a journal future that fails with something
+        # other than a journal error stands in for a bug in the room's output stage.
+        from cibo.rooms.room import _Entry, _Request
+        from cibo.rooms.session import Step
+
+        room = live.registry.rooms[live.code]
+        broken: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        broken.set_exception(RuntimeError("a bug"))
+        waiting: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
+        entry = _Entry(_Request(Step, waiting), Step(), [broken], False)
+        await room._outbox.put(([entry], room.session.seq, room.session.state))
+        for c in (ann, table):
+            await asyncio.wait_for(c.closed.wait(), 5)
+            assert c.bye is not None and c.bye["code"] == "room/crashed"
+            assert c.close_codes == [1011]
+        assert waiting.done() and waiting.result().code == "room/closed"  # never left hanging
+        with pytest.raises(JoinRefused) as refused:
+            await Client(live.url, code=live.code, token=ann.token, reconnect=False).connect()
+        assert refused.value.code == "room/crashed"
+        assert "Restarting the server" in str(refused.value)
+        assert (await bob.command({"type": "pick_hero", "hero": "killy"}))["ok"]
+        await bob.close()

@@ -192,7 +192,7 @@ async def serve(args: argparse.Namespace, *, out: TextIO) -> int:
         async with Registry(store=store, rulesets=rulesets, limits=limits) as registry:
             for bad in corrupt:
                 if bad.room_code is not None:
-                    registry.mark_damaged(bad.room_code, bad.error.message)
+                    registry.mark_unavailable(bad.room_code, "join/damaged")
             return await _serve_rooms(args, registry, recovered, lan, out, mqtt=mqtt)
     finally:
         if disk is not None:
@@ -209,7 +209,7 @@ async def _restore(registry: Registry, games: tuple[RecoveredGame, ...]) -> dict
             room, token = await registry.restore(header, game.records, game.journal, choice)
         except Exception as exc:
             log.error("cannot resume game %s: %s", header.game_id, exc)
-            registry.mark_damaged(header.room_code, str(exc))
+            registry.mark_unavailable(header.room_code, "join/damaged")
             await game.journal.aclose()
             continue
         if token is not None:  # not for a finished game, reopened only for its end screen
@@ -250,14 +250,13 @@ async def _serve_rooms(
 
     # The replay API reads (never writes) the data directory the journals are written to.
     replay = ReplayApi(GameStore(args.data))
-    bridges: list[Bridge] = []
+    bridge = Bridge(mqtt, RegistrySource(registry)) if mqtt is not None else None
 
     def status() -> dict[str, Any]:
         """The bridge's state for /api/health (a gadget or a script can watch it)."""
-        if not bridges:
+        if bridge is None:
             return {}
-        now = bridges[0].status
-        return {"mqtt": {"state": now.state, "detail": now.detail}}
+        return {"mqtt": {"state": bridge.status.state, "detail": bridge.status.detail}}
 
     site = StaticSite(
         clients_dir(), qr=qr, health=lambda: len(registry.rooms), status=status, api=replay
@@ -284,9 +283,7 @@ async def _serve_rooms(
     collector = loop.create_task(_collect_garbage(), name="cibo-gc")
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stop.set)
-    bridge = Bridge(mqtt, RegistrySource(registry)) if mqtt is not None else None
     if bridge is not None:
-        bridges.append(bridge)
         bridge.sync_rooms()  # follow the rooms from their current event on
         bridge_task = loop.create_task(bridge.run(), name="cibo-mqtt")
     try:

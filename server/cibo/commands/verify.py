@@ -43,7 +43,7 @@ def run(args: argparse.Namespace) -> int:
             outcome = summary.status + (f" ({summary.cause})" if summary.cause else "")
             console.print(
                 f"  ruleset  {escape(summary.ruleset_name)} ({escape(summary.ruleset_id)}), "
-                f"difficulty {escape(summary.difficulty or header.difficulty)}"
+                f"difficulty {escape(summary.difficulty)}"
             )
             console.print(f"  players  {escape(', '.join(summary.players)) or '-'}")
             console.print(f"  rounds   {summary.rounds}")

@@ -87,6 +87,7 @@ from cibo.journal.format import (
 )
 from cibo.journal.reader import JournalContents, TornTail, read_journal
 from cibo.journal.store import (
+    GAME_ID,
     CorruptGame,
     GameStore,
     RecoveredGame,
@@ -97,6 +98,7 @@ from cibo.journal.store import (
 from cibo.journal.writer import CommitStats, GameJournal, GroupCommit
 
 __all__ = [
+    "GAME_ID",
     "CommandRecord",
     "CommitStats",
     "CorruptGame",

@@ -21,6 +21,7 @@ import time
 import zlib
 from collections.abc import Iterable
 from pathlib import Path
+from typing import Final
 
 from attrs import frozen
 
@@ -41,6 +42,7 @@ from cibo.journal.reader import JournalContents, read_journal
 from cibo.journal.writer import GameJournal, GroupCommit
 
 __all__ = [
+    "GAME_ID",
     "CorruptGame",
     "GameStore",
     "RecoveredGame",
@@ -72,6 +74,10 @@ def default_data_dir() -> Path:
     xdg = os.environ.get("XDG_DATA_HOME")
     base = Path(xdg) if xdg and os.path.isabs(xdg) else Path.home() / ".local" / "share"
     return base / "cibo"
+
+
+GAME_ID: Final = re.compile(r"[0-9]{8}T[0-9]{6}-([A-Z0-9]{1,12})-[0-9a-f]{4}")
+"""What :func:`new_game_id` makes; group 1 is the room code."""
 
 
 def new_game_id(room_code: str, now: float | None = None) -> str:
@@ -122,7 +128,7 @@ class CorruptGame:
     @property
     def room_code(self) -> str | None:
         """The room code in the file's name (see :func:`new_game_id`), if it has one."""
-        match = re.fullmatch(r"[0-9]{8}T[0-9]{6}-([A-Z0-9]{1,12})-[0-9a-f]{4}", _stem(self.path))
+        match = GAME_ID.fullmatch(_stem(self.path))
         return match.group(1) if match else None
 
 

@@ -45,7 +45,7 @@ class Summary:
     cause: str
     events: int
     commands: int
-    difficulty: str = ""
+    difficulty: str
     """The difficulty the game was played at (the lobby may change the room's first choice)."""
 
 

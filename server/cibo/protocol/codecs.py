@@ -20,6 +20,7 @@ from typing import Any, Final, Protocol
 import msgpack  # type: ignore[import-untyped]
 from attrs import frozen
 
+from cibo.core.expr.values import MAX_VALUE
 from cibo.protocol.errors import DecodeError
 
 __all__ = [
@@ -106,11 +107,6 @@ def _check(value: Any, limits: Limits) -> None:
             _check_scalar(item, limits)
 
 
-MAX_INT = 2**53 - 1
-"""Largest integer magnitude accepted: what every client (JavaScript included) holds exactly,
-and what both codecs can send back."""
-
-
 def _check_text(text: str) -> None:
     # JSON's \uD800 escapes can smuggle in a lone surrogate: no valid UTF-8 holds one, so no
     # other client could be sent the text, and encoding it would fail later, far from here
@@ -126,7 +122,7 @@ def _check_scalar(item: Any, limits: Limits) -> None:
     if item is None or isinstance(item, bool):
         return
     if isinstance(item, int):
-        if not -MAX_INT <= item <= MAX_INT:
+        if not -MAX_VALUE <= item <= MAX_VALUE:  # what every client holds exactly
             raise DecodeError("integers must be within ±(2**53 - 1)")
         return
     if isinstance(item, str):

@@ -18,12 +18,13 @@ from typing import Self
 from attrs import frozen
 
 from cibo.core import ENGINE_VERSION, GameState, Ruleset, new_game
+from cibo.journal.errors import JournalError
 from cibo.journal.format import JournalHeader, MetaRecord, Record
 from cibo.protocol.errors import error_message
 from cibo.rooms.codes import new_code, normalize_code
 from cibo.rooms.ports import GameLog, GameStorePort
 from cibo.rooms.room import Room
-from cibo.rooms.session import RoomSession
+from cibo.rooms.session import ClientId, RoomSession
 from cibo.rooms.tokens import new_token, token_hash
 
 __all__ = ["Registry", "RoomLimits", "RoomRefused", "RulesetChoice", "RulesetSource"]
@@ -103,8 +104,9 @@ class Registry:
         self.limits = limits
         self.base_url = base_url
         self.rooms: dict[str, Room] = {}
-        self.damaged: dict[str, str] = {}
-        """Codes of games that could not be resumed (their journal is damaged), with why."""
+        self.unavailable: dict[str, str] = {}
+        """Codes of rooms that are gone but may be asked for again, with the error code to answer
+        (``join/damaged``: its journal could not be resumed; ``room/crashed``: its task failed)."""
         self._reserved: set[str] = set()
         self._tasks: set[asyncio.Task[None]] = set()
         self._reaper: asyncio.Task[None] | None = None
@@ -143,11 +145,11 @@ class Registry:
             return None
         return room
 
-    def mark_damaged(self, code: str, reason: str) -> None:
-        """Remember that the game of room ``code`` could not be resumed: phones and tables that
-        come back to it are told so (``join/damaged``) instead of "no such game", and no new
-        room takes its code while this server runs."""
-        self.damaged[code] = reason
+    def mark_unavailable(self, code: str, reason: str) -> None:
+        """Remember why room ``code`` is gone (an error code): phones and tables that come back
+        to it are told that instead of "no such game", and no new room takes its code while
+        this server runs."""
+        self.unavailable[code] = reason
 
     def join_url(self, code: str) -> str:
         return f"{self.base_url}/j/{code}"
@@ -192,7 +194,7 @@ class Registry:
             if difficulty is not None:
                 raise RoomRefused("room/bad_difficulty")
             level = next(iter(choice.ruleset.difficulty))
-        code = new_code(self.rooms.keys() | self._reserved | self.damaged.keys())
+        code = new_code(self.rooms.keys() | self._reserved | self.unavailable.keys())
         self._reserved.add(code)
         try:
             seed = secrets.token_bytes(32)
@@ -224,6 +226,30 @@ class Registry:
         log.info("room %s opened (%s, %s)", code, choice.id, level)
         return room, host_token
 
+    async def next_game(
+        self, room: Room, client: ClientId, cmd_id: str, *, owner: str | None = None
+    ) -> None:
+        """The host's ``next_game`` in ``room``: open a room with the same ruleset and
+        difficulty, and let ``room`` tell everyone its code (see
+        :meth:`RoomSession.next_game`). ``owner`` counts against its address's room cap."""
+        go = await room.next_game(client, cmd_id)
+        if not go.ok:
+            return  # refused, or already open: the room answered
+        state = room.session.state
+        opened: tuple[str, str] | None = None
+        error = ""
+        try:
+            new, host_token = await self.create(
+                state.ruleset.ruleset.id, state.difficulty, owner=owner
+            )
+            opened = (new.code, host_token)
+        except RoomRefused as exc:
+            error = exc.code
+        except JournalError as exc:
+            log.error("cannot open the next room of %s: %s", room.code, exc.message)
+            error = "room/failed"
+        await room.next_game_opened(client, cmd_id, opened, error)
+
     def _session(self, code: str, state: GameState, digest: str, name: str) -> RoomSession:
         return RoomSession(
             code=code,
@@ -253,7 +279,7 @@ class Registry:
             await room.run()
         except Exception:
             log.exception("room %s stopped on an unexpected error", room.code)
-            self.mark_damaged(room.code, "the room stopped on an unexpected error")
+            self.mark_unavailable(room.code, "room/crashed")
             room.abort("room/crashed")
         finally:
             if self.rooms.get(room.code) is room:

@@ -125,25 +125,18 @@ class Room:
         last_seq: int | None = None,
     ) -> JoinOutcome:
         """Ask to join; returns once the welcome was sent (or the join refused)."""
-        if self.done.is_set():
-            return JoinOutcome(False, "room/closed", error_message("room/closed"))
-        future: asyncio.Future[JoinOutcome] = asyncio.get_running_loop().create_future()
-        await self.inbox.put(
-            _Request(
-                lambda: self.session.hello(
-                    client,
-                    role=role,
-                    name=name,
-                    token=token,
-                    host_token=host_token,
-                    last_seq=last_seq,
-                ),
-                future,
+        return await self._ask(
+            lambda: self.session.hello(
                 client,
-                peer,
-            )
+                role=role,
+                name=name,
+                token=token,
+                host_token=host_token,
+                last_seq=last_seq,
+            ),
+            client,
+            peer,
         )
-        return await future
 
     async def command(
         self, client: ClientId, cmd_id: str, data: dict[str, Any], seen_seq: int | None
@@ -158,11 +151,7 @@ class Room:
     async def next_game(self, client: ClientId, cmd_id: str) -> JoinOutcome:
         """The host's ``next_game``; ok means the caller opens the room and then calls
         :meth:`next_game_opened` (see :meth:`RoomSession.next_game`)."""
-        if self.done.is_set():
-            return JoinOutcome(False, "room/closed", error_message("room/closed"))
-        future: asyncio.Future[JoinOutcome] = asyncio.get_running_loop().create_future()
-        await self.inbox.put(_Request(lambda: self.session.next_game(client, cmd_id), future))
-        return await future
+        return await self._ask(lambda: self.session.next_game(client, cmd_id))
 
     async def next_game_opened(
         self, client: ClientId, cmd_id: str, opened: tuple[str, str] | None, error: str = ""
@@ -176,13 +165,7 @@ class Room:
 
     async def device_command(self, seat: str, cmd_id: str, data: dict[str, Any]) -> JoinOutcome:
         """A command from a table gadget (MQTT bridge) for ``seat``; returns once durable."""
-        if self.done.is_set():
-            return JoinOutcome(False, "room/closed", error_message("room/closed"))
-        future: asyncio.Future[JoinOutcome] = asyncio.get_running_loop().create_future()
-        await self.inbox.put(
-            _Request(lambda: self.session.device_command(seat, cmd_id, data), future)
-        )
-        return await future
+        return await self._ask(lambda: self.session.device_command(seat, cmd_id, data))
 
     async def leave(self, client: ClientId) -> None:
         """The client's connection is gone."""
@@ -194,6 +177,17 @@ class Room:
         if not self.done.is_set():
             await self.inbox.put(_Request(lambda: self.session.close(reason), final=True))
             await self.done.wait()
+
+    async def _ask(
+        self, call: Callable[[], Step], client: ClientId | None = None, peer: Peer | None = None
+    ) -> JoinOutcome:
+        """Queue ``call`` and wait until its step was sent: its ``joined`` outcome, or
+        ``room/closed`` when the room ends first."""
+        if self.done.is_set():
+            return JoinOutcome(False, "room/closed", error_message("room/closed"))
+        future: asyncio.Future[JoinOutcome] = asyncio.get_running_loop().create_future()
+        await self.inbox.put(_Request(call, future, client, peer))
+        return await future
 
     async def _put(self, call: Callable[[], Step]) -> None:
         if not self.done.is_set():
@@ -214,6 +208,15 @@ class Room:
         group commit.
         """
         output = asyncio.get_running_loop().create_task(self._output(), name=f"out-{self.code}")
+        me = asyncio.current_task()
+
+        def stop_if_failed(task: asyncio.Task[None]) -> None:
+            # This task may be waiting for requests (or for room in the outbox) that will never
+            # come: wake it, so the failure ends the room instead of leaving it silent.
+            if me is not None and not task.cancelled() and task.exception() is not None:
+                me.cancel()
+
+        output.add_done_callback(stop_if_failed)
         try:
             final = False
             while not final and not output.done():
@@ -229,6 +232,13 @@ class Room:
                 del batch, entries
             await self._outbox.put(None)
             await output
+        except asyncio.CancelledError:
+            failure = output.exception() if output.done() and not output.cancelled() else None
+            if failure is None:
+                raise
+            if me is not None:
+                me.uncancel()
+            raise failure from None
         finally:
             output.cancel()
             self.done.set()

@@ -752,7 +752,7 @@ class RoomSession:
             return step
         if code:
             step.send((client,), _reject(cmd_id, code))
-        step.joined = JoinOutcome(False, code or "room/next_known")
+        step.joined = JoinOutcome(False, code)  # answered: nothing for the caller to open
         return step
 
     def next_game_opened(

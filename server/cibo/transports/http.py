@@ -47,6 +47,7 @@ from websockets.datastructures import Headers
 from websockets.http11 import Response
 
 from cibo.journal import GameStore
+from cibo.transports.replay_api import ROUTES as API_ROUTES
 from cibo.transports.replay_api import ApiAnswer, ReplayApi
 
 __all__ = ["CONTENT_TYPES", "CSP", "StaticSite", "clients_dir"]
@@ -186,7 +187,7 @@ class StaticSite:
         """:meth:`respond`, with the routes that read journals run in the site's worker thread
         (one: the API's caches are not shared between threads, and one fold at a time is
         enough for a game night)."""
-        if not urlsplit(target).path.startswith(("/api/games", "/api/rulesets")):
+        if not urlsplit(target).path.startswith(API_ROUTES):
             return self.respond(method, target)
         if self._worker is None:
             self._worker = ThreadPoolExecutor(1, thread_name_prefix="cibo-api")

@@ -52,7 +52,7 @@ from typing import Any, Final, TypeVar
 from attrs import frozen
 
 from cibo.core import apply, ruleset_summary, view_event, view_state
-from cibo.journal import CommandRecord, GameStore, JournalError, read_journal
+from cibo.journal import GAME_ID, CommandRecord, GameStore, JournalError, read_journal
 from cibo.journal.listing import GameListing, list_games
 from cibo.journal.replay import decode_events, load_ruleset, start_state
 from cibo.rulesets import RulesetError, available_rulesets
@@ -60,7 +60,8 @@ from cibo.rulesets import load_ruleset as load_ruleset_file
 
 __all__ = ["ApiAnswer", "ReplayApi", "replay_document"]
 
-GAME_ID: Final = re.compile(r"[0-9]{8}T[0-9]{6}-[A-Z0-9]{1,12}-[0-9a-f]{4}")
+ROUTES: Final = ("/api/games", "/api/rulesets")
+"""The path prefixes :meth:`ReplayApi.handle` answers."""
 RULESET_ID: Final = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,63}")
 JSON_TYPE: Final = "application/json"
 AUDIENCE: Final = "public"

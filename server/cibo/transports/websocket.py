@@ -393,7 +393,9 @@ class _Connection:
         if isinstance(message, Cmd):
             await room.command(self.client, message.cmd_id, message.command, message.seen_seq)
         elif isinstance(message, Control) and message.action == "next_game":
-            await self.next_game(room, message.cmd_id)
+            await self.server.registry.next_game(
+                room, self.client, message.cmd_id, owner=self.address
+            )
         elif isinstance(message, Control):
             await room.control(self.client, message.cmd_id, message.action, message.seat)
         elif isinstance(message, Sync):
@@ -416,27 +418,6 @@ class _Connection:
             return
         self.send(outbound.room_created(room.code, host_token))
 
-    async def next_game(self, room: Room, cmd_id: str) -> None:
-        """Open a room for the next game with the same ruleset and difficulty, for the host of
-        a finished one; everyone in the old room learns its code (the room info's ``next``)."""
-        go = await room.next_game(self.client, cmd_id)
-        if not go.ok:
-            return  # refused, or already open: the room answered
-        state = room.session.state
-        opened: tuple[str, str] | None = None
-        error = ""
-        try:
-            new, host_token = await self.server.registry.create(
-                state.ruleset.ruleset.id, state.difficulty, owner=self.address
-            )
-            opened = (new.code, host_token)
-        except RoomRefused as exc:
-            error = exc.code
-        except JournalError as exc:
-            log.error("cannot create a room: %s", exc.message)
-            error = "room/failed"
-        await room.next_game_opened(self.client, cmd_id, opened, error)
-
     async def hello(self, message: Hello) -> bool:
         server = self.server
         now = time.monotonic()
@@ -445,8 +426,9 @@ class _Connection:
             return False
         code = normalize_code(message.code)
         room = server.registry.get(code) if code is not None else None
-        if room is None and code is not None and code in server.registry.damaged:
-            return self.failed_join("join/damaged", error_message("join/damaged"), False)
+        gone = server.registry.unavailable.get(code) if room is None and code else None
+        if gone is not None:
+            return self.failed_join(gone, error_message(gone), False)
         if room is None:
             return self.failed_join("join/no_such_room", error_message("join/no_such_room"), True)
         self.tried.add(room)
