@@ -6,19 +6,41 @@ same on every run and in every replay.
 
 from __future__ import annotations
 
+import weakref
 from collections import deque
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
+from types import MappingProxyType
 
 from cibo.core.ruleset import Ruleset
+
+_OPEN_BOARD: dict[int, dict[str, Mapping[str, int]]] = {}
+"""Distances with every zone passable, by ``id(ruleset)`` then start zone.
+
+A board never changes, and listing a seat's legal moves asks for them after every command.
+Keyed by identity (a ruleset's hash walks all of it) and dropped with the ruleset."""
 
 
 def distances(
     rs: Ruleset, start: str, passable: Callable[[str], bool] | None = None
-) -> dict[str, int]:
-    """Breadth-first link distances from ``start`` to every reachable zone.
+) -> Mapping[str, int]:
+    """Breadth-first link distances from ``start`` to every reachable zone, in BFS order.
 
-    ``passable(zone)`` may forbid entering a zone (the start is always allowed).
+    ``passable(zone)`` may forbid entering a zone (the start is always allowed). Without it the
+    result is computed once per ruleset and start, and shared (read-only).
     """
+    if passable is not None:
+        return _distances(rs, start, passable)
+    board = _OPEN_BOARD.get(id(rs))
+    if board is None:
+        board = _OPEN_BOARD[id(rs)] = {}
+        weakref.finalize(rs, _OPEN_BOARD.pop, id(rs), None)
+    near = board.get(start)
+    if near is None:
+        near = board[start] = MappingProxyType(_distances(rs, start, None))
+    return near
+
+
+def _distances(rs: Ruleset, start: str, passable: Callable[[str], bool] | None) -> dict[str, int]:
     dist = {start: 0}
     queue = deque([start])
     while queue:

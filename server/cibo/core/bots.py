@@ -19,9 +19,9 @@ from attrs import evolve
 
 from cibo.core.board import distances
 from cibo.core.effects import Ctx
-from cibo.core.errors import IllegalCommand, RulesError
+from cibo.core.errors import RulesError
 from cibo.core.rng import Rng
-from cibo.core.rules import check_action, find_action, new_game, targets
+from cibo.core.rules import action_refusal, find_action, new_game, targets
 from cibo.core.ruleset import Action, Ruleset
 from cibo.core.state import DeckState, GameState, HeroState, MarkerState, Seat, UnitState
 from cibo.core.views import legal_actions
@@ -138,8 +138,9 @@ def _possible_at(s: GameState, hero: HeroState, name: str, action: Action, zone:
     moved = evolve(hero, zone=zone, actions_left=max(hero.actions_left, action.cost))
     there = evolve(s, heroes=tuple(moved if h.id == hero.id else h for h in s.heroes))
     try:
-        check_action(there, moved, name, action)
-    except (IllegalCommand, RulesError):
+        if action_refusal(there, moved, name, action) is not None:
+            return False
+    except RulesError:
         return False
     return bool(targets(there, moved, action))
 

@@ -37,6 +37,8 @@ class Ctx:
         self.events: list[ev.Event] = []
         self.rng = Rng(state.seed, state.rng_counter)
         self.depth = 0
+        self._checked: GameState | None = None
+        """The last state :meth:`check_end` found no ending in."""
 
     def emit(self, event: ev.Event) -> None:
         self.events.append(event)
@@ -89,13 +91,16 @@ class Ctx:
     def check_end(self) -> None:
         """Emit ``GameEnded`` and unwind if a victory or defeat condition holds."""
         s = self.state
-        if s.status != "playing":
+        if s.status != "playing" or s is self._checked:
+            # States are immutable and every event makes a new one: the same object cannot
+            # meet a condition it did not meet before (effects check after each step).
             return
         end = s.ruleset.end
         for status, conditions in (("won", end.victory), ("lost", end.defeat)):
             for cond in conditions:
                 if self.truth(cond.when, {}):
                     self.end_game(status, cond.id, cond.text)
+        self._checked = s
 
     def end_game(self, status: str, cause: str, text: str) -> None:
         self.emit(ev.GameEnded(status=status, cause=cause, text=text, seed=self.state.seed.hex()))

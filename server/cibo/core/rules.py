@@ -313,25 +313,45 @@ def find_action(s: GameState, hero: HeroState, name: str) -> Action | None:
 
 def check_action(s: GameState, hero: HeroState, name: str, action: Action) -> None:
     """Everything about an action except its target. Raises IllegalCommand."""
-    label = action.label or name
+    code = action_refusal(s, hero, name, action)
+    if code is not None:
+        raise _illegal(_refusal_text(code, s, hero, name, action), code)
+
+
+def action_refusal(s: GameState, hero: HeroState, name: str, action: Action) -> str | None:
+    """Why :func:`check_action` would refuse the action (its error code), or None.
+
+    Listing a seat's legal actions asks this for every action after every command, so it
+    returns a code instead of raising and leaves the sentence to :func:`_refusal_text`.
+    """
     if action.cost > hero.actions_left:
-        raise _illegal(
-            f"{label} costs {action.cost} actions; {hero.actions_left} left.", "action/no_actions"
-        )
+        return "action/no_actions"
     if action.where and not _zone_matches(s, hero.zone, action.where):
-        place = action.where.replace("|", " or ")
-        raise _illegal(f"{label} needs to be done in a {place} zone.", "action/wrong_zone")
+        return "action/wrong_zone"
     if action.limit is not None:
         lim = action.limit
         if lim.every and s.round - hero.last_used.get(name, -999) < lim.every:
-            raise _illegal(f"{label} can be used once every {lim.every} rounds.", "action/limit")
+            return "action/limit"
         used = (hero.uses_round if lim.per == "round" else hero.uses_game).get(name, 0)
         if used >= lim.n:
-            raise _illegal(f"{label} is used up this {lim.per}.", "action/limit")
-    if action.needs:
-        ctx = Ctx(s)
-        if not ctx.truth(action.needs, {"hero": hero.id, "zone": hero.zone}):
-            raise _illegal(f"{label} is not possible now ({action.needs}).", "action/needs")
+            return "action/limit"
+    if action.needs and not Ctx(s).truth(action.needs, {"hero": hero.id, "zone": hero.zone}):
+        return "action/needs"
+    return None
+
+
+def _refusal_text(code: str, s: GameState, hero: HeroState, name: str, action: Action) -> str:
+    label = action.label or name
+    if code == "action/no_actions":
+        return f"{label} costs {action.cost} actions; {hero.actions_left} left."
+    if code == "action/wrong_zone":
+        return f"{label} needs to be done in a {action.where.replace('|', ' or ')} zone."
+    if code == "action/limit" and action.limit is not None:
+        lim = action.limit
+        if lim.every and s.round - hero.last_used.get(name, -999) < lim.every:
+            return f"{label} can be used once every {lim.every} rounds."
+        return f"{label} is used up this {lim.per}."
+    return f"{label} is not possible now ({action.needs})."
 
 
 def _zone_matches(s: GameState, zone: str, where: str) -> bool:

@@ -10,7 +10,7 @@ order, and ``peeks`` (each seat sees only its own).
 
 from __future__ import annotations
 
-import functools
+from collections.abc import Callable
 from typing import Any, Literal, TypeVar
 
 import attrs
@@ -130,21 +130,45 @@ class GameState:
 _T = TypeVar("_T")
 
 
-@functools.cache
-def _field_names(cls: type[Any]) -> tuple[str, ...]:
-    return tuple(a.name for a in attrs.fields(cls))
+def _make_replacer(cls: type[Any]) -> Callable[[Any, dict[str, Any]], Any]:
+    """Compile ``cls``'s copy-with-changes function: one line per field, no loop, no lookups.
+
+    Frozen attrs classes refuse ``setattr``; a slotted class's member descriptors still set a
+    slot directly. Generating the code (as attrs does for ``__init__``) keeps each field to a
+    dict test and one C call, about four times faster than a loop over ``object.__setattr__``.
+    """
+    names = [a.name for a in attrs.fields(cls)]
+    scope: dict[str, Any] = {"_new": object.__new__, "_cls": cls, "_fields": frozenset(names)}
+    lines = [
+        "def replacer(obj, changes):",
+        "    if not changes.keys() <= _fields:",
+        "        raise TypeError(f'no such field: {sorted(changes.keys() - _fields)}')",
+        "    new = _new(_cls)",
+    ]
+    for i, name in enumerate(names):
+        if not name.isidentifier():  # attrs guarantees it; the generated code relies on it
+            raise TypeError(f"{cls.__name__}.{name} is not an identifier")
+        scope[f"_set{i}"] = cls.__dict__[name].__set__
+        lines.append(f"    _set{i}(new, changes[{name!r}] if {name!r} in changes else obj.{name})")
+    lines.append("    return new")
+    exec("\n".join(lines), scope)  # our own code, built from attrs' field names
+    replacer: Callable[[Any, dict[str, Any]], Any] = scope["replacer"]
+    return replacer
+
+
+_REPLACERS: dict[type[Any], Callable[[Any, dict[str, Any]], Any]] = {}
 
 
 def replace(obj: _T, **changes: Any) -> _T:
     """A copy of the frozen attrs value ``obj`` with ``changes``; like ``attrs.evolve``, faster.
 
-    The reducer creates a new state for every event, so this is on the hot path of replay and
-    simulation. It skips ``__init__`` (no validators run: the reducer's values are the engine's
-    own, already valid), which makes it several times faster than ``evolve``.
+    The reducer creates a new state for every event, so this is on the hot path of replay,
+    simulation and every command. It skips ``__init__`` (no validators run: the reducer's values
+    are the engine's own, already valid). A name that is not a field raises ``TypeError``.
     """
-    cls: Any = type(obj)
-    new = object.__new__(cls)
-    for name in _field_names(cls):
-        object.__setattr__(new, name, changes[name] if name in changes else getattr(obj, name))
-    result: _T = new
+    cls = type(obj)
+    replacer = _REPLACERS.get(cls)
+    if replacer is None:
+        replacer = _REPLACERS[cls] = _make_replacer(cls)
+    result: _T = replacer(obj, changes)
     return result

@@ -404,7 +404,7 @@ def _call_bounds(fn: str, args: list[_Bounds]) -> _Bounds | None:
     if fn == "max":
         return max(a[0] for a in args), max(a[1] for a in args)
     if fn == "abs":
-        (low, high), = args
+        ((low, high),) = args
         if low >= 0:
             return low, high
         if high <= 0:

@@ -16,8 +16,7 @@ from typing import Any
 from cibo.core import events as ev
 from cibo.core.dice import Roll
 from cibo.core.env import track_band
-from cibo.core.errors import IllegalCommand
-from cibo.core.rules import check_action, find_action, targets
+from cibo.core.rules import action_refusal, find_action, targets
 from cibo.core.ruleset import Ruleset
 from cibo.core.serial import to_data
 from cibo.core.state import GameState, HeroState
@@ -209,9 +208,7 @@ def legal_actions(state: GameState, seat: str) -> list[dict[str, Any]]:
         for name in names:
             action = find_action(s, hero, name)
             assert action is not None
-            try:
-                check_action(s, hero, name, action)
-            except IllegalCommand:
+            if action_refusal(s, hero, name, action) is not None:
                 continue
             for target in targets(s, hero, action):
                 out.append(
