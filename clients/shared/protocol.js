@@ -331,9 +331,10 @@ export class Connection {
       case "update": {
         const fresh = (msg.events || []).filter((e) => this.seq === null || e.seq > this.seq);
         this.seq = msg.seq;
-        this.state = msg.state;
+        // A whole view, or only the top-level keys that changed since the last one.
+        this.state = msg.state ?? Object.assign({}, this.state, msg.changes);
         this.remember();
-        this.emit("update", { events: fresh, state: msg.state, reset: Boolean(msg.reset) });
+        this.emit("update", { events: fresh, state: this.state, reset: Boolean(msg.reset) });
         break;
       }
       case "room": {

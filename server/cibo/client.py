@@ -281,7 +281,10 @@ class Client:
         kind = message.get("type")
         if kind == "update":
             self._take_events(message.get("events") or [])
-            self.state = message.get("state") or {}
+            if "state" in message:
+                self.state = message["state"] or {}
+            else:  # only the top-level keys that changed
+                self.state = {**self.state, **(message.get("changes") or {})}
             self.seq = int(message.get("seq", 0))
         elif kind == "room":
             self.room = message.get("room") or {}

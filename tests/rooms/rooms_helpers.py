@@ -104,6 +104,17 @@ class Harness:
         assert found, f"{client} received no {kind}"
         return found[-1]
 
+    def held_state(self, client: ClientId) -> dict[str, Any]:
+        """The view ``client`` holds: its last welcome's state, then each update's ``state``
+        or ``changes`` assigned in order (what the browser and Python clients do)."""
+        state: dict[str, Any] = {}
+        for m in self.inbox[client]:
+            if m["type"] == "welcome" or (m["type"] == "update" and "state" in m):
+                state = dict(m["state"])
+            elif m["type"] == "update":
+                state.update(m["changes"])
+        return state
+
     def of(self, client: ClientId, kind: str) -> list[dict[str, Any]]:
         return [m for m in self.inbox[client] if m["type"] == kind]
 

@@ -10,6 +10,51 @@ from cibo.rooms import RoomSession
 from cibo.rooms.tokens import token_hash
 
 
+def test_every_client_holds_its_exact_view_through_changes() -> None:
+    """Updates carry only changed keys; folding them gives each client exactly its view after
+    every command, across joins, a late table, a spectator and a phone that reconnects."""
+    from cibo.core.bots import choose
+    from cibo.core.rng import Rng
+
+    h = Harness()
+    tables = [1]
+    assert h.hello(1, role="table").ok
+    players = h.lobby(["Ann", "Bob", "Cy"], ["killy", "cibo", "zuru"])
+    token = {c: h.tokens[c] for c in players}
+    rng = Rng(b"changes")
+    s = h.session
+    commands = 0
+    while s.state.status == "playing" and commands < 400:
+        for i, c in enumerate(players):
+            command = choose(s.state, h.seats[c], "greedy", rng)
+            if command is None:
+                continue
+            assert h.cmd(c, command)["ok"]
+            commands += 1
+            if commands % 7 == 0:  # this phone drops and comes back on a new connection
+                h.run(s.disconnect(c))
+                new = 1000 + commands
+                assert h.hello(new, token=token[c], last_seq=s.seq - 1).ok
+                h.seats[new] = h.seats[c]
+                token[new] = token[c]
+                players[i] = new
+            if commands == 20:
+                assert h.hello(2, role="table").ok
+                tables.append(2)
+            if commands == 30:
+                assert h.hello(3, role="spectator").ok
+                tables.append(3)
+            for client in [*players, *tables]:
+                audience = s.clients[client].audience
+                assert h.held_state(client) == view_state(s.state, audience), (client, commands)
+    assert commands > 40
+    updates = [m for c in [*players, *tables] for m in h.inbox[c] if m["type"] == "update"]
+    partial = [m for m in updates if "changes" in m]
+    assert len(partial) > 0.9 * len(updates)
+    assert all(set(m["changes"]) < set(h.held_state(1)) | {"me", "peek", "actions"}
+               for m in partial)
+
+
 def test_first_player_is_host_and_gets_a_token() -> None:
     h = Harness()
     table = 1
@@ -26,7 +71,8 @@ def test_first_player_is_host_and_gets_a_token() -> None:
     update = h.last(table, "update")
     assert update["events"] == [{"seq": 1, "event": {"type": "seat_joined", "seat": "s1",
                                                       "name": "Ann"}}]
-    assert "actions" not in update["state"] and "me" not in update["state"]
+    # Only what changed in the table's view since its welcome: the roster.
+    assert update["changes"] == {"seats": [{"id": "s1", "name": "Ann"}]}
     room = h.last(table, "room")["room"]
     assert room["host_seat"] == "s1" and room["seats"][0]["connected"] is True
     # Only hashes are journaled.

@@ -67,14 +67,25 @@ def update(
     events: Sequence[Mapping[str, Any]],
     state: Mapping[str, Any],
     *,
+    previous: Mapping[str, Any] | None = None,
     reset: bool = False,
 ) -> dict[str, Any]:
     """New events (each ``{"seq", "event"}``) and this audience's view after them.
 
+    With ``previous`` (the view the receivers hold, i.e. the last one sent to them) the update
+    carries ``changes`` instead of ``state``: the top-level keys whose values differ, which the
+    client assigns over its copy. Most commands change a few of a view's keys (heroes, units, a
+    track), so this halves the bytes every client receives and decodes. ``state`` is sent
+    whole when there is no ``previous`` or its keys differ (a client never has to delete a key).
+
     ``reset`` is set when events were skipped (the client was too far behind): the state is
     complete, the narration is not.
     """
-    out: dict[str, Any] = {"type": "update", "seq": seq, "events": events, "state": state}
+    out: dict[str, Any] = {"type": "update", "seq": seq, "events": events}
+    if previous is not None and not reset and previous.keys() == state.keys():
+        out["changes"] = {k: v for k, v in state.items() if previous[k] != v}
+    else:
+        out["state"] = state
     if reset:
         out["reset"] = True
     return out

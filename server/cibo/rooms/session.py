@@ -206,6 +206,10 @@ class RoomSession:
         """Events applied but not yet fanned out (see :meth:`flush`)."""
         self._held: list[Action] = []
         """Command results waiting for the fan-out of their events."""
+        self._views: dict[str, dict[str, Any]] = {}
+        """By audience, the view its members hold (the last one sent to them): the next update
+        carries only what differs from it. Every member holds the same one: a client joins
+        right after a flush, when its welcome's view is the one the others were sent last."""
 
     # -- queries ------------------------------------------------------------------------------
 
@@ -368,6 +372,7 @@ class RoomSession:
             members.discard(client)
             if not members:
                 del self.audiences[c.audience]
+                self._views.pop(c.audience, None)
         if c.seat is not None:
             seat = self.seats.get(c.seat)
             if seat is not None and seat.client == client:
@@ -379,6 +384,8 @@ class RoomSession:
     ) -> None:
         c = self.clients[client]
         resumed, events = self._missed(c.audience, last_seq)
+        view = view_state(self.state, c.audience)
+        self._views.setdefault(c.audience, view)
         step.send(
             (client,),
             outbound.welcome(
@@ -390,7 +397,7 @@ class RoomSession:
                 seq=self.seq,
                 resumed=resumed,
                 events=events,
-                state=view_state(self.state, c.audience),
+                state=view,
                 ruleset=self._ruleset_summary(),
             ),
         )
@@ -614,8 +621,14 @@ class RoomSession:
         audiences = self.audiences
         shown = view_events(numbered, audiences)
         states = view_states(self.state, audiences)
+        views = self._views
         for audience, members in audiences.items():
-            step.send(members, outbound.update(self.seq, shown[audience], states[audience]))
+            view = states[audience]
+            message = outbound.update(
+                self.seq, shown[audience], view, previous=views.get(audience)
+            )
+            views[audience] = view
+            step.send(members, message)
 
     # -- host controls ------------------------------------------------------------------------
 
@@ -800,6 +813,7 @@ class RoomSession:
         step = Step()
         self._unsent = []
         self._held = []
+        self._views.clear()  # the dropped events changed the state: send whole views from now
         if not self.stopped:
             self.stopped = True
             step.send(self.clients, outbound.error("room/stopped", error_message("room/stopped")))

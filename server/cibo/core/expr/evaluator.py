@@ -339,34 +339,47 @@ def evaluate(
             a tuple used as a number; dice without ``rng`` or outside the limits; formulas in
             names nested deeper than :data:`MAX_DEPTH`.
     """
+    start = rng.counter if rng is not None else 0
+    dice: list[Die] = []
+    value = _run(expr, env, rng, depth=depth, want=want, dice=dice)
+    end = rng.counter if rng is not None else start
+    return Outcome(value, tuple(dice), start, end)
+
+
+def _run(
+    expr: Expr | str,
+    env: Env,
+    rng: Rng | None,
+    *,
+    depth: int,
+    want: Literal["value", "int", "bool"],
+    dice: list[Die],
+) -> Value:
+    """The value of ``expr``; the dice it rolled are appended to ``dice``."""
     compiled = compile_expr(expr) if isinstance(expr, str) else expr
     if depth > MAX_DEPTH:
         raise ExprError(f"formulas nested more than {MAX_DEPTH} deep", None, compiled.source)
-    start = rng.counter if rng is not None else 0
-    evaluator = _Evaluator(compiled.source, env, rng, [], depth)
-    value: Value
+    evaluator = _Evaluator(compiled.source, env, rng, dice, depth)
     try:
         if want == "int":
-            value = evaluator.num(compiled.root)
-        elif want == "bool":
-            value = evaluator.truth(compiled.root)
-        else:
-            value = evaluator.value(compiled.root)
+            return evaluator.num(compiled.root)
+        if want == "bool":
+            return evaluator.truth(compiled.root)
+        return evaluator.value(compiled.root)
     except RecursionError:
         raise ExprError("formula is too deeply nested to evaluate", None, compiled.source) from None
-    end = rng.counter if rng is not None else start
-    return Outcome(value, tuple(evaluator.dice), start, end)
 
 
 def evaluate_int(expr: Expr | str, env: Env, rng: Rng | None = None, *, depth: int = 0) -> int:
     """Evaluate as a number (``true`` is 1). Raises :class:`ExprError` like :func:`evaluate`."""
-    value = evaluate(expr, env, rng, depth=depth, want="int").value
+    # Conditions and amounts are evaluated after every effect: skip building an Outcome.
+    value = _run(expr, env, rng, depth=depth, want="int", dice=[])
     assert isinstance(value, int)
     return value
 
 
 def evaluate_bool(expr: Expr | str, env: Env, rng: Rng | None = None, *, depth: int = 0) -> bool:
     """Evaluate as a condition (non-zero is true). Raises :class:`ExprError` as :func:`evaluate`."""
-    value = evaluate(expr, env, rng, depth=depth, want="bool").value
+    value = _run(expr, env, rng, depth=depth, want="bool", dice=[])
     assert isinstance(value, bool)
     return value
