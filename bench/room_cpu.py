@@ -1,0 +1,108 @@
+"""CPU per command inside one room, without any I/O: the server's floor per command.
+
+A room of 4 phones (msgpack) and 1 table display (JSON) plays games with bots picking uniformly
+random legal commands, as in ``bench/load.py``, but through ``RoomSession`` directly: no
+sockets, no WebSocket framing, no journal. Per command it times the session's ``command``
+(decide + apply + journal records), its ``flush`` (every audience's events and view) and the
+encoding of what was sent (each message once per codec its receivers use), and reports the
+sizes of the updates sent.
+
+    uv run python bench/room_cpu.py
+    uv run python bench/room_cpu.py --seconds 20 --seed 7
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import statistics
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests" / "rooms"))
+
+from rooms_helpers import Harness
+
+from cibo.core.views import legal_actions
+from cibo.protocol.codecs import JSON, MSGPACK
+from cibo.rooms import Send, Step
+
+TABLE = 900
+HEROES = ["killy", "cibo", "zuru", "tae"]
+
+
+def encode(steps: list[Step], sizes: dict[str, list[int]]) -> None:
+    for step in steps:
+        for action in step.actions:
+            if not isinstance(action, Send):
+                continue
+            message = action.message
+            to_table = TABLE in action.clients
+            to_phones = any(c != TABLE for c in action.clients)
+            if to_phones:
+                data = MSGPACK.encode(message)
+                if message["type"] == "update":
+                    sizes["phone update (msgpack)"].append(len(data))
+            if to_table:
+                text = JSON.encode(message)
+                if message["type"] == "update":
+                    sizes["table update (JSON)"].append(len(text))
+
+
+def run(seconds: float, seed: int) -> dict[str, Any]:
+    rng = random.Random(seed)
+    totals = {"command": 0.0, "flush": 0.0, "encode": 0.0}
+    sizes: dict[str, list[int]] = {"phone update (msgpack)": [], "table update (JSON)": []}
+    commands = games = 0
+    deadline = time.perf_counter() + seconds
+    while time.perf_counter() < deadline:
+        h = Harness()
+        phones = h.lobby(["Ann", "Bob", "Cy", "Di"], HEROES)
+        assert h.hello(TABLE, role="table").ok
+        session = h.session
+        games += 1
+        while session.state.status == "playing" and time.perf_counter() < deadline:
+            options = [(p, a) for p in phones for a in legal_actions(session.state, h.seats[p])]
+            if not options:
+                break
+            phone, chosen = options[rng.randrange(len(options))]
+            command = {k: chosen[k] for k in ("type", "hero", "action", "target") if k in chosen}
+            t0 = time.perf_counter()
+            step = session.command(phone, f"c{commands}", command)
+            t1 = time.perf_counter()
+            flushed = session.flush()
+            t2 = time.perf_counter()
+            encode([step, flushed], sizes)
+            t3 = time.perf_counter()
+            totals["command"] += t1 - t0
+            totals["flush"] += t2 - t1
+            totals["encode"] += t3 - t2
+            commands += 1
+    per = {k: round(v / commands * 1000, 3) for k, v in totals.items()}
+    return {
+        "games": games,
+        "commands": commands,
+        "ms_per_command": per,
+        "ms_per_command_total": round(sum(per.values()), 3),
+        "update_bytes": {
+            k: {"p50": statistics.median(v), "mean": round(statistics.fmean(v))}
+            for k, v in sizes.items()
+            if v
+        },
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--seconds", type=float, default=10.0)
+    parser.add_argument("--seed", type=int, default=1)
+    args = parser.parse_args()
+    result = run(args.seconds, args.seed)
+    for key, value in result.items():
+        print(f"{key}: {value}")
+
+
+if __name__ == "__main__":
+    main()
