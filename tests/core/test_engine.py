@@ -14,9 +14,10 @@ from cibo.core import events as ev
 from cibo.core.commands import command_from_wire
 from cibo.core.errors import IllegalCommand
 from cibo.core.reducer import apply, fold
-from cibo.core.rules import decide, new_game
+from cibo.core.rules import action_refusal, check_action, decide, find_action, new_game
 from cibo.core.ruleset import Ruleset
 from cibo.core.serial import to_data
+from cibo.core.state import replace
 from cibo.core.views import legal_actions
 from cibo.simulation import play_game, setup_game
 
@@ -128,6 +129,36 @@ def test_illegal_commands_have_player_sentences(electro: Ruleset) -> None:
             decide(state, command)
         assert info.value.code == code
         assert info.value.message.endswith(".")
+
+
+def test_refused_actions_say_why_and_are_not_listed(electro: Ruleset) -> None:
+    """check_action's code and sentence for each reason; action_refusal gives the same code
+    without raising, and legal_actions leaves the action out."""
+    state = setup_game(electro, seed=b"s" * 32, players=2, difficulty="normal")
+    first = state.heroes[0]
+    killy = replace(first, kind="killy")
+    away = next(z for z in electro.zones if z != killy.zone)
+    cases = [
+        (replace(killy, actions_left=1), "beam", "action/no_actions", "costs 2 actions; 1 left."),
+        (replace(killy, last_used={"beam": state.round}), "beam", "action/limit",
+         "can be used once every 3 rounds."),
+        (replace(killy, uses_game={"cache": 1}), "cache", "action/limit",
+         "is used up this game."),
+        (replace(killy, zone=away), "cache", "action/wrong_zone", "zone."),
+    ]
+    for hero, name, code, sentence in cases:
+        there = replace(state, heroes=(hero, *state.heroes[1:]))
+        action = find_action(there, hero, name)
+        assert action is not None
+        assert action_refusal(there, hero, name, action) == code
+        with pytest.raises(IllegalCommand) as info:
+            check_action(there, hero, name, action)
+        assert info.value.code == code and info.value.message.endswith(sentence)
+        listed = {a.get("action") for a in legal_actions(there, hero.seat)}
+        assert name not in listed
+    fresh = replace(state, heroes=(killy, *state.heroes[1:]))
+    beam = find_action(fresh, killy, "beam")
+    assert beam is not None and action_refusal(fresh, killy, "beam", beam) is None
 
 
 def test_wire_commands_never_take_the_seat_from_the_payload() -> None:

@@ -20,6 +20,7 @@ from websockets.exceptions import ConnectionClosed, InvalidStatus
 
 from cibo.bot import play_seat
 from cibo.client import Client, JoinRefused
+from cibo.core import view_state
 from cibo.core.ruleset import Ruleset
 from cibo.rulesets import find_ruleset, load_ruleset, parse_ruleset
 
@@ -69,8 +70,15 @@ async def still_fine(client: Client) -> None:
 
 @pytest.mark.parametrize("name", ["electro-fishers", "factory-raid"])
 async def test_a_complete_game_with_four_bots_and_a_table(name: str) -> None:
+    partial: list[str] = []  # the codec of every update that carried only changes
+
+    def count(client: Client, message: dict[str, Any]) -> None:
+        if message.get("type") == "update" and "changes" in message:
+            partial.append(client.codec.name)
+
     async with live_server(ruleset=name) as live:
         table = Client(live.url, code=live.code, role="table", codec="json")
+        table.on_message = count
         await table.connect()
         bots = [
             Client(live.url, code=live.code, name=f"Bot {i}",
@@ -79,6 +87,7 @@ async def test_a_complete_game_with_four_bots_and_a_table(name: str) -> None:
             for i in range(4)
         ]
         for bot in bots:
+            bot.on_message = count
             await bot.connect()
         rs = ruleset(name)
         async with asyncio.timeout(60):
@@ -95,6 +104,13 @@ async def test_a_complete_game_with_four_bots_and_a_table(name: str) -> None:
             seqs = [e["seq"] for e in client.events]
             assert seqs == sorted(set(seqs)), "events arrive once, in order"
             assert "actions" not in client.state or client is not table
+        # Folding the updates' changes over the welcome gave each client exactly its view,
+        # through both codecs.
+        for bot in bots:
+            await bot.wait_for(lambda c: c.seq == room.seq)
+            assert bot.state == view_state(room.state, f"seat:{bot.seat}")
+        assert table.state == view_state(room.state, "table")
+        assert {"cibo.v1.json", "cibo.v1.msgpack"} <= set(partial)
         assert sum(s.commands for s in stats) > 20
         for c in [table, *bots]:
             await c.close()

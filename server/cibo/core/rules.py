@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Callable, Mapping
-from typing import Any
+from typing import Any, Literal
 
 from cibo.core import commands as cm
 from cibo.core import events as ev
@@ -313,44 +313,58 @@ def find_action(s: GameState, hero: HeroState, name: str) -> Action | None:
 
 def check_action(s: GameState, hero: HeroState, name: str, action: Action) -> None:
     """Everything about an action except its target. Raises IllegalCommand."""
-    code = action_refusal(s, hero, name, action)
-    if code is not None:
-        raise _illegal(_refusal_text(code, s, hero, name, action), code)
+    reason = _refusal(s, hero, name, action)
+    if reason is not None:
+        raise _illegal(_refusal_text(reason, hero, name, action), _REFUSAL_CODES[reason])
 
 
 def action_refusal(s: GameState, hero: HeroState, name: str, action: Action) -> str | None:
     """Why :func:`check_action` would refuse the action (its error code), or None.
 
     Listing a seat's legal actions asks this for every action after every command, so it
-    returns a code instead of raising and leaves the sentence to :func:`_refusal_text`.
+    returns a code instead of raising and building the sentence.
     """
+    reason = _refusal(s, hero, name, action)
+    return None if reason is None else _REFUSAL_CODES[reason]
+
+
+_Refusal = Literal["cost", "zone", "every", "used", "needs"]
+_REFUSAL_CODES: dict[_Refusal, str] = {
+    "cost": "action/no_actions",
+    "zone": "action/wrong_zone",
+    "every": "action/limit",
+    "used": "action/limit",
+    "needs": "action/needs",
+}
+
+
+def _refusal(s: GameState, hero: HeroState, name: str, action: Action) -> _Refusal | None:
     if action.cost > hero.actions_left:
-        return "action/no_actions"
+        return "cost"
     if action.where and not _zone_matches(s, hero.zone, action.where):
-        return "action/wrong_zone"
+        return "zone"
     if action.limit is not None:
         lim = action.limit
         if lim.every and s.round - hero.last_used.get(name, -999) < lim.every:
-            return "action/limit"
+            return "every"
         used = (hero.uses_round if lim.per == "round" else hero.uses_game).get(name, 0)
         if used >= lim.n:
-            return "action/limit"
+            return "used"
     if action.needs and not Ctx(s).truth(action.needs, {"hero": hero.id, "zone": hero.zone}):
-        return "action/needs"
+        return "needs"
     return None
 
 
-def _refusal_text(code: str, s: GameState, hero: HeroState, name: str, action: Action) -> str:
+def _refusal_text(reason: _Refusal, hero: HeroState, name: str, action: Action) -> str:
     label = action.label or name
-    if code == "action/no_actions":
+    if reason == "cost":
         return f"{label} costs {action.cost} actions; {hero.actions_left} left."
-    if code == "action/wrong_zone":
+    if reason == "zone":
         return f"{label} needs to be done in a {action.where.replace('|', ' or ')} zone."
-    if code == "action/limit" and action.limit is not None:
-        lim = action.limit
-        if lim.every and s.round - hero.last_used.get(name, -999) < lim.every:
-            return f"{label} can be used once every {lim.every} rounds."
-        return f"{label} is used up this {lim.per}."
+    if reason == "every" and action.limit is not None:
+        return f"{label} can be used once every {action.limit.every} rounds."
+    if reason == "used" and action.limit is not None:
+        return f"{label} is used up this {action.limit.per}."
     return f"{label} is not possible now ({action.needs})."
 
 

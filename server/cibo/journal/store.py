@@ -128,13 +128,8 @@ class CorruptGame:
     @property
     def room_code(self) -> str | None:
         """The room code in the file's name (see :func:`new_game_id`), if it has one."""
-        match = GAME_ID.fullmatch(_stem(self.path))
+        match = GAME_ID.fullmatch(Path(self.path).name.removesuffix(SUFFIX))
         return match.group(1) if match else None
-
-
-def _stem(path: str) -> str:
-    name = Path(path).name
-    return name[: -len(SUFFIX)] if name.endswith(SUFFIX) else name
 
 
 @frozen

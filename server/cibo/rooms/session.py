@@ -355,8 +355,10 @@ class RoomSession:
             seat.results.clear()
         else:
             return _illegal("room/game_over")
-        self._meta(step, {"fact": "seat", "seat": seat.id, "name": seat.name,
-                          "token_sha256": seat.token_hash})
+        self._meta(
+            step,
+            {"fact": "seat", "seat": seat.id, "name": seat.name, "token_sha256": seat.token_hash},
+        )
         return seat, token
 
     def _attach(self, c: _Client) -> None:
@@ -624,39 +626,48 @@ class RoomSession:
         views = self._views
         for audience, members in audiences.items():
             view = states[audience]
-            message = outbound.update(
-                self.seq, shown[audience], view, previous=views.get(audience)
-            )
+            message = outbound.update(self.seq, shown[audience], view, previous=views.get(audience))
             views[audience] = view
             step.send(members, message)
 
     # -- host controls ------------------------------------------------------------------------
 
     def control(self, client: ClientId, cmd_id: str, action: str, seat: str | None = None) -> Step:
-        """A host control: pause, resume, lock, unlock, kick, transfer_host."""
+        """A host control: pause, resume, lock, unlock, kick, transfer_host. (``next_game``
+        opens a room, which only the registry can do: it comes through :meth:`next_game`, and
+        is refused here with ``room/failed``.)"""
         step = self._flushed()
-        c = self.clients.get(client)
-        if c is None:
+        me = self._requester(step, client, cmd_id)
+        if me is None:
             return step
-        if c.seat is None:
-            step.send((client,), _reject(cmd_id, "room/not_a_player"))
-            return step
-        me = self.seats[c.seat]
-        cached = me.results.get(cmd_id)
-        if cached is not None:
-            step.send((client,), cached)
-            return step
-        code = self._control(step, c.seat, action, seat)
+        code = self._control(step, me.id, action, seat)
         result = _reject(cmd_id, code) if code else outbound.result_ok(cmd_id, self.seq)
         self._remember(me, cmd_id, result)
         self._held.append(Send((client,), result))
         self._flush_into(step)  # a kick's event, then the result
         return self._finish(step)
 
+    def _requester(self, step: Step, client: ClientId, cmd_id: str) -> _Seat | None:
+        """The seat asking for a host request, or None when the request is already answered
+        in ``step``: an unknown client (nothing to answer), a screen that is not a player, or
+        a resend of an answered ``cmd_id`` (its first result again)."""
+        c = self.clients.get(client)
+        if c is None:
+            return None
+        if c.seat is None:
+            step.send((client,), _reject(cmd_id, "room/not_a_player"))
+            return None
+        seat = self.seats[c.seat]
+        cached = seat.results.get(cmd_id)
+        if cached is not None:
+            step.send((client,), cached)
+            return None
+        return seat
+
     def _control(self, step: Step, me: str, action: str, target: str | None) -> str:
         if me != self.host_seat:
             return "room/not_host"
-        if action == "next_game":  # the transport opens the room: see next_game()
+        if action == "next_game":  # see control()
             return "room/failed"
         if self.stopped:
             return "room/stopped"
@@ -740,15 +751,11 @@ class RoomSession:
         room is already open — the same result again, so a repeated tap opens one room only.
         """
         step = self._flushed()
-        c = self.clients.get(client)
-        seat = self.seats.get(c.seat) if c is not None and c.seat is not None else None
-        cached = seat.results.get(cmd_id) if seat is not None else None
-        if cached is not None:
-            step.send((client,), cached)
-            code = ""
-        elif seat is None:
-            code = "room/not_a_player"
-        elif seat.id != self.host_seat:
+        step.joined = JoinOutcome(False)  # answered here: nothing for the caller to open
+        seat = self._requester(step, client, cmd_id)
+        if seat is None:
+            return step
+        if seat.id != self.host_seat:
             code = "room/not_host"
         elif not self.state.over:
             code = "room/game_not_over"
@@ -756,16 +763,15 @@ class RoomSession:
             result = outbound.result_next(cmd_id, self.seq, *self.next_room)
             self._remember(seat, cmd_id, result)
             step.send((client,), result)
-            code = ""
+            return step
         elif self._next_pending:
             code = "room/next_pending"
         else:
             self._next_pending = True
             step.joined = JoinOutcome(True)
             return step
-        if code:
-            step.send((client,), _reject(cmd_id, code))
-        step.joined = JoinOutcome(False, code)  # answered: nothing for the caller to open
+        step.send((client,), _reject(cmd_id, code))
+        step.joined = JoinOutcome(False, code)
         return step
 
     def next_game_opened(
