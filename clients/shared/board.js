@@ -22,7 +22,14 @@ export const OKABE = {
   purple: "#CC79A7",
   black: "#000000",
 };
-export const SEAT_COLOURS = [OKABE.sky, OKABE.yellow, OKABE.green, OKABE.purple, OKABE.orange, OKABE.blue];
+export const SEAT_COLOURS = [
+  OKABE.sky,
+  OKABE.yellow,
+  OKABE.green,
+  OKABE.purple,
+  OKABE.orange,
+  OKABE.blue,
+];
 export const UNIT_SHAPES = ["triangle", "square", "diamond", "hexagon", "pentagon", "star"];
 
 const TAG_GLYPHS = {
@@ -50,8 +57,16 @@ export function layout(ruleset) {
     const xs = placed.map((n) => zones[n].pos[0]);
     const ys = placed.map((n) => zones[n].pos[1]);
     const [x0, x1, y0, y1] = [Math.min(...xs), Math.max(...xs), Math.min(...ys), Math.max(...ys)];
-    const fit = (v, lo, hi, pad, size) => (hi > lo ? pad + ((v - lo) / (hi - lo)) * (size - 2 * pad) : size / 2);
-    for (const n of placed) out[n] = [fit(zones[n].pos[0], x0, x1, PAD_X, W), fit(zones[n].pos[1], y0, y1, PAD_Y, H)];
+    const fit = (
+      v,
+      lo,
+      hi,
+      pad,
+      size,
+    ) => (hi > lo ? pad + ((v - lo) / (hi - lo)) * (size - 2 * pad) : size / 2);
+    for (const n of placed) {
+      out[n] = [fit(zones[n].pos[0], x0, x1, PAD_X, W), fit(zones[n].pos[1], y0, y1, PAD_Y, H)];
+    }
   }
   if (missing.length) springLayout(zones, names, out, missing);
   return out;
@@ -63,13 +78,18 @@ function springLayout(zones, names, out, missing) {
   const cy = H / 2;
   missing.forEach((name, i) => {
     const a = (2 * Math.PI * i) / missing.length - Math.PI / 2;
-    out[name] = [cx + Math.cos(a) * (W / 2 - PAD_X) * 0.8, cy + Math.sin(a) * (H / 2 - PAD_Y) * 0.8];
+    out[name] = [
+      cx + Math.cos(a) * (W / 2 - PAD_X) * 0.8,
+      cy + Math.sin(a) * (H / 2 - PAD_Y) * 0.8,
+    ];
   });
   const free = new Set(missing);
   const k = Math.sqrt(((W - 2 * PAD_X) * (H - 2 * PAD_Y)) / Math.max(1, names.length)) * 0.75;
   const links = [];
   for (const name of names) {
-    for (const other of zones[name].links || []) if (out[other] && name < other) links.push([name, other]);
+    for (const other of zones[name].links || []) {
+      if (out[other] && name < other) links.push([name, other]);
+    }
   }
   const steps = 400;
   for (let step = 0; step < steps; step++) {
@@ -111,12 +131,17 @@ function springLayout(zones, names, out, missing) {
 
 function polygon(shape, r) {
   const pts = [];
-  const corners = { triangle: 3, square: 4, diamond: 4, pentagon: 5, hexagon: 6, star: 10 }[shape] || 4;
+  const corners =
+    { triangle: 3, square: 4, diamond: 4, pentagon: 5, hexagon: 6, star: 10 }[shape] || 4;
   const turn = shape === "square" ? Math.PI / 4 : -Math.PI / 2;
   for (let i = 0; i < corners; i++) {
     const a = turn + (2 * Math.PI * i) / corners;
     const rr = shape === "star" && i % 2 ? r * 0.5 : shape === "triangle" ? r * 1.15 : r;
-    pts.push(`${(Math.cos(a) * rr).toFixed(1)},${(Math.sin(a) * rr + (shape === "triangle" ? r * 0.2 : 0)).toFixed(1)}`);
+    pts.push(
+      `${(Math.cos(a) * rr).toFixed(1)},${
+        (Math.sin(a) * rr + (shape === "triangle" ? r * 0.2 : 0)).toFixed(1)
+      }`,
+    );
   }
   return pts.join(" ");
 }
@@ -136,7 +161,14 @@ export function unitToken(ruleset, kind, { r = 17, label = true } = {}) {
     "g",
     { class: `unit-token shape-${shape}` },
     s("polygon", { points: polygon(shape, r), class: "unit-shape" }),
-    label ? s("text", { class: ["unit-letter", r < 16 ? "small" : ""], "text-anchor": "middle", dy: "0.36em", y: shape === "triangle" ? r * 0.25 : 0 }, name[0] || "?") : null,
+    label
+      ? s("text", {
+        class: ["unit-letter", r < 16 ? "small" : ""],
+        "text-anchor": "middle",
+        dy: "0.36em",
+        y: shape === "triangle" ? r * 0.25 : 0,
+      }, name[0] || "?")
+      : null,
   );
 }
 
@@ -148,10 +180,24 @@ export function heroToken(hero, colourIndex, { r = 19 } = {}) {
   const label = (hero.name || hero.id || "?")[0] + (number ? number[1] : "");
   return s(
     "g",
-    { class: ["hero-token", hero.downed ? "downed" : ""], vars: { "--seat": SEAT_COLOURS[colourIndex % SEAT_COLOURS.length] } },
+    {
+      class: ["hero-token", hero.downed ? "downed" : ""],
+      vars: { "--seat": SEAT_COLOURS[colourIndex % SEAT_COLOURS.length] },
+    },
     s("circle", { r, class: "hero-disc" }),
-    s("text", { class: ["hero-letter", big && label.length < 2 ? "" : "small"], "text-anchor": "middle", dy: "0.36em" }, label),
-    hero.downed ? s("path", { d: `M${-r * 0.7},${-r * 0.7}L${r * 0.7},${r * 0.7}M${r * 0.7},${-r * 0.7}L${-r * 0.7},${r * 0.7}`, class: "downed-cross" }) : null,
+    s("text", {
+      class: ["hero-letter", big && label.length < 2 ? "" : "small"],
+      "text-anchor": "middle",
+      dy: "0.36em",
+    }, label),
+    hero.downed
+      ? s("path", {
+        d: `M${-r * 0.7},${-r * 0.7}L${r * 0.7},${r * 0.7}M${r * 0.7},${-r * 0.7}L${-r * 0.7},${
+          r * 0.7
+        }`,
+        class: "downed-cross",
+      })
+      : null,
   );
 }
 
@@ -165,7 +211,10 @@ function splitLabel(label) {
   if (text.length <= 11 || !text.includes(" ")) return [text];
   let best = -1;
   for (let i = 0; i < text.length; i++) {
-    if (text[i] === " " && (best < 0 || Math.abs(i - text.length / 2) < Math.abs(best - text.length / 2))) best = i;
+    if (
+      text[i] === " " &&
+      (best < 0 || Math.abs(i - text.length / 2) < Math.abs(best - text.length / 2))
+    ) best = i;
   }
   return [text.slice(0, best), text.slice(best + 1)];
 }
@@ -227,7 +276,9 @@ export function drawBoard(ruleset, state, { highlight = new Set(), compact = fal
   const unitsAt = {};
   for (const unit of state.units || []) (unitsAt[unit.zone] ||= []).push(unit);
   const markersAt = {};
-  for (const [name, m] of Object.entries(state.markers || {})) if (m.launched && m.at) (markersAt[m.at] ||= []).push(name);
+  for (const [name, m] of Object.entries(state.markers || {})) {
+    if (m.launched && m.at) (markersAt[m.at] ||= []).push(name);
+  }
 
   const size = 24;
   const line = 27;
@@ -238,13 +289,23 @@ export function drawBoard(ruleset, state, { highlight = new Set(), compact = fal
     const tags = zone.tags || [];
     const tower = (zone.watches || []).length > 0 || tags.includes("watchtower");
     const lines = splitLabel(zone.label || name);
-    const glyph = tags.map((t) => TAG_GLYPHS[t]).find(Boolean) || (tower ? TAG_GLYPHS.watchtower : "");
-    const shown = [...(heroesAt[name] || []).map((hero) => ["hero", hero]), ...(unitsAt[name] || []).map((u) => ["unit", u])];
+    const glyph = tags.map((t) => TAG_GLYPHS[t]).find(Boolean) ||
+      (tower ? TAG_GLYPHS.watchtower : "");
+    const shown = [
+      ...(heroesAt[name] || []).map((hero) => ["hero", hero]),
+      ...(unitsAt[name] || []).map((u) => ["unit", u]),
+    ];
     const labelW = Math.max(...lines.map((t) => textWidth(t, size)));
-    const w = Math.max(compact ? 110 : 124, labelW + (glyph ? 48 : 28), Math.min(shown.length, 4) * step + 14);
+    const w = Math.max(
+      compact ? 110 : 124,
+      labelW + (glyph ? 48 : 28),
+      Math.min(shown.length, 4) * step + 14,
+    );
     const perRow = Math.max(1, Math.floor((w - 10) / step));
     const rows = Math.min(2, Math.ceil(shown.length / perRow));
-    const status = tower ? (info.destroyed ? "destroyed" : info.active === false ? "asleep" : "watching") : "";
+    const status = tower
+      ? (info.destroyed ? "destroyed" : info.active === false ? "asleep" : "watching")
+      : "";
     const hgt = 14 + lines.length * line + (status ? 20 : 0) + rows * step + (rows ? 6 : 4);
     const top = -hgt / 2;
     const g = s("g", {
@@ -259,14 +320,58 @@ export function drawBoard(ruleset, state, { highlight = new Set(), compact = fal
       transform: `translate(${x.toFixed(1)},${y.toFixed(1)})`,
       "data-zone": name,
     });
-    if (tags.includes("shielded")) g.append(s("rect", { x: -w / 2 - 6, y: top - 6, width: w + 12, height: hgt + 12, rx: 18, class: "shield-ring" }));
-    g.append(s("rect", { x: -w / 2, y: top, width: w, height: hgt, rx: tower ? 4 : 14, class: "zone-box" }));
+    if (tags.includes("shielded")) {
+      g.append(
+        s("rect", {
+          x: -w / 2 - 6,
+          y: top - 6,
+          width: w + 12,
+          height: hgt + 12,
+          rx: 18,
+          class: "shield-ring",
+        }),
+      );
+    }
+    g.append(
+      s("rect", {
+        x: -w / 2,
+        y: top,
+        width: w,
+        height: hgt,
+        rx: tower ? 4 : 14,
+        class: "zone-box",
+      }),
+    );
     const textX = glyph ? 10 : 0;
-    lines.forEach((t, i) => g.append(s("text", { class: "zone-label", x: textX, y: top + 8 + line * (i + 1) - 6, "text-anchor": "middle" }, t)));
-    if (glyph) g.append(s("text", { class: "zone-glyph", x: -w / 2 + 16, y: top + 27, "text-anchor": "middle" }, glyph));
+    lines.forEach((t, i) =>
+      g.append(
+        s("text", {
+          class: "zone-label",
+          x: textX,
+          y: top + 8 + line * (i + 1) - 6,
+          "text-anchor": "middle",
+        }, t),
+      )
+    );
+    if (glyph) {
+      g.append(
+        s(
+          "text",
+          { class: "zone-glyph", x: -w / 2 + 16, y: top + 27, "text-anchor": "middle" },
+          glyph,
+        ),
+      );
+    }
     let cursor = top + 10 + lines.length * line;
     if (status) {
-      g.append(s("text", { class: ["tower-status", status], x: 0, y: cursor + 12, "text-anchor": "middle" }, status));
+      g.append(
+        s("text", {
+          class: ["tower-status", status],
+          x: 0,
+          y: cursor + 12,
+          "text-anchor": "middle",
+        }, status),
+      );
       cursor += 20;
     }
     if (info.noise) {
@@ -275,7 +380,11 @@ export function drawBoard(ruleset, state, { highlight = new Set(), compact = fal
           "g",
           { class: "noise", transform: `translate(${w / 2},${top})` },
           s("rect", { x: -30, y: -15, width: 60, height: 28, rx: 14, class: "noise-pill" }),
-          s("text", { x: 0, y: 6, "text-anchor": "middle", class: "noise-text" }, `)))${info.noise}`),
+          s(
+            "text",
+            { x: 0, y: 6, "text-anchor": "middle", class: "noise-text" },
+            `)))${info.noise}`,
+          ),
         ),
       );
     }
@@ -290,17 +399,39 @@ export function drawBoard(ruleset, state, { highlight = new Set(), compact = fal
     };
     visible.forEach(([kind, item], i) => {
       const [tx, ty] = slotAt(i);
-      const t = s("g", { transform: `translate(${tx.toFixed(1)},${ty.toFixed(1)})`, class: "token", "data-id": item.id });
+      const t = s("g", {
+        transform: `translate(${tx.toFixed(1)},${ty.toFixed(1)})`,
+        class: "token",
+        "data-id": item.id,
+      });
       if (kind === "hero") t.append(heroToken(item, colours.get(item.seat) ?? 0, { r: 16 }));
       else t.append(unitToken(ruleset, item.kind, { r: 15 }));
       g.append(t);
     });
     if (slots > visible.length) {
       const [tx, ty] = slotAt(visible.length);
-      g.append(s("text", { class: "more", x: tx, y: ty + 7, "text-anchor": "middle" }, `+${shown.length - visible.length}`));
+      g.append(
+        s(
+          "text",
+          { class: "more", x: tx, y: ty + 7, "text-anchor": "middle" },
+          `+${shown.length - visible.length}`,
+        ),
+      );
     }
     for (const [i, marker] of (markersAt[name] || []).entries()) {
-      g.append(s("text", { class: "marker-flag", x: -w / 2 + 4 + i * 24, y: top + hgt + 22, "text-anchor": "start" }, "⚑", s("title", {}, ruleset.markers?.[marker]?.label || marker)));
+      g.append(
+        s(
+          "text",
+          {
+            class: "marker-flag",
+            x: -w / 2 + 4 + i * 24,
+            y: top + hgt + 22,
+            "text-anchor": "start",
+          },
+          "⚑",
+          s("title", {}, ruleset.markers?.[marker]?.label || marker),
+        ),
+      );
     }
     svg.append(g);
   }

@@ -26,7 +26,9 @@ export class Names {
 
   /** Remember what an event says about units that may be gone from the state later. */
   learn(event) {
-    if (event && event.unit && event.kind) this.unitById.set(event.unit, { id: event.unit, kind: event.kind });
+    if (event && event.unit && event.kind) {
+      this.unitById.set(event.unit, { id: event.unit, kind: event.kind });
+    }
   }
 
   zone(id) {
@@ -41,7 +43,9 @@ export class Names {
     const hero = this.heroById.get(id);
     if (hero) {
       const number = String(id).match(/-(\d+)$/);
-      return number && this.ruleset.heroes?.[hero.kind]?.repeatable ? `${hero.name} ${number[1]}` : hero.name;
+      return number && this.ruleset.heroes?.[hero.kind]?.repeatable
+        ? `${hero.name} ${number[1]}`
+        : hero.name;
     }
     const kind = this.ruleset.heroes?.[id];
     return kind ? kind.name : pretty(id);
@@ -123,7 +127,11 @@ export function diceFaces(roll, { size = "" } = {}) {
   const dice = roll?.dice || [];
   return h(
     "span",
-    { class: ["dice", size], role: "img", "aria-label": `dice ${dice.map((d) => d.value).join(", ")}` },
+    {
+      class: ["dice", size],
+      role: "img",
+      "aria-label": `dice ${dice.map((d) => d.value).join(", ")}`,
+    },
     dice.map((d) =>
       h(
         "span",
@@ -132,7 +140,7 @@ export function diceFaces(roll, { size = "" } = {}) {
           title: d.rerolled ? "rerolled" : d.kept ? `d${d.sides}` : "does not count",
         },
         String(d.value),
-      ),
+      )
     ),
   );
 }
@@ -143,7 +151,9 @@ export function rollText(roll) {
   const dice = (roll.dice || [])
     .map((d) => (d.kept ? `${d.value}` : `(${d.value})`) + (d.rerolled ? "r" : ""))
     .join(", ");
-  const formula = /^@hero\.\w+$/.test(String(roll.formula || "").trim()) ? "" : `${formulaText(roll.formula)} → `;
+  const formula = /^@hero\.\w+$/.test(String(roll.formula || "").trim())
+    ? ""
+    : `${formulaText(roll.formula)} → `;
   return dice ? `${formula}[${dice}] → ${roll.total}` : `${formula}${roll.total}`;
 }
 
@@ -159,13 +169,25 @@ export function narrate(event, names) {
     case "seat_left":
       return { text: `${names.seat(e.seat)} left`, kind: "info", icon: "−" };
     case "hero_picked":
-      return { text: `${names.seat(e.seat)} plays ${names.heroKind(e.kind)}`, kind: "info", icon: "★" };
+      return {
+        text: `${names.seat(e.seat)} plays ${names.heroKind(e.kind)}`,
+        kind: "info",
+        icon: "★",
+      };
     case "hero_dropped":
-      return { text: `${names.seat(e.seat)} puts ${names.hero(e.hero)} back`, kind: "info", icon: "☆" };
+      return {
+        text: `${names.seat(e.seat)} puts ${names.hero(e.hero)} back`,
+        kind: "info",
+        icon: "☆",
+      };
     case "difficulty_set":
       return { text: `Difficulty: ${names.difficulty(e.difficulty)}`, kind: "info", icon: "⚙" };
     case "game_started":
-      return { text: `The game begins — ${names.difficulty(e.difficulty)}`, kind: "round", icon: "▶" };
+      return {
+        text: `The game begins — ${names.difficulty(e.difficulty)}`,
+        kind: "round",
+        icon: "▶",
+      };
     case "round_started":
       return { text: `Round ${e.round}`, kind: "round", icon: "◆" };
     case "phase_started":
@@ -183,11 +205,17 @@ export function narrate(event, names) {
       return { text, kind: e.success === false ? "bad" : "act", icon: "✦", roll: e.roll };
     }
     case "hero_moved":
-      return { text: `${names.hero(e.hero)} moves to ${names.zone(e.zone)}`, kind: "move", icon: "→" };
+      return {
+        text: `${names.hero(e.hero)} moves to ${names.zone(e.zone)}`,
+        kind: "move",
+        icon: "→",
+      };
     case "track_changed": {
       const cause = names.cause(e.cause);
       return {
-        text: `${names.track(e.track)} ${signed(e.delta)} → ${e.value}${cause ? ` (${cause})` : ""}`,
+        text: `${names.track(e.track)} ${signed(e.delta)} → ${e.value}${
+          cause ? ` (${cause})` : ""
+        }`,
         kind: "track",
         icon: e.delta >= 0 ? "▲" : "▼",
       };
@@ -200,61 +228,115 @@ export function narrate(event, names) {
       const where = e.at ? ` at ${names.zone(e.at)}` : "";
       const band = e.band ? ` (${pretty(e.band)})` : "";
       return {
-        text: `${pretty(e.table)} roll${where}${band}: ${rollText(e.roll)} → row ${e.row + 1}${e.text ? ` · ${e.text}` : ""}`,
+        text: `${pretty(e.table)} roll${where}${band}: ${rollText(e.roll)} → row ${e.row + 1}${
+          e.text ? ` · ${e.text}` : ""
+        }`,
         kind: "roll",
         icon: "⚄",
         roll: e.roll,
       };
     }
     case "unit_spawned":
-      return { text: `${names.unitKind(e.kind)} appears at ${names.zone(e.zone)}`, kind: "spawn", icon: "▲" };
+      return {
+        text: `${names.unitKind(e.kind)} appears at ${names.zone(e.zone)}`,
+        kind: "spawn",
+        icon: "▲",
+      };
     case "spawn_blocked":
       return {
-        text: `${names.unitKind(e.kind)} could not appear at ${names.zone(e.zone)} (${pretty(e.reason)})`,
+        text: `${names.unitKind(e.kind)} could not appear at ${names.zone(e.zone)} (${
+          pretty(e.reason)
+        })`,
         kind: "info",
         icon: "×",
       };
     case "unit_moved":
-      return { text: `${names.unit(e.unit)} moves to ${names.zone(e.zone)}`, kind: "move", icon: "→" };
+      return {
+        text: `${names.unit(e.unit)} moves to ${names.zone(e.zone)}`,
+        kind: "move",
+        icon: "→",
+      };
     case "unit_damaged":
-      return { text: `${names.unit(e.unit)} takes ${e.amount} damage (${e.hp} HP left)`, kind: "good", icon: "✶" };
+      return {
+        text: `${names.unit(e.unit)} takes ${e.amount} damage (${e.hp} HP left)`,
+        kind: "good",
+        icon: "✶",
+      };
     case "unit_destroyed":
       return { text: `${names.unit(e.unit, e.kind)} destroyed`, kind: "good", icon: "✓" };
     case "unit_regenerated":
       return { text: `${names.unit(e.unit)} repairs itself (${e.hp})`, kind: "bad", icon: "+" };
     case "unit_acted":
-      return { text: `${names.unit(e.unit)}: ${pretty(e.behavior.split(":")[0])} at ${names.zone(e.zone)}`, kind: "bad", icon: "⚠" };
+      return {
+        text: `${names.unit(e.unit)}: ${pretty(e.behavior.split(":")[0])} at ${names.zone(e.zone)}`,
+        kind: "bad",
+        icon: "⚠",
+      };
     case "hero_damaged":
-      return { text: `${names.hero(e.hero)} takes ${e.amount} damage (${e.hp} HP left)`, kind: "bad", icon: "✶" };
+      return {
+        text: `${names.hero(e.hero)} takes ${e.amount} damage (${e.hp} HP left)`,
+        kind: "bad",
+        icon: "✶",
+      };
     case "hero_downed":
       return { text: `${names.hero(e.hero)} is down`, kind: "bad", icon: "✖" };
     case "hero_healed":
       return { text: `${names.hero(e.hero)} heals to ${e.hp} HP`, kind: "good", icon: "+" };
     case "hero_revived":
-      return { text: `${names.hero(e.hero)} is back on their feet at ${names.zone(e.zone)}`, kind: "good", icon: "↑" };
+      return {
+        text: `${names.hero(e.hero)} is back on their feet at ${names.zone(e.zone)}`,
+        kind: "good",
+        icon: "↑",
+      };
     case "zone_dormant":
-      return { text: `${names.zone(e.zone)} sleeps until round ${e.until}`, kind: "good", icon: "☾" };
+      return {
+        text: `${names.zone(e.zone)} sleeps until round ${e.until}`,
+        kind: "good",
+        icon: "☾",
+      };
     case "zone_destroyed":
       return { text: `${names.zone(e.zone)} destroyed`, kind: "good", icon: "✓" };
     case "marker_launched":
-      return { text: `${names.ruleset.markers?.[e.marker]?.label || pretty(e.marker)} sets out`, kind: "good", icon: "⚑" };
+      return {
+        text: `${names.ruleset.markers?.[e.marker]?.label || pretty(e.marker)} sets out`,
+        kind: "good",
+        icon: "⚑",
+      };
     case "marker_moved":
       return {
-        text: `${names.ruleset.markers?.[e.marker]?.label || pretty(e.marker)} reaches ${names.zone(e.zone)}`,
+        text: `${names.ruleset.markers?.[e.marker]?.label || pretty(e.marker)} reaches ${
+          names.zone(e.zone)
+        }`,
         kind: "good",
         icon: "⚑",
       };
     case "card_drawn":
-      return { text: `${pretty(e.deck)} card: ${e.text || pretty(e.card)}`, kind: "roll", icon: "▭" };
+      return {
+        text: `${pretty(e.deck)} card: ${e.text || pretty(e.card)}`,
+        kind: "roll",
+        icon: "▭",
+      };
     case "deck_built":
     case "deck_reshuffled":
-      return { text: `The ${pretty(e.deck)} deck is shuffled (${e.size} cards)`, kind: "info", icon: "▭" };
+      return {
+        text: `The ${pretty(e.deck)} deck is shuffled (${e.size} cards)`,
+        kind: "info",
+        icon: "▭",
+      };
     case "cards_peeked":
-      return { text: `${names.seat(e.seat)} looks at ${e.n} ${pretty(e.deck)} card(s)`, kind: "info", icon: "◉" };
+      return {
+        text: `${names.seat(e.seat)} looks at ${e.n} ${pretty(e.deck)} card(s)`,
+        kind: "info",
+        icon: "◉",
+      };
     case "game_paused":
       return { text: e.paused ? "Game paused" : "Game resumed", kind: "info", icon: "Ⅱ" };
     case "game_ended":
-      return { text: e.text || pretty(e.status), kind: e.status === "won" ? "good" : "bad", icon: e.status === "won" ? "★" : "✖" };
+      return {
+        text: e.text || pretty(e.status),
+        kind: e.status === "won" ? "good" : "bad",
+        icon: e.status === "won" ? "★" : "✖",
+      };
     default:
       return { text: pretty(e.type), kind: "info", icon: "·" };
   }
@@ -275,7 +357,9 @@ export function spawnStories(events) {
       current.units.push(e);
     } else if (e.type === "spawn_blocked" && current) {
       current.blocked.push(e);
-    } else if (e.type !== "unit_spawned" && e.type !== "spawn_blocked" && e.type !== "noise_changed") {
+    } else if (
+      e.type !== "unit_spawned" && e.type !== "spawn_blocked" && e.type !== "noise_changed"
+    ) {
       current = null;
     }
   }
@@ -289,7 +373,8 @@ export function feedLines(events, names) {
   for (const e of events) {
     if (!e) continue;
     names.learn(e);
-    const told = e.type === "hero_moved" && previous?.type === "action_taken" && previous.hero === e.hero && previous.target === e.zone;
+    const told = e.type === "hero_moved" && previous?.type === "action_taken" &&
+      previous.hero === e.hero && previous.target === e.zone;
     const line = told ? null : narrate(e, names);
     if (line) lines.push(line);
     previous = e;

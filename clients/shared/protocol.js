@@ -15,9 +15,21 @@ const DEAD_AFTER_MS = 11000;
 const CHECK_TIMEOUT_MS = 2500;
 const BACKOFF_MS = [250, 600, 1200, 2500, 4000, 6000];
 /** bye codes after which reconnecting would not help. */
-const FINAL = new Set(["join/kicked", "seat/replaced", "seat/left", "room/closed", "join/too_many_attempts"]);
+const FINAL = new Set([
+  "join/kicked",
+  "seat/replaced",
+  "seat/left",
+  "room/closed",
+  "join/too_many_attempts",
+]);
 /** Answers that mean this phone's stored seat is gone for good: forget it. */
-const FORGET = new Set(["join/bad_token", "join/kicked", "join/no_such_room", "join/damaged", "room/closed"]);
+const FORGET = new Set([
+  "join/bad_token",
+  "join/kicked",
+  "join/no_such_room",
+  "join/damaged",
+  "room/closed",
+]);
 
 const KEY = (code) => `cibo:seat:${code}`;
 const HOST_KEY = (code) => `cibo:host:${code}`;
@@ -179,7 +191,11 @@ export class Connection {
     if (this.ws) {
       const old = this.ws;
       this.ws = null;
-      old.onclose = old.onmessage = old.onerror = old.onopen = null;
+      old.onclose =
+        old.onmessage =
+        old.onerror =
+        old.onopen =
+          null;
       try {
         old.close(4000, "reconnecting");
       } catch {
@@ -224,7 +240,10 @@ export class Connection {
       }
       // 4001 replaced, 4003 kicked, 4004 room closed: see the protocol's close codes.
       if (e.code === 4001 || e.code === 4003 || e.code === 4004) {
-        this.finish(e.code === 4003 ? "join/kicked" : e.code === 4001 ? "seat/replaced" : "room/closed", e.reason);
+        this.finish(
+          e.code === 4003 ? "join/kicked" : e.code === 4001 ? "seat/replaced" : "room/closed",
+          e.reason,
+        );
         return;
       }
       this.retry();

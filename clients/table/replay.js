@@ -25,7 +25,13 @@ const DEFAULT_MS = 650;
 function when(ts) {
   if (!ts) return "";
   const d = new Date(ts * 1000);
-  return d.toLocaleString([], { year: "numeric", month: "short", day: "numeric", hour: "2-digit", minute: "2-digit" });
+  return d.toLocaleString([], {
+    year: "numeric",
+    month: "short",
+    day: "numeric",
+    hour: "2-digit",
+    minute: "2-digit",
+  });
 }
 
 async function listGames(root) {
@@ -46,32 +52,47 @@ async function listGames(root) {
       problem ? h("p", { class: "form-error" }, problem) : null,
       games.length
         ? h(
-            "table",
-            { class: "games-table" },
-            h("thead", {}, h("tr", {}, ["When", "Ruleset", "Players", "Outcome", "Rounds", ""].map((t) => h("th", { scope: "col" }, t)))),
+          "table",
+          { class: "games-table" },
+          h(
+            "thead",
+            {},
             h(
-              "tbody",
+              "tr",
               {},
-              games.map((g) =>
-                h(
-                  "tr",
-                  { "data-game": g.game_id },
-                  h("td", {}, when(g.created_at)),
-                  h("td", {}, g.ruleset_id),
-                  h("td", {}, (g.players || []).join(", ") || "—"),
-                  h("td", { class: `outcome outcome-${String(g.outcome).replace(/\s+/g, "-")}` }, pretty(g.outcome)),
-                  h("td", {}, String(g.rounds || "—")),
-                  h(
-                    "td",
-                    {},
-                    g.outcome === "corrupt"
-                      ? h("span", { class: "muted" }, "unreadable")
-                      : h("a", { class: "btn small", href: `/table/?replay=${encodeURIComponent(g.game_id)}` }, "Watch"),
-                  ),
-                ),
+              ["When", "Ruleset", "Players", "Outcome", "Rounds", ""].map((t) =>
+                h("th", { scope: "col" }, t)
               ),
             ),
-          )
+          ),
+          h(
+            "tbody",
+            {},
+            games.map((g) =>
+              h(
+                "tr",
+                { "data-game": g.game_id },
+                h("td", {}, when(g.created_at)),
+                h("td", {}, g.ruleset_id),
+                h("td", {}, (g.players || []).join(", ") || "—"),
+                h(
+                  "td",
+                  { class: `outcome outcome-${String(g.outcome).replace(/\s+/g, "-")}` },
+                  pretty(g.outcome),
+                ),
+                h("td", {}, String(g.rounds || "—")),
+                h(
+                  "td",
+                  {},
+                  g.outcome === "corrupt" ? h("span", { class: "muted" }, "unreadable") : h("a", {
+                    class: "btn small",
+                    href: `/table/?replay=${encodeURIComponent(g.game_id)}`,
+                  }, "Watch"),
+                ),
+              )
+            ),
+          ),
+        )
         : h("p", { class: "muted" }, problem ? "" : "No logged games yet."),
       h("p", {}, h("a", { class: "link", href: "/" }, "Back")),
     ),
@@ -90,7 +111,9 @@ class Player {
     this.events = doc.steps.map((st) => st.event).filter(Boolean);
     // states[i] is the state after i steps.
     this.states = [doc.initial];
-    for (const st of doc.steps) this.states.push(Object.assign({}, this.states[this.states.length - 1], st.state));
+    for (const st of doc.steps) {
+      this.states.push(Object.assign({}, this.states[this.states.length - 1], st.state));
+    }
     this.eventsBefore = [];
     let n = 0;
     for (let i = 0; i <= doc.steps.length; i++) {
@@ -112,7 +135,12 @@ class Player {
   }
 
   buildControls() {
-    this.playBtn = h("button", { class: "btn primary ctl-play", type: "button", "aria-label": "Play", onclick: () => this.toggle() }, "▶");
+    this.playBtn = h("button", {
+      class: "btn primary ctl-play",
+      type: "button",
+      "aria-label": "Play",
+      onclick: () => this.toggle(),
+    }, "▶");
     this.scrub = h("input", {
       class: "scrubber",
       type: "range",
@@ -125,7 +153,11 @@ class Player {
     });
     this.speedSel = h(
       "select",
-      { class: "input speed", "aria-label": "Speed", onchange: () => (this.speed = Number(this.speedSel.value)) },
+      {
+        class: "input speed",
+        "aria-label": "Speed",
+        onchange: () => (this.speed = Number(this.speedSel.value)),
+      },
       SPEEDS.map((v) => h("option", { value: String(v), selected: v === 1 }, `${v}×`)),
     );
     this.where = h("span", { class: "ctl-where" });
@@ -134,16 +166,36 @@ class Player {
     this.doc.steps.forEach((st, i) => {
       if (st.event?.type === "round_started" && st.event.round !== seen) {
         seen = st.event.round;
-        marks.append(h("span", { class: "round-mark", vars: { "--at": `${((i + 1) / Math.max(1, this.last)) * 100}%` } }, String(seen)));
+        marks.append(
+          h("span", {
+            class: "round-mark",
+            vars: { "--at": `${((i + 1) / Math.max(1, this.last)) * 100}%` },
+          }, String(seen)),
+        );
       }
     });
     return h(
       "section",
       { class: "replay-bar", "aria-label": "Replay controls" },
-      h("button", { class: "btn ctl", type: "button", "aria-label": "Back to the start", onclick: () => this.seek(0) }, "|◀"),
-      h("button", { class: "btn ctl", type: "button", "aria-label": "Step back", onclick: () => this.seek(this.index - 1) }, "◀"),
+      h("button", {
+        class: "btn ctl",
+        type: "button",
+        "aria-label": "Back to the start",
+        onclick: () => this.seek(0),
+      }, "|◀"),
+      h("button", {
+        class: "btn ctl",
+        type: "button",
+        "aria-label": "Step back",
+        onclick: () => this.seek(this.index - 1),
+      }, "◀"),
       this.playBtn,
-      h("button", { class: "btn ctl", type: "button", "aria-label": "Step forward", onclick: () => this.seek(this.index + 1) }, "▶|"),
+      h("button", {
+        class: "btn ctl",
+        type: "button",
+        "aria-label": "Step forward",
+        onclick: () => this.seek(this.index + 1),
+      }, "▶|"),
       h("div", { class: "timeline" }, this.scrub, marks),
       this.speedSel,
       this.where,
@@ -228,14 +280,29 @@ export async function startReplay(root, gameId) {
     await listGames(root);
     return;
   }
-  place(root, [h("section", { class: "start" }, h("h1", { class: "brand" }, "Cibo"), h("p", {}, "Loading the replay…"))]);
+  place(root, [
+    h(
+      "section",
+      { class: "start" },
+      h("h1", { class: "brand" }, "Cibo"),
+      h("p", {}, "Loading the replay…"),
+    ),
+  ]);
   let doc;
   try {
     const res = await fetch(`/api/games/${encodeURIComponent(gameId)}`, { cache: "no-cache" });
     doc = await res.json();
     if (!res.ok) throw new Error(doc?.error?.message || "That game cannot be replayed.");
   } catch (err) {
-    place(root, [h("section", { class: "start" }, h("h1", { class: "brand" }, "Cibo"), h("p", { class: "form-error" }, err.message || "That game cannot be replayed."), h("a", { class: "link", href: "/table/?replay" }, "All games"))]);
+    place(root, [
+      h(
+        "section",
+        { class: "start" },
+        h("h1", { class: "brand" }, "Cibo"),
+        h("p", { class: "form-error" }, err.message || "That game cannot be replayed."),
+        h("a", { class: "link", href: "/table/?replay" }, "All games"),
+      ),
+    ]);
     return;
   }
   new Player(root, doc);

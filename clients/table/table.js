@@ -3,7 +3,7 @@
 // server only ever sends it public information.
 
 import { $, h, place } from "/shared/dom.js";
-import { Connection, cleanCode, rulesetFor } from "/shared/protocol.js";
+import { cleanCode, Connection, rulesetFor } from "/shared/protocol.js";
 import { Names } from "/shared/narrate.js";
 import { TableView } from "/table/view.js";
 import { startReplay } from "/table/replay.js";
@@ -12,7 +12,14 @@ const MAX_EVENTS = 800;
 const root = $("#app");
 
 function askForCode(message = "") {
-  const input = h("input", { class: "input code-input", id: "code", autocomplete: "off", autocapitalize: "characters", maxlength: "8", "aria-label": "Room code" });
+  const input = h("input", {
+    class: "input code-input",
+    id: "code",
+    autocomplete: "off",
+    autocapitalize: "characters",
+    maxlength: "8",
+    "aria-label": "Room code",
+  });
   place(root, [
     h(
       "section",
@@ -33,7 +40,11 @@ function askForCode(message = "") {
         h("button", { class: "btn primary", type: "submit" }, "Show the room"),
       ),
       message ? h("p", { class: "form-error", role: "alert" }, message) : null,
-      h("p", {}, h("a", { href: "/table/?replay", class: "link" }, "Watch a replay of a logged game")),
+      h(
+        "p",
+        {},
+        h("a", { href: "/table/?replay", class: "link" }, "Watch a replay of a logged game"),
+      ),
     ),
   ]);
   input.focus();
@@ -49,7 +60,15 @@ function live(code) {
 
   const draw = () => {
     if (names && conn.state) names.update(conn.state);
-    view.render({ ruleset, state: conn.state, room: conn.room, events, code, status: conn.status, names });
+    view.render({
+      ruleset,
+      state: conn.state,
+      room: conn.room,
+      events,
+      code,
+      status: conn.status,
+      names,
+    });
   };
   const absorb = (items) => {
     for (const item of items) if (item.event) events.push(item.event);

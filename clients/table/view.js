@@ -3,9 +3,9 @@
 // replays.
 // Only public information is ever given to it.
 
-import { Memo, h, place, s } from "/shared/dom.js";
-import { drawBoard, heroToken, seatColours, SEAT_COLOURS, unitToken } from "/shared/board.js";
-import { Names, diceFaces, feedLines, formulaText, pretty, spawnStories } from "/shared/narrate.js";
+import { h, Memo, place, s } from "/shared/dom.js";
+import { drawBoard, heroToken, SEAT_COLOURS, seatColours, unitToken } from "/shared/board.js";
+import { diceFaces, feedLines, formulaText, Names, pretty, spawnStories } from "/shared/narrate.js";
 
 const FEED_LINES = 16;
 
@@ -48,7 +48,14 @@ export class TableView {
     const { state, ruleset } = ctx;
     if (!state || !ruleset) {
       this.setMode("wait");
-      place(this.root, [h("section", { class: "start" }, h("h1", { class: "brand" }, "Cibo"), h("p", {}, ctx.message || "Connecting…"))]);
+      place(this.root, [
+        h(
+          "section",
+          { class: "start" },
+          h("h1", { class: "brand" }, "Cibo"),
+          h("p", {}, ctx.message || "Connecting…"),
+        ),
+      ]);
       return;
     }
     const names = ctx.names || new Names(ruleset, state);
@@ -73,10 +80,17 @@ export class TableView {
   }
 
   statusBadge(ctx) {
-    return this.memo.get("status", { status: ctx.status || "" }, (d) =>
-      d.status && d.status !== "online"
-        ? h("p", { class: "conn-badge", role: "status" }, d.status === "offline" ? "Connection lost — reconnecting…" : "Connecting…")
-        : h("span", { class: "conn-ok", hidden: true }),
+    return this.memo.get(
+      "status",
+      { status: ctx.status || "" },
+      (d) =>
+        d.status && d.status !== "online"
+          ? h(
+            "p",
+            { class: "conn-badge", role: "status" },
+            d.status === "offline" ? "Connection lost — reconnecting…" : "Connecting…",
+          )
+          : h("span", { class: "conn-ok", hidden: true }),
     );
   }
 
@@ -98,7 +112,9 @@ export class TableView {
       const colours = seatColours(state);
       const spaced = String(d.code || "");
       const range = ruleset.heroes_range || {};
-      const host = d.url ? d.url.replace(/^https?:\/\//, "").replace(/\/j\/.*$/, "") : location.host;
+      const host = d.url
+        ? d.url.replace(/^https?:\/\//, "").replace(/\/j\/.*$/, "")
+        : location.host;
       return h(
         "section",
         { class: "lobby" },
@@ -106,7 +122,17 @@ export class TableView {
           "div",
           { class: "join-panel" },
           h("h1", { class: "join-title" }, d.locked ? "The room is locked" : "Scan to join"),
-          h("div", { class: "qr-box" }, h("img", { class: "qr", src: `/api/rooms/${encodeURIComponent(d.code)}/qr.svg`, alt: `QR code for ${d.url}`, width: "420", height: "420" })),
+          h(
+            "div",
+            { class: "qr-box" },
+            h("img", {
+              class: "qr",
+              src: `/api/rooms/${encodeURIComponent(d.code)}/qr.svg`,
+              alt: `QR code for ${d.url}`,
+              width: "420",
+              height: "420",
+            }),
+          ),
           h("p", { class: "join-url" }, d.url),
           h("p", { class: "code-hint" }, "or open ", h("strong", {}, host), " and type"),
           h("p", { class: "room-code", "aria-label": `room code ${d.code}` }, spaced),
@@ -117,26 +143,45 @@ export class TableView {
           h("p", { class: "eyebrow" }, "Tonight"),
           h("h2", { class: "ruleset-name" }, d.name || ""),
           ruleset.text ? h("p", { class: "ruleset-text" }, ruleset.text) : null,
-          h("p", { class: "difficulty" }, "Difficulty ", h("strong", {}, names.difficulty(d.difficulty))),
+          h(
+            "p",
+            { class: "difficulty" },
+            "Difficulty ",
+            h("strong", {}, names.difficulty(d.difficulty)),
+          ),
           h("h3", { class: "side-title" }, `At the table (${d.seats.length})`),
           d.seats.length
             ? h(
-                "ul",
-                { class: "lobby-players" },
-                d.seats.map(([seat, name, connected]) => {
-                  const heroes = (state.heroes || []).filter((x) => x.seat === seat);
-                  const colour = SEAT_COLOURS[(colours.get(seat) ?? 0) % SEAT_COLOURS.length];
-                  return h(
-                    "li",
-                    { class: ["lobby-player", connected ? "" : "away"], "data-seat": seat, vars: { "--seat": colour } },
-                    h("span", { class: "seat-dot" }),
-                    h("span", { class: "player-name" }, name),
-                    h("span", { class: "player-heroes" }, heroes.length ? heroes.map((x) => x.name).join(", ") : "choosing a hero…"),
-                  );
-                }),
-              )
+              "ul",
+              { class: "lobby-players" },
+              d.seats.map(([seat, name, connected]) => {
+                const heroes = (state.heroes || []).filter((x) => x.seat === seat);
+                const colour = SEAT_COLOURS[(colours.get(seat) ?? 0) % SEAT_COLOURS.length];
+                return h(
+                  "li",
+                  {
+                    class: ["lobby-player", connected ? "" : "away"],
+                    "data-seat": seat,
+                    vars: { "--seat": colour },
+                  },
+                  h("span", { class: "seat-dot" }),
+                  h("span", { class: "player-name" }, name),
+                  h(
+                    "span",
+                    { class: "player-heroes" },
+                    heroes.length ? heroes.map((x) => x.name).join(", ") : "choosing a hero…",
+                  ),
+                );
+              }),
+            )
             : h("p", { class: "muted" }, "Nobody yet. Scan the code with your phone."),
-          h("p", { class: "hint" }, `${range.min ?? "?"}–${range.max ?? "?"} heroes · the host starts the game from their phone`),
+          h(
+            "p",
+            { class: "hint" },
+            `${range.min ?? "?"}–${
+              range.max ?? "?"
+            } heroes · the host starts the game from their phone`,
+          ),
         ),
       );
     });
@@ -161,23 +206,42 @@ export class TableView {
       h(
         "header",
         { class: "table-header" },
-        h("div", { class: "title-block" }, h("h1", { class: "game-title" }, d.title), h("span", { class: "difficulty-chip" }, d.difficulty)),
+        h(
+          "div",
+          { class: "title-block" },
+          h("h1", { class: "game-title" }, d.title),
+          h("span", { class: "difficulty-chip" }, d.difficulty),
+        ),
         h(
           "div",
           { class: "round-block" },
-          h("span", { class: "round" }, h("span", { class: "round-label" }, "Round "), h("strong", {}, String(d.round)), h("span", { class: "of" }, ` / ${d.rounds}`)),
+          h(
+            "span",
+            { class: "round" },
+            h("span", { class: "round-label" }, "Round "),
+            h("strong", {}, String(d.round)),
+            h("span", { class: "of" }, ` / ${d.rounds}`),
+          ),
           d.phase ? h("span", { class: "phase" }, d.phase) : null,
           d.turn ? h("span", { class: "turn" }, `${d.turn}'s turn`) : null,
           d.paused ? h("span", { class: "paused-chip" }, "Ⅱ paused") : null,
         ),
-        d.code ? h("div", { class: "code-block" }, h("span", { class: "code-label" }, "join"), h("span", { class: "code-small" }, d.code)) : null,
-      ),
-    );
+        d.code
+          ? h(
+            "div",
+            { class: "code-block" },
+            h("span", { class: "code-label" }, "join"),
+            h("span", { class: "code-small" }, d.code),
+          )
+          : null,
+      ));
   }
 
   stories(ctx) {
     const { events, state } = ctx;
-    const all = spawnStories(events.slice(-200)).filter((st) => st.roll.type === "card_drawn" || st.roll.band || st.units.length || st.blocked.length);
+    const all = spawnStories(events.slice(-200)).filter((st) =>
+      st.roll.type === "card_drawn" || st.roll.band || st.units.length || st.blocked.length
+    );
     // Tag each story with its round, then keep the latest round's.
     if (!all.length) return { round: 0, list: [] };
     let round = 0;
@@ -196,9 +260,24 @@ export class TableView {
     const stories = this.stories(ctx);
     const fresh = stories.round >= state.round - 1;
     const highlight = new Set(fresh ? stories.list.map((st) => st.roll.at).filter(Boolean) : []);
-    const d = { heroes: state.heroes, units: state.units, zones: state.zones, markers: state.markers, seats: state.seats, highlight: [...highlight] };
-    return this.memo.get("board", d, () =>
-      h("section", { class: "board-panel", "aria-label": "Board" }, drawBoard(ruleset, state, { highlight }), this.legend(ruleset, state)),
+    const d = {
+      heroes: state.heroes,
+      units: state.units,
+      zones: state.zones,
+      markers: state.markers,
+      seats: state.seats,
+      highlight: [...highlight],
+    };
+    return this.memo.get(
+      "board",
+      d,
+      () =>
+        h(
+          "section",
+          { class: "board-panel", "aria-label": "Board" },
+          drawBoard(ruleset, state, { highlight }),
+          this.legend(ruleset, state),
+        ),
     );
   }
 
@@ -213,9 +292,19 @@ export class TableView {
         h(
           "span",
           { class: "legend-item" },
-          s("svg", { viewBox: "-22 -22 44 44", class: "legend-shape", "aria-hidden": "true" }, unitToken(ruleset, kind)),
-          h("span", {}, `${ruleset.units[kind].name}${present.has(kind) ? ` ×${state.units.filter((u) => u.kind === kind).length}` : ""}`),
-        ),
+          s(
+            "svg",
+            { viewBox: "-22 -22 44 44", class: "legend-shape", "aria-hidden": "true" },
+            unitToken(ruleset, kind),
+          ),
+          h(
+            "span",
+            {},
+            `${ruleset.units[kind].name}${
+              present.has(kind) ? ` ×${state.units.filter((u) => u.kind === kind).length}` : ""
+            }`,
+          ),
+        )
       ),
     );
   }
@@ -227,13 +316,17 @@ export class TableView {
         ruleset.markers?.[id]?.label || pretty(id),
         m.launched ? `at ${names.zone(m.at)}` : "waiting",
       ]),
-      ...Object.entries(state.decks || {}).map(([id, deck]) => [`${pretty(id)} deck`, `${deck.remaining} left`]),
+      ...Object.entries(state.decks || {}).map((
+        [id, deck],
+      ) => [`${pretty(id)} deck`, `${deck.remaining} left`]),
     ];
     const d = { tracks: state.tracks, extras };
     const changes = {};
     for (const [id, t] of Object.entries(state.tracks || {})) {
       const before = this.previous[id];
-      if (before !== undefined && before !== t.value) changes[id] = t.value > before ? "up" : "down";
+      if (before !== undefined && before !== t.value) {
+        changes[id] = t.value > before ? "up" : "down";
+      }
       this.previous[id] = t.value;
     }
     return this.memo.get("tracks", d, () =>
@@ -241,12 +334,20 @@ export class TableView {
         "section",
         { class: "tracks-panel", "aria-label": "Tracks" },
         Object.entries(d.tracks || {}).map(([id, t]) => {
-          const spec = ruleset.tracks?.[id] || { label: pretty(id), min: 0, max: t.value || 1, bands: [] };
+          const spec = ruleset.tracks?.[id] ||
+            { label: pretty(id), min: 0, max: t.value || 1, bands: [] };
           const bands = spec.bands || [];
           const bi = bands.findIndex((b) => b.name === t.band);
           return h(
             "div",
-            { class: ["track", changes[id] ? `changed ${changes[id]}` : "", bands.length ? "banded" : ""], "data-track": id },
+            {
+              class: [
+                "track",
+                changes[id] ? `changed ${changes[id]}` : "",
+                bands.length ? "banded" : "",
+              ],
+              "data-track": id,
+            },
             h(
               "div",
               { class: "track-head" },
@@ -256,37 +357,70 @@ export class TableView {
                 { class: "track-value" },
                 String(t.value),
                 h("span", { class: "track-max" }, `/${spec.max}`),
-                changes[id] ? h("span", { class: "delta", "aria-hidden": "true" }, changes[id] === "up" ? " ▲" : " ▼") : null,
+                changes[id]
+                  ? h(
+                    "span",
+                    { class: "delta", "aria-hidden": "true" },
+                    changes[id] === "up" ? " ▲" : " ▼",
+                  )
+                  : null,
               ),
               t.band ? h("span", { class: `band-pill band-${bi}` }, pretty(t.band)) : null,
             ),
             h(
               "div",
               { class: "track-bar" },
-              h("div", { class: ["track-fill", bi >= 0 ? `band-${bi}` : ""], vars: { "--pct": `${pct(t.value, spec.min, spec.max)}%` } }),
-              bands.slice(1).map((b) => h("span", { class: "band-tick", vars: { "--at": `${pct(b.from, spec.min, spec.max)}%` } })),
+              h("div", {
+                class: ["track-fill", bi >= 0 ? `band-${bi}` : ""],
+                vars: { "--pct": `${pct(t.value, spec.min, spec.max)}%` },
+              }),
+              bands.slice(1).map((b) =>
+                h("span", {
+                  class: "band-tick",
+                  vars: { "--at": `${pct(b.from, spec.min, spec.max)}%` },
+                })
+              ),
             ),
           );
         }),
-        d.extras.map(([label, value]) => h("p", { class: "extra" }, h("span", { class: "extra-label" }, label), h("span", { class: "extra-value" }, value))),
-      ),
-    );
+        d.extras.map(([label, value]) =>
+          h(
+            "p",
+            { class: "extra" },
+            h("span", { class: "extra-label" }, label),
+            h("span", { class: "extra-value" }, value),
+          )
+        ),
+      ));
   }
 
   storiesPanel(ctx, names) {
     const { ruleset } = ctx;
     const { round, list } = this.stories(ctx);
-    const d = { round, list: list.map((st) => [st.roll, st.units.map((u) => [u.kind, u.zone]), st.blocked.map((b) => b.kind)]) };
+    const d = {
+      round,
+      list: list.map((st) => [
+        st.roll,
+        st.units.map((u) => [u.kind, u.zone]),
+        st.blocked.map((b) => b.kind),
+      ]),
+    };
     return this.memo.get("stories", d, () =>
       h(
         "section",
         { class: "stories-panel", "aria-label": "Where the enemies came from" },
         h("h2", { class: "panel-title" }, list.length ? `Spawns · round ${round}` : "Spawns"),
         list.length
-          ? list.map((st) => (st.roll.type === "card_drawn" ? this.cardStory(st, ruleset, names) : this.story(st, ruleset, names)))
-          : h("p", { class: "muted" }, "Nothing has spawned yet. Every roll or card that brings enemies shows here, with why."),
-      ),
-    );
+          ? list.map((st) => (st.roll.type === "card_drawn"
+            ? this.cardStory(st, ruleset, names)
+            : this.story(st, ruleset, names))
+          )
+          : h(
+            "p",
+            { class: "muted" },
+            "Nothing has spawned yet. Every roll or card that brings enemies shows here, with why.",
+          ),
+      ));
   }
 
   spawned(st, ruleset, names) {
@@ -295,11 +429,17 @@ export class TableView {
         h(
           "span",
           { class: "spawned" },
-          s("svg", { viewBox: "-22 -22 44 44", class: "legend-shape", "aria-hidden": "true" }, unitToken(ruleset, u.kind)),
+          s(
+            "svg",
+            { viewBox: "-22 -22 44 44", class: "legend-shape", "aria-hidden": "true" },
+            unitToken(ruleset, u.kind),
+          ),
           `${names.unitKind(u.kind)} → ${names.zone(u.zone)}`,
-        ),
+        )
       ),
-      st.blocked.map((b) => h("span", { class: "blocked" }, `${names.unitKind(b.kind)} held back (${pretty(b.reason)})`)),
+      st.blocked.map((b) =>
+        h("span", { class: "blocked" }, `${names.unitKind(b.kind)} held back (${pretty(b.reason)})`)
+      ),
     ];
   }
 
@@ -308,9 +448,25 @@ export class TableView {
     return h(
       "article",
       { class: "story card-story" },
-      h("div", { class: "story-head" }, h("span", { class: "story-where" }, `${pretty(e.deck)} deck`), h("span", { class: "card-chip" }, "▭ card")),
-      h("div", { class: "chain" }, h("span", { class: "step" }, "drew"), h("span", { class: "arrow" }, "→"), h("span", { class: "step total" }, pretty(String(e.card).split("#")[0]))),
-      h("div", { class: "story-result" }, this.spawned(st, ruleset, names), e.text ? h("span", { class: "story-text" }, e.text) : null),
+      h(
+        "div",
+        { class: "story-head" },
+        h("span", { class: "story-where" }, `${pretty(e.deck)} deck`),
+        h("span", { class: "card-chip" }, "▭ card"),
+      ),
+      h(
+        "div",
+        { class: "chain" },
+        h("span", { class: "step" }, "drew"),
+        h("span", { class: "arrow" }, "→"),
+        h("span", { class: "step total" }, pretty(String(e.card).split("#")[0])),
+      ),
+      h(
+        "div",
+        { class: "story-result" },
+        this.spawned(st, ruleset, names),
+        e.text ? h("span", { class: "story-text" }, e.text) : null,
+      ),
     );
   }
 
@@ -343,7 +499,9 @@ export class TableView {
         { class: "story-result" },
         this.spawned(st, ruleset, names),
         e.text ? h("span", { class: "story-text" }, e.text) : null,
-        !st.units.length && !st.blocked.length && !e.text ? h("span", { class: "story-text" }, "Nothing comes.") : null,
+        !st.units.length && !st.blocked.length && !e.text
+          ? h("span", { class: "story-text" }, "Nothing comes.")
+          : null,
       ),
     );
   }
@@ -352,36 +510,66 @@ export class TableView {
     const { state, room } = ctx;
     const colours = seatColours(state);
     const roster = new Map((room?.seats || []).map((x) => [x.seat, x]));
-    const d = { heroes: state.heroes, seats: state.seats, away: [...roster.values()].filter((x) => !x.connected).map((x) => x.seat), turns: state.phase?.turns, turn: state.turn };
+    const d = {
+      heroes: state.heroes,
+      seats: state.seats,
+      away: [...roster.values()].filter((x) => !x.connected).map((x) => x.seat),
+      turns: state.phase?.turns,
+      turn: state.turn,
+    };
     return this.memo.get("heroes", d, () =>
       h(
         "section",
         { class: "heroes-panel", "aria-label": "Heroes" },
         (d.heroes || []).map((hero) => {
           const seat = (d.seats || []).find((x) => x.id === hero.seat);
-          const status = hero.downed ? "down" : d.turns === "each_hero" ? (d.turn === hero.id ? "acting" : "waiting") : hero.done ? "done" : "acting";
+          const status = hero.downed
+            ? "down"
+            : d.turns === "each_hero"
+            ? (d.turn === hero.id ? "acting" : "waiting")
+            : hero.done
+            ? "done"
+            : "acting";
           const colour = SEAT_COLOURS[(colours.get(hero.seat) ?? 0) % SEAT_COLOURS.length];
           return h(
             "article",
-            { class: ["hero-card", `status-${status}`, d.away.includes(hero.seat) ? "away" : ""], "data-hero": hero.id, vars: { "--seat": colour } },
-            s("svg", { viewBox: "-24 -24 48 48", class: "hero-badge", "aria-hidden": "true" }, heroToken(hero, colours.get(hero.seat) ?? 0, { r: 22 })),
+            {
+              class: ["hero-card", `status-${status}`, d.away.includes(hero.seat) ? "away" : ""],
+              "data-hero": hero.id,
+              vars: { "--seat": colour },
+            },
+            s(
+              "svg",
+              { viewBox: "-24 -24 48 48", class: "hero-badge", "aria-hidden": "true" },
+              heroToken(hero, colours.get(hero.seat) ?? 0, { r: 22 }),
+            ),
             h(
               "div",
               { class: "hero-info" },
-              h("p", { class: "hero-top" }, h("span", { class: "hero-name" }, names.hero(hero.id)), h("span", { class: "hp" }, `♥ ${hero.hp}/${hero.max_hp}`)),
+              h(
+                "p",
+                { class: "hero-top" },
+                h("span", { class: "hero-name" }, names.hero(hero.id)),
+                h("span", { class: "hp" }, `♥ ${hero.hp}/${hero.max_hp}`),
+              ),
               h(
                 "p",
                 { class: "hero-bottom" },
                 h("span", { class: "hero-player" }, seat ? seat.name : ""),
                 d.away.includes(hero.seat)
                   ? h("span", { class: "hero-status away" }, "phone away")
-                  : h("span", { class: ["hero-status", status] }, status === "acting" && d.turns !== "each_hero" ? `${hero.actions_left} left` : status),
+                  : h(
+                    "span",
+                    { class: ["hero-status", status] },
+                    status === "acting" && d.turns !== "each_hero"
+                      ? `${hero.actions_left} left`
+                      : status,
+                  ),
               ),
             ),
           );
         }),
-      ),
-    );
+      ));
   }
 
   feedPanel(ctx, names) {
@@ -394,36 +582,76 @@ export class TableView {
           "ol",
           { class: "feed" },
           d.lines.map((line, i) =>
-            h("li", { class: [`kind-${line.kind}`, i === d.lines.length - 1 ? "newest" : ""] }, h("span", { class: "icon", "aria-hidden": "true" }, line.icon), h("span", { class: "line" }, line.text)),
+            h(
+              "li",
+              { class: [`kind-${line.kind}`, i === d.lines.length - 1 ? "newest" : ""] },
+              h("span", { class: "icon", "aria-hidden": "true" }, line.icon),
+              h("span", { class: "line" }, line.text),
+            )
           ),
         ),
-      ),
-    );
+      ));
   }
 
   endScreen(ctx, names) {
     const { state, ruleset } = ctx;
     const won = state.status === "won";
-    const d = { status: state.status, outcome: state.outcome, round: state.round, seed: state.seed, tracks: state.tracks, commitment: state.commitment };
+    const d = {
+      status: state.status,
+      outcome: state.outcome,
+      round: state.round,
+      seed: state.seed,
+      tracks: state.tracks,
+      commitment: state.commitment,
+    };
     return this.memo.get("end", d, () =>
       h(
         "section",
-        { class: ["end-screen", won ? "won" : "lost"], role: "dialog", "aria-label": won ? "Victory" : "Defeat", "data-outcome": d.status },
+        {
+          class: ["end-screen", won ? "won" : "lost"],
+          role: "dialog",
+          "aria-label": won ? "Victory" : "Defeat",
+          "data-outcome": d.status,
+        },
         h(
           "div",
           { class: "end-card" },
           h("p", { class: "end-mark", "aria-hidden": "true" }, won ? "★" : "✖"),
-          h("h1", { class: "end-title" }, won ? "Victory" : d.status === "aborted" ? "Game ended" : "Defeat"),
+          h(
+            "h1",
+            { class: "end-title" },
+            won ? "Victory" : d.status === "aborted" ? "Game ended" : "Defeat",
+          ),
           h("p", { class: "end-text" }, d.outcome?.text || ""),
-          h("p", { class: "end-meta" }, `${ruleset.name} · ${names.difficulty(state.difficulty)} · round ${d.round} of ${state.rounds}`),
+          h(
+            "p",
+            { class: "end-meta" },
+            `${ruleset.name} · ${
+              names.difficulty(state.difficulty)
+            } · round ${d.round} of ${state.rounds}`,
+          ),
           h(
             "div",
             { class: "end-tracks" },
-            Object.entries(d.tracks || {}).map(([id, t]) => h("span", { class: "end-track" }, h("span", { class: "end-track-label" }, names.track(id)), h("strong", {}, String(t.value)))),
+            Object.entries(d.tracks || {}).map(([id, t]) =>
+              h(
+                "span",
+                { class: "end-track" },
+                h("span", { class: "end-track-label" }, names.track(id)),
+                h("strong", {}, String(t.value)),
+              )
+            ),
           ),
-          d.seed ? h("p", { class: "end-seed" }, `Dice seed revealed: ${d.seed.slice(0, 20)}… — its hash ${String(d.commitment).slice(0, 12)}… was shown when the game began; cibo verify checks every roll.`) : null,
+          d.seed
+            ? h(
+              "p",
+              { class: "end-seed" },
+              `Dice seed revealed: ${d.seed.slice(0, 20)}… — its hash ${
+                String(d.commitment).slice(0, 12)
+              }… was shown when the game began; cibo verify checks every roll.`,
+            )
+            : null,
         ),
-      ),
-    );
+      ));
   }
 }

@@ -1,0 +1,106 @@
+// The phone's model: what it knows beyond the connection's view. No DOM here, so every function
+// can be reasoned about (and tested) from its arguments alone.
+
+import { feedLines, pretty } from "/shared/narrate.js";
+
+/** Events kept for the feed. */
+const KEEP_EVENTS = 60;
+/** Rolls shown under "Your last roll". */
+const KEEP_ROLLS = 3;
+
+/**
+ * Events that follow from an action without being a new one: a table rolled after one of these
+ * still belongs to this phone's last action.
+ */
+export const CONSEQUENCES = new Set([
+  "track_changed",
+  "noise_changed",
+  "hero_moved",
+  "unit_damaged",
+  "unit_destroyed",
+  "card_drawn",
+  "cards_peeked",
+]);
+
+/** A fresh model; `conn` is the current Connection (or null before joining). */
+export function newModel() {
+  return {
+    code: "",
+    conn: null,
+    ruleset: null,
+    names: null,
+    rolls: [],
+    feed: [],
+    events: [],
+    busy: false,
+    hadActions: false,
+    hostLink: false,
+    error: "",
+    ended: null,
+    lastName: "",
+  };
+}
+
+/** "@hero.attack" -> that hero's own formula, so a button or a roll shows the real dice. */
+export function heroFormula(formula, heroId, state, ruleset) {
+  const text = String(formula || "");
+  const m = text.match(/^@hero\.(\w+)$/);
+  if (!m) return text;
+  const kind = (state?.heroes || []).find((x) => x.id === heroId)?.kind;
+  const spec = ruleset?.heroes?.[kind] || {};
+  const value = spec[m[1]] ?? spec.stats?.[m[1]];
+  return value === undefined ? text : String(value);
+}
+
+function actionRoll(e, { names, state, ruleset }) {
+  const target = names.target(e.target);
+  return {
+    title: `${names.hero(e.hero)}: ${pretty(e.action)}${target ? ` → ${target}` : ""}`,
+    roll: e.roll,
+    formula: heroFormula(e.roll.formula, e.hero, state, ruleset),
+    success: e.success,
+    outcome: e.success === true ? "Success" : e.success === false ? "Failed" : "",
+  };
+}
+
+function tableRoll(e, names) {
+  return {
+    title: `${pretty(e.table)} table${e.at ? ` at ${names.zone(e.at)}` : ""}`,
+    roll: e.roll,
+    formula: e.roll.formula,
+    success: null,
+    outcome: e.text || `Row ${e.row + 1}`,
+  };
+}
+
+/**
+ * Take newly received events ({seq, event} items) into the feed and this seat's rolls.
+ *
+ * `prev` holds {rolls, events}; `seat` is this phone's seat; `names`, `state` and `ruleset`
+ * name things. Returns {rolls, events, feed} (new arrays; `prev` is left as it was). A roll is
+ * this seat's when it comes with its own action, or from a table rolled as that action's
+ * consequence.
+ */
+export function absorb(prev, items, { seat, names, state, ruleset }) {
+  let rolls = [...prev.rolls];
+  const events = [...prev.events];
+  let mineLast = false;
+  for (const item of items) {
+    const e = item.event;
+    if (!e) continue;
+    if (e.type === "action_taken") {
+      mineLast = e.seat === seat;
+      if (mineLast) {
+        rolls = [];
+        if (e.roll) rolls.push(actionRoll(e, { names, state, ruleset }));
+      }
+    } else if (e.type === "table_rolled" && mineLast) {
+      rolls.push(tableRoll(e, names));
+    } else if (!CONSEQUENCES.has(e.type)) {
+      mineLast = false;
+    }
+    events.push(e);
+  }
+  if (events.length > KEEP_EVENTS) events.splice(0, events.length - KEEP_EVENTS);
+  return { rolls: rolls.slice(-KEEP_ROLLS), events, feed: feedLines(events, names) };
+}

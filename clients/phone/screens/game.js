@@ -1,0 +1,339 @@
+// The game screen: my heroes' sheets, my last roll, what only I can see, the actions the server
+// says are legal now, the village's tracks and what just happened.
+
+import { h, place } from "/shared/dom.js";
+import { diceFaces, formulaText, pretty } from "/shared/narrate.js";
+import { SEAT_COLOURS, seatColours } from "/shared/board.js";
+import { heroFormula } from "/phone/model.js";
+import { hostGamePanel } from "/phone/host.js";
+import { costText, pips, topBar } from "/phone/screens/parts.js";
+
+/** Actions a hero had at the start of this phase (the state only says how many are left). */
+function actionTotal(view, hero, state) {
+  const key = `${state.round}:${state.phase?.index}`;
+  const seen = view.totals.get(hero.id);
+  const total = seen && seen.key === key
+    ? Math.max(seen.total, hero.actions_left)
+    : hero.actions_left;
+  view.totals.set(hero.id, { key, total });
+  return total;
+}
+
+function hpBar(hp, max) {
+  const pct = max ? Math.max(0, Math.min(100, (hp / max) * 100)) : 0;
+  return h(
+    "span",
+    {
+      class: ["bar", pct <= 34 ? "low" : ""],
+      role: "meter",
+      "aria-valuemin": "0",
+      "aria-valuemax": String(max),
+      "aria-valuenow": String(hp),
+    },
+    h("span", { class: "bar-fill", vars: { "--pct": `${pct}%` } }),
+  );
+}
+
+function stat(label, ...value) {
+  return h("div", { class: "stat" }, h("span", { class: "stat-label" }, label), ...value);
+}
+
+function heroSheet(names, hero, colour, total) {
+  const zone = names.zone(hero.zone);
+  const status = hero.downed
+    ? "down"
+    : hero.done
+    ? "done"
+    : hero.actions_left > 0
+    ? "acting"
+    : "waiting";
+  return h(
+    "article",
+    { class: ["sheet", `status-${status}`], "data-hero": hero.id, vars: { "--seat": colour } },
+    h(
+      "div",
+      { class: "sheet-head" },
+      h("span", { class: "token-dot" }, (hero.name || "?")[0]),
+      h("h2", {}, names.hero(hero.id)),
+      h("span", { class: ["chip", status] }, status),
+    ),
+    h(
+      "div",
+      { class: "sheet-body" },
+      stat(
+        "HP",
+        h("span", { class: "stat-value" }, `${hero.hp}/${hero.max_hp}`),
+        hpBar(hero.hp, hero.max_hp),
+      ),
+      stat("At", h("span", { class: "stat-value zone-name" }, zone)),
+      stat("Actions", pips(hero.actions_left, Math.max(total, hero.actions_left), "pip")),
+    ),
+  );
+}
+
+function targetLabel(names, target, state) {
+  if (!target) return "";
+  const unit = (state.units || []).find((u) => u.id === target);
+  if (unit) return `${names.unitKind(unit.kind)} · ${unit.hp} HP`;
+  return names.target(target);
+}
+
+/** Why this phone has nothing to do right now. */
+function waitingText(m, state) {
+  const mine = (state.heroes || []).filter((x) => x.seat === m.conn.seat);
+  const down = mine.filter((x) => x.downed).map((x) => x.name);
+  if (down.length) {
+    const many = down.length > 1;
+    return `${down.join(" and ")} ${many ? "are" : "is"} down and sit${
+      many ? "" : "s"
+    } this phase out.`;
+  }
+  return state.phase?.turns === "each_hero" && state.turn
+    ? `Waiting for ${m.names.hero(state.turn)}…`
+    : "Waiting for the others…";
+}
+
+/** Legal actions grouped by hero and action (one group, many targets), and the turn ends. */
+function groupActions(actions, state, ruleset) {
+  const groups = new Map();
+  const ends = [];
+  for (const a of actions) {
+    if (a.type === "end_turn") {
+      ends.push(a);
+      continue;
+    }
+    const key = `${a.hero}|${a.action}`;
+    if (!groups.has(key)) {
+      groups.set(key, { ...a, roll: heroFormula(a.roll, a.hero, state, ruleset), targets: [] });
+    }
+    groups.get(key).targets.push(a.target);
+  }
+  return { groups: [...groups.values()], ends };
+}
+
+function actionGroup(view, m, state, g, d, many) {
+  const { send } = view.actions;
+  const label = g.label === g.action ? pretty(g.action) : g.label;
+  const single = g.targets.length === 1 && !g.targets[0];
+  const meta = h(
+    "span",
+    { class: "action-meta" },
+    h("span", { class: "cost" }, pips(g.cost, g.cost, "cost-pip"), ` ${costText(g.cost)}`),
+    g.roll ? h("span", { class: "roll-hint" }, `⚄ ${formulaText(g.roll)}`) : null,
+  );
+  const who = many ? `${m.names.hero(g.hero)}: ` : "";
+  const act = (target) => send({ type: "act", hero: g.hero, action: g.action, target });
+  if (single) {
+    return h(
+      "button",
+      {
+        class: "action",
+        type: "button",
+        disabled: d.busy,
+        "data-action": g.action,
+        onclick: () => act(""),
+      },
+      h("span", { class: "action-label" }, who + label),
+      meta,
+      g.text ? h("span", { class: "action-text" }, g.text) : null,
+    );
+  }
+  return h(
+    "div",
+    { class: "action-group", "data-action": g.action },
+    h("div", { class: "group-head" }, h("span", { class: "action-label" }, who + label), meta),
+    g.text ? h("p", { class: "action-text" }, g.text) : null,
+    h(
+      "div",
+      { class: "targets" },
+      g.targets.map((t) =>
+        h(
+          "button",
+          {
+            class: "target",
+            type: "button",
+            disabled: d.busy,
+            "data-target": t,
+            onclick: () => act(t),
+          },
+          targetLabel(m.names, t, state) || label,
+        )
+      ),
+    ),
+  );
+}
+
+function actionsSection(view, m, state) {
+  const { send } = view.actions;
+  const actions = state.actions || [];
+  const data = {
+    ...groupActions(actions, state, m.ruleset),
+    busy: m.busy,
+    units: state.units,
+    heroes: (state.heroes || []).map((x) => [x.id, x.zone]),
+  };
+  const many = new Set(actions.map((a) => a.hero)).size > 1;
+  return view.section("actions", data, (d) => {
+    if (!d.groups.length && !d.ends.length) {
+      return h(
+        "section",
+        { class: "actions idle" },
+        h("p", { class: "muted big-text" }, waitingText(m, state)),
+      );
+    }
+    return h(
+      "section",
+      { class: "actions", "aria-label": "Your actions" },
+      h("h2", { class: "section-title" }, "Your actions"),
+      d.groups.map((g) => actionGroup(view, m, state, g, d, many)),
+      h(
+        "div",
+        { class: "end-turns" },
+        d.ends.map((a) =>
+          h(
+            "button",
+            {
+              class: "btn end-turn big",
+              type: "button",
+              disabled: d.busy,
+              "data-hero": a.hero,
+              onclick: () => send({ type: "end_turn", hero: a.hero }),
+            },
+            many ? `End ${m.names.hero(a.hero)}'s turn` : "End turn",
+          )
+        ),
+      ),
+    );
+  });
+}
+
+function rollClass(r) {
+  return ["roll", r.success === true ? "success" : r.success === false ? "failure" : ""];
+}
+
+/** This seat's last rolls (model.js decides which rolls are its own). */
+export function rollsSection(view, m) {
+  return view.section("rolls", { rolls: m.rolls }, (d) => {
+    if (!d.rolls.length) return null;
+    return h(
+      "section",
+      { class: "card rolls", "aria-label": "Your last roll", "aria-live": "polite" },
+      h("h2", { class: "section-title" }, "Your last roll"),
+      d.rolls.map((r) =>
+        h(
+          "div",
+          { class: rollClass(r) },
+          h("p", { class: "roll-title" }, r.title),
+          h(
+            "div",
+            { class: "roll-line" },
+            h("span", { class: "formula" }, formulaText(r.formula)),
+            diceFaces(r.roll, { size: "big" }),
+            h("span", { class: "total" }, `= ${r.roll.total}`),
+          ),
+          r.outcome ? h("p", { class: "roll-outcome" }, r.outcome) : null,
+        )
+      ),
+    );
+  });
+}
+
+function privateSection(view, state) {
+  const cards = state.peek?.cards || [];
+  return view.section("private", { cards }, (d) => {
+    if (!d.cards.length) return null;
+    return h(
+      "section",
+      { class: "card private", "aria-label": "Only you can see this" },
+      h("h2", { class: "section-title" }, "Only you can see this"),
+      h("ol", { class: "peek" }, d.cards.map((c) => h("li", {}, pretty(String(c).split("#")[0])))),
+    );
+  });
+}
+
+function tracksSection(view, m, state) {
+  const rs = m.ruleset || {};
+  const bandClass = (id, t) => {
+    if (!t.band) return "";
+    return `band-${(rs.tracks?.[id]?.bands || []).findIndex((b) => b.name === t.band)}`;
+  };
+  return view.section("tracks", { tracks: state.tracks }, (d) =>
+    h(
+      "section",
+      { class: "tracks-strip", "aria-label": "Village" },
+      Object.entries(d.tracks || {}).map(([id, t]) =>
+        h(
+          "div",
+          { class: ["mini-track", bandClass(id, t)] },
+          h("span", { class: "mini-label" }, rs.tracks?.[id]?.label || pretty(id)),
+          h("span", { class: "mini-value" }, String(t.value)),
+          t.band ? h("span", { class: "mini-band" }, pretty(t.band)) : null,
+        )
+      ),
+    ));
+}
+
+/** The last few lines of the feed. */
+export function feedSection(view, m) {
+  return view.section("feed", { feed: m.feed.slice(-6) }, (d) =>
+    h(
+      "section",
+      { class: "card feed-mini", "aria-label": "What just happened" },
+      h("h2", { class: "section-title" }, "What just happened"),
+      h(
+        "ol",
+        { class: "feed" },
+        d.feed.map((line) =>
+          h(
+            "li",
+            { class: `kind-${line.kind}` },
+            h("span", { class: "icon", "aria-hidden": "true" }, line.icon),
+            line.text,
+          )
+        ),
+      ),
+    ));
+}
+
+export function renderGame(view, m, state, room) {
+  view.setScreen("game");
+  const seat = m.conn.seat;
+  const mine = (state.heroes || []).filter((x) => x.seat === seat);
+  const colour = SEAT_COLOURS[(seatColours(state).get(seat) ?? 0) % SEAT_COLOURS.length];
+  const sheets = {
+    mine,
+    phase: state.phase,
+    colour,
+    totals: mine.map((x) => actionTotal(view, x, state)),
+  };
+  const yourTurn = { n: state.round, p: state.phase?.name };
+  place(view.root, [
+    topBar(view, m.conn, state, room),
+    room?.paused
+      ? view.section(
+        "paused",
+        {},
+        () => h("p", { class: "banner paused", role: "status" }, "The host has paused the game."),
+      )
+      : null,
+    (state.actions || []).length
+      ? view.section(
+        "yourturn",
+        yourTurn,
+        () => h("p", { class: "banner your-turn", role: "status" }, "Your turn"),
+      )
+      : null,
+    view.section("sheets", sheets, (d) =>
+      h(
+        "section",
+        { class: "sheets" },
+        d.mine.map((hero, i) => heroSheet(m.names, hero, d.colour, d.totals[i])),
+      )),
+    rollsSection(view, m),
+    privateSection(view, state),
+    actionsSection(view, m, state),
+    tracksSection(view, m, state),
+    feedSection(view, m),
+    m.conn.host ? hostGamePanel(view, m, room) : null,
+  ]);
+}

@@ -1,0 +1,179 @@
+// The lobby: the ruleset's introduction, the heroes to pick, who is here, and for the host
+// the difficulty and the start button.
+
+import { h, place } from "/shared/dom.js";
+import { formulaText } from "/shared/narrate.js";
+import { SEAT_COLOURS, seatColours } from "/shared/board.js";
+import { hostLobbyPanel } from "/phone/host.js";
+import { seatName, topBar } from "/phone/screens/parts.js";
+
+function heroCard(view, m, kind, spec, { owner, mine, taken, full }) {
+  const { send } = view.actions;
+  const attack = formulaText(spec.attack || "");
+  let button;
+  if (mine) {
+    button = h(
+      "button",
+      { class: "btn", type: "button", onclick: () => send({ type: "drop_hero", hero: mine }) },
+      "Put back",
+    );
+  } else if (taken && !spec.repeatable) {
+    button = h("span", { class: "taken" }, `Taken by ${owner}`);
+  } else {
+    button = h(
+      "button",
+      {
+        class: "btn primary",
+        type: "button",
+        disabled: full || m.busy,
+        onclick: () => send({ type: "pick_hero", hero: kind }),
+      },
+      `Play ${spec.name}`,
+    );
+  }
+  const unavailable = taken && !mine && !spec.repeatable;
+  return h(
+    "article",
+    {
+      class: ["hero-card", mine ? "picked" : "", unavailable ? "unavailable" : ""],
+      "data-hero": kind,
+    },
+    h("h3", {}, spec.name, mine ? h("span", { class: "chip ok" }, "yours") : null),
+    h(
+      "p",
+      { class: "stats" },
+      h("span", {}, `♥ ${spec.hp}`),
+      h("span", {}, `move ${spec.move}`),
+      attack ? h("span", {}, `attack ${attack}`) : null,
+    ),
+    spec.text ? h("p", { class: "hero-text" }, spec.text) : null,
+    button,
+  );
+}
+
+function nextStep(d) {
+  if (!d.mine) return "Pick a hero to play.";
+  return d.host
+    ? "You are in. Start the game when everyone has a hero."
+    : "You are in. Waiting for the host to start…";
+}
+
+function intro(view, m, state, mine) {
+  const rs = m.ruleset || {};
+  const data = {
+    name: rs.name,
+    text: rs.text,
+    difficulty: state.difficulty,
+    mine,
+    host: m.conn.host,
+  };
+  return view.section("lobby-intro", data, (d) =>
+    h(
+      "section",
+      { class: "card intro" },
+      h("h2", {}, d.name || "Cibo"),
+      d.text ? h("p", { class: "intro-text" }, d.text) : null,
+      h(
+        "p",
+        {},
+        "Difficulty: ",
+        h("strong", {}, m.names?.difficulty(d.difficulty) || d.difficulty),
+      ),
+      h("p", { class: ["next-step", d.mine ? "ok" : ""] }, nextStep(d)),
+    ));
+}
+
+function heroList(view, m, state, room, data) {
+  const rs = m.ruleset || {};
+  const me = m.conn.seat;
+  const heroes = rs.heroes || {};
+  const picks = state.heroes || [];
+  const max = rs.heroes_range?.max ?? 99;
+  return view.section("heroes", data, () => {
+    const cards = Object.entries(heroes).map(([kind, spec]) => {
+      const owned = picks.filter((x) => x.kind === kind);
+      const mine = owned.find((x) => x.seat === me);
+      const owner = owned.length ? seatName(room, owned[0].seat) : "";
+      const card = heroCard(view, m, kind, spec, {
+        owner,
+        mine: mine?.id,
+        taken: owned.length > 0,
+        full: picks.length >= max,
+      });
+      return [Boolean(mine), card];
+    });
+    const chosen = cards.filter(([mine]) => mine).map(([, el]) => el);
+    const others = cards.filter(([mine]) => !mine).map(([, el]) => el);
+    return h(
+      "section",
+      { class: "hero-list", "aria-label": "Heroes" },
+      h("h2", { class: "section-title" }, chosen.length ? "Your hero" : "Pick your hero"),
+      chosen,
+      chosen.length
+        ? view.details(
+          "more-heroes",
+          { class: "manage more-heroes" },
+          "Other heroes",
+          h("div", { class: "hero-list" }, others),
+        )
+        : others,
+    );
+  });
+}
+
+export function renderLobby(view, m, state, room) {
+  view.setScreen("lobby");
+  const rs = m.ruleset || {};
+  const me = m.conn.seat;
+  const picks = state.heroes || [];
+  const data = {
+    heroes: rs.heroes || {},
+    picks: picks.map((x) => [x.id, x.kind, x.seat]),
+    seats: (room?.seats || []).map((x) => [x.seat, x.name]),
+    busy: m.busy,
+  };
+  const mine = picks.filter((x) => x.seat === me).length;
+  place(view.root, [
+    topBar(view, m.conn, state, room),
+    intro(view, m, state, mine),
+    heroList(view, m, state, room, data),
+    view.section(
+      "players",
+      { seats: room?.seats || [], picks: data.picks, me },
+      (d) => playersCard(d.seats, state, d.me),
+    ),
+    m.conn.host ? hostLobbyPanel(view, m, state, room) : null,
+  ]);
+}
+
+function playersCard(roomSeats, state, me) {
+  const colours = seatColours(state);
+  return h(
+    "section",
+    { class: "card players" },
+    h("h2", { class: "section-title" }, `Players (${roomSeats.length})`),
+    h(
+      "ul",
+      { class: "player-list" },
+      roomSeats.map((x) => {
+        const heroes = (state.heroes || [])
+          .filter((hero) => hero.seat === x.seat)
+          .map((hero) => hero.name);
+        const colour = SEAT_COLOURS[(colours.get(x.seat) ?? 0) % SEAT_COLOURS.length];
+        return h(
+          "li",
+          {
+            class: ["player", x.connected ? "" : "away", x.vacant ? "vacant" : ""],
+            "data-seat": x.seat,
+          },
+          h("span", { class: "seat-dot", vars: { "--seat": colour } }),
+          h("span", { class: "player-name" }, x.name),
+          x.seat === me ? h("span", { class: "chip" }, "you") : null,
+          x.host ? h("span", { class: "chip host" }, "host") : null,
+          h("span", { class: "player-heroes" }, heroes.join(", ") || "no hero yet"),
+          x.connected ? null : h("span", { class: "chip away" }, x.vacant ? "empty seat" : "away"),
+        );
+      }),
+    ),
+  );
+}

@@ -1,0 +1,83 @@
+// The end of a game: the outcome, the revealed dice seed, and the way to the next game.
+
+import { h, place } from "/shared/dom.js";
+import { toast } from "/phone/feedback.js";
+import { feedSection, rollsSection } from "/phone/screens/game.js";
+import { topBar } from "/phone/screens/parts.js";
+
+function title(status, won) {
+  if (won) return "Victory";
+  return status === "aborted" ? "Game ended" : "Defeat";
+}
+
+function seedLine(d) {
+  if (!d.seed) return null;
+  const hash = String(d.commitment).slice(0, 12);
+  return h(
+    "p",
+    { class: "fineprint seed" },
+    `Dice seed revealed: ${d.seed.slice(0, 16)}… (its hash was shown at the start: ${hash}…)`,
+  );
+}
+
+/** Join the room the host opened, open it (the host), or wait for the host to. */
+function nextGame(view, d) {
+  if (d.next) {
+    return h(
+      "button",
+      {
+        class: "btn primary big",
+        type: "button",
+        "data-next": d.next,
+        onclick: () => view.actions.followNext(d.next),
+      },
+      `Join the next game (${d.next})`,
+    );
+  }
+  if (!d.host) return h("p", { class: "muted" }, "Waiting for the host to start the next game…");
+  const playAgain = async (e) => {
+    const button = e.currentTarget;
+    button.disabled = true;
+    try {
+      await view.actions.playAgain();
+    } catch (err) {
+      button.disabled = false;
+      toast(err.message || "Could not open a room.");
+    }
+  };
+  return h(
+    "button",
+    { class: "btn primary big", type: "button", onclick: playAgain },
+    "Play again",
+  );
+}
+
+export function renderOver(view, m, state, room) {
+  view.setScreen("over");
+  const won = state.status === "won";
+  const d = {
+    status: state.status,
+    outcome: state.outcome,
+    round: state.round,
+    seed: state.seed,
+    commitment: state.commitment,
+    host: m.conn.host,
+    next: room?.next || null,
+  };
+  place(view.root, [
+    topBar(view, m.conn, state, room),
+    view.section("over", d, () =>
+      h(
+        "section",
+        { class: ["screen", "over", won ? "won" : "lost"], "data-outcome": d.status },
+        h("p", { class: "over-mark", "aria-hidden": "true" }, won ? "★" : "✖"),
+        h("h1", { class: "title" }, title(d.status, won)),
+        h("p", { class: "big-text" }, d.outcome?.text || ""),
+        h("p", { class: "muted" }, `Round ${d.round} of ${state.rounds}`),
+        seedLine(d),
+        nextGame(view, d),
+      )),
+    rollsSection(view, m),
+    feedSection(view, m),
+  ]);
+}
