@@ -7,29 +7,23 @@
 // app-level heartbeat (ping/pong every few seconds) notices a dead socket that never fired
 // `close`; `visibilitychange`, `pageshow` and `online` trigger a check straight away.
 // Commands waiting for a result are sent again with the same cmd_id after a reconnect: the
-// server applies each cmd_id once.
+// server applies each cmd_id once. Close and error codes, and when a close is final, come from
+// codes.js, generated from the server's own tables (the Python client follows the same rule).
 
-export const SUBPROTOCOL = "cibo.v1.json";
+import {
+  CLOSE_REASONS,
+  errorMessage,
+  FINAL_REASONS,
+  FORGET_REASONS,
+  isFinal,
+  SUBPROTOCOL,
+} from "/shared/codes.js";
+
+export { SUBPROTOCOL };
 const HEARTBEAT_MS = 4000;
 const DEAD_AFTER_MS = 11000;
 const CHECK_TIMEOUT_MS = 2500;
 const BACKOFF_MS = [250, 600, 1200, 2500, 4000, 6000];
-/** bye codes after which reconnecting would not help. */
-const FINAL = new Set([
-  "join/kicked",
-  "seat/replaced",
-  "seat/left",
-  "room/closed",
-  "join/too_many_attempts",
-]);
-/** Answers that mean this phone's stored seat is gone for good: forget it. */
-const FORGET = new Set([
-  "join/bad_token",
-  "join/kicked",
-  "join/no_such_room",
-  "join/damaged",
-  "room/closed",
-]);
 
 const KEY = (code) => `cibo:seat:${code}`;
 const HOST_KEY = (code) => `cibo:host:${code}`;
@@ -238,12 +232,10 @@ export class Connection {
         this.setStatus("closed");
         return;
       }
-      // 4001 replaced, 4003 kicked, 4004 room closed: see the protocol's close codes.
-      if (e.code === 4001 || e.code === 4003 || e.code === 4004) {
-        this.finish(
-          e.code === 4003 ? "join/kicked" : e.code === 4001 ? "seat/replaced" : "room/closed",
-          e.reason,
-        );
+      // Closed without a final bye: the same rule as the Python client's (codes.js isFinal).
+      const reason = e.reason || CLOSE_REASONS[e.code] || "";
+      if (isFinal(e.code, reason)) {
+        this.finish(reason || `close/${e.code}`, errorMessage(reason));
         return;
       }
       this.retry();
@@ -312,7 +304,7 @@ export class Connection {
     this.stopped = true;
     clearTimeout(this.retryTimer);
     clearInterval(this.beatTimer);
-    if (FORGET.has(code) && this.persist) seats.forget(this.code);
+    if (FORGET_REASONS.has(code) && this.persist) seats.forget(this.code);
     for (const { reject } of this.pending.values()) reject({ code, message });
     this.pending.clear();
     this.setStatus("closed");
@@ -367,12 +359,12 @@ export class Connection {
         if (!entry) break;
         this.pending.delete(msg.cmd_id);
         if (msg.ok) entry.resolve(msg);
-        else entry.reject(msg.error || { code: "?", message: "That did not work." });
+        else entry.reject(msg.error || { code: "?", message: errorMessage("?") });
         break;
       }
       case "error": {
         if (!this.joined) {
-          if (FORGET.has(msg.code) && this.persist) {
+          if (FORGET_REASONS.has(msg.code) && this.persist) {
             seats.forget(this.code);
             this.token = null;
             this.seq = null;
@@ -388,7 +380,7 @@ export class Connection {
         break;
       }
       case "bye": {
-        if (FINAL.has(msg.code)) this.finish(msg.code, msg.message);
+        if (FINAL_REASONS.has(msg.code)) this.finish(msg.code, msg.message);
         else this.emit("notice", { code: msg.code, message: msg.message });
         break;
       }

@@ -5,18 +5,11 @@
 
 import { h, Memo, place, s } from "/shared/dom.js";
 import { drawBoard, heroToken, SEAT_COLOURS, seatColours, unitToken } from "/shared/board.js";
-import { diceFaces, feedLines, formulaText, Names, pretty, spawnStories } from "/shared/narrate.js";
+import { feedLines, Names, pretty } from "/shared/narrate.js";
+import { lobbyPanel } from "/table/lobby.js";
+import { latestStories, storiesPanel } from "/table/stories.js";
 
 const FEED_LINES = 16;
-
-/** Which band index a band name has, across the ruleset's tracks (for its colour class). */
-function bandIndex(ruleset, band) {
-  for (const track of Object.values(ruleset.tracks || {})) {
-    const i = (track.bands || []).findIndex((b) => b.name === band);
-    if (i >= 0) return i;
-  }
-  return 0;
-}
 
 function pct(value, min, max) {
   return max > min ? Math.max(0, Math.min(100, ((value - min) / (max - min)) * 100)) : 0;
@@ -61,7 +54,7 @@ export class TableView {
     const names = ctx.names || new Names(ruleset, state);
     if (state.status === "lobby" && !ctx.replay) {
       this.setMode("lobby");
-      place(this.root, [this.lobby(ctx, names), this.statusBadge(ctx)]);
+      place(this.root, [lobbyPanel(this, ctx, names), this.statusBadge(ctx)]);
       return;
     }
     this.setMode("game");
@@ -71,7 +64,7 @@ export class TableView {
       this.header(ctx, names),
       this.boardPanel(ctx, names),
       this.left,
-      this.storiesPanel(ctx, names),
+      storiesPanel(this, ctx, names),
       this.feedPanel(ctx, names),
       ctx.replay || null,
       over ? this.endScreen(ctx, names) : null,
@@ -95,97 +88,6 @@ export class TableView {
   }
 
   // -- lobby ----------------------------------------------------------------------------------
-
-  lobby(ctx, names) {
-    const { state, room, ruleset } = ctx;
-    const seats = room?.seats || [];
-    const data = {
-      code: ctx.code,
-      url: room?.join_url || "",
-      seats: seats.map((x) => [x.seat, x.name, x.connected]),
-      heroes: (state.heroes || []).map((x) => [x.id, x.name, x.seat]),
-      difficulty: state.difficulty,
-      locked: room?.locked,
-      name: ruleset.name,
-    };
-    return this.memo.get("lobby", data, (d) => {
-      const colours = seatColours(state);
-      const spaced = String(d.code || "");
-      const range = ruleset.heroes_range || {};
-      const host = d.url
-        ? d.url.replace(/^https?:\/\//, "").replace(/\/j\/.*$/, "")
-        : location.host;
-      return h(
-        "section",
-        { class: "lobby" },
-        h(
-          "div",
-          { class: "join-panel" },
-          h("h1", { class: "join-title" }, d.locked ? "The room is locked" : "Scan to join"),
-          h(
-            "div",
-            { class: "qr-box" },
-            h("img", {
-              class: "qr",
-              src: `/api/rooms/${encodeURIComponent(d.code)}/qr.svg`,
-              alt: `QR code for ${d.url}`,
-              width: "420",
-              height: "420",
-            }),
-          ),
-          h("p", { class: "join-url" }, d.url),
-          h("p", { class: "code-hint" }, "or open ", h("strong", {}, host), " and type"),
-          h("p", { class: "room-code", "aria-label": `room code ${d.code}` }, spaced),
-        ),
-        h(
-          "div",
-          { class: "lobby-side" },
-          h("p", { class: "eyebrow" }, "Tonight"),
-          h("h2", { class: "ruleset-name" }, d.name || ""),
-          ruleset.text ? h("p", { class: "ruleset-text" }, ruleset.text) : null,
-          h(
-            "p",
-            { class: "difficulty" },
-            "Difficulty ",
-            h("strong", {}, names.difficulty(d.difficulty)),
-          ),
-          h("h3", { class: "side-title" }, `At the table (${d.seats.length})`),
-          d.seats.length
-            ? h(
-              "ul",
-              { class: "lobby-players" },
-              d.seats.map(([seat, name, connected]) => {
-                const heroes = (state.heroes || []).filter((x) => x.seat === seat);
-                const colour = SEAT_COLOURS[(colours.get(seat) ?? 0) % SEAT_COLOURS.length];
-                return h(
-                  "li",
-                  {
-                    class: ["lobby-player", connected ? "" : "away"],
-                    "data-seat": seat,
-                    vars: { "--seat": colour },
-                  },
-                  h("span", { class: "seat-dot" }),
-                  h("span", { class: "player-name" }, name),
-                  h(
-                    "span",
-                    { class: "player-heroes" },
-                    heroes.length ? heroes.map((x) => x.name).join(", ") : "choosing a hero…",
-                  ),
-                );
-              }),
-            )
-            : h("p", { class: "muted" }, "Nobody yet. Scan the code with your phone."),
-          h(
-            "p",
-            { class: "hint" },
-            `${range.min ?? "?"}–${
-              range.max ?? "?"
-            } heroes · the host starts the game from their phone`,
-          ),
-        ),
-      );
-    });
-  }
 
   // -- game -----------------------------------------------------------------------------------
 
@@ -237,27 +139,9 @@ export class TableView {
       ));
   }
 
-  stories(ctx) {
-    const { events, state } = ctx;
-    const all = spawnStories(events.slice(-200)).filter((st) =>
-      st.roll.type === "card_drawn" || st.roll.band || st.units.length || st.blocked.length
-    );
-    // Tag each story with its round, then keep the latest round's.
-    if (!all.length) return { round: 0, list: [] };
-    let round = 0;
-    const roundOf = new Map();
-    for (const e of events.slice(-200)) {
-      if (e.type === "round_started") round = e.round;
-      if (e.type === "table_rolled" || e.type === "card_drawn") roundOf.set(e, round);
-    }
-    const last = Math.max(...all.map((st) => roundOf.get(st.roll) ?? 0));
-    const list = all.filter((st) => (roundOf.get(st.roll) ?? 0) === last).slice(-4);
-    return { round: last || state.round, list };
-  }
-
   boardPanel(ctx) {
     const { ruleset, state } = ctx;
-    const stories = this.stories(ctx);
+    const stories = latestStories(ctx);
     const fresh = stories.round >= state.round - 1;
     const highlight = new Set(fresh ? stories.list.map((st) => st.roll.at).filter(Boolean) : []);
     const d = {
@@ -392,118 +276,6 @@ export class TableView {
           )
         ),
       ));
-  }
-
-  storiesPanel(ctx, names) {
-    const { ruleset } = ctx;
-    const { round, list } = this.stories(ctx);
-    const d = {
-      round,
-      list: list.map((st) => [
-        st.roll,
-        st.units.map((u) => [u.kind, u.zone]),
-        st.blocked.map((b) => b.kind),
-      ]),
-    };
-    return this.memo.get("stories", d, () =>
-      h(
-        "section",
-        { class: "stories-panel", "aria-label": "Where the enemies came from" },
-        h("h2", { class: "panel-title" }, list.length ? `Spawns · round ${round}` : "Spawns"),
-        list.length
-          ? list.map((st) => (st.roll.type === "card_drawn"
-            ? this.cardStory(st, ruleset, names)
-            : this.story(st, ruleset, names))
-          )
-          : h(
-            "p",
-            { class: "muted" },
-            "Nothing has spawned yet. Every roll or card that brings enemies shows here, with why.",
-          ),
-      ));
-  }
-
-  spawned(st, ruleset, names) {
-    return [
-      st.units.map((u) =>
-        h(
-          "span",
-          { class: "spawned" },
-          s(
-            "svg",
-            { viewBox: "-22 -22 44 44", class: "legend-shape", "aria-hidden": "true" },
-            unitToken(ruleset, u.kind),
-          ),
-          `${names.unitKind(u.kind)} → ${names.zone(u.zone)}`,
-        )
-      ),
-      st.blocked.map((b) =>
-        h("span", { class: "blocked" }, `${names.unitKind(b.kind)} held back (${pretty(b.reason)})`)
-      ),
-    ];
-  }
-
-  cardStory(st, ruleset, names) {
-    const e = st.roll;
-    return h(
-      "article",
-      { class: "story card-story" },
-      h(
-        "div",
-        { class: "story-head" },
-        h("span", { class: "story-where" }, `${pretty(e.deck)} deck`),
-        h("span", { class: "card-chip" }, "▭ card"),
-      ),
-      h(
-        "div",
-        { class: "chain" },
-        h("span", { class: "step" }, "drew"),
-        h("span", { class: "arrow" }, "→"),
-        h("span", { class: "step total" }, pretty(String(e.card).split("#")[0])),
-      ),
-      h(
-        "div",
-        { class: "story-result" },
-        this.spawned(st, ruleset, names),
-        e.text ? h("span", { class: "story-text" }, e.text) : null,
-      ),
-    );
-  }
-
-  story(st, ruleset, names) {
-    const e = st.roll;
-    const bi = bandIndex(ruleset, e.band);
-    return h(
-      "article",
-      { class: "story", "data-at": e.at || "" },
-      h(
-        "div",
-        { class: "story-head" },
-        h("span", { class: "story-where" }, e.at ? names.zone(e.at) : pretty(e.table)),
-        e.band ? h("span", { class: `band-pill band-${bi}` }, pretty(e.band)) : null,
-      ),
-      h(
-        "div",
-        { class: "chain" },
-        h("span", { class: "step" }, `${pretty(e.table)} table`),
-        h("span", { class: "arrow" }, "→"),
-        h("span", { class: "step formula" }, formulaText(e.roll.formula)),
-        diceFaces(e.roll),
-        h("span", { class: "arrow" }, "→"),
-        h("span", { class: "step total" }, String(e.roll.total)),
-        h("span", { class: "arrow" }, "→"),
-        h("span", { class: "step" }, `row ${e.row + 1}`),
-      ),
-      h(
-        "div",
-        { class: "story-result" },
-        this.spawned(st, ruleset, names),
-        e.text ? h("span", { class: "story-text" }, e.text) : null,
-        !st.units.length && !st.blocked.length && !e.text
-          ? h("span", { class: "story-text" }, "Nothing comes.")
-          : null,
-      ),
-    );
   }
 
   heroesPanel(ctx, names) {

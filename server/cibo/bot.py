@@ -75,17 +75,14 @@ def _ready_to_start(view: dict[str, Any], rs: Ruleset, players: int) -> bool:
 def _game_command(
     view: dict[str, Any], seat: str, policy: str, rs: Ruleset, rng: Rng, *, failures: int
 ) -> dict[str, Any] | None:
+    """The engine's policy's pick; after a refusal a random legal command instead, and after
+    several in a row the end of the turn (the policy keeps proposing what the engine refuses)."""
     legal = view.get("actions") or []
     if not legal:
         return None
-    if policy == "random" or failures:
-        if failures > 3:  # the policy keeps proposing what the engine refuses: end the turn
-            ends = [c for c in legal if c["type"] == "end_turn"]
-            pick = ends[0] if ends else legal[0]
-        else:
-            pick = legal[rng.below(len(legal))]
-        return {k: pick[k] for k in ("type", "hero", "action", "target") if k in pick}
-    return choose(state_from_view(view, rs), seat, policy, rng, legal)
+    if failures > 3:
+        legal = [c for c in legal if c["type"] == "end_turn"][:1] or legal[:1]
+    return choose(state_from_view(view, rs), seat, "random" if failures else policy, rng, legal)
 
 
 async def play_seat(

@@ -10,18 +10,21 @@ The client says ``hello`` on connect and keeps what the server gives it: the sea
 the last ``seq`` seen, the latest view (``state``) and room info (``room``), and the events
 received (``events``, bounded). When the connection drops it reconnects (with backoff and
 jitter), resumes the seat with its token from the last seen ``seq``, and resends the commands
-still waiting for a result with the same ``cmd_id`` — the server applies each once.
+still waiting for a result with the same ``cmd_id`` — the server applies each once. It stops
+for good after a final close (:func:`cibo.protocol.client_state.is_final`, the rule the browser
+client follows too).
+
+This module is only the asyncio driver: what is sent and what is kept is
+:class:`~cibo.protocol.client_state.ClientState`'s (:attr:`Client.protocol`).
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
-import itertools
 import json
 import logging
 import random
-import secrets
 from collections import deque
 from collections.abc import Callable, Mapping
 from types import TracebackType
@@ -32,14 +35,15 @@ from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed, InvalidHandshake, InvalidStatus
 
 from cibo.protocol import CODECS, Codec
+from cibo.protocol.client_state import ClientState
+from cibo.protocol.client_state import create_room as create_room_message
+from cibo.protocol.messages import ControlAction, Role
 
 __all__ = ["Client", "ClientError", "JoinRefused", "create_room"]
 
 log = logging.getLogger("cibo.client")
 
 CodecName = Literal["msgpack", "json"]
-FINAL_CLOSES = frozenset({1008, 4001, 4003, 4004})
-"""Close codes after which reconnecting would not help (abuse, replaced, kicked, room gone)."""
 
 
 class ClientError(Exception):
@@ -83,7 +87,7 @@ class Client:
         url: str,
         *,
         code: str,
-        role: Literal["player", "table", "spectator"] = "player",
+        role: Role = "player",
         name: str = "",
         token: str | None = None,
         host_token: str | None = None,
@@ -95,40 +99,104 @@ class Client:
         ping_interval: float | None = 10.0,
     ) -> None:
         self.url = url
-        self.code = code
-        self.role = role
-        self.name = name
-        self.token = token
-        self.host_token = host_token
+        self.protocol = ClientState(
+            code=code,
+            role=role,
+            name=name,
+            token=token,
+            host_token=host_token,
+            last_seq=last_seq,
+            keep_events=keep_events,
+        )
+        """What this client sends and keeps (seat, token, seq, view, room, events...)."""
         self.codec = _codec(codec)
         self.reconnect = reconnect
         self.origin = origin
         self.ping_interval = ping_interval
-        self.seat: str | None = None
-        self.host = False
-        self.seq: int | None = last_seq
-        self.state: dict[str, Any] = {}
-        self.room: dict[str, Any] = {}
-        self.events: deque[dict[str, Any]] = deque(maxlen=keep_events)
-        """Received events, each ``{"seq": n, "event": {...}}``, oldest first."""
-        self.received = 0
-        """Frames received so far."""
-        self.errors: list[dict[str, Any]] = []
-        self.bye: dict[str, Any] | None = None
-        self.welcome: dict[str, Any] | None = None
         self.connections = 0
         self.close_codes: list[int | None] = []
         """The close code of each connection that ended, in order."""
         self.on_message: Callable[[Client, dict[str, Any]], None] | None = None
         self.ws: ClientConnection | None = None
-        self._ids = itertools.count(1)
-        self._prefix = secrets.token_hex(3)
-        self._pending: dict[str, tuple[dict[str, Any], asyncio.Future[dict[str, Any]]]] = {}
+        self._waiting: dict[str, asyncio.Future[dict[str, Any]]] = {}
         self._changed = asyncio.Event()
-        self._welcomed: asyncio.Future[dict[str, Any]] | None = None
         self._reader: asyncio.Task[None] | None = None
         self._closing = False
         self.closed = asyncio.Event()
+
+    # -- what the protocol state holds ----------------------------------------------------------
+
+    @property
+    def code(self) -> str:
+        return self.protocol.code
+
+    @property
+    def role(self) -> Role:
+        return self.protocol.role
+
+    @property
+    def name(self) -> str:
+        return self.protocol.name
+
+    @property
+    def token(self) -> str | None:
+        return self.protocol.token
+
+    @property
+    def host_token(self) -> str | None:
+        """Presented on every (re)connection; set it to None to stop presenting it."""
+        return self.protocol.host_token
+
+    @host_token.setter
+    def host_token(self, value: str | None) -> None:
+        self.protocol.host_token = value
+
+    @property
+    def seat(self) -> str | None:
+        return self.protocol.seat
+
+    @property
+    def host(self) -> bool:
+        return self.protocol.host
+
+    @property
+    def seq(self) -> int | None:
+        return self.protocol.seq
+
+    @property
+    def state(self) -> dict[str, Any]:
+        """The latest view of the game."""
+        return self.protocol.state
+
+    @state.setter
+    def state(self, value: dict[str, Any]) -> None:
+        self.protocol.state = value
+
+    @property
+    def room(self) -> dict[str, Any]:
+        return self.protocol.room
+
+    @property
+    def events(self) -> deque[dict[str, Any]]:
+        """Received events, each ``{"seq": n, "event": {...}}``, oldest first."""
+        return self.protocol.events
+
+    @property
+    def received(self) -> int:
+        """Messages received after joining."""
+        return self.protocol.received
+
+    @property
+    def errors(self) -> list[dict[str, Any]]:
+        return self.protocol.errors
+
+    @property
+    def bye(self) -> dict[str, Any] | None:
+        return self.protocol.bye
+
+    @property
+    def welcome(self) -> dict[str, Any] | None:
+        return self.protocol.welcome
 
     # -- life cycle -------------------------------------------------------------------------
 
@@ -177,16 +245,8 @@ class Client:
         )
         self.ws = ws
         self.connections += 1
-        hello: dict[str, Any] = {"type": "hello", "role": self.role, "code": self.code}
-        if self.token is not None:
-            hello["token"] = self.token
-        elif self.name:
-            hello["name"] = self.name
-        if self.host_token is not None:
-            hello["host_token"] = self.host_token
-        if self.seq is not None:
-            hello["last_seq"] = self.seq
-        await ws.send(self._encode(hello))
+        self.protocol.opened()
+        await ws.send(self._encode(self.protocol.hello().to_dict()))
         while True:
             message = self._decode(await ws.recv())
             kind = message.get("type")
@@ -197,7 +257,7 @@ class Client:
                 await ws.close()
                 raise JoinRefused(str(message.get("code")), str(message.get("message", "")))
             if kind == "bye":
-                self.bye = message
+                self.protocol.receive(message)
                 raise JoinRefused(str(message.get("code")), str(message.get("message", "")))
 
     def _encode(self, message: Mapping[str, Any]) -> str | bytes:
@@ -221,7 +281,7 @@ class Client:
                 pass
             code = ws.close_code
             self.close_codes.append(code)
-            if self._closing or not self.reconnect or code in FINAL_CLOSES:
+            if self._closing or not self.reconnect or self.protocol.is_final(code, ws.close_reason):
                 self._fail_pending(
                     ClientError(
                         str(self.bye.get("code")) if self.bye else "client/disconnected",
@@ -243,60 +303,31 @@ class Client:
                     self.closed.set()
                     self._changed.set()
                     return
-                for cmd_id, (message, _) in list(self._pending.items()):
+                for message in self.protocol.resend():
                     with contextlib.suppress(ConnectionClosed):
-                        await self.ws.send(self._encode(message))  # type: ignore[union-attr]
-                    log.debug("resent %s", cmd_id)
+                        await self.send_raw(message.to_dict())
+                    log.debug("resent %s", message.cmd_id)
                 break
 
     def _fail_pending(self, exc: Exception) -> None:
-        for _, future in self._pending.values():
+        for cmd_id, future in self._waiting.items():
+            self.protocol.abandon(cmd_id)
             if not future.done():
                 future.set_exception(exc)
                 future.exception()
-        self._pending.clear()
+        self._waiting.clear()
 
     # -- incoming -----------------------------------------------------------------------------
 
     def _on_welcome(self, message: dict[str, Any]) -> None:
-        self.welcome = message
-        self.seat = message.get("seat")
-        self.host = bool(message.get("host"))
-        if message.get("token"):
-            self.token = message["token"]
-        self.room = message.get("room") or {}
-        self._take_events(message.get("events") or [])
-        self.state = message.get("state") or {}
-        self.seq = int(message.get("seq", 0))
+        self.protocol.receive(message)
         self._changed.set()
 
-    def _take_events(self, events: list[dict[str, Any]]) -> None:
-        last = self.seq or 0
-        for item in events:
-            if int(item.get("seq", 0)) > last:
-                self.events.append(item)
-
     def _handle(self, message: dict[str, Any]) -> None:
-        self.received += 1
-        kind = message.get("type")
-        if kind == "update":
-            self._take_events(message.get("events") or [])
-            if "state" in message:
-                self.state = message["state"] or {}
-            else:  # only the top-level keys that changed
-                self.state = {**self.state, **(message.get("changes") or {})}
-            self.seq = int(message.get("seq", 0))
-        elif kind == "room":
-            self.room = message.get("room") or {}
-            self.host = self.seat is not None and self.room.get("host_seat") == self.seat
-        elif kind == "result":
-            entry = self._pending.pop(str(message.get("cmd_id")), None)
-            if entry is not None and not entry[1].done():
-                entry[1].set_result(message)
-        elif kind == "error":
-            self.errors.append(message)
-        elif kind == "bye":
-            self.bye = message
+        if self.protocol.receive(message) == "result":
+            future = self._waiting.pop(str(message.get("cmd_id")), None)
+            if future is not None and not future.done():
+                future.set_result(message)
         if self.on_message is not None:
             self.on_message(self, message)
         self._changed.set()
@@ -304,26 +335,29 @@ class Client:
     # -- outgoing -----------------------------------------------------------------------------
 
     def new_cmd_id(self) -> str:
-        return f"{self._prefix}-{next(self._ids)}"
+        return self.protocol.new_cmd_id()
 
     async def send_raw(self, message: Mapping[str, Any]) -> None:
         """Send any map (for tests of the server's defences)."""
         assert self.ws is not None
         await self.ws.send(self._encode(message))
 
-    async def _request(self, message: dict[str, Any], timeout: float) -> dict[str, Any]:
+    async def _request(
+        self, cmd_id: str, message: dict[str, Any], timeout: float
+    ) -> dict[str, Any]:
         if self.closed.is_set():
+            self.protocol.abandon(cmd_id)
             raise ClientError("client/disconnected", "the connection is closed")
-        cmd_id = str(message["cmd_id"])
         future: asyncio.Future[dict[str, Any]] = asyncio.get_running_loop().create_future()
-        self._pending[cmd_id] = (message, future)
+        self._waiting[cmd_id] = future
         with contextlib.suppress(ConnectionClosed):  # resent after the reconnect
             await self.send_raw(message)
         try:
             async with asyncio.timeout(timeout):
                 return await future
         finally:
-            self._pending.pop(cmd_id, None)
+            self._waiting.pop(cmd_id, None)
+            self.protocol.abandon(cmd_id)
 
     async def command(
         self,
@@ -334,30 +368,19 @@ class Client:
         timeout: float = 10.0,
     ) -> dict[str, Any]:
         """Send a game command and wait for its ``result`` (``ok`` true or false)."""
-        message: dict[str, Any] = {
-            "type": "cmd",
-            "cmd_id": cmd_id or self.new_cmd_id(),
-            "command": dict(command),
-        }
-        if seen_seq is not None:
-            message["seen_seq"] = seen_seq
-        return await self._request(message, timeout)
+        message = self.protocol.command(command, cmd_id=cmd_id, seen_seq=seen_seq)
+        return await self._request(message.cmd_id, message.to_dict(), timeout)
 
     async def control(
-        self, action: str, seat: str | None = None, *, timeout: float = 10.0
+        self, action: ControlAction, seat: str | None = None, *, timeout: float = 10.0
     ) -> dict[str, Any]:
         """Send a host control (pause, resume, lock, unlock, kick, transfer_host, next_game)."""
-        message: dict[str, Any] = {"type": "control", "cmd_id": self.new_cmd_id(), "action": action}
-        if seat is not None:
-            message["seat"] = seat
-        return await self._request(message, timeout)
+        message = self.protocol.control(action, seat)
+        return await self._request(message.cmd_id, message.to_dict(), timeout)
 
     async def sync(self) -> None:
         """Ask for what was missed since :attr:`seq` (the answer arrives as an ``update``)."""
-        message: dict[str, Any] = {"type": "sync"}
-        if self.seq is not None:
-            message["last_seq"] = self.seq
-        await self.send_raw(message)
+        await self.send_raw(self.protocol.sync().to_dict())
 
     async def wait_for(
         self, predicate: Callable[[Client], bool], timeout: float = 10.0
@@ -387,11 +410,7 @@ async def create_room(
 ) -> tuple[str, str]:
     """Open a room on the server; returns its join code and host token."""
     c = _codec(codec)
-    message: dict[str, Any] = {"type": "create_room"}
-    if ruleset is not None:
-        message["ruleset"] = ruleset
-    if difficulty is not None:
-        message["difficulty"] = difficulty
+    message = create_room_message(ruleset, difficulty)
     async with asyncio.timeout(timeout), connect(
         url, subprotocols=[c.name], compression=None  # type: ignore[list-item]
     ) as ws:

@@ -1,0 +1,146 @@
+// Where the enemies came from this round: each spawn roll or card, what it brought and where,
+// told as a short story beside the board.
+
+import { h, s } from "/shared/dom.js";
+import { unitToken } from "/shared/board.js";
+import { diceFaces, formulaText, pretty, spawnStories } from "/shared/narrate.js";
+
+/** Which band index a band name has, across the ruleset's tracks (for its colour class). */
+function bandIndex(ruleset, band) {
+  for (const track of Object.values(ruleset.tracks || {})) {
+    const i = (track.bands || []).findIndex((b) => b.name === band);
+    if (i >= 0) return i;
+  }
+  return 0;
+}
+
+/** The spawn stories of the latest round that had any: {round, list (at most 4)}. */
+export function latestStories(ctx) {
+  const { events, state } = ctx;
+  const all = spawnStories(events.slice(-200)).filter((st) =>
+    st.roll.type === "card_drawn" || st.roll.band || st.units.length || st.blocked.length
+  );
+  // Tag each story with its round, then keep the latest round's.
+  if (!all.length) return { round: 0, list: [] };
+  let round = 0;
+  const roundOf = new Map();
+  for (const e of events.slice(-200)) {
+    if (e.type === "round_started") round = e.round;
+    if (e.type === "table_rolled" || e.type === "card_drawn") roundOf.set(e, round);
+  }
+  const last = Math.max(...all.map((st) => roundOf.get(st.roll) ?? 0));
+  const list = all.filter((st) => (roundOf.get(st.roll) ?? 0) === last).slice(-4);
+  return { round: last || state.round, list };
+}
+
+export function storiesPanel(view, ctx, names) {
+  const { ruleset } = ctx;
+  const { round, list } = latestStories(ctx);
+  const d = {
+    round,
+    list: list.map((st) => [
+      st.roll,
+      st.units.map((u) => [u.kind, u.zone]),
+      st.blocked.map((b) => b.kind),
+    ]),
+  };
+  return view.memo.get("stories", d, () =>
+    h(
+      "section",
+      { class: "stories-panel", "aria-label": "Where the enemies came from" },
+      h("h2", { class: "panel-title" }, list.length ? `Spawns · round ${round}` : "Spawns"),
+      list.length
+        ? list.map((st) => (st.roll.type === "card_drawn"
+          ? cardStory(st, ruleset, names)
+          : story(st, ruleset, names))
+        )
+        : h(
+          "p",
+          { class: "muted" },
+          "Nothing has spawned yet. Every roll or card that brings enemies shows here, with why.",
+        ),
+    ));
+}
+
+function spawned(st, ruleset, names) {
+  return [
+    st.units.map((u) =>
+      h(
+        "span",
+        { class: "spawned" },
+        s(
+          "svg",
+          { viewBox: "-22 -22 44 44", class: "legend-shape", "aria-hidden": "true" },
+          unitToken(ruleset, u.kind),
+        ),
+        `${names.unitKind(u.kind)} → ${names.zone(u.zone)}`,
+      )
+    ),
+    st.blocked.map((b) =>
+      h("span", { class: "blocked" }, `${names.unitKind(b.kind)} held back (${pretty(b.reason)})`)
+    ),
+  ];
+}
+
+function cardStory(st, ruleset, names) {
+  const e = st.roll;
+  return h(
+    "article",
+    { class: "story card-story" },
+    h(
+      "div",
+      { class: "story-head" },
+      h("span", { class: "story-where" }, `${pretty(e.deck)} deck`),
+      h("span", { class: "card-chip" }, "▭ card"),
+    ),
+    h(
+      "div",
+      { class: "chain" },
+      h("span", { class: "step" }, "drew"),
+      h("span", { class: "arrow" }, "→"),
+      h("span", { class: "step total" }, pretty(String(e.card).split("#")[0])),
+    ),
+    h(
+      "div",
+      { class: "story-result" },
+      spawned(st, ruleset, names),
+      e.text ? h("span", { class: "story-text" }, e.text) : null,
+    ),
+  );
+}
+
+function story(st, ruleset, names) {
+  const e = st.roll;
+  const bi = bandIndex(ruleset, e.band);
+  return h(
+    "article",
+    { class: "story", "data-at": e.at || "" },
+    h(
+      "div",
+      { class: "story-head" },
+      h("span", { class: "story-where" }, e.at ? names.zone(e.at) : pretty(e.table)),
+      e.band ? h("span", { class: `band-pill band-${bi}` }, pretty(e.band)) : null,
+    ),
+    h(
+      "div",
+      { class: "chain" },
+      h("span", { class: "step" }, `${pretty(e.table)} table`),
+      h("span", { class: "arrow" }, "→"),
+      h("span", { class: "step formula" }, formulaText(e.roll.formula)),
+      diceFaces(e.roll),
+      h("span", { class: "arrow" }, "→"),
+      h("span", { class: "step total" }, String(e.roll.total)),
+      h("span", { class: "arrow" }, "→"),
+      h("span", { class: "step" }, `row ${e.row + 1}`),
+    ),
+    h(
+      "div",
+      { class: "story-result" },
+      spawned(st, ruleset, names),
+      e.text ? h("span", { class: "story-text" }, e.text) : null,
+      !st.units.length && !st.blocked.length && !e.text
+        ? h("span", { class: "story-text" }, "Nothing comes.")
+        : null,
+    ),
+  );
+}
