@@ -6,7 +6,9 @@ Nothing here touches a socket or a clock.
 * :mod:`~cibo.protocol.outbound` — every message the server sends;
 * :mod:`~cibo.protocol.codecs` — JSON and msgpack, with limits for untrusted input;
 * :mod:`~cibo.protocol.errors` — every error code and close code;
-* :mod:`~cibo.protocol.limits` — the token bucket and the failed-join lockout.
+* :mod:`~cibo.protocol.limits` — the token bucket and the failed-join lockout;
+* :mod:`~cibo.protocol.client_state` — the client's side: what it sends, keeps and concludes;
+* :mod:`~cibo.protocol.browser_codes` — writes the codes for the browser (``codes.js``).
 """
 
 from cibo.protocol.codecs import CODECS, JSON, MSGPACK, SUBPROTOCOLS, Codec, Limits, codec_for
