@@ -23,7 +23,6 @@ import attrs
 
 from cibo.core.expr import Expr, ExprError, MapEnv, Sigil, Value, compile_expr
 from cibo.core.ruleset import (
-    EFFECT_VERBS,
     Action,
     Deck,
     Effect,
@@ -36,6 +35,7 @@ from cibo.core.ruleset import (
     Unit,
 )
 from cibo.core.tables import check_ranges, formula_bounds
+from cibo.core.verbs import EFFECT_VERBS
 from cibo.rulesets.names import BUILTIN_NAMES
 from cibo.rulesets.problems import PathPart
 from cibo.rulesets.structure import Issue

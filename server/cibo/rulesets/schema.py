@@ -21,7 +21,8 @@ from typing import Any, Literal
 import attrs
 
 from cibo.core import ruleset as model
-from cibo.core.ruleset import EFFECT_VERBS, Effect, Ruleset
+from cibo.core.ruleset import Effect, Ruleset
+from cibo.core.verbs import EFFECT_VERBS
 from cibo.rulesets.structure import RENAMED
 
 
