@@ -261,7 +261,7 @@ VERBS: dict[str, Verb] = {
               run=_reshuffle, doc="shuffle the discard pile back into the deck"),
         _verb(Param("peek", "deck"), _N, run=_peek, doc="the acting seat sees the next n cards"),
         _verb(Param("activate", "choice", choices=("all", "near")),
-              Param("at", "zone", empty="$zone"), _RADIUS, Param("order", "units"),
+              Param("order", "units"), Param("at", "zone", empty="$zone"), _RADIUS,
               run=_activate, doc="Safeguard units act: all, or those near at"),
         _verb(Param("revive", "zone"), Param("hp", "formula", binds=(("hero", "hero"),)),
               Param("cost", "costs"), run=revive_heroes,
