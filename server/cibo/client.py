@@ -31,6 +31,7 @@ import msgpack  # type: ignore[import-untyped]
 from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed, InvalidHandshake, InvalidStatus
 
+from cibo.errors import CiboError
 from cibo.protocol import CODECS, Codec
 
 __all__ = ["Client", "ClientError", "JoinRefused", "create_room"]
@@ -42,7 +43,7 @@ FINAL_CLOSES = frozenset({1008, 4001, 4003, 4004})
 """Close codes after which reconnecting would not help (abuse, replaced, kicked, room gone)."""
 
 
-class ClientError(Exception):
+class ClientError(CiboError):
     """A protocol-level refusal; ``code`` and ``message`` come from the server."""
 
     def __init__(self, code: str, message: str = "") -> None:

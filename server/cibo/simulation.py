@@ -23,13 +23,16 @@ from cibo.core.rng import Rng
 from cibo.core.rules import decide, new_game
 from cibo.core.ruleset import Ruleset
 from cibo.core.state import GameState
+from cibo.errors import CiboError
 
 MAX_COMMANDS = 20_000
 """A game that has not ended after this many commands is a ruleset bug (a loop with no clock)."""
 
 
-class SimulationError(RuntimeError):
+class SimulationError(CiboError, RuntimeError):
     """A game could not be played to its end (a ruleset or engine bug)."""
+
+    code = "simulation/failed"
 
 
 @frozen
