@@ -25,6 +25,19 @@ from cibo.core.ruleset import Ruleset
 from cibo.core.state import GameState
 from cibo.errors import CiboError
 
+__all__ = [
+    "MAX_COMMANDS",
+    "GameResult",
+    "Report",
+    "SimulationError",
+    "game_seed",
+    "hero_lineup",
+    "play_game",
+    "setup_game",
+    "simulate",
+    "smoke_test",
+]
+
 MAX_COMMANDS = 20_000
 """A game that has not ended after this many commands is a ruleset bug (a loop with no clock)."""
 

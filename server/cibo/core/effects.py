@@ -21,6 +21,27 @@ from cibo.core.ruleset import Effect, Formula, Unit
 from cibo.core.state import GameState, UnitState
 from cibo.core.tables import roll_table
 
+__all__ = [
+    "MAX_DEPTH",
+    "Ctx",
+    "GameOver",
+    "activate",
+    "activate_unit",
+    "add_track",
+    "damage",
+    "draw_card",
+    "entity_ref",
+    "heal_hero",
+    "marker_step",
+    "move_hero",
+    "reshuffle",
+    "revive_heroes",
+    "roll_table_effect",
+    "run",
+    "spawn",
+    "zone_ref",
+]
+
 MAX_DEPTH = 16
 """Nested effect lists (triggers inside tables inside cards…) deeper than this are a loop."""
 

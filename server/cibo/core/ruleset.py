@@ -15,6 +15,37 @@ from typing import Literal
 
 from attrs import field, frozen
 
+__all__ = [
+    "Action",
+    "Band",
+    "Barrier",
+    "Bots",
+    "Card",
+    "Deck",
+    "Difficulty",
+    "Effect",
+    "End",
+    "EndCondition",
+    "Formula",
+    "Hero",
+    "Limit",
+    "Marker",
+    "Meta",
+    "Phase",
+    "Priority",
+    "Range",
+    "Row",
+    "Rules",
+    "Ruleset",
+    "Step",
+    "Table",
+    "Target",
+    "Track",
+    "Trigger",
+    "Unit",
+    "Zone",
+]
+
 Formula = int | str
 """An integer, or an expression / dice formula in the grammar of :mod:`cibo.core.expr`."""
 

@@ -17,6 +17,8 @@ import attrs
 
 from cibo.errors import CiboError
 
+__all__ = ["DataError", "from_data", "from_tagged", "to_data", "to_tagged"]
+
 T = TypeVar("T")
 
 

@@ -9,6 +9,8 @@ from attrs import frozen
 
 from cibo.errors import CiboError
 
+__all__ = ["PathPart", "Problem", "RulesetError", "format_path", "sort_problems"]
+
 PathPart = str | int
 """One step of a key path: a table key or an array index."""
 

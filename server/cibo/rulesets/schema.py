@@ -25,6 +25,8 @@ from cibo.core.ruleset import Effect, Ruleset
 from cibo.core.verbs import EFFECT_VERBS
 from cibo.rulesets.structure import RENAMED
 
+__all__ = ["json_schema", "render"]
+
 
 def _field_docs(cls: type) -> dict[str, str]:
     """Attribute docstrings (a string right after a field) of an attrs class, from its source."""

@@ -43,6 +43,20 @@ from cibo.core.ruleset import (
 from cibo.core.verbs import EFFECT_VERBS
 from cibo.rulesets.problems import PathPart
 
+__all__ = [
+    "CONVERTER",
+    "MAX_NUMBER",
+    "RENAMED",
+    "Hook",
+    "Issue",
+    "StrictConverter",
+    "Structured",
+    "describe",
+    "flatten",
+    "structure",
+    "structure_ruleset",
+]
+
 T = TypeVar("T")
 Hook = Callable[[Any, Any], Any]
 
