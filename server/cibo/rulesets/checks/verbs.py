@@ -89,8 +89,8 @@ def _formula(cx: CheckContext, path: P, param: Param, value: Any, scope: Scope) 
 
 
 def _zone(cx: CheckContext, path: P, param: Param, value: Any, scope: Scope) -> None:
-    ref = value or param.empty
-    if ref or param.empty:
+    ref = value or param.empty  # an empty zone that means nothing is not checked
+    if ref:
         check_zone_ref(cx, path, ref, scope)
 
 
