@@ -8,12 +8,13 @@ from pathlib import Path
 PACKAGE = Path(__file__).resolve().parents[1] / "server" / "cibo"
 
 ALLOWED: dict[str, set[str]] = {
-    "core": {"core"},
-    "rulesets": {"rulesets", "core"},
-    "protocol": {"protocol", "core"},
-    "journal": {"journal", "protocol", "core", "rulesets"},
-    "rooms": {"rooms", "core", "protocol", "journal", "rulesets"},
-    "transports": {"transports", "rooms", "protocol", "core", "journal", "rulesets"},
+    "errors": set(),
+    "core": {"core", "errors"},
+    "rulesets": {"rulesets", "core", "errors"},
+    "protocol": {"protocol", "core", "errors"},
+    "journal": {"journal", "protocol", "core", "rulesets", "errors"},
+    "rooms": {"rooms", "core", "protocol", "journal", "rulesets", "errors"},
+    "transports": {"transports", "rooms", "protocol", "core", "journal", "rulesets", "errors"},
 }
 CORE_THIRD_PARTY = {"attrs"}
 FORBIDDEN_IN_CORE = {"asyncio", "random", "socket", "time", "os", "pathlib", "io", "threading"}

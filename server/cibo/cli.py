@@ -13,6 +13,8 @@ import os
 import sys
 from collections.abc import Sequence
 
+__all__ = ["COMMANDS", "build_parser", "main"]
+
 COMMANDS: dict[str, str] = {
     "serve": "run the game server (phones, table display, optional MQTT bridge)",
     "check": "validate ruleset files and print every problem",

@@ -34,6 +34,7 @@ import msgpack  # type: ignore[import-untyped]
 from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed, InvalidHandshake, InvalidStatus
 
+from cibo.errors import CiboError
 from cibo.protocol import CODECS, Codec
 from cibo.protocol.client_state import ClientState
 from cibo.protocol.client_state import create_room as create_room_message
@@ -46,7 +47,7 @@ log = logging.getLogger("cibo.client")
 CodecName = Literal["msgpack", "json"]
 
 
-class ClientError(Exception):
+class ClientError(CiboError):
     """A protocol-level refusal; ``code`` and ``message`` come from the server."""
 
     def __init__(self, code: str, message: str = "") -> None:

@@ -10,6 +10,8 @@ from xml.sax.saxutils import escape
 
 from cibo.simulation import Report
 
+__all__ = ["render_svg"]
+
 WIDTH, HEIGHT = 900, 420
 PANEL_W, PANEL_H = 380, 260
 # Colour-blind-safe pair (blue / orange) from the Okabe–Ito palette.

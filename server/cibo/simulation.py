@@ -23,13 +23,29 @@ from cibo.core.rng import Rng
 from cibo.core.rules import decide, new_game
 from cibo.core.ruleset import Ruleset
 from cibo.core.state import GameState
+from cibo.errors import CiboError
+
+__all__ = [
+    "MAX_COMMANDS",
+    "GameResult",
+    "Report",
+    "SimulationError",
+    "game_seed",
+    "hero_lineup",
+    "play_game",
+    "setup_game",
+    "simulate",
+    "smoke_test",
+]
 
 MAX_COMMANDS = 20_000
 """A game that has not ended after this many commands is a ruleset bug (a loop with no clock)."""
 
 
-class SimulationError(RuntimeError):
+class SimulationError(CiboError, RuntimeError):
     """A game could not be played to its end (a ruleset or engine bug)."""
+
+    code = "simulation/failed"
 
 
 @frozen

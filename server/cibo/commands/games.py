@@ -11,6 +11,8 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
+__all__ = ["HELP", "configure", "run"]
+
 HELP = "list the logged games"
 
 

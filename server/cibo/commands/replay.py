@@ -27,6 +27,8 @@ from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
+__all__ = ["FEED", "HELP", "KEYS", "Replay", "configure", "export_json", "render", "run"]
+
 if TYPE_CHECKING:
     from cibo.core import GameState
     from cibo.journal.format import JournalHeader

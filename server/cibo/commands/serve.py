@@ -41,6 +41,17 @@ from cibo.transports.mqtt import settings_from_args as mqtt_settings
 from cibo.transports.replay_api import ReplayApi
 from cibo.transports.websocket import GameServer, ServerLimits
 
+__all__ = [
+    "DEFAULT_PORT",
+    "GC_FULL_EVERY",
+    "GC_YOUNG_EVERY",
+    "HELP",
+    "configure",
+    "log",
+    "run",
+    "serve",
+]
+
 HELP = "run the game server (phones, table display, optional MQTT bridge)"
 DEFAULT_PORT = 8765
 GC_YOUNG_EVERY = 0.2

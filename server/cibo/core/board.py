@@ -13,6 +13,8 @@ from types import MappingProxyType
 
 from cibo.core.ruleset import Ruleset
 
+__all__ = ["distances", "path_towards"]
+
 _OPEN_BOARD: dict[int, dict[str, Mapping[str, int]]] = {}
 """Distances with every zone passable, by ``id(ruleset)`` then start zone.
 

@@ -26,6 +26,8 @@ from cibo.core.ruleset import Action, Ruleset
 from cibo.core.state import DeckState, GameState, HeroState, MarkerState, Seat, UnitState
 from cibo.core.views import legal_actions
 
+__all__ = ["POLICIES", "choose", "state_from_view"]
+
 POLICIES = ("greedy", "random")
 _BOT_SEED = b"bot-lookahead-seed-not-the-game-seed"
 

@@ -15,6 +15,25 @@ from attrs import frozen
 from cibo.core.errors import IllegalCommand
 from cibo.core.serial import DataError, from_data, from_tagged, to_tagged
 
+__all__ = [
+    "COMMAND_TYPES",
+    "MAX_TEXT",
+    "Act",
+    "Command",
+    "DropHero",
+    "EndGame",
+    "EndTurn",
+    "JoinSeat",
+    "LeaveSeat",
+    "PickHero",
+    "SetDifficulty",
+    "StartGame",
+    "command_from_dict",
+    "command_from_wire",
+    "command_to_dict",
+    "command_type",
+]
+
 
 @frozen
 class JoinSeat:

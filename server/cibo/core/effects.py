@@ -21,6 +21,27 @@ from cibo.core.ruleset import Effect, Formula, Unit
 from cibo.core.state import GameState, UnitState
 from cibo.core.tables import roll_table
 
+__all__ = [
+    "MAX_DEPTH",
+    "Ctx",
+    "GameOver",
+    "activate",
+    "activate_unit",
+    "add_track",
+    "damage",
+    "draw_card",
+    "entity_ref",
+    "heal_hero",
+    "marker_step",
+    "move_hero",
+    "reshuffle",
+    "revive_heroes",
+    "roll_table_effect",
+    "run",
+    "spawn",
+    "zone_ref",
+]
+
 MAX_DEPTH = 16
 """Nested effect lists (triggers inside tables inside cards…) deeper than this are a loop."""
 
@@ -171,75 +192,7 @@ def run(ctx: Ctx, effects: Iterable[Effect], bindings: Mapping[str, Value], caus
 
 
 def _run_one(ctx: Ctx, e: Effect, b: Mapping[str, Value], cause: str) -> None:
-    if e.add:
-        add_track(ctx, e.add, ctx.int(e.by, b), cause)
-    elif e.set:
-        current = ctx.state.tracks.get(e.set, 0)
-        add_track(ctx, e.set, ctx.int(e.to, b) - current, cause)
-    elif e.spawn:
-        zone = zone_ref(ctx, e.at, b)
-        for kind in e.spawn:
-            spawn(ctx, kind, zone, cause)
-    elif e.noise:
-        zone = zone_ref(ctx, e.noise, b)
-        value = max(0, ctx.state.noise.get(zone, 0) + ctx.int(e.by, b))
-        if value != ctx.state.noise.get(zone, 0):
-            ctx.emit(ev.NoiseChanged(values={zone: value}))
-    elif e.noise_all:
-        by = ctx.int(e.by, b)
-        changed = {z: max(0, n + by) for z, n in ctx.state.noise.items() if max(0, n + by) != n}
-        if changed:
-            ctx.emit(ev.NoiseChanged(values=changed))
-    elif e.roll_table:
-        _roll_table(ctx, e, b, cause)
-    elif e.draw:
-        for _ in range(ctx.int(e.n, b)):
-            draw_card(ctx, e.draw, b)
-    elif e.consume:
-        need = ctx.int(e.n, b)
-        have = ctx.state.tracks.get(e.consume, 0)
-        taken = min(need, have)
-        if taken:
-            add_track(ctx, e.consume, -taken, cause)
-        if need > taken and e.short:
-            run(ctx, e.short, {**b, "short": need - taken}, cause)
-    elif e.dormant:
-        zone = zone_ref(ctx, e.dormant, b)
-        ctx.emit(ev.ZoneDormant(zone=zone, until=ctx.state.round + ctx.int(e.rounds, b)))
-    elif e.destroy:
-        zone = zone_ref(ctx, e.destroy, b)
-        if zone not in ctx.state.destroyed:
-            ctx.emit(ev.ZoneDestroyed(zone=zone))
-    elif e.heal:
-        _heal(ctx, entity_ref(ctx, e.heal, b), ctx.int(e.by, b))
-    elif e.damage:
-        damage(ctx, entity_ref(ctx, e.damage, b), ctx.int(e.by, b), cause)
-    elif e.damage_zone:
-        centre = zone_ref(ctx, e.damage_zone, b)
-        near = distances(ctx.state.ruleset, centre)
-        amount = ctx.int(e.by, b)
-        for unit in [u for u in ctx.state.units if near.get(u.zone, 99) <= e.radius]:
-            damage(ctx, unit.id, amount, cause)
-    elif e.move:
-        _move_hero(ctx, entity_ref(ctx, e.move, b), zone_ref(ctx, e.at or "$target", b))
-    elif e.marker:
-        _marker(ctx, e.marker, e.op, cause)
-    elif e.reshuffle:
-        reshuffle(ctx, e.reshuffle, e.onto)
-    elif e.peek:
-        seat = str(b.get("seat", ""))
-        cards = ctx.state.decks[e.peek].draw[: ctx.int(e.n, b)]
-        ctx.emit(ev.CardsPeeked(seat=seat, deck=e.peek, cards=cards))
-    elif e.activate:
-        activate(ctx, e, b)
-    elif e.revive:
-        _revive(ctx, e, b, cause)
-    elif e.victory:
-        ctx.end_game("won", e.victory, e.text)
-    elif e.defeat:
-        ctx.end_game("lost", e.defeat, e.text)
-    else:  # pragma: no cover - the loader guarantees one verb
-        raise RulesError("an effect without a verb", code="rules/effect")
+    verb_of(e).run(ctx, e, b, cause)
 
 
 def add_track(ctx: Ctx, track: str, delta: int, cause: str) -> None:
@@ -256,7 +209,7 @@ def add_track(ctx: Ctx, track: str, delta: int, cause: str) -> None:
             run(ctx, trig.do, {}, f"trigger:{key}")
 
 
-def _roll_table(ctx: Ctx, e: Effect, b: Mapping[str, Value], cause: str) -> None:
+def roll_table_effect(ctx: Ctx, e: Effect, b: Mapping[str, Value], cause: str) -> None:
     s = ctx.state
     table = s.ruleset.tables[e.roll_table]
     band = track_band(s, table.band_of) if table.band_of else ""
@@ -340,7 +293,7 @@ def reshuffle(ctx: Ctx, deck_name: str, onto: str) -> None:
     ctx.emit(ev.DeckReshuffled(deck=deck_name, order=order, rng_end=ctx.rng.counter))
 
 
-def _heal(ctx: Ctx, hero_id: str, by: int) -> None:
+def heal_hero(ctx: Ctx, hero_id: str, by: int) -> None:
     hero = ctx.state.hero(hero_id)
     if hero is None or hero.downed:
         return
@@ -374,7 +327,7 @@ def damage(ctx: Ctx, target: str, amount: int, source: str) -> None:
         ctx.emit(ev.HeroDowned(hero=hero.id, zone=zone))
 
 
-def _move_hero(ctx: Ctx, hero_id: str, zone: str) -> None:
+def move_hero(ctx: Ctx, hero_id: str, zone: str) -> None:
     hero = ctx.state.hero(hero_id)
     if hero is None or hero.zone == zone:
         return
@@ -382,7 +335,7 @@ def _move_hero(ctx: Ctx, hero_id: str, zone: str) -> None:
     ctx.emit(ev.HeroMoved(hero=hero_id, zone=zone, path=path))
 
 
-def _marker(ctx: Ctx, name: str, op: str, cause: str) -> None:
+def marker_step(ctx: Ctx, name: str, op: str, cause: str) -> None:
     state = ctx.state.markers.get(name)
     spec = ctx.state.ruleset.markers[name]
     if op == "launch":
@@ -397,7 +350,7 @@ def _marker(ctx: Ctx, name: str, op: str, cause: str) -> None:
     run(ctx, spec.at_each_stop, {"zone": zone}, f"marker:{name}")
 
 
-def _revive(ctx: Ctx, e: Effect, b: Mapping[str, Value], cause: str) -> None:
+def revive_heroes(ctx: Ctx, e: Effect, b: Mapping[str, Value], cause: str) -> None:
     zone = zone_ref(ctx, e.revive, b)
     for hero in [h for h in ctx.state.heroes if h.downed]:
         if any(ctx.state.tracks.get(t, 0) < n for t, n in e.cost.items()):
@@ -501,3 +454,9 @@ def _step(ctx: Ctx, unit_id: str, spec: Unit, goals: list[str], passable: object
         return False
     ctx.emit(ev.UnitMoved(unit=unit_id, zone=path[-1], path=path))
     return True
+
+
+# The verb table (cibo.core.verbs) runs the helpers above, and they run nested effects through
+# run(): the two modules need each other, so the table is imported once everything here exists.
+# cibo.core's __init__ imports this module first, whichever of the two a caller names.
+from cibo.core.verbs import verb_of  # noqa: E402

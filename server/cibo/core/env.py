@@ -22,6 +22,8 @@ from typing import Literal
 from cibo.core.expr import Value
 from cibo.core.state import GameState
 
+__all__ = ["BUILTINS", "GameEnv", "ItemEnv", "Sigil", "track_band", "watched_noise", "zone_field"]
+
 BUILTINS: tuple[str, ...] = (
     "round",
     "rounds",

@@ -8,17 +8,19 @@ cannot do at run time (a bug in the ruleset that static checks could not catch).
 
 from __future__ import annotations
 
+from cibo.errors import CiboError
 
-class CoreError(Exception):
-    """Base of every error raised by :mod:`cibo.core`."""
+__all__ = ["CoreError", "IllegalCommand", "RulesError"]
+
+
+class CoreError(CiboError):
+    """Base of every error raised by :mod:`cibo.core` (the tree is in :mod:`cibo.errors`)."""
 
     code: str = "core/error"
 
     def __init__(self, message: str, *, code: str | None = None) -> None:
-        super().__init__(message)
+        super().__init__(message, code=code)
         self.message = message
-        if code is not None:
-            self.code = code
 
     def __str__(self) -> str:
         return f"{self.message} [{self.code}]"

@@ -19,6 +19,51 @@ from attrs import frozen
 from cibo.core.dice import Roll
 from cibo.core.serial import from_tagged, to_tagged
 
+__all__ = [
+    "EVENT_TYPES",
+    "ActionTaken",
+    "CardDrawn",
+    "CardsPeeked",
+    "DeckBuilt",
+    "DeckReshuffled",
+    "DifficultySet",
+    "Event",
+    "GameEnded",
+    "GameStarted",
+    "HeroDamaged",
+    "HeroDowned",
+    "HeroDropped",
+    "HeroHealed",
+    "HeroMoved",
+    "HeroPicked",
+    "HeroPlaced",
+    "HeroRevived",
+    "MarkerLaunched",
+    "MarkerMoved",
+    "NoiseChanged",
+    "PhaseStarted",
+    "RoundStarted",
+    "SeatJoined",
+    "SeatLeft",
+    "SpawnBlocked",
+    "TableRolled",
+    "TrackChanged",
+    "TriggerFired",
+    "TurnEnded",
+    "TurnStarted",
+    "UnitActed",
+    "UnitDamaged",
+    "UnitDestroyed",
+    "UnitMoved",
+    "UnitRegenerated",
+    "UnitSpawned",
+    "ZoneDestroyed",
+    "ZoneDormant",
+    "event_from_dict",
+    "event_to_dict",
+    "event_type",
+]
+
 
 @frozen
 class SeatJoined:

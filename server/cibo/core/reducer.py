@@ -15,6 +15,8 @@ from cibo.core import events as ev
 from cibo.core.state import DeckState, GameState, HeroState, MarkerState, Seat, UnitState
 from cibo.core.state import replace as evolve
 
+__all__ = ["apply", "fold"]
+
 
 def _replace_hero(state: GameState, hero_id: str, **changes: Any) -> GameState:
     return evolve(

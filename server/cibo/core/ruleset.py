@@ -15,6 +15,37 @@ from typing import Literal
 
 from attrs import field, frozen
 
+__all__ = [
+    "Action",
+    "Band",
+    "Barrier",
+    "Bots",
+    "Card",
+    "Deck",
+    "Difficulty",
+    "Effect",
+    "End",
+    "EndCondition",
+    "Formula",
+    "Hero",
+    "Limit",
+    "Marker",
+    "Meta",
+    "Phase",
+    "Priority",
+    "Range",
+    "Row",
+    "Rules",
+    "Ruleset",
+    "Step",
+    "Table",
+    "Target",
+    "Track",
+    "Trigger",
+    "Unit",
+    "Zone",
+]
+
 Formula = int | str
 """An integer, or an expression / dice formula in the grammar of :mod:`cibo.core.expr`."""
 
@@ -68,14 +99,9 @@ class Band:
 class Effect:
     """One step of what happens: exactly one *verb* field is set, the others are parameters.
 
-    Verbs: ``add`` (track += by), ``set`` (track = to), ``spawn`` (units at a zone), ``noise``
-    (zone noise += by), ``noise_all`` (every zone's noise += by), ``roll_table``, ``draw`` (n cards
-    of a deck), ``consume`` (take n from a track, run ``short`` with ``short`` bound to the lack),
-    ``dormant`` (disable a zone for rounds), ``destroy`` (disable a zone for good), ``heal``,
-    ``damage`` (a unit or hero), ``damage_zone`` (all units within ``radius``), ``move`` (a hero
-    to a zone), ``marker`` (``op`` = launch | advance), ``reshuffle`` (a deck's discard back in),
-    ``peek``, ``activate`` (Safeguard units act), ``revive`` (downed heroes return), ``victory``
-    and ``defeat`` (end the game with this cause id).
+    The verb fields come first (``add`` … ``defeat``), then the parameters. What each verb does,
+    what its value and parameters hold and how it runs is its entry in
+    :data:`cibo.core.verbs.VERBS`.
 
     ``when`` guards any verb: the effect is skipped unless the expression is true.
     """
@@ -116,31 +142,6 @@ class Effect:
     short: tuple[Effect, ...] = ()
     when: str = ""
     text: str = ""
-
-
-EFFECT_VERBS: tuple[str, ...] = (
-    "add",
-    "set",
-    "spawn",
-    "noise",
-    "noise_all",
-    "roll_table",
-    "draw",
-    "consume",
-    "dormant",
-    "destroy",
-    "heal",
-    "damage",
-    "damage_zone",
-    "move",
-    "marker",
-    "reshuffle",
-    "peek",
-    "activate",
-    "revive",
-    "victory",
-    "defeat",
-)
 
 
 @frozen

@@ -15,11 +15,17 @@ from typing import Any, TypeVar, Union, cast
 
 import attrs
 
+from cibo.errors import CiboError
+
+__all__ = ["DataError", "from_data", "from_tagged", "to_data", "to_tagged"]
+
 T = TypeVar("T")
 
 
-class DataError(ValueError):
+class DataError(CiboError, ValueError):
     """Data that does not fit the expected shape; ``path`` says where."""
+
+    code = "data/invalid"
 
     def __init__(self, message: str, path: str = "") -> None:
         super().__init__(f"{path}: {message}" if path else message)

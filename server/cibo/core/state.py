@@ -18,6 +18,17 @@ from attrs import field, frozen
 
 from cibo.core.ruleset import Ruleset
 
+__all__ = [
+    "DeckState",
+    "GameState",
+    "HeroState",
+    "MarkerState",
+    "Seat",
+    "Status",
+    "UnitState",
+    "replace",
+]
+
 Status = Literal["lobby", "playing", "won", "lost", "aborted"]
 
 

@@ -21,6 +21,18 @@ from cibo.core.ruleset import Ruleset
 from cibo.core.serial import to_data
 from cibo.core.state import GameState, HeroState
 
+__all__ = [
+    "AUDIENCES",
+    "describe_event",
+    "legal_actions",
+    "ruleset_summary",
+    "seat_of",
+    "view_event",
+    "view_events",
+    "view_state",
+    "view_states",
+]
+
 AUDIENCES = ("table", "spectator", "public")
 
 

@@ -22,15 +22,19 @@ Codes:
 
 from __future__ import annotations
 
+from cibo.errors import CiboError
+
 __all__ = ["JournalError"]
 
 
-class JournalError(Exception):
+class JournalError(CiboError):
     """A journal problem; ``code`` is stable, ``message`` is a sentence for the host.
 
     ``offset`` (byte offset in the file) and ``index`` (record number, the header being record
     0) are set when the problem has a place.
     """
+
+    code = "journal/error"
 
     def __init__(
         self,
@@ -41,8 +45,7 @@ class JournalError(Exception):
         offset: int | None = None,
         index: int | None = None,
     ) -> None:
-        super().__init__(message)
-        self.code = code
+        super().__init__(message, code=code)
         self.message = message
         self.path = path
         self.offset = offset

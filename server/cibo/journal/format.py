@@ -25,6 +25,7 @@ from typing import Any, Final
 import msgpack  # type: ignore[import-untyped]
 from attrs import field, frozen
 
+from cibo.errors import CiboError
 from cibo.journal.errors import JournalError
 
 __all__ = [
@@ -59,8 +60,10 @@ _MAX_ARRAY: Final = 1_000_000
 _MAX_MAP: Final = 65_536
 
 
-class RecordShapeError(ValueError):
+class RecordShapeError(CiboError, ValueError):
     """A payload that decodes but is not a valid header or record; the reader adds the place."""
+
+    code = "journal/corrupt"
 
 
 # -- records -----------------------------------------------------------------------------------

@@ -6,7 +6,7 @@ the accompanying sentence, which is written for players. The engine's own codes 
 :class:`cibo.core.IllegalCommand`; :data:`ERRORS` lists the codes of the wire layer, the rooms and
 the transports. ``docs/protocol.md`` lists them all, and a test checks it against this table.
 
-Exceptions::
+Exceptions (part of the tree in :mod:`cibo.errors`)::
 
     ProtocolError            a frame or message the server cannot accept (never reaches a room)
     ├── DecodeError          not decodable with the connection's codec, too large or too deep
@@ -16,6 +16,8 @@ Exceptions::
 from __future__ import annotations
 
 import enum
+
+from cibo.errors import CiboError
 
 __all__ = [
     "CLOSE_CODES",
@@ -133,15 +135,13 @@ def close_code_for(reason: str) -> CloseCode:
     return CLOSE_CODES.get(reason, CloseCode.POLICY)
 
 
-class ProtocolError(Exception):
+class ProtocolError(CiboError):
     """A frame or message that is not acceptable; ``code`` is one of :data:`ERRORS`."""
 
     code = "protocol/invalid"
 
     def __init__(self, detail: str = "", *, code: str | None = None) -> None:
-        super().__init__(detail or self.code)
-        if code is not None:
-            self.code = code
+        super().__init__(detail or self.code, code=code)
         self.detail = detail
 
     @property

@@ -18,6 +18,7 @@ from typing import Self
 from attrs import frozen
 
 from cibo.core import ENGINE_VERSION, GameState, Ruleset, new_game
+from cibo.errors import CiboError
 from cibo.journal.errors import JournalError
 from cibo.journal.format import JournalHeader, MetaRecord, Record
 from cibo.protocol.errors import error_message
@@ -71,7 +72,7 @@ class RoomLimits:
     """The same, for a room whose game is over or stopped."""
 
 
-class RoomRefused(Exception):
+class RoomRefused(CiboError):
     """A room could not be created; ``code`` is a ``room/...`` error code."""
 
     def __init__(self, code: str) -> None:

@@ -18,6 +18,22 @@ from cibo.rulesets.locate import LineIndex
 from cibo.rulesets.problems import Problem, RulesetError, format_path, sort_problems
 from cibo.rulesets.structure import Issue, structure_ruleset
 
+__all__ = [
+    "DEFAULT_RULESET",
+    "ENV_VAR",
+    "TOO_DEEP",
+    "LoadedRuleset",
+    "available_rulesets",
+    "check_data",
+    "check_file",
+    "default_ruleset_path",
+    "find_ruleset",
+    "load_ruleset",
+    "parse_ruleset",
+    "search_dirs",
+    "shipped_rulesets_dir",
+]
+
 ENV_VAR = "CIBO_RULESETS"
 """Environment variable naming a directory of ruleset files, searched before the shipped ones."""
 

@@ -14,6 +14,8 @@ from collections.abc import Sequence
 
 from cibo.rulesets.problems import PathPart
 
+__all__ = ["LineIndex", "Path"]
+
 Path = tuple[PathPart, ...]
 
 _BARE = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-")

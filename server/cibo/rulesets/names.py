@@ -10,6 +10,8 @@ from attrs import frozen
 
 from cibo.core.env import BUILTINS as ENGINE_BUILTINS
 
+__all__ = ["BUILTIN_NAMES", "BuiltinNames"]
+
 
 @frozen
 class BuiltinNames:

@@ -7,6 +7,10 @@ from collections.abc import Iterable, Sequence
 
 from attrs import frozen
 
+from cibo.errors import CiboError
+
+__all__ = ["PathPart", "Problem", "RulesetError", "format_path", "sort_problems"]
+
 PathPart = str | int
 """One step of a key path: a table key or an array index."""
 
@@ -45,8 +49,10 @@ def sort_problems(problems: Iterable[Problem]) -> list[Problem]:
     return sorted(problems, key=lambda p: (p.file, p.line is None, p.line or 0))
 
 
-class RulesetError(ValueError):
+class RulesetError(CiboError, ValueError):
     """A ruleset file that cannot be used; ``problems`` lists every mistake found."""
+
+    code = "ruleset/invalid"
 
     def __init__(self, problems: Sequence[Problem]) -> None:
         self.problems: tuple[Problem, ...] = tuple(problems)

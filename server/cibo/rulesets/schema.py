@@ -21,8 +21,11 @@ from typing import Any, Literal
 import attrs
 
 from cibo.core import ruleset as model
-from cibo.core.ruleset import EFFECT_VERBS, Effect, Ruleset
+from cibo.core.ruleset import Effect, Ruleset
+from cibo.core.verbs import EFFECT_VERBS
 from cibo.rulesets.structure import RENAMED
+
+__all__ = ["json_schema", "render"]
 
 
 def _field_docs(cls: type) -> dict[str, str]:

@@ -31,7 +31,6 @@ from cattrs.errors import (
 from cattrs.gen import make_dict_structure_fn, override
 
 from cibo.core.ruleset import (
-    EFFECT_VERBS,
     Band,
     Effect,
     End,
@@ -41,7 +40,22 @@ from cibo.core.ruleset import (
     Rules,
     Ruleset,
 )
+from cibo.core.verbs import EFFECT_VERBS
 from cibo.rulesets.problems import PathPart
+
+__all__ = [
+    "CONVERTER",
+    "MAX_NUMBER",
+    "RENAMED",
+    "Hook",
+    "Issue",
+    "StrictConverter",
+    "Structured",
+    "describe",
+    "flatten",
+    "structure",
+    "structure_ruleset",
+]
 
 T = TypeVar("T")
 Hook = Callable[[Any, Any], Any]

@@ -37,6 +37,7 @@ from attrs import field, frozen
 
 from cibo.core import GameState
 from cibo.core.commands import COMMAND_TYPES
+from cibo.errors import CiboError
 from cibo.protocol import DecodeError, Limits
 from cibo.protocol.codecs import JsonCodec, MsgpackCodec
 from cibo.rooms.session import HOST_COMMANDS
@@ -67,12 +68,16 @@ _JSON = JsonCodec(_LIMITS)
 _MSGPACK = MsgpackCodec(_LIMITS)
 
 
-class DeviceConfigError(ValueError):
+class DeviceConfigError(CiboError, ValueError):
     """The device file is not valid; the message names the file and the key."""
 
+    code = "mqtt/device_config"
 
-class PayloadError(ValueError):
+
+class PayloadError(CiboError, ValueError):
     """A device sent something that is not a command."""
+
+    code = "mqtt/payload"
 
 
 @frozen

@@ -17,6 +17,7 @@ from urllib.parse import unquote, urlsplit
 
 from attrs import field, frozen
 
+from cibo.errors import CiboError
 from cibo.transports.mqtt.devices import DeviceTable
 
 __all__ = ["PASSWORD_ENV", "MqttSettings", "PayloadFormat", "SettingsError", "parse_url"]
@@ -27,8 +28,10 @@ PASSWORD_ENV = "CIBO_MQTT_PASSWORD"
 _LEVEL = re.compile(r"[A-Za-z0-9_.-]+")
 
 
-class SettingsError(ValueError):
+class SettingsError(CiboError, ValueError):
     """A bridge option that cannot work; the message says which and why."""
+
+    code = "mqtt/settings"
 
 
 @frozen
