@@ -309,34 +309,30 @@ def test_next_game_is_a_handshake_that_opens_one_room() -> None:
     h = Harness()
     ann = h.join("Ann")
     bob = h.join("Bob")
-    step = h.run(h.session.next_game(ann, "n1"))
-    assert step.joined is not None and not step.joined.ok
+    assert not h.run(h.session.next_game(ann, "n1")).open_next
     assert h.result(ann, "n1")["error"]["code"] == "room/game_not_over"
     assert h.cmd(ann, {"type": "end_game"})["ok"]
     records = len(h.records)
-    refused = h.run(h.session.next_game(bob, "n2")).joined
-    assert refused is not None and refused.code == "room/not_host"
+    assert not h.run(h.session.next_game(bob, "n2")).open_next
+    assert h.result(bob, "n2")["error"]["code"] == "room/not_host"
 
-    go = h.run(h.session.next_game(ann, "n3")).joined
-    assert go is not None and go.ok  # the transport opens the room now
+    assert h.run(h.session.next_game(ann, "n3")).open_next  # the transport opens the room now
     assert not [m for m in h.inbox[ann] if m.get("cmd_id") == "n3"]
-    busy = h.run(h.session.next_game(ann, "n4")).joined
-    assert busy is not None and h.result(ann, "n4")["error"]["code"] == "room/next_pending"
+    assert not h.run(h.session.next_game(ann, "n4")).open_next
+    assert h.result(ann, "n4")["error"]["code"] == "room/next_pending"
 
     # Opening failed: the host is told why, and may try again.
     h.run(h.session.next_game_opened(ann, "n3", None, "room/limit"))
     assert h.result(ann, "n3")["error"]["code"] == "room/limit"
     assert h.session.room_info()["next"] is None
-    go = h.run(h.session.next_game(ann, "n5")).joined
-    assert go is not None and go.ok
+    assert h.run(h.session.next_game(ann, "n5")).open_next
     h.run(h.session.next_game_opened(ann, "n5", ("GHJK", "next-host-token"), ""))
     assert h.result(ann, "n5")["next"] == {"code": "GHJK", "host_token": "next-host-token"}
     for client in (ann, bob):
         assert h.last(client, "room")["room"]["next"] == "GHJK"
     assert all("next-host-token" not in repr(m) for m in h.inbox[bob])
     # Asked again (a second tap, a resend): the same room, and nothing opened.
-    again = h.run(h.session.next_game(ann, "n6")).joined
-    assert again is not None and not again.ok
+    assert not h.run(h.session.next_game(ann, "n6")).open_next
     assert h.result(ann, "n6")["next"]["code"] == "GHJK"
     h.run(h.session.next_game(ann, "n5"))
     assert h.result(ann, "n5")["next"]["code"] == "GHJK"
@@ -407,7 +403,7 @@ def test_restore_rebuilds_the_room_from_its_records() -> None:
     assert step.records == []
     assert [a.message for a in fresh.flush().actions] == [done]  # type: ignore[union-attr]
     # The next seat id continues after the restored ones.
-    assert fresh._next_seat == 3
+    assert fresh.roster.next_seat == 3
 
 
 def test_journal_stop_refuses_everything_after() -> None:
