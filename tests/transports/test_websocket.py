@@ -462,7 +462,7 @@ async def test_a_client_that_stops_reading_is_dropped_and_resyncs() -> None:
                 break
         session = live.registry.rooms[live.code].session
         async with asyncio.timeout(10):
-            while len(session.clients) > 1:
+            while len(session.roster.clients) > 1:
                 await asyncio.sleep(0.05)
         # The others keep receiving.
         assert (await ann.command({"type": "pick_hero", "hero": "killy"}))["ok"]
@@ -486,7 +486,7 @@ async def test_a_frozen_phone_is_marked_away_but_keeps_its_seat() -> None:
         bob.ws.transport.pause_reading()  # frozen: no pongs, reads nothing
         await ann.wait_for(lambda c: c.room["seats"][1]["connected"] is False, timeout=5)
         session = live.registry.rooms[live.code].session
-        assert "s2" in session.seats
+        assert "s2" in session.roster.seats
         back = Client(live.url, code=live.code, token=bob.token)
         assert (await back.connect())["seat"] == "s2"
         bob.ws.transport.abort()

@@ -16,7 +16,7 @@ from cibo.protocol import outbound
 from cibo.protocol.errors import error_message
 from cibo.rooms.facts import HostSet, Locked, Paused, SeatRevoked
 from cibo.rooms.roster import Result, Seat
-from cibo.rooms.steps import ClientId, Send, Step
+from cibo.rooms.steps import ROOM_CMD_ID, ClientId, Send, Step
 
 if TYPE_CHECKING:
     from cibo.rooms.session import RoomSession
@@ -81,7 +81,7 @@ def _control(room: RoomSession, step: Step, me: str, action: str, target: str | 
                 return "room/cannot_kick_self"
             if room.state.status == "lobby":
                 try:
-                    room.run(step, seat.id, "room", LeaveSeat(seat=seat.id))
+                    room.run(step, seat.id, ROOM_CMD_ID, LeaveSeat(seat=seat.id))
                 except IllegalCommand as exc:
                     return exc.code
             seat_left(room, step, seat, "join/kicked")

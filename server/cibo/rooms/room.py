@@ -146,7 +146,7 @@ class Room:
     @property
     def watched(self) -> bool:
         """Somebody is connected (a player, a table display or a spectator)."""
-        return bool(self.session.clients)
+        return bool(self.session.roster.clients)
 
     @property
     def ruleset_name(self) -> str:
@@ -158,7 +158,7 @@ class Room:
 
     def events_after(self, seq: int) -> list[tuple[int, Event]]:
         """The events after ``seq`` that the history ring still holds, oldest first."""
-        return list(self.session.ring.after(seq))
+        return list(self.session.fanout.ring.after(seq))
 
     def subscribe(self, listener: Listener) -> None:
         """Call ``listener`` with every batch of events once it is durable."""
@@ -446,7 +446,7 @@ class Room:
         if seq <= self._notified:
             return
         if self.listeners:
-            new = [(n, e) for n, e in self.session.ring.after(self._notified) if n <= seq]
+            new = [(n, e) for n, e in self.session.fanout.ring.after(self._notified) if n <= seq]
             for listener in self.listeners:
                 try:
                     listener(self.code, new, state)

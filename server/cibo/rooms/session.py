@@ -13,7 +13,10 @@ projection of the state and the events. The session's parts, each with one job:
 * :mod:`~cibo.rooms.facts` — the roster's changes as typed facts, journaled and replayed;
 * :mod:`~cibo.rooms.results` — the first result of every command id (a resend gets it back);
 * :mod:`~cibo.rooms.fanout` — numbered events to each audience, resume, held results;
-* :mod:`~cibo.rooms.controls` — host controls and the next-game hand-shake.
+* :mod:`~cibo.rooms.joining` — the checks at the door, seats for newcomers, the welcome;
+* :mod:`~cibo.rooms.controls` — host controls and the next-game hand-shake;
+* :mod:`~cibo.rooms.gadgets` — commands from table gadgets (the MQTT bridge);
+* :mod:`~cibo.rooms.recovery` — a room rebuilt from its journal.
 
 Numbering: every engine event gets the next ``seq`` (1, 2, ...). A command is decided with
 :func:`cibo.core.play`, which returns its events and the state after them: they are applied
@@ -34,27 +37,22 @@ from cibo.core import (
     GameState,
     IllegalCommand,
     Ruleset,
-    apply,
-    command_from_dict,
     command_from_wire,
     command_to_dict,
-    event_from_dict,
     event_to_dict,
     play,
     ruleset_summary,
     view_state,
 )
-from cibo.core.commands import Command, JoinSeat, command_type
+from cibo.core.commands import Command
 from cibo.journal.format import CommandRecord, EndRecord, LoggedEvent, MetaRecord, Record
 from cibo.protocol import outbound
-from cibo.protocol.errors import FAILED_JOIN_CODES, error_message
-from cibo.rooms import controls
-from cibo.rooms.facts import Fact, SeatClaimed, apply_fact, fact_from_data, fact_to_data
+from cibo.protocol.errors import error_message
+from cibo.rooms import controls, gadgets, joining, recovery
+from cibo.rooms.facts import Fact, apply_fact, fact_to_data
 from cibo.rooms.fanout import Fanout
-from cibo.rooms.names import name_key, normalize_name
 from cibo.rooms.results import ResultCache
-from cibo.rooms.ring import EventRing
-from cibo.rooms.roster import Client, Result, Roster, Seat, accepted
+from cibo.rooms.roster import Result, Roster, accepted
 from cibo.rooms.steps import (
     Action,
     ClientId,
@@ -65,7 +63,6 @@ from cibo.rooms.steps import (
     Send,
     Step,
 )
-from cibo.rooms.tokens import matches, new_token, token_hash
 
 __all__ = [
     "HOST_COMMANDS",
@@ -85,10 +82,6 @@ HOST_COMMANDS = frozenset({"start_game", "set_difficulty", "end_game"})
 """Engine commands only the host's seat may send (the engine checks the game rules only)."""
 ROOM_ONLY_COMMANDS = frozenset({"join_seat"})
 """Engine commands the room issues itself; clients may not send them."""
-ROOM_CMD_ID = "room"
-"""``cmd_id`` of the commands the room issues itself (a seat joining, a kick in the lobby)."""
-DEVICE_CMD_ID = "dev:"
-"""How the ``cmd_id`` of a table gadget's command begins (``dev:<device>:<id>``)."""
 
 
 class RoomSession:
@@ -131,8 +124,7 @@ class RoomSession:
             self.roster.host_token_hashes.append(host_token_hash)
         self.fanout = Fanout(ring_size)
         self.devices: ResultCache[Result] = ResultCache(results_per_seat, accepted)
-        """Results of table gadgets' commands by ``cmd_id`` (for ``seat = "turn"`` the seat
-        changes between a command and its resend)."""
+        """Results of table gadgets' commands by ``cmd_id`` (see :mod:`cibo.rooms.gadgets`)."""
         self.seq = 0
         """Number of the last event."""
         self.stopped = False
@@ -152,34 +144,6 @@ class RoomSession:
     @property
     def over(self) -> bool:
         return self.state.over
-
-    @property
-    def seats(self) -> dict[str, Seat]:
-        return self.roster.seats
-
-    @property
-    def clients(self) -> dict[ClientId, Client]:
-        return self.roster.clients
-
-    @property
-    def host_seat(self) -> str | None:
-        return self.roster.host_seat
-
-    @property
-    def host_token_hashes(self) -> list[str]:
-        return self.roster.host_token_hashes
-
-    @property
-    def paused(self) -> bool:
-        return self.roster.paused
-
-    @property
-    def locked(self) -> bool:
-        return self.roster.locked
-
-    @property
-    def ring(self) -> EventRing:
-        return self.fanout.ring
 
     def room_info(self) -> dict[str, Any]:
         """The public roster and settings (every audience may see it)."""
@@ -211,107 +175,15 @@ class RoomSession:
         host_token: str | None = None,
         last_seq: int | None = None,
     ) -> Step:
-        """A connection asks to join (or resume a seat with ``token``)."""
-        step = self.flush()
-        refusal = self._door(client, role, token)
-        if refusal:
-            return self._refuse(step, refusal)
-        if role != "player":
-            return self._admit(step, Client(client, role, role), None, last_seq)
-        if host_token is not None and not any(
-            matches(host_token, h) for h in self.roster.host_token_hashes
-        ):
-            return self._refuse(step, "join/bad_host_token")
-        minted: str | None = None
-        if token is not None:
-            seat = self.roster.seat_by_token(token)
-            if seat is None:
-                revoked = token_hash(token) in self.roster.revoked
-                return self._refuse(step, "join/kicked" if revoked else "join/bad_token")
-        else:
-            if self.roster.locked and host_token is None:
-                return self._refuse(step, "join/locked")
-            shown = normalize_name(name)
-            if shown is None:
-                return self._refuse(step, "join/name_invalid")
-            fresh = self._new_seat(step, shown)
-            if isinstance(fresh, IllegalCommand):
-                return self._refuse(step, fresh.code, fresh.message)
-            seat, minted = fresh
-        if seat.client is not None:  # the same seat from another device: newest wins
-            self.drop_client(step, seat.client, "seat/replaced")
-        if host_token is not None or self.roster.host_seat is None:
-            controls.set_host(self, step, seat.id)
-        return self._admit(step, Client(client, "player", f"seat:{seat.id}", seat.id), minted,
-                           last_seq)
-
-    def _door(self, client: ClientId, role: Role, token: str | None) -> str:
-        """Why nobody may come in as ``role`` now, if so (checked before anything else)."""
-        if self.closed:
-            return "room/closed"
-        if self.stopped and role == "player" and token is None:
-            return "room/stopped"
-        if client in self.roster.clients:
-            return "protocol/already_joined"
-        if len(self.roster.clients) >= self.max_clients:
-            return "join/room_full"
-        if role == "spectator" and self.roster.locked:
-            return "join/locked"
-        return ""
-
-    def _refuse(self, step: Step, code: str, message: str = "") -> Step:
-        step.joined = JoinOutcome(
-            False, code, message or error_message(code), code in FAILED_JOIN_CODES
+        """A connection asks to join as ``role`` (a player: with a ``name``, or resuming a
+        seat with ``token``; ``host_token`` makes it the host); ``step.joined`` says how it
+        went. See :func:`cibo.rooms.joining.hello`."""
+        return joining.hello(
+            self, client, role=role, name=name, token=token, host_token=host_token,
+            last_seq=last_seq,
         )
-        return step
 
-    def _admit(self, step: Step, c: Client, token: str | None, last_seq: int | None) -> Step:
-        """Welcome ``c``: what its audience missed and its view; everyone else is told."""
-        self.flush_into(step)  # a seat's own join goes to the others, not in its welcome
-        self.roster.attach(c)
-        resumed, events = self.fanout.missed(c.audience, last_seq, self.seq)
-        step.send(
-            (c.id,),
-            outbound.welcome(
-                role=c.role,
-                seat=c.seat,
-                token=token,
-                host=c.seat is not None and c.seat == self.roster.host_seat,
-                room=self.room_info(),
-                seq=self.seq,
-                resumed=resumed,
-                events=events,
-                state=self.fanout.joined(c.audience, self.state),
-                ruleset=self._ruleset_summary(),
-            ),
-        )
-        step.room_changed = True
-        step.joined = JoinOutcome(True)
-        return self.finish(step, exclude=c.id)
-
-    def _new_seat(self, step: Step, shown: str) -> tuple[Seat, str] | IllegalCommand:
-        """Seat a new player (lobby) or give them a vacant seat (game); or why not."""
-        token = new_token()
-        if self.state.status == "lobby":
-            if any(name_key(s.name) == name_key(shown) for s in self.roster.seats.values()):
-                return _illegal("join/name_taken")
-            seat_id = f"s{self.roster.next_seat}"
-            try:
-                self.run(step, seat_id, ROOM_CMD_ID, JoinSeat(seat=seat_id, name=shown))
-            except IllegalCommand as exc:
-                return exc
-            claim = SeatClaimed(seat_id, shown, token_hash(token))
-        elif self.state.status == "playing":
-            vacant = self.roster.vacant()
-            if vacant is None:
-                return _illegal("join/game_started")
-            claim = SeatClaimed(vacant.id, vacant.name, token_hash(token))
-        else:
-            return _illegal("room/game_over")
-        self.record(step, claim)
-        return self.roster.seats[claim.seat], token
-
-    def _ruleset_summary(self) -> dict[str, Any]:
+    def ruleset_summary(self) -> dict[str, Any]:
         """The room's ruleset as clients see it; computed once (a ruleset never changes)."""
         if self._summary is None or self._summary[0] is not self.state.ruleset:
             self._summary = (self.state.ruleset, ruleset_summary(self.state.ruleset))
@@ -365,7 +237,7 @@ class RoomSession:
         if result is not None:  # a resend: its first result again, nothing is run
             self.fanout.held.append(Send((client,), result))
             return step
-        result = self._result(
+        result = self.result(
             step, audience=c.audience, seat_id=seat.id, cmd_id=cmd_id, data=data, seen_seq=seen_seq
         )
         seat.results.put(cmd_id, result)
@@ -376,36 +248,11 @@ class RoomSession:
         return self.finish(step)
 
     def device_command(self, seat: str, cmd_id: str, data: dict[str, Any]) -> Step:
-        """A game command from a table gadget (the MQTT bridge) for ``seat``: a seat id,
-        ``"host"`` or ``"turn"`` (the seat whose hero has the turn). Checked like any command;
-        the outcome is ``step.outcome`` (the room reports it once the step is durable)."""
-        step = Step()
-        result = self.devices.get(cmd_id)
-        if result is None:
-            result = self._device_result(step, seat, cmd_id, data)
-            self.devices.put(cmd_id, result)
-        step.outcome = Outcome.of(result)
-        return self.finish(step)
+        """A game command from a table gadget for ``seat`` (a seat id, ``host`` or ``turn``);
+        ``step.outcome`` says how it went (see :func:`cibo.rooms.gadgets.device_command`)."""
+        return gadgets.device_command(self, seat, cmd_id, data)
 
-    def _device_result(self, step: Step, seat: str, cmd_id: str, data: dict[str, Any]) -> Result:
-        if seat == "host":
-            seat = self.roster.host_seat or ""
-        elif seat == "turn":
-            hero = self.state.hero(self.state.turn) if self.state.turn else None
-            seat = hero.seat if hero is not None else ""
-        found = self.roster.seats.get(seat)
-        if found is None or found.token_hash is None:
-            return _reject(cmd_id, "room/no_such_seat")
-        if data.get("type") == "leave_seat":
-            return _reject(cmd_id, "room/room_only")
-        result = found.results.get(cmd_id) or self._result(
-            step, audience=f"seat:{found.id}", seat_id=found.id, cmd_id=cmd_id, data=data,
-            seen_seq=None,
-        )
-        found.results.put(cmd_id, result)
-        return result
-
-    def _result(
+    def result(
         self,
         step: Step,
         *,
@@ -564,43 +411,14 @@ class RoomSession:
     # -- recovery -----------------------------------------------------------------------------
 
     def restore(self, records: Iterable[Record]) -> None:
-        """Rebuild the room from its journaled records (after :meth:`__init__` with the
-        game's initial state). Events are folded with :func:`cibo.core.apply` and facts with
-        :func:`cibo.rooms.facts.apply_fact`; nothing is decided again, and the records are not
-        journaled again. Every applied command's result is remembered again.
+        """Rebuild the room from its journaled records, after :meth:`__init__` with the
+        game's initial state (see :func:`cibo.rooms.recovery.restore`).
 
         Raises:
             ValueError: a room fact is malformed.
         """
-        for record in records:
-            if isinstance(record, CommandRecord):
-                self._restore_command(record)
-            elif isinstance(record, MetaRecord):
-                fact = fact_from_data(record.data)
-                if fact is not None:
-                    apply_fact(self.roster, fact, self.state)
+        recovery.restore(self, records)
         self._status = self.state.status
-
-    def _restore_command(self, record: CommandRecord) -> None:
-        state = self.state
-        for logged in record.events:
-            state = apply(state, event_from_dict(logged.event))
-            self.fanout.ring.append(logged.seq, logged.event)
-            self.seq = logged.seq
-        self.state = state
-        if record.cmd_id == ROOM_CMD_ID:
-            command = command_from_dict(record.command)
-            number = record.seat[1:]
-            if command_type(command) == "join_seat" and number.isdigit():
-                self.roster.note_seat_number(int(number))
-            return
-        result = outbound.result_ok(record.cmd_id, self.seq)
-        seat = self.roster.seats.get(record.seat)
-        if seat is not None:
-            seat.results.put(record.cmd_id, result)
-        if record.cmd_id.startswith(DEVICE_CMD_ID):
-            self.devices.put(record.cmd_id, result)
-
 
 def _illegal(code: str) -> IllegalCommand:
     return IllegalCommand(error_message(code), code=code)

@@ -21,11 +21,26 @@ from attrs import define, field, frozen
 from cibo.journal.format import Record
 from cibo.protocol.errors import error_message
 
-__all__ = ["Action", "ClientId", "Close", "JoinOutcome", "Outcome", "Role", "Send", "Step"]
+__all__ = [
+    "DEVICE_CMD_ID",
+    "ROOM_CMD_ID",
+    "Action",
+    "ClientId",
+    "Close",
+    "JoinOutcome",
+    "Outcome",
+    "Role",
+    "Send",
+    "Step",
+]
 
 ClientId = int
 """A connection, numbered by the transport."""
 Role = Literal["player", "table", "spectator"]
+ROOM_CMD_ID = "room"
+"""``cmd_id`` of the commands the room issues itself (a seat joining, a kick in the lobby)."""
+DEVICE_CMD_ID = "dev:"
+"""How the ``cmd_id`` of a table gadget's command begins (``dev:<device>:<id>``)."""
 
 
 @frozen
