@@ -14,7 +14,7 @@ from cibo.core import IllegalCommand
 from cibo.core.commands import LeaveSeat
 from cibo.protocol import outbound
 from cibo.protocol.errors import error_message
-from cibo.rooms.facts import HostSet, Locked, Paused, SeatRevoked
+from cibo.rooms.facts import ControlApplied, HostSet, Locked, Paused, SeatRevoked
 from cibo.rooms.roster import Result, Seat
 from cibo.rooms.steps import ROOM_CMD_ID, ClientId, Send, Step
 
@@ -33,8 +33,12 @@ def control(
     if me is None:
         return step
     code = _control(room, step, me.id, action, target)
-    result = _reject(cmd_id, code) if code else outbound.result_ok(cmd_id, room.seq)
-    me.results.put(cmd_id, result)
+    if code:
+        result = _reject(cmd_id, code)
+        me.results.put(cmd_id, result)
+    else:  # a fact, so that a resend is answered again (never applied) after a restart too
+        result = outbound.result_ok(cmd_id, room.seq)
+        room.record(step, ControlApplied(me.id, cmd_id, room.seq))
     room.fanout.held.append(Send((client,), result))
     room.flush_into(step)  # a kick's event, then the result
     return room.finish(step)

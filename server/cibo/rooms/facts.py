@@ -19,9 +19,11 @@ import attrs
 from attrs import frozen
 
 from cibo.core import GameState
+from cibo.protocol import outbound
 from cibo.rooms.roster import Roster
 
 __all__ = [
+    "ControlApplied",
     "Fact",
     "HostLinkMinted",
     "HostSet",
@@ -83,11 +85,25 @@ class Locked:
     value: bool
 
 
-Fact = HostLinkMinted | SeatClaimed | SeatRevoked | HostSet | Paused | Locked
+@frozen
+class ControlApplied:
+    """A host control from ``seat`` was applied; the room was at ``seq``. Kept so that its
+    ``cmd_id`` is answered again, never applied again, after a restart too."""
+
+    KIND: ClassVar[str] = "control"
+    seat: str
+    cmd_id: str
+    seq: int
+
+
+Fact = HostLinkMinted | SeatClaimed | SeatRevoked | HostSet | Paused | Locked | ControlApplied
 
 _KINDS: dict[str, type[Fact]] = {
-    cls.KIND: cls for cls in (HostLinkMinted, SeatClaimed, SeatRevoked, HostSet, Paused, Locked)
+    cls.KIND: cls
+    for cls in (HostLinkMinted, SeatClaimed, SeatRevoked, HostSet, Paused, Locked, ControlApplied)
 }
+_TYPES: dict[str, type] = {"str": str, "bool": bool, "int": int}
+"""The types of the facts' fields, by their annotation (a bool is not an int here)."""
 
 
 def fact_to_data(fact: Fact) -> dict[str, Any]:
@@ -111,7 +127,8 @@ def fact_from_data(data: dict[str, Any]) -> Fact | None:
                 raise ValueError(f"room fact {cls.KIND!r} without {a.name!r}")
             continue
         value = data[a.name]
-        if not isinstance(value, bool if a.type in ("bool", bool) else str):
+        expected = _TYPES[str(a.type)]
+        if type(value) is not expected:
             raise ValueError(f"room fact {cls.KIND!r}: {a.name!r} is {value!r}")
         values[a.name] = value
     return cls(**values)
@@ -162,6 +179,12 @@ def _locked(roster: Roster, f: Locked, state: GameState) -> None:
     roster.locked = f.value
 
 
+def _control_applied(roster: Roster, f: ControlApplied, state: GameState) -> None:
+    seat = roster.seats.get(f.seat)
+    if seat is not None:
+        seat.results.put(f.cmd_id, outbound.result_ok(f.cmd_id, f.seq))
+
+
 _APPLY: dict[type[Any], Callable[[Roster, Any, GameState], None]] = {
     HostLinkMinted: _host_link,
     SeatClaimed: _seat_claimed,
@@ -169,4 +192,5 @@ _APPLY: dict[type[Any], Callable[[Roster, Any, GameState], None]] = {
     HostSet: _host_set,
     Paused: _paused,
     Locked: _locked,
+    ControlApplied: _control_applied,
 }
