@@ -38,7 +38,7 @@ from cibo.rooms.ports import GameLog, Peer
 from cibo.rooms.session import RoomSession
 from cibo.rooms.steps import ClientId, Close, JoinOutcome, Outcome, Role, Send, Step
 
-__all__ = ["BATCH", "Listener", "Room"]
+__all__ = ["BATCH", "Listener", "Room", "deliver"]
 
 log = logging.getLogger("cibo.rooms")
 
@@ -415,31 +415,7 @@ class Room:
             request.future.set_result(Step.refused("room/stopped"))
 
     def _deliver(self, actions: Sequence[Send | Close]) -> None:
-        peers = self.peers
-        touched: dict[ClientId, Peer] = {}
-        for action in actions:
-            if isinstance(action, Send):
-                frames: dict[str, bytes] = {}
-                for client in action.clients:
-                    peer = peers.get(client)
-                    if peer is None:
-                        continue
-                    frame = frames.get(peer.codec_key)
-                    if frame is None:
-                        try:
-                            frame = frames[peer.codec_key] = peer.encode(action.message)
-                        except Exception:  # a bug, never a reason to stop every player's room
-                            log.exception("room %s: cannot encode %r", self.code, action.message)
-                            break
-                    peer.send(frame)
-                    touched[client] = peer
-            else:
-                gone = peers.pop(action.client, None)
-                if gone is not None:
-                    touched.pop(action.client, None)
-                    gone.close(action.reason)  # writes what was queued for it first
-        for peer in touched.values():
-            peer.flush()
+        deliver(self.peers, actions, self.code)
 
     def _notify(self, seq: int, state: GameState) -> None:
         """Tell listeners about the events up to ``seq`` (durable now) and the state after them."""
@@ -453,3 +429,33 @@ class Room:
                 except Exception:
                     log.exception("room %s: a listener failed", self.code)
         self._notified = seq
+
+
+def deliver(peers: dict[ClientId, Peer], actions: Sequence[Send | Close], code: str) -> None:
+    """Carry out ``actions`` on ``peers`` (room ``code``, for the log): each message encoded
+    once per codec, the same bytes to every peer; a closed peer is removed from ``peers``;
+    each peer written to is flushed once at the end."""
+    touched: dict[ClientId, Peer] = {}
+    for action in actions:
+        if isinstance(action, Send):
+            frames: dict[str, bytes] = {}
+            for client in action.clients:
+                peer = peers.get(client)
+                if peer is None:
+                    continue
+                frame = frames.get(peer.codec_key)
+                if frame is None:
+                    try:
+                        frame = frames[peer.codec_key] = peer.encode(action.message)
+                    except Exception:  # a bug, never a reason to stop every player's room
+                        log.exception("room %s: cannot encode %r", code, action.message)
+                        break
+                peer.send(frame)
+                touched[client] = peer
+        else:
+            gone = peers.pop(action.client, None)
+            if gone is not None:
+                touched.pop(action.client, None)
+                gone.close(action.reason)  # writes what was queued for it first
+    for peer in touched.values():
+        peer.flush()
