@@ -67,6 +67,8 @@ class RoomLimits:
     inbox_size: int = 256
     ring_size: int = 1024
     results_per_seat: int = 128
+    """Rejections remembered per seat for command-id deduplication (applied commands' results
+    are kept for the whole game)."""
     idle_seconds: float = 2 * 3600
     """A room nobody is connected to is closed after this long."""
     finished_idle_seconds: float = 600
