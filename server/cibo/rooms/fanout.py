@@ -66,7 +66,7 @@ class Fanout:
         self.held = []
         self.views.clear()
 
-    def joined(self, audience: str, state: GameState) -> dict[str, Any]:
+    def welcome_view(self, audience: str, state: GameState) -> dict[str, Any]:
         """The view a newcomer to ``audience`` is welcomed with (right after a flush)."""
         view = view_state(state, audience)
         self.views.setdefault(audience, view)

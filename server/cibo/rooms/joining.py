@@ -113,7 +113,7 @@ def _admit(
             seq=room.seq,
             resumed=resumed,
             events=events,
-            state=room.fanout.joined(c.audience, room.state),
+            state=room.fanout.welcome_view(c.audience, room.state),
             ruleset=room.ruleset_summary(),
         ),
     )
