@@ -76,6 +76,7 @@ def test_result_cache_keeps_final_results_and_the_latest_others() -> None:
 
 
 def _restored(h: Harness) -> RoomSession:
+    """A new session of the same game, rebuilt from ``h``'s journal records."""
     lr = h.ruleset
     state = new_game(lr.ruleset, ruleset_sha256=lr.sha256, seed=SEED)
     fresh = RoomSession(code="BCDF", state=state, host_token_hash="", results_per_seat=4)
@@ -129,3 +130,23 @@ def test_a_seat_given_to_a_newcomer_forgets_the_answers_of_the_kicked_player() -
     assert mine["error"]["code"] == "lobby/started"  # decided for Cy, not Bob's answer
     fresh = _restored(h)
     assert fresh.roster.seats["s2"].results.get("x") is None
+
+
+def test_a_gadget_resend_is_answered_again_even_after_the_turn_has_passed() -> None:
+    """``seat = "turn"`` names another seat by the time a resend comes: the room still knows
+    the command id, live and after a restore, and never runs it for that seat."""
+    h = Harness("factory-raid")  # heroes take turns one after the other
+    h.lobby(["Ann", "Bob"], ["killy", "cibo"])
+    end_turn = {"type": "end_turn", "hero": ""}
+    turn = h.session.state.turn
+    step = h.run(h.session.device_command("turn", "dev:pad:1", end_turn))
+    assert step.outcome is not None and step.outcome.ok and step.records
+    assert h.session.state.turn != turn
+    seq, records = h.session.seq, len(h.records)
+    again = h.run(h.session.device_command("turn", "dev:pad:1", end_turn))
+    assert again.outcome == step.outcome and again.records == []
+    assert h.session.seq == seq and len(h.records) == records
+    fresh = _restored(h)
+    step = fresh.device_command("turn", "dev:pad:1", end_turn)
+    assert step.outcome is not None and step.outcome.ok and step.records == []
+    assert fresh.seq == seq
