@@ -462,7 +462,7 @@ async def test_a_client_that_stops_reading_is_dropped_and_resyncs() -> None:
                 break
         session = live.registry.rooms[live.code].session
         async with asyncio.timeout(10):
-            while len(session.clients) > 1:
+            while len(session.roster.clients) > 1:
                 await asyncio.sleep(0.05)
         # The others keep receiving.
         assert (await ann.command({"type": "pick_hero", "hero": "killy"}))["ok"]
@@ -486,7 +486,7 @@ async def test_a_frozen_phone_is_marked_away_but_keeps_its_seat() -> None:
         bob.ws.transport.pause_reading()  # frozen: no pongs, reads nothing
         await ann.wait_for(lambda c: c.room["seats"][1]["connected"] is False, timeout=5)
         session = live.registry.rooms[live.code].session
-        assert "s2" in session.seats
+        assert "s2" in session.roster.seats
         back = Client(live.url, code=live.code, token=bob.token)
         assert (await back.connect())["seat"] == "s2"
         bob.ws.transport.abort()
@@ -690,7 +690,7 @@ async def test_a_room_that_fails_closes_its_clients_and_says_why_to_those_who_co
         # No input makes a room task fail any more: a journal future that fails with something
         # other than a journal error stands in for a bug in the room's output stage.
         from cibo.rooms.room import _Entry, _Request
-        from cibo.rooms.session import Step
+        from cibo.rooms.steps import Step
 
         room = live.registry.rooms[live.code]
         broken: asyncio.Future[None] = asyncio.get_running_loop().create_future()
@@ -702,7 +702,7 @@ async def test_a_room_that_fails_closes_its_clients_and_says_why_to_those_who_co
             await asyncio.wait_for(c.closed.wait(), 5)
             assert c.bye is not None and c.bye["code"] == "room/crashed"
             assert c.close_codes == [1011]
-        assert waiting.done() and waiting.result().code == "room/closed"  # never left hanging
+        assert waiting.done() and waiting.result().joined.code == "room/closed"  # not left hanging
         with pytest.raises(JoinRefused) as refused:
             await Client(live.url, code=live.code, token=ann.token, reconnect=False).connect()
         assert refused.value.code == "room/crashed"

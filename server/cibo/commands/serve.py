@@ -369,10 +369,10 @@ def _banner(
     for room in rooms:
         code = room.code
         join = f"{base}/j/{code}"
-        status = room.session.status
+        status = room.status
         lines += [
             "",
-            f"  Room {code}  ({room.session.ruleset_name}, {status})",
+            f"  Room {code}  ({room.ruleset_name}, {status})",
             f"  Table display:  {base}/table/?code={code}",
             f"  Join:           {join}    code {code}",
             f"  Host link:      {join}#host={tokens[code]}",

@@ -4,6 +4,10 @@
 because states are immutable) or returns the events the command caused, including everything the
 game then runs on its own: the Safeguard phase, upkeep, the next round, and the end of the game.
 It is deterministic: the same state and command give the same events, rolls included.
+
+``play(state, command) -> Decision`` is the same with the state after the events, which the
+rules compute anyway: a caller that keeps the game (a room) uses it instead of folding the
+events a second time.
 """
 
 from __future__ import annotations
@@ -11,6 +15,8 @@ from __future__ import annotations
 import contextlib
 from collections.abc import Callable, Mapping
 from typing import Any, Literal
+
+from attrs import frozen
 
 from cibo.core import commands as cm
 from cibo.core import events as ev
@@ -44,8 +50,17 @@ def _illegal(message: str, code: str) -> IllegalCommand:
     return IllegalCommand(message, code=code)
 
 
-def decide(state: GameState, command: cm.Command) -> tuple[ev.Event, ...]:
-    """Validate ``command`` against ``state`` and return the events it causes.
+@frozen
+class Decision:
+    """What a command did: its ``events`` and the ``state`` after them (``fold`` of the events
+    over the state it was decided on, already computed)."""
+
+    events: tuple[ev.Event, ...]
+    state: GameState
+
+
+def play(state: GameState, command: cm.Command) -> Decision:
+    """Validate ``command`` against ``state``; return its events and the state after them.
 
     Raises:
         IllegalCommand: with a stable ``code`` and a sentence a player understands.
@@ -55,7 +70,16 @@ def decide(state: GameState, command: cm.Command) -> tuple[ev.Event, ...]:
     ctx = Ctx(state)
     with contextlib.suppress(GameOver):  # the game ended part-way; its events stand
         _DISPATCH[type(command)](ctx, command)
-    return tuple(ctx.events)
+    return Decision(tuple(ctx.events), ctx.state)
+
+
+def decide(state: GameState, command: cm.Command) -> tuple[ev.Event, ...]:
+    """The events of :func:`play` (for callers that do not keep the state).
+
+    Raises:
+        IllegalCommand: with a stable ``code`` and a sentence a player understands.
+    """
+    return play(state, command).events
 
 
 # -- lobby ------------------------------------------------------------------------------------

@@ -30,7 +30,7 @@ import logging
 import random
 import secrets
 import time
-from collections import OrderedDict, deque
+from collections import deque
 from typing import Any, Literal
 
 import aiomqtt
@@ -38,6 +38,8 @@ from aiomqtt.exceptions import MqttConnectError
 from attrs import frozen
 
 from cibo.protocol import JSON, MSGPACK, TokenBucket
+from cibo.rooms import ResultCache
+from cibo.rooms.steps import DEVICE_CMD_ID
 from cibo.transports.mqtt.devices import (
     Device,
     DeviceMessage,
@@ -62,7 +64,8 @@ MAX_INFLIGHT = 16
 WINDOW = 32
 """Messages published but not yet acknowledged by the broker, at most."""
 RECENT = 64
-"""``cmd_id`` values remembered per device, to answer resends without running them again."""
+"""``cmd_id`` values remembered per device, to answer resends without asking the room (which
+keeps the first result of every applied device command for the whole game)."""
 QUIET = 10.0
 """Seconds between two warnings about the same ignored device."""
 CURRENT = "current"
@@ -137,7 +140,8 @@ class Bridge:
         self._echo_deadline = 0.0
         self._buckets: dict[str, TokenBucket] = {}
         self._warned: dict[str, float] = {}
-        self._recent: dict[str, OrderedDict[str, CommandOutcome | None]] = {}
+        self._recent: dict[str, ResultCache[CommandOutcome | None]] = {}
+        """By device, the outcome of each recent ``cmd_id`` (None while it runs)."""
         self._tasks: set[asyncio.Task[None]] = set()
         self._ids = itertools.count(1)
         self._boot = secrets.token_hex(3)
@@ -416,7 +420,7 @@ class Bridge:
             return
         if message.cmd_id is not None and self._repeated(code, device, message.cmd_id):
             return
-        cmd_id = f"dev:{name}:{message.cmd_id or f'{self._boot}-{next(self._ids)}'}"
+        cmd_id = f"{DEVICE_CMD_ID}{name}:{message.cmd_id or f'{self._boot}-{next(self._ids)}'}"
         task = asyncio.get_running_loop().create_task(
             self._command(track.feed, device, code, cmd_id, message)
         )
@@ -426,13 +430,13 @@ class Bridge:
     def _repeated(self, code: str, device: Device, cmd_id: str) -> bool:
         """A resend of a ``cmd_id`` this device used lately: answer it again, never rerun it
         (for ``seat = "turn"`` the room would see another seat by then)."""
-        recent = self._recent.setdefault(device.name, OrderedDict())
+        recent = self._recent.get(device.name)
+        if recent is None:
+            recent = self._recent[device.name] = ResultCache(RECENT)
         if cmd_id not in recent:
-            recent[cmd_id] = None  # running
-            while len(recent) > RECENT:
-                recent.popitem(last=False)
+            recent.put(cmd_id, None)  # running
             return False
-        outcome = recent[cmd_id]
+        outcome = recent.get(cmd_id)
         if outcome is not None:
             self._result(code, device, cmd_id, outcome)
         return True
@@ -459,7 +463,7 @@ class Bridge:
         if message.cmd_id is not None:
             recent = self._recent.get(device.name)
             if recent is not None and message.cmd_id in recent:
-                recent[message.cmd_id] = outcome
+                recent.put(message.cmd_id, outcome)
         what = _describe(message.command)
         if outcome.ok:
             log.info("device %s: %s in room %s for seat %s", device.name, what, feed.code,
