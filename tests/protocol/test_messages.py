@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 
 from cibo.protocol import Cmd, Control, CreateRoom, Hello, InvalidMessage, Ping, Sync, parse_client
-from cibo.protocol.messages import ClientMessage
+from cibo.protocol.messages import MAX_NAME_INPUT, ClientMessage
 
 
 @pytest.mark.parametrize(
@@ -49,7 +49,6 @@ def test_round_trip(message: ClientMessage) -> None:
         {"type": "hello", "role": "player", "code": "BCDF", "last_seq": 1.5},
         {"type": "hello", "role": "player", "code": "BCDF", "token": 5},
         {"type": "hello", "role": "player", "code": "BCDF", "token": "x" * 65},
-        {"type": "hello", "role": "player", "code": "BCDF", "name": "x" * 201},
         {"type": "cmd", "cmd_id": "c", "command": "end_turn"},
         {"type": "cmd", "command": {}},
         {"type": "cmd", "cmd_id": "", "command": {}},
@@ -66,3 +65,15 @@ def test_invalid(data: dict[str, Any]) -> None:
         parse_client(data)
     assert info.value.code == "protocol/invalid"
     assert info.value.message  # a sentence for players
+
+
+def test_a_long_raw_name_is_a_name_error_not_an_invalid_message() -> None:
+    hello = {"type": "hello", "role": "player", "code": "BCDF"}
+    # Up to the cap the name is only cut later (to 16 characters), never refused here.
+    assert parse_client({**hello, "name": "x" * MAX_NAME_INPUT}) == Hello(
+        role="player", code="BCDF", name="x" * MAX_NAME_INPUT
+    )
+    with pytest.raises(InvalidMessage) as info:
+        parse_client({**hello, "name": "x" * (MAX_NAME_INPUT + 1)})
+    assert info.value.code == "join/name_too_long"
+    assert "16 characters" in info.value.message

@@ -46,7 +46,11 @@ ERRORS: dict[str, str] = {
     "join/locked": "The host has locked this game: no one new can join.",
     "join/game_started": "The game has already started and every seat is taken.",
     "join/name_invalid": "Please choose a name with at least one letter or digit.",
-    "join/name_taken": "Someone at the table already uses that name. Please pick another.",
+    "join/name_taken": (
+        "Someone at the table already uses that name, or one that looks just like it."
+        " Please pick another."
+    ),
+    "join/name_too_long": "That name is far too long. Names are cut to 16 characters.",
     "join/too_many_attempts": "Too many failed attempts to join. Wait a minute and try again.",
     "join/room_full": "This game has no room for more screens.",
     "join/damaged": (
