@@ -133,15 +133,21 @@ def _hosts(args: argparse.Namespace, lan: str) -> list[str]:
 def _allow_hosts(
     game: GameServer, bound: list[tuple[str, int]], lan: str, public: str | None
 ) -> None:
+    """Accept the ``Host`` values that name an address a socket is bound to: IP literals are
+    treated like names, so ``[::1]`` is refused unless an IPv6 socket can be reached at it."""
     for bound_host, port in bound:
-        host = bound_host
-        if host in ("0.0.0.0", "::"):
+        loopback: tuple[str, ...] = ()
+        if bound_host in ("0.0.0.0", "::"):
             game.allow_host(lan, port)
-            host = "127.0.0.1"
-        game.allow_host(host, port)
-        if host in ("127.0.0.1", "::1"):
-            for name in ("localhost", "127.0.0.1", "::1"):
-                game.allow_host(name, port)
+            loopback = ("127.0.0.1", "::1") if bound_host == "::" else ("127.0.0.1",)
+        elif bound_host in ("127.0.0.1", "::1"):
+            loopback = (bound_host,)
+        else:
+            game.allow_host(bound_host, port)
+        for name in loopback:
+            game.allow_host(name, port)
+        if loopback:
+            game.allow_host("localhost", port)
     if public:
         netloc = urlsplit(public).netloc.lower()
         if netloc:
@@ -248,8 +254,9 @@ async def _serve_rooms(
         room = registry.get(normal) if normal else None
         return None if room is None else qr_svg(registry.join_url(room.code))
 
-    # The replay API reads (never writes) the data directory the journals are written to.
-    replay = ReplayApi(GameStore(args.data))
+    # The replay API reads (never writes) the data directory the journals are written to, and
+    # shows no game whose room is open (its id holds the code: docs/protocol.md §8).
+    replay = ReplayApi(GameStore(args.data), live=lambda code: code in registry.rooms)
     bridge = Bridge(mqtt, RegistrySource(registry)) if mqtt is not None else None
 
     def status() -> dict[str, Any]:

@@ -23,6 +23,7 @@ from cibo.core.rng import Rng, commitment
 from cibo.core.ruleset import Action, Phase, Ruleset
 from cibo.core.state import GameState, HeroState
 
+
 def new_game(
     ruleset: Ruleset, *, ruleset_sha256: str, seed: bytes, difficulty: str = "normal"
 ) -> GameState:

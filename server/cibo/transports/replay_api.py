@@ -10,8 +10,14 @@ Routes (answered by :meth:`ReplayApi.handle`; the HTTP layer adds the headers):
 ============================  =================================================================
 
 A listing is ``{"game_id", "created_at", "ruleset_id", "players", "outcome", "rounds",
-"events"}``; ``outcome`` is ``won``, ``lost``, ``aborted``, ``in progress``, ``lobby`` or
-``corrupt`` (corrupt games are listed so that the host sees them, but cannot be opened).
+"events"}``; ``outcome`` is ``won``, ``lost`` or ``aborted``.
+
+Who sees what: a game id holds its room code, and a room code is all it takes to join, so only
+*finished* games whose room is closed are listed or opened (:data:`FINISHED`, and ``live``
+answers False for the code). A game in its lobby or in progress, a corrupt journal, and a
+finished game whose room is still open (its room info names the next game's room) are answered
+exactly like an unknown id: 404 ``replay/no_such_game``. ``cibo games`` on the server's machine
+lists them all.
 
 The replay document
 -------------------
@@ -62,6 +68,8 @@ __all__ = ["ApiAnswer", "ReplayApi", "replay_document"]
 
 ROUTES: Final = ("/api/games", "/api/rulesets")
 """The path prefixes :meth:`ReplayApi.handle` answers."""
+FINISHED: Final = frozenset({"won", "lost", "aborted"})
+"""The outcomes of games the API shows (see "Who sees what")."""
 RULESET_ID: Final = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,63}")
 JSON_TYPE: Final = "application/json"
 AUDIENCE: Final = "public"
@@ -175,6 +183,8 @@ class ReplayApi:
         store: the journal store whose games are listed (only read).
         rulesets: the rulesets offered, by id (default: :func:`cibo.rulesets.available_rulesets`).
         cache_size: replay documents and ruleset summaries kept in memory.
+        live: True for a room code that an open room has (its games are not shown); called
+            from the API's worker thread, so it must only read.
     """
 
     def __init__(
@@ -183,8 +193,10 @@ class ReplayApi:
         *,
         rulesets: Callable[[], dict[str, Path]] = available_rulesets,
         cache_size: int = 8,
+        live: Callable[[str], bool] = lambda code: False,
     ) -> None:
         self.store = store
+        self.live = live
         self.rulesets = rulesets
         self._documents: _Lru[tuple[str, int, int], bytes] = _Lru(cache_size)
         self._listings: _Lru[tuple[str, int, int], GameListing] = _Lru(256)
@@ -208,27 +220,35 @@ class ReplayApi:
 
     # -- games -----------------------------------------------------------------------------------
 
+    def _listing(self, path: Path) -> GameListing:
+        stamp = _stamp(path)
+        found = self._listings.find(stamp) if stamp else None
+        if found is None:
+            found = list_games([path])[0]
+            if stamp is not None:
+                self._listings.put(stamp, found)
+        return found
+
+    def shown(self, game: GameListing) -> bool:
+        """May an unauthenticated client see this game? Finished, and its room closed."""
+        if game.outcome not in FINISHED:
+            return False
+        match = GAME_ID.fullmatch(game.game_id)
+        return match is not None and not self.live(match.group(1))
+
     def games(self) -> ApiAnswer:
-        files = self.store.game_files()
-        listed: list[GameListing] = []
-        for path in files:
-            stamp = _stamp(path)
-            found = self._listings.find(stamp) if stamp else None
-            if found is None:
-                found = list_games([path])[0]
-                if stamp is not None:
-                    self._listings.put(stamp, found)
-            listed.append(found)
+        listed = [g for g in map(self._listing, self.store.game_files()) if self.shown(g)]
         listed.sort(key=lambda g: (g.created_at or 0.0, g.game_id), reverse=True)
         return _json(HTTPStatus.OK, {"games": [_listing(g) for g in listed]})
 
     def game(self, game_id: str) -> ApiAnswer:
+        missing = _problem(HTTPStatus.NOT_FOUND, "replay/no_such_game", "There is no such game.")
         if not GAME_ID.fullmatch(game_id):
-            return _problem(HTTPStatus.NOT_FOUND, "replay/no_such_game", "There is no such game.")
+            return missing
         path = self.store.path_of(game_id)
         stamp = _stamp(path)
-        if stamp is None or not path.is_file():
-            return _problem(HTTPStatus.NOT_FOUND, "replay/no_such_game", "There is no such game.")
+        if stamp is None or not path.is_file() or not self.shown(self._listing(path)):
+            return missing
         body = self._documents.find(stamp)
         if body is None:
             try:

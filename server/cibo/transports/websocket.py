@@ -14,6 +14,12 @@ Handshake checks, in order (each refusal is a plain HTTP response, so browsers s
 * the address must not be locked out for failed joins: 429;
 * connections per address and in total are capped: 503.
 
+The HTTP routes that take a room code (:meth:`StaticSite.takes_code
+<cibo.transports.http.StaticSite.takes_code>`: the join QR code, a logged game) share the
+failed-join lockout: each 404 there counts as a failed join, and a locked-out address gets 429
+from them too. Every response, including those websockets makes itself (426 for a ``/ws``
+request without an upgrade), carries the site's security headers (:func:`secure`).
+
 After the handshake: frames above ``max_frame`` bytes are closed with 1009 by websockets; more
 than ``rate`` messages per second (burst ``burst``) closes with 1008; ``max_errors`` unreadable
 messages close with 1008; everything else that is wrong gets an ``error`` message.
@@ -58,7 +64,7 @@ from cibo.protocol import (
 )
 from cibo.protocol.codecs import JsonCodec, MsgpackCodec
 from cibo.rooms import Registry, Room, RoomRefused, normalize_code
-from cibo.transports.http import StaticSite, text_response
+from cibo.transports.http import StaticSite, secure, text_response
 
 __all__ = ["GameServer", "ServerLimits", "WsPeer"]
 
@@ -238,6 +244,7 @@ class GameServer:
             host,  # type: ignore[arg-type]  # create_server accepts a sequence of hosts
             port,
             process_request=self.process_request,
+            process_response=self.process_response,
             subprotocols=[Subprotocol(s) for s in SUBPROTOCOLS],
             select_subprotocol=self._select_subprotocol,
             compression=None,
@@ -270,10 +277,7 @@ class GameServer:
             return text_response(HTTPStatus.FORBIDDEN, "Unknown host\n")
         path = request.path.split("?", 1)[0]
         if path != "/ws":
-            if self.site is None:
-                return text_response(HTTPStatus.NOT_FOUND, "Not found\n")
-            method = getattr(request, "method", "GET")
-            return await self.site.respond_async(method, request.path)
+            return await self._http(conn, request, path)
         origins = request.headers.get_all("Origin")
         if len(origins) > 1:
             return text_response(HTTPStatus.FORBIDDEN, "Foreign origin\n")
@@ -287,6 +291,29 @@ class GameServer:
         if not self._has_room_for(address):
             return text_response(HTTPStatus.SERVICE_UNAVAILABLE, "Too many connections\n")
         return None
+
+    async def _http(self, conn: ServerConnection, request: Request, path: str) -> Response:
+        """A plain HTTP route; those that take a room code count toward the join lockout."""
+        site = self.site
+        if site is None:
+            return text_response(HTTPStatus.NOT_FOUND, "Not found\n")
+        method = getattr(request, "method", "GET")
+        guarded = site.takes_code(path)
+        address = _address(conn)
+        if guarded and self.lockout.locked(address, time.monotonic()):
+            return text_response(HTTPStatus.TOO_MANY_REQUESTS, "Too many failed joins\n")
+        response = await site.respond_async(method, request.path)
+        missed = guarded and response.status_code == HTTPStatus.NOT_FOUND
+        if missed and self.lockout.fail(address, time.monotonic()):
+            log.warning("%s locked out after repeated requests for unknown rooms", address)
+        return response
+
+    @staticmethod
+    def process_response(
+        conn: ServerConnection, request: Request, response: Response
+    ) -> Response:
+        """Give the responses websockets makes itself (426, 400...) the security headers."""
+        return secure(response)
 
     def _has_room_for(self, address: str) -> bool:
         return (
