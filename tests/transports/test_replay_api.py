@@ -135,8 +135,8 @@ def test_games_are_listed_newest_first(store: GameStore) -> None:
     assert status == HTTPStatus.OK
     games = body["games"]
     assert [g["game_id"] for g in games] == [
-        "20261122T020000-GHJK-0002",
-        "20261122T010000-BCDF-0001",
+        "20261122T020000-0002",
+        "20261122T010000-0001",
     ]
     assert games[0]["outcome"] == new.state.status
     assert games[1]["outcome"] == old.state.status
@@ -150,7 +150,7 @@ def test_the_document_rebuilds_every_public_state(store: GameStore) -> None:
     game = Game(store, "electro-fishers", "20261122T010000-BCDF-0001", 1_795_000_000.0)
     game.seat(["zuru", "killy"])
     game.play_out()
-    status, doc = get(ReplayApi(store), "/api/games/20261122T010000-BCDF-0001")
+    status, doc = get(ReplayApi(store), "/api/games/20261122T010000-0001")
     assert status == HTTPStatus.OK
     assert doc["finished"] is True
     assert doc["outcome"] == game.state.status
@@ -178,7 +178,7 @@ def test_an_unfinished_game_keeps_its_seed_and_private_events(store: GameStore) 
     assert game.state.peeks.get("s1"), "the test game never peeked"
     # Never served over HTTP while unfinished (see test_live_games_are_never_shown); the
     # document itself still hides everything private.
-    status, _ = get(ReplayApi(store), "/api/games/20261122T010000-BCDF-0003")
+    status, _ = get(ReplayApi(store), "/api/games/20261122T010000-0003")
     assert status == HTTPStatus.NOT_FOUND
     doc = replay_document(game.path)
     assert doc["finished"] is False
@@ -203,13 +203,13 @@ def test_a_document_is_cached_until_the_file_changes(store: GameStore) -> None:
     game.seat(["zuru", "tae"])
     game.play_out()
     api = ReplayApi(store)
-    first = api.handle("/api/games/20261122T010000-BCDF-0001")
-    again = api.handle("/api/games/20261122T010000-BCDF-0001")
+    first = api.handle("/api/games/20261122T010000-0001")
+    again = api.handle("/api/games/20261122T010000-0001")
     assert first is not None and again is not None
     assert again.body is first.body
     stat = game.path.stat()
     os.utime(game.path, ns=(stat.st_atime_ns, stat.st_mtime_ns + 1_000_000_000))
-    later = api.handle("/api/games/20261122T010000-BCDF-0001")
+    later = api.handle("/api/games/20261122T010000-0001")
     assert later is not None
     assert later.body is not first.body and later.body == first.body
     assert len(json.loads(later.body)["steps"]) == game.seq
@@ -218,7 +218,8 @@ def test_a_document_is_cached_until_the_file_changes(store: GameStore) -> None:
 @pytest.mark.parametrize(
     "path",
     [
-        "/api/games/20261122T010000-ZZZZ-0009",  # well formed, no such file
+        "/api/games/20261122T010000-0009",  # well formed, no such file
+        "/api/games/20261122T010000-BCDF-0001",  # the journal's own id: it holds the code
         "/api/games/..%2F..%2Fetc%2Fpasswd",
         "/api/games/../../secret",
         "/api/games/20261122T010000-BCDF-0001.cibo",
@@ -244,7 +245,7 @@ def test_a_corrupt_journal_is_refused_with_a_reason(store: GameStore) -> None:
     game.path.write_bytes(bytes(raw))
     # A corrupt journal cannot be shown finished: it is neither listed nor served (``cibo
     # games`` on the server's machine shows it, with the reason).
-    status, body = get(api, "/api/games/20261122T010000-BCDF-0001")
+    status, body = get(api, "/api/games/20261122T010000-0001")
     assert status == HTTPStatus.NOT_FOUND
     assert body["error"]["code"] == "replay/no_such_game"
     assert get(api, "/api/games")[1] == {"games": []}
@@ -286,8 +287,8 @@ def test_the_site_serves_the_api_with_its_headers(store: GameStore, tmp_path: Pa
     assert response.status_code == HTTPStatus.OK
     assert response.headers["Content-Type"] == "application/json"
     assert response.headers["Content-Security-Policy"] == CSP
-    assert json.loads(response.body)["games"][0]["game_id"] == "20261122T010000-BCDF-0001"
-    head = site.respond("HEAD", "/api/games/20261122T010000-BCDF-0001")
+    assert json.loads(response.body)["games"][0]["game_id"] == "20261122T010000-0001"
+    head = site.respond("HEAD", "/api/games/20261122T010000-0001")
     assert head.status_code == HTTPStatus.OK and head.body == b""
     assert site.respond("GET", "/api/games/nope").status_code == HTTPStatus.NOT_FOUND
     assert site.respond("POST", "/api/games").status_code == HTTPStatus.METHOD_NOT_ALLOWED
@@ -321,7 +322,7 @@ async def test_reading_a_journal_never_stalls_the_games(store: GameStore) -> Non
             return response.status, response.read()
 
     async with live_server(api=held) as live:
-        url = f"{live.http}/api/games/20261122T010000-BCDF-0001"
+        url = f"{live.http}/api/games/20261122T010000-0001"
         pending = asyncio.ensure_future(asyncio.to_thread(fetch, url))
         try:
             assert await asyncio.to_thread(entered.wait, 30)
@@ -336,27 +337,31 @@ async def test_reading_a_journal_never_stalls_the_games(store: GameStore) -> Non
             release.set()
         status, body = await pending
         assert status == 200
-        assert json.loads(body)["game_id"] == "20261122T010000-BCDF-0001"
+        assert json.loads(body)["game_id"] == "20261122T010000-0001"
         await player.close()
 
 
-def test_live_games_are_never_shown(store: GameStore) -> None:
-    """A game id holds its room code: a game in its lobby or in progress, or a finished one
-    whose room is still open, is answered exactly like an unknown id."""
+def test_live_games_are_never_shown_and_no_room_code_is(store: GameStore) -> None:
+    """A room code is all it takes to join: a game in its lobby or in progress is answered
+    exactly like an unknown id, and a finished one is named without its room's code."""
     lobby = Game(store, "electro-fishers", "20261122T010000-BCDF-0001", 1_795_000_000.0)
     playing = Game(store, "electro-fishers", "20261122T020000-GHJK-0002", 1_795_003_600.0)
     playing.seat(["zuru", "tae"])
     over = Game(store, "electro-fishers", "20261122T030000-MNPQ-0003", 1_795_007_200.0)
     over.seat(["zuru", "tae"])
     over.play_out()
-    open_rooms = {"MNPQ"}
-    api = ReplayApi(store, live=lambda code: code in open_rooms)
-    unknown = get(api, "/api/games/20261122T050000-ZZZZ-0009")
+    api = ReplayApi(store)
+    unknown = get(api, "/api/games/20261122T050000-0009")
     assert unknown[0] == HTTPStatus.NOT_FOUND
-    for game in (lobby, playing, over):
+    for game, replay in ((lobby, "20261122T010000-0001"), (playing, "20261122T020000-0002")):
+        assert get(api, f"/api/games/{replay}") == unknown
         assert get(api, f"/api/games/{game.path.stem}") == unknown
-    assert get(api, "/api/games")[1] == {"games": []}
-    open_rooms.clear()  # the finished game's room closed: now it may be replayed
-    assert [g["game_id"] for g in get(api, "/api/games")[1]["games"]] == [over.path.stem]
-    status, doc = get(api, f"/api/games/{over.path.stem}")
+    status, listing = get(api, "/api/games")
+    assert [g["game_id"] for g in listing["games"]] == ["20261122T030000-0003"]
+    status, doc = get(api, "/api/games/20261122T030000-0003")
     assert status == HTTPStatus.OK and doc["finished"] is True
+    assert "room_code" not in doc and doc["game_id"] == "20261122T030000-0003"
+    for text in (json.dumps(listing), json.dumps(doc)):
+        for code in ("BCDF", "GHJK", "MNPQ"):
+            assert code not in text
+    assert get(api, f"/api/games/{over.path.stem}") == unknown  # the journal's own id

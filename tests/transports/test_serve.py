@@ -245,8 +245,10 @@ async def test_ip_literals_are_hosts_like_names_and_live_games_are_never_listed(
         status, body = await _http(port, "/api/games", f"127.0.0.1:{port}")
         assert status == 200 and json.loads(body) == {"games": []}
         assert code.encode() not in body
-        status, body = await _http(port, f"/api/games/{games[0].stem}", f"127.0.0.1:{port}")
-        assert status == 404 and json.loads(body)["error"]["code"] == "replay/no_such_game"
+        replay = f"{games[0].stem[:15]}-{games[0].stem[-4:]}"  # the id the API would use
+        for game_id in (games[0].stem, replay):
+            status, body = await _http(port, f"/api/games/{game_id}", f"127.0.0.1:{port}")
+            assert status == 404 and json.loads(body)["error"]["code"] == "replay/no_such_game"
         await ann.close()
     finally:
         assert await asyncio.to_thread(stop, proc) == 0

@@ -254,9 +254,8 @@ async def _serve_rooms(
         room = registry.get(normal) if normal else None
         return None if room is None else qr_svg(registry.join_url(room.code))
 
-    # The replay API reads (never writes) the data directory the journals are written to, and
-    # shows no game whose room is open (its id holds the code: docs/protocol.md §8).
-    replay = ReplayApi(GameStore(args.data), live=lambda code: code in registry.rooms)
+    # The replay API reads (never writes) the data directory the journals are written to.
+    replay = ReplayApi(GameStore(args.data))
     bridge = Bridge(mqtt, RegistrySource(registry)) if mqtt is not None else None
 
     def status() -> dict[str, Any]:
