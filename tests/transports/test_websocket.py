@@ -749,3 +749,26 @@ async def test_one_name_rule_through_the_socket() -> None:
         await ws.close()
         await still_fine(ann)
         await ann.close()
+
+
+async def test_a_negative_last_seq_gets_the_documented_code_and_changes_nothing() -> None:
+    async with live_server() as live:
+        ws = await raw(live)
+        refused = await hello(ws, live.code, name="Ann", last_seq=-1)
+        assert refused == {"type": "error", "code": "protocol/bad_seq",
+                           "message": refused["message"]}
+        room = live.registry.rooms[live.code].session
+        assert not room.seats  # nobody was seated
+        welcome = await hello(ws, live.code, name="Ann", last_seq=0)
+        assert welcome["type"] == "welcome"
+        seq = room.seq
+        for bad in (-1, -(2**40), 1.5, "2"):
+            await send(ws, {"type": "sync", "last_seq": bad})
+            assert (await recv(ws, "error"))["code"] == "protocol/bad_seq"
+        await send(ws, {"type": "cmd", "cmd_id": "c1", "seen_seq": -3,
+                        "command": {"type": "pick_hero", "hero": "killy"}})
+        assert (await recv(ws, "error"))["code"] == "protocol/bad_seq"
+        assert room.seq == seq
+        await send(ws, {"type": "sync", "last_seq": 0})
+        assert (await recv(ws, "update"))["seq"] == seq
+        await ws.close()

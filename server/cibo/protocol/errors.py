@@ -34,6 +34,7 @@ ERRORS: dict[str, str] = {
     "protocol/too_large": "That message is too large.",
     "protocol/too_deep": "That message is nested too deeply.",
     "protocol/invalid": "That message is not part of the protocol.",
+    "protocol/bad_seq": "An event number must be a whole number from 0 up.",
     "protocol/hello_first": "Say hello first: join a room before sending anything else.",
     "protocol/already_joined": "This connection has already joined a room.",
     "protocol/rate_limited": "Too many messages, too fast.",
@@ -116,6 +117,9 @@ class CloseCode(enum.IntEnum):
     """The room no longer exists (closed by the server)."""
     INTERNAL = 1011
     """The server failed (a room stopped on an unexpected error)."""
+    TRY_AGAIN = 1013
+    """The connection caps were reached by handshakes that raced past the check together
+    (normally a connection over the caps is refused with HTTP 503 before it opens)."""
 
 
 CLOSE_CODES: dict[str, CloseCode] = {

@@ -185,7 +185,9 @@ class _Fields:
         if value is None:
             return None
         if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= MAX_SEQ:
-            raise InvalidMessage(f"{key!r} must be a non-negative integer")
+            raise InvalidMessage(
+                f"{key!r} must be an integer from 0 to {MAX_SEQ}", code="protocol/bad_seq"
+            )
         return value
 
 

@@ -46,6 +46,7 @@ from websockets.typing import Subprotocol
 from cibo.journal.errors import JournalError
 from cibo.protocol import (
     SUBPROTOCOLS,
+    CloseCode,
     Cmd,
     Codec,
     Control,
@@ -326,7 +327,7 @@ class GameServer:
     async def handler(self, conn: ServerConnection) -> None:
         address = _address(conn)
         if not self._has_room_for(address):  # the caps are checked again: handshakes overlap
-            await conn.close(1013, "too many connections")
+            await conn.close(CloseCode.TRY_AGAIN, "too many connections")
             return
         self.connections += 1
         self.per_address[address] = self.per_address.get(address, 0) + 1
