@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import unicodedata
+
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from cibo.core.names import clean_name, graphemes
@@ -183,3 +185,25 @@ def test_different_names_keep_different_keys() -> None:
     names = ["Ann", "Anna", "Bob", "Rob", "Zoë Smith", "Zoe", "👍🏻", "👍🏿", "🇫🇷", "🇩🇪", "李雷"]
     keys = {name_key(normalize_name(n) or "") for n in names}
     assert len(keys) == len(names)
+
+
+TRICKY = st.sampled_from([
+    "a", "B", "é", "\u0301", "\u0302", "\u0336", "\u200d", "\u200b", "\ufe0f", "\ufe0e", "👩",
+    "👧", "🏽", "🇫", "🇷", "🇩", " ", "\u3164", "\u2800", "\U000e0067", "\U000e007f", "🏴",
+    "1", "\u20e3", "李", "\u1100", "\u1161", "\u034f", "\u00ad", "\u202e", "\t", "❤", "\u094d",
+])
+
+
+@settings(max_examples=2000, deadline=None)
+@given(st.lists(TRICKY, max_size=60).map("".join))
+def test_names_built_from_tricky_pieces_are_cut_and_stable(raw: str) -> None:
+    name = normalize_name(raw)
+    if name is None:
+        return
+    assert normalize_name(name) == name  # idempotent: the engine cleans the room's name again
+    assert len(graphemes(name)) <= MAX_GRAPHEMES
+    assert name == name.strip() and "  " not in name
+    assert not any(ch in name for ch in "\u3164\u2800\u200b\u034f\u00ad\u202e\t")
+    for i, ch in enumerate(name):  # a joiner only ever sits between two emoji
+        if ch == "\u200d":
+            assert 0 < i < len(name) - 1 and unicodedata.category(name[i + 1]) == "So"

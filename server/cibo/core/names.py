@@ -155,14 +155,16 @@ def graphemes(text: str) -> list[str]:
         last = clusters[-1] if clusters else None
         attachable = last is not None and not _is_blank(last[0])
         if ch == ZWJ or _is_tag(ch):
-            if last is not None and emoji:
+            if last is not None and emoji and last[-1] != ZWJ:
                 last.append(ch)
             continue
         if _is_mark(ch) or _is_variation_selector(ch):
             if last is not None and attachable and last[-1] != ZWJ:
                 last.append(ch)
             continue
-        if _is_skin_tone(ch) and last is not None and emoji and last[-1] != ZWJ:
+        if _is_skin_tone(ch) and last is not None and emoji:
+            if last[-1] == ZWJ:
+                last.pop()  # a modifier is not an emoji: it takes the joiner's place
             last.append(ch)
             continue
         if last is not None and last[-1] == ZWJ and _is_emoji(ch):
