@@ -256,7 +256,9 @@ function renderJoin() {
     class: "input",
     value: ui.lastName || stored?.name || "",
     autocomplete: "nickname",
-    maxlength: "32",
+    // The server cuts names to 16 characters; a flag or a family emoji alone takes 4 to 11 of
+    // the UTF-16 units maxlength counts, so this only stops pasted novels.
+    maxlength: "256",
     required: true,
     enterkeyhint: "go",
   });
