@@ -160,9 +160,19 @@ SECURITY = (b"Content-Security-Policy: default-src 'self'", b"X-Content-Type-Opt
 
 
 async def test_ws_without_an_upgrade_gets_426_with_the_security_headers() -> None:
+    """So do the other responses the WebSocket library writes itself (a request too large)."""
     async with live_server() as live:
         status, head, _ = await _get(live.port, "/ws")
         assert status == 426
+        for header in SECURITY:
+            assert header in head, head
+        status, head, _ = await _get(live.port, "/ws?" + "x" * 9000)
+        assert status == 414
+        for header in SECURITY:
+            assert header in head, head
+        status, head, _ = await _get(live.port, "/", host=f"127.0.0.1:{live.port}\r\nX-Long: "
+                                     + "y" * 9000)
+        assert status == 431
         for header in SECURITY:
             assert header in head, head
 

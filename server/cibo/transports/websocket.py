@@ -18,7 +18,8 @@ The HTTP routes that take a room code (:meth:`StaticSite.takes_code
 <cibo.transports.http.StaticSite.takes_code>`: the join QR code, a logged game) share the
 failed-join lockout: each 404 there counts as a failed join, and a locked-out address gets 429
 from them too. Every response, including those websockets makes itself (426 for a ``/ws``
-request without an upgrade), carries the site's security headers (:func:`secure`).
+request without an upgrade, 414 and 431 for oversized requests), carries the site's security
+headers (:func:`~cibo.transports.http.secure`, applied by :class:`SecureConnection`).
 
 After the handshake: frames above ``max_frame`` bytes are closed with 1009 by websockets; more
 than ``rate`` messages per second (burst ``burst``) closes with 1008; ``max_errors`` unreadable
@@ -41,7 +42,8 @@ from websockets.asyncio.server import Server, ServerConnection, serve
 from websockets.exceptions import ConnectionClosed
 from websockets.http11 import Request, Response
 from websockets.protocol import State
-from websockets.typing import Subprotocol
+from websockets.server import ServerProtocol
+from websockets.typing import StatusLike, Subprotocol
 
 from cibo.journal.errors import JournalError
 from cibo.protocol import (
@@ -185,6 +187,25 @@ class WsPeer:
         task.add_done_callback(self._tasks.discard)
 
 
+class SecureConnection(ServerConnection):
+    """A server connection whose refusals all carry the security headers.
+
+    websockets writes some responses itself, before or instead of ``process_request``: 426 for
+    a ``GET /ws`` without an upgrade, 414/431 for a request line or headers too long, 503 while
+    the server shuts down. All of them are made by the protocol's ``reject``, which is wrapped
+    here, once per connection.
+    """
+
+    def __init__(self, protocol: ServerProtocol, *args: Any, **kwargs: Any) -> None:
+        plain = protocol.reject
+
+        def reject(status: StatusLike, text: str) -> Response:
+            return secure(plain(status, text))
+
+        protocol.reject = reject  # type: ignore[method-assign]
+        super().__init__(protocol, *args, **kwargs)
+
+
 def _address(conn: ServerConnection) -> str:
     try:
         return str(conn.remote_address[0])
@@ -245,7 +266,7 @@ class GameServer:
             host,  # type: ignore[arg-type]  # create_server accepts a sequence of hosts
             port,
             process_request=self.process_request,
-            process_response=self.process_response,
+            create_connection=SecureConnection,
             subprotocols=[Subprotocol(s) for s in SUBPROTOCOLS],
             select_subprotocol=self._select_subprotocol,
             compression=None,
@@ -308,13 +329,6 @@ class GameServer:
         if missed and self.lockout.fail(address, time.monotonic()):
             log.warning("%s locked out after repeated requests for unknown rooms", address)
         return response
-
-    @staticmethod
-    def process_response(
-        conn: ServerConnection, request: Request, response: Response
-    ) -> Response:
-        """Give the responses websockets makes itself (426, 400...) the security headers."""
-        return secure(response)
 
     def _has_room_for(self, address: str) -> bool:
         return (
