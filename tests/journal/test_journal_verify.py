@@ -14,7 +14,7 @@ from cibo.core import apply, decide, new_game
 from cibo.journal import CommandRecord, JournalError, read_journal
 from cibo.journal.replay import rebuild_state, replay_steps
 from cibo.journal.verify import ROOM_CMD_ID, first_difference, verify_journal
-from cibo.rooms import session
+from cibo.rooms import steps
 
 
 @cache
@@ -259,4 +259,4 @@ def test_a_seat_repeating_a_command_id_fails() -> None:
 
 
 def test_the_room_command_id_is_the_rooms() -> None:
-    assert ROOM_CMD_ID == session.ROOM_CMD_ID
+    assert ROOM_CMD_ID == steps.ROOM_CMD_ID

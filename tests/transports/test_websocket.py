@@ -735,17 +735,17 @@ async def test_one_name_rule_through_the_socket() -> None:
             welcome = await hello(ws, live.code, name=name)
             assert welcome["type"] == "welcome", welcome
             seat = welcome["seat"]
-            assert room.seats[seat].name == name  # kept whole: at most 16 characters
+            assert room.roster.seats[seat].name == name  # kept whole: at most 16 characters
             await ws.close()
         ws = await raw(live)
         assert (await hello(ws, live.code, name="Zed" + "é" * 40))["type"] == "welcome"
-        assert any(s.name == "Zed" + "é" * 13 for s in room.seats.values())  # cut to 16
+        assert any(s.name == "Zed" + "é" * 13 for s in room.roster.seats.values())  # cut to 16
         await ws.close()
         ws = await raw(live)
         refused = await hello(ws, live.code, name="x" * 600)
         assert refused["type"] == "error" and refused["code"] == "join/name_too_long"
         assert (await hello(ws, live.code, name="Joiner\u200dless"))["type"] == "welcome"
-        assert any(s.name == "Joinerless" for s in room.seats.values())
+        assert any(s.name == "Joinerless" for s in room.roster.seats.values())
         await ws.close()
         await still_fine(ann)
         await ann.close()
@@ -758,7 +758,7 @@ async def test_a_negative_last_seq_gets_the_documented_code_and_changes_nothing(
         assert refused == {"type": "error", "code": "protocol/bad_seq",
                            "message": refused["message"]}
         room = live.registry.rooms[live.code].session
-        assert not room.seats  # nobody was seated
+        assert not room.roster.seats  # nobody was seated
         welcome = await hello(ws, live.code, name="Ann", last_seq=0)
         assert welcome["type"] == "welcome"
         seq = room.seq

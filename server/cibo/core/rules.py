@@ -29,6 +29,17 @@ from cibo.core.rng import Rng, commitment
 from cibo.core.ruleset import Action, Phase, Ruleset
 from cibo.core.state import GameState, HeroState
 
+__all__ = [
+    "Decision",
+    "action_refusal",
+    "check_action",
+    "decide",
+    "find_action",
+    "new_game",
+    "play",
+    "targets",
+]
+
 
 def new_game(
     ruleset: Ruleset, *, ruleset_sha256: str, seed: bytes, difficulty: str = "normal"
