@@ -9,11 +9,12 @@ PACKAGE = Path(__file__).resolve().parents[1] / "server" / "cibo"
 
 ALLOWED: dict[str, set[str]] = {
     "core": {"core"},
-    "rulesets": {"rulesets", "core"},
+    "resources": set(),
+    "rulesets": {"rulesets", "core", "resources"},
     "protocol": {"protocol", "core"},
     "journal": {"journal", "protocol", "core", "rulesets"},
     "rooms": {"rooms", "core", "protocol", "journal", "rulesets"},
-    "transports": {"transports", "rooms", "protocol", "core", "journal", "rulesets"},
+    "transports": {"transports", "rooms", "protocol", "core", "journal", "rulesets", "resources"},
 }
 CORE_THIRD_PARTY = {"attrs"}
 FORBIDDEN_IN_CORE = {"asyncio", "random", "socket", "time", "os", "pathlib", "io", "threading"}

@@ -20,8 +20,6 @@ from cibo.client import ClientError
 from cibo.core.ruleset import Ruleset
 from cibo.rulesets import RulesetError, find_ruleset, load_ruleset
 
-HELP = "join a room with bot players that play through the public protocol"
-
 
 def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--url", required=True, help="server URL (http://host:port or ws://.../ws)")

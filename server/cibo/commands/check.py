@@ -15,8 +15,6 @@ from typing import TextIO
 from cibo.rulesets import Problem, RulesetError, check_file, find_ruleset, load_ruleset
 from cibo.simulation import smoke_test
 
-HELP = "validate ruleset files and print every problem"
-
 
 def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(

@@ -11,8 +11,6 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-HELP = "list the logged games"
-
 
 def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(

@@ -32,7 +32,6 @@ if TYPE_CHECKING:
     from cibo.journal.format import JournalHeader
     from cibo.journal.replay import Step
 
-HELP = "step through a logged game in the terminal"
 KEYS = (
     "n/space next · r next round · p prev round · b back · g go to round · a autoplay"
     " · s/e start/end · q quit"

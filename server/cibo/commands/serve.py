@@ -41,7 +41,6 @@ from cibo.transports.mqtt import settings_from_args as mqtt_settings
 from cibo.transports.replay_api import ReplayApi
 from cibo.transports.websocket import GameServer, ServerLimits
 
-HELP = "run the game server (phones, table display, optional MQTT bridge)"
 DEFAULT_PORT = 8765
 GC_YOUNG_EVERY = 0.2
 """Seconds between collections of the young generations (see :func:`_collect_garbage`).

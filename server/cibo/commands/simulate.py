@@ -16,8 +16,6 @@ from cibo.plot import render_svg
 from cibo.rulesets import RulesetError, find_ruleset, load_ruleset
 from cibo.simulation import Report, SimulationError, simulate
 
-HELP = "play many headless games with bots and report balance figures"
-
 
 def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("ruleset", help="a ruleset file or the name of a shipped one")

@@ -8,8 +8,6 @@ import time
 from rich.console import Console
 from rich.markup import escape
 
-HELP = "prove a logged game: framing, rules, rolls and the seed commitment"
-
 
 def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("files", nargs="+", metavar="FILE", help="a game journal (.cibo)")
