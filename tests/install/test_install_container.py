@@ -2,7 +2,8 @@
 docker-compose.yml's two services (Cibo and mosquitto with the shipped config, a password file
 and the ACL) under podman and podman-compose, then a bot game played through the published
 port while a read-only MQTT user watches the bridge, a gadget's command routed through the
-broker, and the journal kept in its volume across ``down``/``up``.
+broker, the journal copied out of the container as docs/operations.md says to back it up, and
+the journal kept in its volume across ``down``/``up`` (what an upgrade does).
 
 What differs from a user's ``docker compose up --build``, and why:
 
@@ -181,12 +182,32 @@ def test_compose_runs_cibo_and_mosquitto_and_a_game_is_played(tmp_path: Path) ->
         assert "/data/games" in listing and code in listing, listing
         verified = engine.podman("exec", server, "sh", "-c", "cibo verify /data/games/*.cibo")
         assert verified.rstrip().splitlines()[-1].startswith("OK"), verified
+        # The backup of docs/operations.md: copy the games out, verify the copy on the host.
+        engine.podman("cp", f"{server}:/data/games", str(tmp_path / "backup"))
+        copies = sorted((tmp_path / "backup").glob("*.cibo"))
+        assert len(copies) == 1 and code in copies[0].name, copies
+        verified = run([sys.executable, "-m", "cibo", "verify", str(copies[0])])
+        assert verified.rstrip().splitlines()[-1].startswith("OK"), verified
 
         # Upgrading is down + up with a new image: the journals stay in the cibo-data volume.
         engine.compose(site, project, "down")
         engine.compose(site, project, "up", "-d")
         wait_online(engine, cibo_port, server)
         assert code in engine.podman("exec", "-e", "COLUMNS=200", server, "cibo", "games")
+        assert f"room {code} reopened (its game is over)" in engine.logs(server)
+
+        # Restoring the backup into a new volume, as root then handed to the image's user.
+        engine.compose(site, project, "down")
+        volume = f"{project}_cibo-data"
+        engine.podman("volume", "rm", volume)
+        engine.podman("volume", "create", volume)
+        engine.podman("run", "--rm", "--network", "none", "--user", "root",
+                      "-v", f"{volume}:/data", "-v", f"{tmp_path / 'backup'}:/restore:ro",
+                      "--entrypoint", "sh", "localhost/cibo:local", "-c",
+                      "mkdir -p /data/games && cp -r /restore/. /data/games/ "
+                      "&& chown -R cibo:cibo /data/games")
+        engine.compose(site, project, "up", "-d")
+        wait_online(engine, cibo_port, server)
         assert f"room {code} reopened (its game is over)" in engine.logs(server)
     finally:
         if (tmp_path / "site" / ".env").exists():

@@ -111,6 +111,12 @@ def test_installed_cibo_serves_a_bot_game_from_an_empty_directory(
     out = cibo_run("check", "electro-fishers", "factory-raid")
     assert f"ok  {packaged / 'rulesets' / 'electro-fishers.toml'}" in out, out
     assert f"ok  {packaged / 'rulesets' / 'factory-raid.toml'}" in out, out
+    mine = tmp_path / "my-rulesets"
+    mine.mkdir()
+    (mine / "electro-fishers.toml").write_bytes((ROOT / "rulesets/factory-raid.toml").read_bytes())
+    out = run([cibo, "check", "--static", "electro-fishers"], cwd=empty,
+              env={**env, "CIBO_RULESETS": str(mine)})
+    assert out.strip() == f"ok  {mine / 'electro-fishers.toml'}", out
     out = cibo_run("simulate", "electro-fishers", "--games", "6", "--players", "2")
     assert "games/s" in out, out
     assert "no logged games" in cibo_run("games")
