@@ -14,7 +14,7 @@ import importlib
 import os
 import sys
 from collections.abc import Sequence
-from importlib.metadata import PackageNotFoundError, version
+from importlib.metadata import PackageNotFoundError, packages_distributions, version
 
 COMMANDS: dict[str, str] = {
     "serve": "run the game server (phones, table display, optional MQTT bridge)",
@@ -28,11 +28,26 @@ COMMANDS: dict[str, str] = {
 
 
 def cibo_version() -> str:
-    """The installed distribution's version (``0+unknown`` when run from an uninstalled tree)."""
-    try:
-        return version("cibo")
-    except PackageNotFoundError:
-        return "0+unknown"
+    """The version of the installed distribution that holds the ``cibo`` package, whatever its
+    name on a package index (``0+unknown`` when run from a tree that was never installed)."""
+    for name in packages_distributions().get("cibo", ["cibo"]):
+        try:
+            return version(name)
+        except PackageNotFoundError:
+            continue
+    return "0+unknown"
+
+
+class _VersionAction(argparse.Action):
+    """``--version``: looks the version up only when asked (it scans the installed
+    distributions, ~50 ms that no other command should pay)."""
+
+    def __init__(self, option_strings: Sequence[str], dest: str, **kwargs: object) -> None:
+        super().__init__(option_strings, dest, nargs=0, help="print the version and exit")
+
+    def __call__(self, parser: argparse.ArgumentParser, *_: object) -> None:
+        print(f"cibo {cibo_version()}")
+        parser.exit()
 
 
 def command_named(argv: Sequence[str]) -> str | None:
@@ -49,7 +64,7 @@ def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
         prog="cibo",
         description="Cibo: a game-night companion server for a co-op village-defence game.",
     )
-    parser.add_argument("--version", action="version", version=f"cibo {cibo_version()}")
+    parser.add_argument("--version", action=_VersionAction)
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
     wanted = None if argv is None else command_named(argv)
     for name, help_text in COMMANDS.items():
