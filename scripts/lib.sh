@@ -19,22 +19,37 @@ ensure_uv() {
     fi
 }
 
-# Debian's mosquitto (the MQTT tests run a real broker) and chromium (the browser tests).
+# Debian's mosquitto (the MQTT tests run a real broker) and chromium (the browser tests); and
+# the container engine that tests/install/test_install_container.py runs docker-compose.yml
+# with: podman (runc: crun cannot use this kernel's hybrid cgroups), netavark and aardvark-dns
+# (service names resolve between containers), iptables (published ports), podman-compose, and
+# mmdebstrap (the base image is made from Debian's packages: no container registry is reachable).
 ensure_test_packages() {
-    local missing=() sudo=""
+    local missing=() containers=() sudo="" tool
     command -v mosquitto >/dev/null || [ -x /usr/sbin/mosquitto ] || missing+=(mosquitto)
     command -v mosquitto_sub >/dev/null || missing+=(mosquitto-clients)
     [ -x /usr/bin/chromium ] || missing+=(chromium)
-    [ "${#missing[@]}" -eq 0 ] && return 0
+    for tool in podman runc iptables podman-compose mmdebstrap; do
+        command -v "$tool" >/dev/null || [ -x "/usr/sbin/$tool" ] || containers+=("$tool")
+    done
+    [ -x /usr/lib/podman/netavark ] || command -v netavark >/dev/null || containers+=(netavark)
+    [ -x /usr/lib/podman/aardvark-dns ] || command -v aardvark-dns >/dev/null \
+        || containers+=(aardvark-dns)
+    [ "${#missing[@]}" -eq 0 ] && [ "${#containers[@]}" -eq 0 ] && return 0
     if [ "$(id -u)" -ne 0 ]; then
         if ! command -v sudo >/dev/null; then
-            echo "the tests need: ${missing[*]} (apt-get install them as root)" >&2
+            echo "the tests need: ${missing[*]} ${containers[*]} (apt-get install them as root)" >&2
             exit 1
         fi
         sudo="sudo"
     fi
-    echo "== installing ${missing[*]} (apt-get)" >&2
+    echo "== installing ${missing[*]} ${containers[*]} (apt-get)" >&2
     export DEBIAN_FRONTEND=noninteractive
     $sudo apt-get update -qq
-    $sudo apt-get install -y -qq "${missing[@]}" >/dev/null
+    if [ "${#missing[@]}" -gt 0 ]; then
+        $sudo apt-get install -y -qq "${missing[@]}" >/dev/null
+    fi
+    if [ "${#containers[@]}" -gt 0 ]; then
+        $sudo apt-get install -y -qq --no-install-recommends "${containers[@]}" >/dev/null
+    fi
 }

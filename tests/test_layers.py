@@ -10,11 +10,14 @@ PACKAGE = Path(__file__).resolve().parents[1] / "server" / "cibo"
 ALLOWED: dict[str, set[str]] = {
     "errors": set(),
     "core": {"core", "errors"},
-    "rulesets": {"rulesets", "core", "errors"},
+    "resources": set(),
+    "rulesets": {"rulesets", "core", "errors", "resources"},
     "protocol": {"protocol", "core", "errors"},
     "journal": {"journal", "protocol", "core", "rulesets", "errors"},
     "rooms": {"rooms", "core", "protocol", "journal", "rulesets", "errors"},
-    "transports": {"transports", "rooms", "protocol", "core", "journal", "rulesets", "errors"},
+    "transports": {
+        "transports", "rooms", "protocol", "core", "journal", "rulesets", "errors", "resources"
+    },
 }
 CORE_THIRD_PARTY = {"attrs"}
 FORBIDDEN_IN_CORE = {"asyncio", "random", "socket", "time", "os", "pathlib", "io", "threading"}

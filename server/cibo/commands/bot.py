@@ -20,9 +20,7 @@ from cibo.client import ClientError
 from cibo.core.ruleset import Ruleset
 from cibo.rulesets import RulesetError, find_ruleset, load_ruleset
 
-__all__ = ["HELP", "configure", "run", "ws_url"]
-
-HELP = "join a room with bot players that play through the public protocol"
+__all__ = ["configure", "run", "ws_url"]
 
 
 def configure(parser: argparse.ArgumentParser) -> None:

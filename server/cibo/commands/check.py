@@ -15,9 +15,7 @@ from typing import TextIO
 from cibo.rulesets import Problem, RulesetError, check_file, find_ruleset, load_ruleset
 from cibo.simulation import smoke_test
 
-__all__ = ["HELP", "check", "configure", "run"]
-
-HELP = "validate ruleset files and print every problem"
+__all__ = ["check", "configure", "run"]
 
 
 def configure(parser: argparse.ArgumentParser) -> None:

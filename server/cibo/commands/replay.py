@@ -27,14 +27,13 @@ from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
-__all__ = ["FEED", "HELP", "KEYS", "Replay", "configure", "export_json", "render", "run"]
+__all__ = ["FEED", "KEYS", "Replay", "configure", "export_json", "render", "run"]
 
 if TYPE_CHECKING:
     from cibo.core import GameState
     from cibo.journal.format import JournalHeader
     from cibo.journal.replay import Step
 
-HELP = "step through a logged game in the terminal"
 KEYS = (
     "n/space next · r next round · p prev round · b back · g go to round · a autoplay"
     " · s/e start/end · q quit"

@@ -45,14 +45,12 @@ __all__ = [
     "DEFAULT_PORT",
     "GC_FULL_EVERY",
     "GC_YOUNG_EVERY",
-    "HELP",
     "configure",
     "log",
     "run",
     "serve",
 ]
 
-HELP = "run the game server (phones, table display, optional MQTT bridge)"
 DEFAULT_PORT = 8765
 GC_YOUNG_EVERY = 0.2
 """Seconds between collections of the young generations (see :func:`_collect_garbage`).

@@ -16,9 +16,7 @@ from cibo.plot import render_svg
 from cibo.rulesets import RulesetError, find_ruleset, load_ruleset
 from cibo.simulation import Report, SimulationError, simulate
 
-__all__ = ["HELP", "configure", "print_report", "run"]
-
-HELP = "play many headless games with bots and report balance figures"
+__all__ = ["configure", "print_report", "run"]
 
 
 def configure(parser: argparse.ArgumentParser) -> None:

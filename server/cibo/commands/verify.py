@@ -8,9 +8,7 @@ import time
 from rich.console import Console
 from rich.markup import escape
 
-__all__ = ["HELP", "configure", "run"]
-
-HELP = "prove a logged game: framing, rules, rolls and the seed commitment"
+__all__ = ["configure", "run"]
 
 
 def configure(parser: argparse.ArgumentParser) -> None:

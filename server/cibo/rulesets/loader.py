@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-import os
 import re
 import tomllib
 from collections.abc import Mapping
@@ -13,6 +12,7 @@ from typing import Any
 from attrs import frozen
 
 from cibo.core.ruleset import Ruleset
+from cibo.resources import ENV_VARS, override, shipped_dir
 from cibo.rulesets.checks import check_ruleset
 from cibo.rulesets.locate import LineIndex
 from cibo.rulesets.problems import Problem, RulesetError, format_path, sort_problems
@@ -34,7 +34,7 @@ __all__ = [
     "shipped_rulesets_dir",
 ]
 
-ENV_VAR = "CIBO_RULESETS"
+ENV_VAR = ENV_VARS["rulesets"]
 """Environment variable naming a directory of ruleset files, searched before the shipped ones."""
 
 DEFAULT_RULESET = "electro-fishers"
@@ -155,16 +155,16 @@ def _syntax_problem(exc: tomllib.TOMLDecodeError, name: str) -> Problem:
 
 
 def shipped_rulesets_dir() -> Path:
-    """The ``rulesets/`` directory at the repository root (next to ``server/``)."""
-    return Path(__file__).resolve().parents[3] / "rulesets"
+    """The shipped rulesets: package data when installed, else the checkout's ``rulesets/``."""
+    return shipped_dir("rulesets")
 
 
 def search_dirs() -> list[Path]:
     """Where :func:`find_ruleset` looks: ``$CIBO_RULESETS`` first, then the shipped rulesets."""
     dirs: list[Path] = []
-    extra = os.environ.get(ENV_VAR, "").strip()
-    if extra:
-        dirs.append(Path(extra).expanduser())
+    extra = override("rulesets")
+    if extra is not None:
+        dirs.append(extra)
     dirs.append(shipped_rulesets_dir())
     return dirs
 

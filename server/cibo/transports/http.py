@@ -33,7 +33,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import os
 import struct
 import zlib
 from collections.abc import Callable, Mapping
@@ -48,6 +47,7 @@ from websockets.datastructures import Headers
 from websockets.http11 import Response
 
 from cibo.journal import GameStore
+from cibo.resources import ENV_VARS, resolve
 from cibo.transports.replay_api import ROUTES as API_ROUTES
 from cibo.transports.replay_api import ApiAnswer, ReplayApi
 
@@ -77,16 +77,13 @@ CONTENT_TYPES: Final = {
 }
 """Explicit types: ``mimetypes`` answers differently from machine to machine."""
 
-ENV_VAR: Final = "CIBO_CLIENTS"
+ENV_VAR: Final = ENV_VARS["clients"]
 MAX_FILE: Final = 8 * 1024 * 1024
 
 
 def clients_dir() -> Path:
-    """``$CIBO_CLIENTS`` if set, else ``clients/`` at the repository root (next to ``server/``)."""
-    env = os.environ.get(ENV_VAR, "").strip()
-    if env:
-        return Path(env).expanduser().resolve()
-    return (Path(__file__).resolve().parents[3] / "clients").resolve()
+    """``$CIBO_CLIENTS`` if set, else the shipped clients (see :mod:`cibo.resources`)."""
+    return resolve("clients").resolve()
 
 
 def _favicon_png() -> bytes:
