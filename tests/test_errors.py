@@ -23,7 +23,8 @@ CODE = re.compile(r"[a-z_]+/[a-z_]+")
 
 def _all_modules() -> None:
     for info in pkgutil.walk_packages(cibo.__path__, "cibo."):
-        importlib.import_module(info.name)
+        if info.name != "cibo.__main__":  # importing it runs the command line
+            importlib.import_module(info.name)
 
 
 def _subclasses(cls: type) -> set[type]:
