@@ -46,7 +46,7 @@ def test_every_client_holds_its_exact_view_through_changes() -> None:
                 tables.append(3)
             for client in [*players, *tables]:
                 audience = s.roster.clients[client].audience
-                assert h.held_state(client) == view_state(s.state, audience), (client, commands)
+                assert h.held_state(client) == s.fanout.view(audience, s.state), (client, commands)
     assert commands > 40
     updates = [m for c in [*players, *tables] for m in h.inbox[c] if m["type"] == "update"]
     partial = [m for m in updates if "changes" in m]

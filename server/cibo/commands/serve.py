@@ -21,7 +21,6 @@ import os
 import signal
 import sys
 from pathlib import Path
-from urllib.parse import urlsplit
 from typing import Any, TextIO
 from urllib.parse import urlsplit
 

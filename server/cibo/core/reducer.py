@@ -271,6 +271,7 @@ _HANDLERS: dict[type[Any], Callable[[GameState, Any], GameState]] = {
     ev.DeckReshuffled: _deck_reshuffled,
     ev.CardsPeeked: _cards_peeked,
     ev.GameEnded: _game_ended,
+    ev.CommandUndone: _no_change,  # the fold that meets it goes back to its kept state
 }
 assert set(_HANDLERS) == set(ev.EVENT_TYPES.values()), "every event type needs a handler"
 

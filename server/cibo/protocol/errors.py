@@ -77,6 +77,12 @@ ERRORS: dict[str, str] = {
     ),
     # Commands.
     "command/stale": "The game moved on before your action arrived. Look again and try again.",
+    # Undo.
+    "undo/nothing": "There is nothing to take back.",
+    "undo/rolled": "Dice were rolled or a card was shown since: that cannot be taken back.",
+    "undo/not_yours": (
+        "The last move was another player's. Only they, or the host, can take it back."
+    ),
     # Reasons for closing a connection (sent in ``bye``).
     "seat/replaced": "This seat was opened on another device.",
     "seat/left": "You left the game.",

@@ -42,13 +42,13 @@ from cibo.core import (
     event_to_dict,
     play,
     ruleset_summary,
-    view_state,
 )
 from cibo.core.commands import Command
+from cibo.core.undo import UndoStack
 from cibo.journal.format import CommandRecord, EndRecord, LoggedEvent, MetaRecord, Record
 from cibo.protocol import outbound
 from cibo.protocol.errors import error_message
-from cibo.rooms import controls, gadgets, joining, recovery
+from cibo.rooms import controls, gadgets, joining, recovery, undo
 from cibo.rooms.facts import Fact, apply_fact, fact_to_data
 from cibo.rooms.fanout import Fanout
 from cibo.rooms.results import ResultCache
@@ -123,6 +123,9 @@ class RoomSession:
         if host_token_hash:
             self.roster.host_token_hashes.append(host_token_hash)
         self.fanout = Fanout(ring_size)
+        self.undo = UndoStack()
+        """The commands that may still be taken back (see :mod:`cibo.rooms.undo`)."""
+        self.fanout.extra = lambda audience: undo.undo_view(self, audience)
         self.devices: ResultCache[Result] = ResultCache(results_per_seat, accepted)
         """Results of table gadgets' commands by ``cmd_id`` (see :mod:`cibo.rooms.gadgets`)."""
         self.seq = 0
@@ -269,7 +272,10 @@ class RoomSession:
         if seen_seq is not None and self.fanout.stale(audience, seen_seq, self.seq):
             return _reject(cmd_id, "command/stale")
         try:
-            self.run(step, seat_id, cmd_id, command_from_wire(seat_id, data))
+            if data.get("type") == "undo":
+                undo.take_back(self, step, seat_id, cmd_id, data)
+            else:
+                self.run(step, seat_id, cmd_id, command_from_wire(seat_id, data))
         except IllegalCommand as exc:
             return outbound.result_error(cmd_id, exc.code, exc.message)
         except CoreError as exc:  # a ruleset problem the engine met at run time
@@ -299,24 +305,27 @@ class RoomSession:
         Raises:
             IllegalCommand: from :func:`cibo.core.play`; nothing changed.
         """
-        decision = play(self.state, command)
+        before, seq_before = self.state, self.seq
+        decision = play(before, command)
         numbered = [(self.seq + i, e) for i, e in enumerate(decision.events, 1)]
         logged = tuple(LoggedEvent(n, event_to_dict(e)) for n, e in numbered)
         self.fanout.ring.extend((item.seq, item.event) for item in logged)  # may raise
         self.state = state = decision.state
         self.seq += len(numbered)
+        wire = command_to_dict(command)
         step.records.append(
             CommandRecord(
                 ts=self.clock(),
                 seat=seat_id,
                 cmd_id=cmd_id,
-                command=command_to_dict(command),
+                command=wire,
                 events=logged,
             )
         )
         if state.over:
             step.records.append(EndRecord(ts=self.clock(), outcome=state.status))
         self.fanout.unsent.extend(numbered)
+        self.undo.note(seat_id, wire, before, state, seq_before)
         if state.status != self._status:
             self._status = state.status
             step.room_changed = True
@@ -378,7 +387,7 @@ class RoomSession:
         if c is None:
             return step
         resumed, events = self.fanout.missed(c.audience, last_seq, self.seq)
-        view = view_state(self.state, c.audience)
+        view = self.fanout.view(c.audience, self.state)
         step.send((client,), outbound.update(self.seq, events, view, reset=resumed != "events"))
         return step
 
