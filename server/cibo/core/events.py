@@ -31,6 +31,7 @@ __all__ = [
     "Event",
     "GameEnded",
     "GameStarted",
+    "HeroArrived",
     "HeroDamaged",
     "HeroDowned",
     "HeroDropped",
@@ -322,6 +323,18 @@ class GameEnded:
 
 
 @frozen
+class HeroArrived:
+    """A latecomer's seat took a free hero during the game: it stands in ``zone`` (the home
+    zone) with ``hp``, and plays from its next turn."""
+
+    seat: str
+    hero: str
+    kind: str
+    zone: str
+    hp: int
+
+
+@frozen
 class CommandUndone:
     """``by`` (a seat: the player or the host) took back ``seat``'s latest command, which
     was ``command`` (``act`` or ``end_turn``) of ``hero`` (``action`` on ``target`` for an
@@ -380,6 +393,7 @@ Event = (
     | CardsPeeked
     | GameEnded
     | CommandUndone
+    | HeroArrived
 )
 
 
@@ -427,6 +441,7 @@ EVENT_TYPES: dict[str, type[Any]] = {
         CardsPeeked,
         GameEnded,
         CommandUndone,
+        HeroArrived,
     )
 }
 _TYPE_NAMES = {cls: name for name, cls in EVENT_TYPES.items()}

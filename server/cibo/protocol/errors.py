@@ -46,7 +46,14 @@ ERRORS: dict[str, str] = {
     "join/bad_host_token": "That host link is not valid for this game.",
     "join/kicked": "The host removed this seat from the game.",
     "join/locked": "The host has locked this game: no one new can join.",
-    "join/game_started": "The game has already started and every seat is taken.",
+    "join/game_started": (
+        "The game has already started and every hero is taken. You can watch it from this phone."
+    ),
+    "join/watch_only": (
+        "The game has already started. You can watch it from this phone, or ask the host to"
+        " let latecomers take a free hero."
+    ),
+    "join/moved": "This seat was moved to another phone by the host.",
     "join/name_invalid": "Please choose a name with at least one letter or digit.",
     "join/name_taken": "Someone at the table already uses that name. Please pick another.",
     "join/too_many_attempts": "Too many failed attempts to join. Wait a minute and try again.",
@@ -70,6 +77,7 @@ ERRORS: dict[str, str] = {
     "room/bad_ruleset": "That ruleset is not available on this server.",
     "room/bad_difficulty": "That difficulty is not available in this ruleset.",
     "room/closed": "This game was closed.",
+    "room/table_full": "There is no free hero or no free place at the table.",
     "room/failed": "Something went wrong on the server with that action; nothing changed.",
     "room/crashed": (
         "Something went wrong with this game on the server and it stopped. Restarting the"
@@ -86,6 +94,7 @@ ERRORS: dict[str, str] = {
     # Reasons for closing a connection (sent in ``bye``).
     "seat/replaced": "This seat was opened on another device.",
     "seat/left": "You left the game.",
+    "seat/moved": "The host moved this seat to another phone.",
     "server/shutting_down": "The server is shutting down.",
 }
 """Code -> the sentence shown to a player. Engine codes come with their own sentence."""
@@ -124,6 +133,7 @@ class CloseCode(enum.IntEnum):
 
 CLOSE_CODES: dict[str, CloseCode] = {
     "seat/replaced": CloseCode.REPLACED,
+    "seat/moved": CloseCode.REPLACED,
     "join/kicked": CloseCode.KICKED,
     "seat/left": CloseCode.NORMAL,
     "room/closed": CloseCode.ROOM_CLOSED,

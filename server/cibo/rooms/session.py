@@ -164,6 +164,7 @@ class RoomSession:
             "tables": r.count("table"),
             "spectators": r.count("spectator"),
             "next": self.next_room[0] if self.next_room is not None else None,
+            "latecomers": r.latecomers,
         }
 
     # -- joining ------------------------------------------------------------------------------
