@@ -7,6 +7,7 @@ path (journaled like a person's commands, so the game verifies), at the configur
 from __future__ import annotations
 
 import asyncio
+import itertools
 import time
 from pathlib import Path
 
@@ -55,7 +56,7 @@ async def test_one_player_and_a_bot_teammate_finish_a_game(tmp_path: Path) -> No
     assert len(by_bot) > 5, "the bot played its hero"
     assert all(r.cmd_id.startswith("bot:") for r in by_bot)
     # At the pace asked for: never faster than the low end between two of its commands.
-    gaps = [b.ts - a.ts for a, b in zip(by_bot, by_bot[1:], strict=False)]
+    gaps = [b.ts - a.ts for a, b in itertools.pairwise(by_bot)]
     assert min(gaps) >= pace[0] * 0.9, min(gaps)
     assert elapsed < 120
     verdict = verify_journal(str(store.game_files()[0]))

@@ -388,6 +388,26 @@ def action_refusal(s: GameState, hero: HeroState, name: str, action: Action) -> 
     return None if reason is None else _REFUSAL_CODES[reason]
 
 
+def cannot_help(s: GameState, action: Action) -> bool:
+    """The action could change nothing worth doing now, so it is not offered (it stays legal).
+
+    It holds when every effect of the action's ``do`` that is not spending — an ``add`` of a
+    negative whole number (a part, rations) — is an ``add`` of a positive whole number to a
+    track already at its maximum (Secure at route 6/6, Scavenge at full power). Any other
+    effect, or one with a ``when`` guard, might help, and the action is offered.
+    """
+    gains = [e for e in action.do if not (e.add and isinstance(e.by, int) and e.by < 0)]
+    if not gains:
+        return False
+    tracks = s.ruleset.tracks
+    for e in gains:
+        if e.when or not e.add or e.add not in tracks or not isinstance(e.by, int) or e.by <= 0:
+            return False
+        if s.tracks.get(e.add, tracks[e.add].min) < tracks[e.add].max:
+            return False
+    return True
+
+
 _Refusal = Literal["cost", "zone", "every", "used", "needs"]
 _REFUSAL_CODES: dict[_Refusal, str] = {
     "cost": "action/no_actions",
