@@ -111,7 +111,7 @@ class Room:
         )
         self._sending: list[_Entry] = []
         """The batch the output task is sending (answered by :meth:`_drain` if it fails)."""
-        self.bots = BotDriver(session, self._put, bot_pace)
+        self.bots = BotDriver(session, self._ask, bot_pace)
 
     # -- queries and subscriptions --------------------------------------------------------------
 

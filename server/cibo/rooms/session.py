@@ -14,6 +14,10 @@ projection of the state and the events. The session's parts, each with one job:
 * :mod:`~cibo.rooms.results` — the first result of every command id (a resend gets it back);
 * :mod:`~cibo.rooms.fanout` — numbered events to each audience, resume, held results;
 * :mod:`~cibo.rooms.joining` — the checks at the door, seats for newcomers, the welcome;
+* :mod:`~cibo.rooms.deciding` — a command's way through: resends, the room's checks, the engine;
+* :mod:`~cibo.rooms.undo` — taking back the latest commands, and the views' ``undo`` key;
+* :mod:`~cibo.rooms.handover` — latecomers, and a seat moved to a new device;
+* :mod:`~cibo.rooms.tablebots` — bots the host seats, played at a human pace;
 * :mod:`~cibo.rooms.controls` — host controls and the next-game hand-shake;
 * :mod:`~cibo.rooms.gadgets` — commands from table gadgets (the MQTT bridge);
 * :mod:`~cibo.rooms.recovery` — a room rebuilt from its journal.
@@ -33,11 +37,8 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 from cibo.core import (
-    CoreError,
     GameState,
-    IllegalCommand,
     Ruleset,
-    command_from_wire,
     command_to_dict,
     event_to_dict,
     play,
@@ -48,7 +49,8 @@ from cibo.core.undo import UndoStack
 from cibo.journal.format import CommandRecord, EndRecord, LoggedEvent, MetaRecord, Record
 from cibo.protocol import outbound
 from cibo.protocol.errors import error_message
-from cibo.rooms import controls, gadgets, joining, recovery, undo
+from cibo.rooms import controls, deciding, gadgets, joining, recovery, undo
+from cibo.rooms.deciding import HOST_COMMANDS
 from cibo.rooms.facts import Fact, apply_fact, fact_to_data
 from cibo.rooms.fanout import Fanout
 from cibo.rooms.results import ResultCache
@@ -77,12 +79,6 @@ __all__ = [
 ]
 
 log = logging.getLogger("cibo.rooms")
-
-HOST_COMMANDS = frozenset({"start_game", "set_difficulty", "end_game"})
-"""Engine commands only the host's seat may send (the engine checks the game rules only)."""
-ROOM_ONLY_COMMANDS = frozenset({"join_seat"})
-"""Engine commands the room issues itself; clients may not send them."""
-
 
 class RoomSession:
     """The state of one room and the rules of who may do what in it.
@@ -223,33 +219,9 @@ class RoomSession:
         data: dict[str, Any],
         seen_seq: int | None = None,
     ) -> Step:
-        """A game command from ``client``'s seat (the seat comes from the connection).
-
-        Its events and its result are held until :meth:`flush` (or the next input that needs
-        the fan-out done), so that several commands handled together cost one update per
-        audience; the result always follows the update that carries its events.
-        """
-        step = Step()
-        c = self.roster.clients.get(client)
-        if c is None:
-            return step
-        if c.seat is None:
-            self.fanout.held.append(Send((client,), _reject(cmd_id, "room/not_a_player")))
-            return step
-        seat = self.roster.seats[c.seat]
-        result = seat.results.get(cmd_id)
-        if result is not None:  # a resend: its first result again, nothing is run
-            self.fanout.held.append(Send((client,), result))
-            return step
-        result = self.result(
-            step, audience=c.audience, seat_id=seat.id, cmd_id=cmd_id, data=data, seen_seq=seen_seq
-        )
-        seat.results.put(cmd_id, result)
-        self.fanout.held.append(Send((client,), result))
-        if result["ok"] and data.get("type") == "leave_seat":
-            self.flush_into(step)  # the result first: leaving closes the connection
-            controls.seat_left(self, step, seat, "seat/left")
-        return self.finish(step)
+        """A game command from ``client``'s seat (the seat comes from the connection); its
+        events and result are held until :meth:`flush` (see :func:`cibo.rooms.deciding.command`)."""
+        return deciding.command(self, client, cmd_id, data, seen_seq)
 
     def device_command(self, seat: str, cmd_id: str, data: dict[str, Any]) -> Step:
         """A game command from a table gadget for ``seat`` (a seat id, ``host`` or ``turn``);
@@ -266,38 +238,12 @@ class RoomSession:
         data: dict[str, Any],
         seen_seq: int | None,
     ) -> Result:
-        """Check and run a command from ``seat_id`` (seen by ``audience``); its result."""
-        blocked = self._blocked(data.get("type"), seat_id)
-        if blocked is not None:
-            return _reject(cmd_id, blocked)
-        if seen_seq is not None and self.fanout.stale(audience, seen_seq, self.seq):
-            return _reject(cmd_id, "command/stale")
-        try:
-            if data.get("type") == "undo":
-                undo.take_back(self, step, seat_id, cmd_id, data)
-            else:
-                self.run(step, seat_id, cmd_id, command_from_wire(seat_id, data))
-        except IllegalCommand as exc:
-            return outbound.result_error(cmd_id, exc.code, exc.message)
-        except CoreError as exc:  # a ruleset problem the engine met at run time
-            log.error("room %s: %s rejected by the engine: %s", self.code, data, exc)
-            return outbound.result_error(cmd_id, exc.code, exc.message)
-        except Exception:
-            log.exception("room %s: the engine failed on %r", self.code, data)
-            return _reject(cmd_id, "room/failed")
-        return outbound.result_ok(cmd_id, self.seq)
-
-    def _blocked(self, kind: object, seat_id: str) -> str | None:
-        """Why the room refuses a command of type ``kind`` from ``seat_id`` now, if it does."""
-        if self.stopped:
-            return "room/stopped"
-        if kind in ROOM_ONLY_COMMANDS:
-            return "room/room_only"
-        if kind in HOST_COMMANDS and seat_id != self.roster.host_seat:
-            return "room/not_host"
-        if self.roster.paused and kind != "end_game":
-            return "room/paused"
-        return None
+        """Check and run a command from ``seat_id`` (seen by ``audience``); its result (see
+        :func:`cibo.rooms.deciding.result`)."""
+        return deciding.result(
+            self, step, audience=audience, seat_id=seat_id, cmd_id=cmd_id, data=data,
+            seen_seq=seen_seq,
+        )
 
     def run(self, step: Step, seat_id: str, cmd_id: str, command: Command) -> None:
         """Decide ``command`` and keep its events and the state after them; journal it and
@@ -430,9 +376,3 @@ class RoomSession:
         recovery.restore(self, records)
         self._status = self.state.status
 
-def _illegal(code: str) -> IllegalCommand:
-    return IllegalCommand(error_message(code), code=code)
-
-
-def _reject(cmd_id: str, code: str) -> Result:
-    return outbound.result_error(cmd_id, code, error_message(code))

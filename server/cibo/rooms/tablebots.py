@@ -131,12 +131,14 @@ def bot_act(room: RoomSession, seat_id: str, rng: Rng) -> Step:
 class BotDriver:
     """The timer of a room's bots: :meth:`poke` after every change; :meth:`run` waits a
     delay drawn from ``pace`` (seconds, low and high), then submits one bot command through
-    ``submit`` (the room's inbox), and repeats while a bot has something to do."""
+    ``submit`` (the room's inbox; it returns once the command was decided and sent), and
+    repeats while a bot has something to do. So a bot's commands are at least ``pace[0]``
+    apart, and the room goes on deciding everyone else's meanwhile."""
 
     def __init__(
         self,
         session: RoomSession,
-        submit: Callable[[Callable[[], Step]], Awaitable[None]],
+        submit: Callable[[Callable[[], Step]], Awaitable[object]],
         pace: tuple[float, float],
     ) -> None:
         self.session = session
@@ -159,7 +161,7 @@ class BotDriver:
             await asyncio.sleep(random.uniform(low, high) if high > low else low)
             seat = due[0]
             await self.submit(lambda seat=seat: bot_act(self.session, seat, self.rng))  # type: ignore[misc]
-            self._wake.set()  # look again once that was decided (a no-op if nothing is due)
+            self._wake.set()  # look again now that it was decided (a no-op if nothing is due)
 
 
 def _illegal(code: str) -> IllegalCommand:
