@@ -107,8 +107,8 @@ async def test_a_complete_game_with_four_bots_and_a_table(name: str) -> None:
         # through both codecs.
         for bot in bots:
             await bot.wait_for(lambda c: c.seq == room.seq)
-            assert bot.state == room.session.fanout.view(f"seat:{bot.seat}", room.state)
-        assert table.state == room.session.fanout.view("table", room.state)
+            assert bot.state == room.fanout.view(f"seat:{bot.seat}", room.state)
+        assert table.state == room.fanout.view("table", room.state)
         assert table.state["undo"] == {"seat": None, "can": False}  # the game is over
         assert {"cibo.v1.json", "cibo.v1.msgpack"} <= set(partial)
         assert sum(s.commands for s in stats) > 20
