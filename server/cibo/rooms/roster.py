@@ -129,7 +129,7 @@ class Roster:
             {
                 "seat": s.id,
                 "name": s.name,
-                "connected": s.client is not None,
+                "connected": s.client is not None or bool(s.bot),  # a bot is always there
                 "host": s.id == self.host_seat,
                 "vacant": s.token_hash is None,
                 "bot": bool(s.bot),
