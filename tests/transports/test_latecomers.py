@@ -16,6 +16,7 @@ from live_server import live_server
 from cibo.client import Client, JoinRefused
 from cibo.core import new_game
 from cibo.journal import GameStore, read_journal
+from cibo.journal.verify import verify_journal
 from cibo.protocol.errors import CloseCode
 from cibo.rooms.session import RoomSession
 
@@ -103,3 +104,6 @@ async def test_latecomers_watch_or_take_a_free_hero_and_a_seat_moves_to_a_new_ph
     back = fresh.hello(2, role="player", token=old_token)
     assert back.joined is not None and back.joined.code == "join/moved"
     assert any(x.seat == arrived["seat"] for x in fresh.state.heroes)
+    # cibo verify re-decides the latecomer's seat and hero like any command.
+    verdict = verify_journal(str(store.game_files()[0]))
+    assert verdict.ok, verdict.failure
