@@ -16,7 +16,7 @@ from typing import Any
 from cibo.core import events as ev
 from cibo.core.dice import Roll
 from cibo.core.env import track_band
-from cibo.core.rules import action_refusal, cannot_help, find_action, targets
+from cibo.core.rules import action_refusal, cannot_help, find_action, free_heroes, targets
 from cibo.core.ruleset import Action, Ruleset
 from cibo.core.serial import to_data
 from cibo.core.state import GameState, HeroState
@@ -171,6 +171,7 @@ def _shared_view(state: GameState) -> dict[str, Any]:
         "turn": s.turn,
         "seats": [{"id": x.id, "name": x.name} for x in s.seats],
         "heroes": [_hero(s, h) for h in s.heroes],
+        "free_heroes": list(free_heroes(s)),
         "units": [{"id": u.id, "kind": u.kind, "zone": u.zone, "hp": u.hp} for u in s.units],
         "tracks": {
             name: {
