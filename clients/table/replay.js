@@ -48,7 +48,11 @@ async function listGames(root) {
       "section",
       { class: "games" },
       h("h1", { class: "games-title" }, "Replays"),
-      h("p", { class: "lead" }, "Every game this server logged. Pick one to watch it again."),
+      h(
+        "p",
+        { class: "lead" },
+        "Every finished game this server logged. Pick one to watch it again.",
+      ),
       problem ? h("p", { class: "form-error" }, problem) : null,
       games.length
         ? h(
@@ -93,7 +97,7 @@ async function listGames(root) {
             ),
           ),
         )
-        : h("p", { class: "muted" }, problem ? "" : "No logged games yet."),
+        : h("p", { class: "muted" }, problem ? "" : "No finished games yet."),
       h("p", {}, h("a", { class: "link", href: "/" }, "Back")),
     ),
   ]);

@@ -27,6 +27,8 @@ from cibo.core.ruleset import Ruleset
 __all__ = ["POLICIES", "BotStats", "play_seat", "run_bots"]
 
 log = logging.getLogger("cibo.bot")
+SEND_ATTEMPTS = 3
+"""Times a bot sends one command (same ``cmd_id``) before it gives up on the server."""
 
 RulesetLoader = Callable[[str], Ruleset]
 
@@ -137,9 +139,9 @@ async def play_seat(
         if pace and status == "playing":
             await asyncio.sleep(pace)
         try:
-            result = await client.command(command)
+            result = await _send(client, command)
         except (ClientError, TimeoutError) as exc:
-            log.warning("bot %s: %s", seat, exc)
+            log.warning("bot %s: gave up on %s: %s", seat, command.get("type"), exc or "no answer")
             break
         stats.commands += 1
         if result.get("ok"):
@@ -153,6 +155,23 @@ async def play_seat(
                 await _wait_briefly(client)
     stats.outcome = str(client.state.get("status", ""))
     return stats
+
+
+async def _send(
+    client: Client, command: dict[str, Any], *, timeout: float = 10.0
+) -> dict[str, Any]:
+    """Send ``command`` and wait for its result; if none comes in time (a busy or restarting
+    server), send it again under the same ``cmd_id`` -- the server applies an id once and
+    answers a resend with the first result, so a retry can never play a move twice."""
+    cmd_id = client.protocol.new_cmd_id()
+    for attempt in range(1, SEND_ATTEMPTS + 1):
+        try:
+            return await client.command(command, cmd_id=cmd_id, timeout=timeout)
+        except TimeoutError:
+            if attempt == SEND_ATTEMPTS:
+                raise
+            log.info("bot %s: no answer to %s yet; sending it again", client.seat, cmd_id)
+    raise AssertionError("unreachable")
 
 
 async def _wait_briefly(client: Client) -> None:

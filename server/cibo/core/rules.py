@@ -24,11 +24,23 @@ from cibo.core.board import distances
 from cibo.core.effects import Ctx, GameOver, run, zone_ref
 from cibo.core.errors import IllegalCommand, RulesError
 from cibo.core.expr import Value
+from cibo.core.names import clean_name, name_key
 from cibo.core.rng import Rng, commitment
 from cibo.core.ruleset import Action, Phase, Ruleset
 from cibo.core.state import GameState, HeroState
 
-MAX_NAME = 24
+__all__ = [
+    "Decision",
+    "action_refusal",
+    "cannot_help",
+    "check_action",
+    "decide",
+    "find_action",
+    "free_heroes",
+    "new_game",
+    "play",
+    "targets",
+]
 
 
 def new_game(
@@ -99,11 +111,15 @@ def _join_seat(ctx: Ctx, c: cm.JoinSeat) -> None:
         raise _illegal("You already have a seat.", "lobby/seated")
     if len(s.seats) >= s.ruleset.ruleset.players.max:
         raise _illegal("The table is full.", "lobby/full")
-    name = c.name.strip()
-    if not name or len(name) > MAX_NAME:
-        raise _illegal("Pick a name of 1 to 24 characters.", "lobby/bad_name")
-    if any(x.name.casefold() == name.casefold() for x in s.seats):
-        raise _illegal("Someone at the table already has that name.", "lobby/name_taken")
+    name = clean_name(c.name)
+    if name is None:
+        raise _illegal("Pick a name with at least one letter or digit.", "lobby/bad_name")
+    key = name_key(name)
+    if any(name_key(x.name) == key for x in s.seats):
+        raise _illegal(
+            "Someone at the table already has that name, or one that looks the same.",
+            "lobby/name_taken",
+        )
     ctx.emit(ev.SeatJoined(seat=c.seat, name=name))
 
 

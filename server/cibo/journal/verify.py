@@ -10,12 +10,16 @@ may still be taken back (no die rolled, nothing hidden shown since: :mod:`cibo.c
 asked for by its own seat or by the host's (the room's ``host`` facts say which seat that was),
 and its one ``command_undone`` event must be exactly the one the rules give. The game then goes
 on from the state before the command taken back.
+
+A command id is final for the whole game: a seat's first result for a ``cmd_id`` is the only
+one, so a journal holding two records of one seat with the same ``cmd_id`` was applied twice
+and fails too (the commands the room issues itself share :data:`ROOM_CMD_ID` and are exempt).
 """
 
 from __future__ import annotations
 
 import hashlib
-from typing import Any
+from typing import Any, Final
 
 from attrs import define, field, frozen
 
@@ -35,7 +39,18 @@ from cibo.journal.format import UNDO, CommandRecord, EndRecord, JournalHeader, M
 from cibo.journal.reader import JournalContents, read_journal
 from cibo.journal.replay import load_ruleset, start_state
 
-__all__ = ["Summary", "Verdict", "first_difference", "summarize_state", "verify_journal"]
+__all__ = [
+    "ROOM_CMD_ID",
+    "Summary",
+    "Verdict",
+    "first_difference",
+    "summarize_state",
+    "verify_journal",
+]
+
+ROOM_CMD_ID: Final = "room"
+"""The ``cmd_id`` of the commands a room issues itself (a seat joining, a kick in the lobby):
+the same as :data:`cibo.rooms.session.ROOM_CMD_ID`, which this layer may not import."""
 
 
 @frozen
@@ -191,6 +206,7 @@ def verify_journal(source: str | bytes) -> Verdict:
     events = commands = undos = seq = 0
     undo = UndoStack()
     host = ""
+    first_of: dict[tuple[str, str], int] = {}  # (seat, cmd_id) -> the record that has it
     for i, record in enumerate(contents.records):
         place = f"record {i + 1} at byte {contents.offsets[i]}"
         if isinstance(record, MetaRecord):
@@ -204,6 +220,14 @@ def verify_journal(source: str | bytes) -> Verdict:
                 )
             continue
         assert isinstance(record, CommandRecord)
+        if record.cmd_id != ROOM_CMD_ID:
+            earlier = first_of.setdefault((record.seat, record.cmd_id), i + 1)
+            if earlier != i + 1:
+                return verdict.fail(
+                    f"{place} (cmd {record.cmd_id!r}, seat {record.seat!r}): seat "
+                    f"{record.seat!r} already used command id {record.cmd_id!r} in record "
+                    f"{earlier}; a command id's first result is final, so it was applied twice"
+                )
         if record.command.get("type") == UNDO:
             problem, state = _check_undo(state, record, undo, host)
             undos += 1
@@ -221,6 +245,7 @@ def verify_journal(source: str | bytes) -> Verdict:
     verdict.checks.append(
         f"rules: {commands} commands legal{taken_back}, {events} events (every roll) recomputed"
     )
+    verdict.checks.append(f"command ids: {len(first_of)} ids, none used twice by a seat")
     verdict.summary = summarize_state(header, state, events=events, commands=commands)
     if state.difficulty != header.difficulty:
         verdict.notes.append(
