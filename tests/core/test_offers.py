@@ -4,9 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
+
 from cibo.core import Ruleset, decide, legal_actions
 from cibo.core.commands import Act
 from cibo.core.state import GameState, replace
+from cibo.rulesets import RulesetError, find_ruleset, parse_ruleset
 from cibo.simulation import setup_game
 
 
@@ -56,3 +59,24 @@ def test_look_alike_zone_actions_carry_their_verbs_and_cost(electro: Ruleset) ->
         assert a["target_kind"] == "zone" and a["verbs"][0] == "damage_zone" and a["cost"] == 2
     end = next(a for a in offered if a["type"] == "end_turn")
     assert end["verbs"] == [] and end["target_kind"] == "none"
+
+
+def test_a_rulesets_offer_if_decides_when_an_action_is_offered() -> None:
+    text = find_ruleset("electro-fishers").read_text(encoding="utf-8")
+    salvage = 'salvage  = { cost = 1, noise = 1, where = "salvage",'
+    assert salvage in text
+    rs = parse_ruleset(
+        text.replace(salvage, salvage + ' offer_if = "parts < 2",', 1)
+    ).ruleset
+    start = setup_game(rs, seed=b"f" * 32, players=2, difficulty="normal")
+    hero = start.heroes[0].id
+    few = _at(start, hero, "arcade", parts=1)
+    assert "salvage" in {a.get("action") for a in _offered(few, hero)}
+    enough = _at(start, hero, "arcade", parts=2)
+    assert "salvage" not in {a.get("action") for a in _offered(enough, hero)}
+    seat = next(h.seat for h in enough.heroes if h.id == hero)
+    assert decide(enough, Act(seat, hero, "salvage", ""))  # still legal
+    # cibo check reads it like any condition.
+    with pytest.raises(RulesetError) as bad:
+        parse_ruleset(text.replace(salvage, salvage + ' offer_if = "nonsense < 2",', 1))
+    assert "offer_if" in str(bad.value)

@@ -404,14 +404,18 @@ def action_refusal(s: GameState, hero: HeroState, name: str, action: Action) -> 
     return None if reason is None else _REFUSAL_CODES[reason]
 
 
-def cannot_help(s: GameState, action: Action) -> bool:
+def cannot_help(s: GameState, hero: HeroState, action: Action) -> bool:
     """The action could change nothing worth doing now, so it is not offered (it stays legal).
 
-    It holds when every effect of the action's ``do`` that is not spending — an ``add`` of a
-    negative whole number (a part, rations) — is an ``add`` of a positive whole number to a
-    track already at its maximum (Secure at route 6/6, Scavenge at full power). Any other
-    effect, or one with a ``when`` guard, might help, and the action is offered.
+    With an ``offer_if``, it holds when that expression is false (the ruleset says when the
+    action is worth offering). Without one, it holds when every effect of the action's ``do``
+    that is not spending — an ``add`` of a negative whole number (a part, rations) — is an
+    ``add`` of a positive whole number to a track already at its maximum (Secure at route 6/6,
+    Scavenge at full power). Any other effect, or one with a ``when`` guard, might help, and
+    the action is offered.
     """
+    if action.offer_if:
+        return not Ctx(s).truth(action.offer_if, {"hero": hero.id, "zone": hero.zone})
     gains = [e for e in action.do if not (e.add and isinstance(e.by, int) and e.by < 0)]
     if not gains:
         return False

@@ -222,7 +222,7 @@ def legal_actions(state: GameState, seat: str) -> list[dict[str, Any]]:
         for name in names:
             action = find_action(s, hero, name)
             assert action is not None
-            if action_refusal(s, hero, name, action) is not None or cannot_help(s, action):
+            if action_refusal(s, hero, name, action) is not None or cannot_help(s, hero, action):
                 continue
             verbs = _verbs(action)
             for target in targets(s, hero, action):
