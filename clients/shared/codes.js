@@ -20,6 +20,7 @@ export const CLOSE = Object.freeze({
 /** The close code for each reason a connection is closed (sent in a bye first). */
 export const CLOSE_CODES = Object.freeze({
   "seat/replaced": 4001,
+  "seat/moved": 4001,
   "join/kicked": 4003,
   "seat/left": 1000,
   "room/closed": 4004,
@@ -35,7 +36,6 @@ export const CLOSE_REASONS = Object.freeze({
   "1000": "seat/left",
   "1001": "server/shutting_down",
   "1011": "room/crashed",
-  "4001": "seat/replaced",
   "4003": "join/kicked",
   "4004": "room/closed",
 });
@@ -56,7 +56,9 @@ export const ERRORS = Object.freeze({
   "join/bad_host_token": "That host link is not valid for this game.",
   "join/kicked": "The host removed this seat from the game.",
   "join/locked": "The host has locked this game: no one new can join.",
-  "join/game_started": "The game has already started and every seat is taken.",
+  "join/game_started": "The game has already started and every hero is taken. You can watch it from this phone.",
+  "join/watch_only": "The game has already started. You can watch it from this phone, or ask the host to let latecomers take a free hero.",
+  "join/moved": "This seat was moved to another phone by the host.",
   "join/name_invalid": "Please choose a name with at least one letter or digit.",
   "join/name_taken": "Someone at the table already uses that name, or one that looks just like it. Please pick another.",
   "join/name_too_long": "That name is far too long. Names are cut to 16 characters.",
@@ -77,11 +79,16 @@ export const ERRORS = Object.freeze({
   "room/bad_ruleset": "That ruleset is not available on this server.",
   "room/bad_difficulty": "That difficulty is not available in this ruleset.",
   "room/closed": "This game was closed.",
+  "room/table_full": "There is no free hero or no free place at the table.",
   "room/failed": "Something went wrong on the server with that action; nothing changed.",
   "room/crashed": "Something went wrong with this game on the server and it stopped. Restarting the server resumes it from its log.",
   "command/stale": "The game moved on before your action arrived. Look again and try again.",
+  "undo/nothing": "There is nothing to take back.",
+  "undo/rolled": "Dice were rolled or a card was shown since: that cannot be taken back.",
+  "undo/not_yours": "The last move was another player's. Only they, or the host, can take it back.",
   "seat/replaced": "This seat was opened on another device.",
   "seat/left": "You left the game.",
+  "seat/moved": "The host moved this seat to another phone.",
   "server/shutting_down": "The server is shutting down.",
 });
 
@@ -96,6 +103,7 @@ export const FINAL_REASONS = new Set([
   "protocol/too_many_errors",
   "room/closed",
   "seat/left",
+  "seat/moved",
   "seat/replaced",
 ]);
 
@@ -113,6 +121,7 @@ export const FORGET_REASONS = new Set([
   "join/bad_token",
   "join/damaged",
   "join/kicked",
+  "join/moved",
   "join/no_such_room",
   "room/closed",
 ]);

@@ -122,7 +122,8 @@ def test_illegal_commands_have_player_sentences(electro: Ruleset) -> None:
         "action/not_your_hero": cm.Act(other_seat, hero.id, "move", ""),
         "action/unknown": cm.Act(hero.seat, hero.id, "fly", ""),
         "seat/unknown": cm.Act("ghost", hero.id, "move", ""),
-        "lobby/started": cm.PickHero(hero.seat, "killy"),
+        "lobby/started": cm.DropHero(hero.seat, hero.id),
+        "game/has_hero": cm.PickHero(hero.seat, "killy"),
     }
     for code, command in cases.items():
         with pytest.raises(IllegalCommand) as info:

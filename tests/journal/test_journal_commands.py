@@ -209,3 +209,31 @@ def test_replay_in_a_real_terminal(tmp_path: Path) -> None:
         if proc.poll() is None:
             proc.kill()
         os.close(master)
+
+
+def test_verify_and_replay_take_the_name_games_prints(
+    data_dir: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    name = "20261122T031500-ABCD-0001.cibo"
+    assert run(games, "--data", str(data_dir)) == 0
+    assert name in capsys.readouterr().out
+    assert run(verify, "--data", str(data_dir), name) == 0
+    assert "OK" in capsys.readouterr().out
+    assert run(verify, "--data", str(data_dir), name.removesuffix(".cibo")) == 0
+    assert "OK" in capsys.readouterr().out
+    assert run(replay, "--data", str(data_dir), name, "--json") == 0
+    assert '"type": "game_started"' in capsys.readouterr().out.replace('":"', '": "')
+    monkeypatch.setenv("CIBO_DATA", str(data_dir))  # the default data directory
+    assert run(verify, name) == 0
+    assert "OK" in capsys.readouterr().out
+    assert run(verify, "--data", str(data_dir), "20261122T031500-NONE-0009") == 1
+    assert "cannot read" in capsys.readouterr().out
+
+
+def test_serve_warns_when_the_join_url_is_loopback_only() -> None:
+    from cibo.commands.serve import loopback_warning
+
+    for base in ("http://127.0.0.1:8877", "http://localhost:80", "http://[::1]:8000"):
+        assert "phones cannot reach it" in loopback_warning(base)
+    for base in ("http://192.168.1.20:8877", "https://cibo.example.org"):
+        assert loopback_warning(base) == ""

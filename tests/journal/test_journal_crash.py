@@ -270,6 +270,8 @@ async def test_kill_9_mid_game_loses_nothing_acknowledged(tmp_path: Path) -> Non
                         break
                     folded = apply(folded, event)
                 expected = json.loads(json.dumps(view_state(folded, audience)))
+                undo = state.pop("undo")  # the room's, not the engine's (see cibo.rooms.undo)
+                assert set(undo) == {"seat", "can"}
                 assert state == expected, f"{audience} at seq {seq}"
 
 

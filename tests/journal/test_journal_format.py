@@ -236,9 +236,9 @@ def test_not_a_journal() -> None:
         read_journal(b"PK\x03\x04 a zip file")
     assert info.value.code == "journal/format"
     with pytest.raises(JournalError) as info:
-        read_journal(encode_frame({"format": 2}))
+        read_journal(encode_frame({"format": 3}))
     assert info.value.code == "journal/format"
-    assert "format 2" in info.value.message
+    assert "format 3" in info.value.message
     with pytest.raises(JournalError) as info:
         read_journal(b"")
     assert info.value.code == "journal/corrupt"

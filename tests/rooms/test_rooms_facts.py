@@ -127,7 +127,7 @@ def test_a_seat_given_to_a_newcomer_forgets_the_answers_of_the_kicked_player() -
     cy = h.join("Cy")
     assert h.seats[cy] == "s2"  # Bob's seat, vacant since the kick
     mine = h.cmd(cy, {"type": "pick_hero", "hero": "zuru"}, cmd_id="x")
-    assert mine["error"]["code"] == "lobby/started"  # decided for Cy, not Bob's answer
+    assert mine["error"]["code"] == "game/has_hero"  # decided for Cy, not Bob's answer
     fresh = _restored(h)
     assert fresh.roster.seats["s2"].results.get("x") is None
 

@@ -46,7 +46,7 @@ def test_every_client_holds_its_exact_view_through_changes() -> None:
                 tables.append(3)
             for client in [*players, *tables]:
                 audience = s.roster.clients[client].audience
-                assert h.held_state(client) == view_state(s.state, audience), (client, commands)
+                assert h.held_state(client) == s.fanout.view(audience, s.state), (client, commands)
     assert commands > 40
     updates = [m for c in [*players, *tables] for m in h.inbox[c] if m["type"] == "update"]
     partial = [m for m in updates if "changes" in m]
@@ -281,7 +281,7 @@ def test_kick_in_lobby_removes_the_seat() -> None:
 def test_kick_in_game_leaves_a_vacant_seat_someone_else_can_take() -> None:
     h = Harness()
     ann, bob = h.lobby(["Ann", "Bob"], ["killy", "cibo"])
-    assert h.hello(700, name="Cat").code == "join/game_started"
+    assert h.hello(700, name="Cat").code == "join/watch_only"
     assert h.control(ann, "kick", "s2")["ok"]
     assert h.closed[bob] == "join/kicked"
     room = h.last(ann, "room")["room"]
@@ -289,7 +289,7 @@ def test_kick_in_game_leaves_a_vacant_seat_someone_else_can_take() -> None:
     assert h.hello(701, name="Cat").ok
     welcome = h.last(701, "welcome")
     assert welcome["seat"] == "s2" and welcome["token"]
-    assert h.hello(702, name="Dan").code == "join/game_started"
+    assert h.hello(702, name="Dan").code == "join/watch_only"
 
 
 def test_transfer_host() -> None:

@@ -56,6 +56,8 @@ async def test_sigterm_closes_with_1001_and_the_game_resumes_after_a_restart(
         room = info["rooms"][0]
         code, url = room["code"], f"ws://127.0.0.1:{info['port']}/ws"
         assert room["join_url"] == f"{info['url']}/j/{code}"
+        # Bound to 127.0.0.1 only: the banner warns that phones cannot reach the join URL.
+        assert "loopback only: phones cannot reach it" in (tmp_path / "first.log").read_text()
         ann = Client(url, code=code, name="Ann", host_token=room["host_token"], reconnect=False)
         bob = Client(url, code=code, name="Bob", reconnect=False)
         table = Client(url, code=code, role="table", reconnect=False)

@@ -20,7 +20,6 @@ from websockets.exceptions import ConnectionClosed, InvalidStatus
 
 from cibo.bot import play_seat
 from cibo.client import Client, JoinRefused
-from cibo.core import view_state
 from cibo.core.ruleset import Ruleset
 from cibo.rulesets import find_ruleset, load_ruleset, parse_ruleset
 
@@ -108,8 +107,9 @@ async def test_a_complete_game_with_four_bots_and_a_table(name: str) -> None:
         # through both codecs.
         for bot in bots:
             await bot.wait_for(lambda c: c.seq == room.seq)
-            assert bot.state == view_state(room.state, f"seat:{bot.seat}")
-        assert table.state == view_state(room.state, "table")
+            assert bot.state == room.fanout.view(f"seat:{bot.seat}", room.state)
+        assert table.state == room.fanout.view("table", room.state)
+        assert table.state["undo"] == {"seat": None, "can": False}  # the game is over
         assert {"cibo.v1.json", "cibo.v1.msgpack"} <= set(partial)
         assert sum(s.commands for s in stats) > 20
         for c in [table, *bots]:

@@ -19,6 +19,7 @@ import select
 import sys
 import time
 from collections.abc import Iterator
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from rich.console import Console, Group, RenderableType
@@ -43,7 +44,17 @@ FEED = 14
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("file", metavar="FILE", help="a game journal (.cibo)")
+    parser.add_argument(
+        "file",
+        metavar="GAME",
+        help="a game journal: a path, or a file name or game id as `cibo games` prints it",
+    )
+    parser.add_argument(
+        "--data",
+        type=Path,
+        default=None,
+        help="data directory to find games by name in (default: as for `cibo games`)",
+    )
     parser.add_argument("--speed", type=float, default=4.0, help="autoplay events per second (4)")
     parser.add_argument("--json", action="store_true", help="print the events as JSON lines")
     parser.add_argument("--round", type=int, metavar="N", help="start at (or print) round N")
@@ -214,12 +225,13 @@ def export_json(replay: Replay) -> Iterator[str]:
 
 def run(args: argparse.Namespace) -> int:
     from cibo.journal.errors import JournalError
+    from cibo.journal.locate import locate_journal
     from cibo.journal.reader import read_journal
     from cibo.journal.replay import replay_steps
 
     err = Console(stderr=True, highlight=False)
     try:
-        contents = read_journal(args.file)
+        contents = read_journal(locate_journal(args.file, args.data))
         start, steps = replay_steps(contents.header, contents.records)
     except JournalError as exc:
         err.print(f"[red]cannot replay:[/red] {escape(exc.message)}")

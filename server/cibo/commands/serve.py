@@ -14,6 +14,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import gc
+import ipaddress
 import json
 import logging
 import os
@@ -383,12 +384,31 @@ def _banner(
         ]
     if rooms and not args.no_qr:
         lines += ["", qr_terminal(f"{base}/j/{rooms[0].code}")]
+    warning = loopback_warning(base)
+    if warning:
+        lines += ["", warning]
     if args.no_journal:
         lines.append("Journal: off (games are not saved)")
     else:
         lines.append(f"Journals: {(args.data or default_data_dir()) / 'games'}")
     lines.append("Press Ctrl+C to stop.")
     print("\n".join(lines), file=out, flush=True)
+
+
+def loopback_warning(base: str) -> str:
+    """A warning when the join URL ``base`` names this machine only (phones cannot reach
+    it); empty otherwise."""
+    host = (urlsplit(base).hostname or "").lower()
+    try:
+        loopback = ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        loopback = host == "localhost" or host.endswith(".localhost")
+    if not loopback:
+        return ""
+    return (
+        f"Warning: the join URL ({base}) is loopback only: phones cannot reach it. "
+        "Bind the LAN address (cibo serve without --host, or --host 0.0.0.0) or set --public-url."
+    )
 
 
 def _write_ready(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import time
+from pathlib import Path
 
 from rich.console import Console
 from rich.markup import escape
@@ -12,7 +13,18 @@ __all__ = ["configure", "run"]
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("files", nargs="+", metavar="FILE", help="a game journal (.cibo)")
+    parser.add_argument(
+        "files",
+        nargs="+",
+        metavar="GAME",
+        help="a game journal: a path, or a file name or game id as `cibo games` prints it",
+    )
+    parser.add_argument(
+        "--data",
+        type=Path,
+        default=None,
+        help="data directory to find games by name in (default: as for `cibo games`)",
+    )
     parser.epilog = (
         "Re-decides every command from the embedded ruleset and the revealed seed and checks "
         "that it gives exactly the journaled events. Exit status 1 if any file fails."
@@ -20,13 +32,14 @@ def configure(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from cibo.journal.locate import locate_journal
     from cibo.journal.verify import verify_journal
 
     console = Console(highlight=False, soft_wrap=True)
     failed = 0
     for path in args.files:
         started = time.perf_counter()
-        verdict = verify_journal(path)
+        verdict = verify_journal(locate_journal(path, args.data))
         elapsed = time.perf_counter() - started
         console.print(f"[bold]{escape(path)}[/bold]")
         for check in verdict.checks:

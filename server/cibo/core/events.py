@@ -24,12 +24,14 @@ __all__ = [
     "ActionTaken",
     "CardDrawn",
     "CardsPeeked",
+    "CommandUndone",
     "DeckBuilt",
     "DeckReshuffled",
     "DifficultySet",
     "Event",
     "GameEnded",
     "GameStarted",
+    "HeroArrived",
     "HeroDamaged",
     "HeroDowned",
     "HeroDropped",
@@ -320,6 +322,39 @@ class GameEnded:
     """The revealed seed (hex); check it against ``GameStarted.commitment``."""
 
 
+@frozen
+class HeroArrived:
+    """A latecomer's seat took a free hero during the game: it stands in ``zone`` (the home
+    zone) with ``hp``, and plays from its next turn."""
+
+    seat: str
+    hero: str
+    kind: str
+    zone: str
+    hp: int
+
+
+@frozen
+class CommandUndone:
+    """``by`` (a seat: the player or the host) took back ``seat``'s latest command, which
+    was ``command`` (``act`` or ``end_turn``) of ``hero`` (``action`` on ``target`` for an
+    ``act``): the game is again as it was right after event ``back_to``.
+
+    :func:`cibo.core.apply` leaves the state as it is: the state to go back to is not in the
+    event. Folds over a journal keep it (:class:`cibo.journal.replay.Fold`), and a room keeps
+    it (:mod:`cibo.rooms.undo`). Only a command that rolled no die and revealed nothing may
+    be taken back (:func:`cibo.core.undo.undo_blocker`).
+    """
+
+    seat: str
+    by: str
+    back_to: int
+    command: str
+    hero: str
+    action: str = ""
+    target: str = ""
+
+
 Event = (
     SeatJoined
     | SeatLeft
@@ -357,6 +392,8 @@ Event = (
     | DeckReshuffled
     | CardsPeeked
     | GameEnded
+    | CommandUndone
+    | HeroArrived
 )
 
 
@@ -403,6 +440,8 @@ EVENT_TYPES: dict[str, type[Any]] = {
         DeckReshuffled,
         CardsPeeked,
         GameEnded,
+        CommandUndone,
+        HeroArrived,
     )
 }
 _TYPE_NAMES = {cls: name for name, cls in EVENT_TYPES.items()}

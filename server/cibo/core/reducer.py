@@ -48,6 +48,13 @@ def _hero_picked(s: GameState, e: ev.HeroPicked) -> GameState:
     return evolve(s, heroes=(*s.heroes, HeroState(id=e.hero, kind=e.kind, seat=e.seat)))
 
 
+def _hero_arrived(s: GameState, e: ev.HeroArrived) -> GameState:
+    hero = HeroState(
+        id=e.hero, kind=e.kind, seat=e.seat, zone=e.zone, hp=e.hp, max_hp=e.hp, done=True
+    )
+    return evolve(s, heroes=(*s.heroes, hero))
+
+
 def _hero_dropped(s: GameState, e: ev.HeroDropped) -> GameState:
     return evolve(s, heroes=tuple(h for h in s.heroes if h.id != e.hero))
 
@@ -271,6 +278,8 @@ _HANDLERS: dict[type[Any], Callable[[GameState, Any], GameState]] = {
     ev.DeckReshuffled: _deck_reshuffled,
     ev.CardsPeeked: _cards_peeked,
     ev.GameEnded: _game_ended,
+    ev.HeroArrived: _hero_arrived,
+    ev.CommandUndone: _no_change,  # the fold that meets it goes back to its kept state
 }
 assert set(_HANDLERS) == set(ev.EVENT_TYPES.values()), "every event type needs a handler"
 

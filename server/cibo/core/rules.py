@@ -32,9 +32,11 @@ from cibo.core.state import GameState, HeroState
 __all__ = [
     "Decision",
     "action_refusal",
+    "cannot_help",
     "check_action",
     "decide",
     "find_action",
+    "free_heroes",
     "new_game",
     "play",
     "targets",
@@ -101,8 +103,10 @@ def _need_lobby(s: GameState) -> None:
 
 
 def _join_seat(ctx: Ctx, c: cm.JoinSeat) -> None:
+    """A seat joins the lobby, or — a latecomer — the game (then it may pick a free hero)."""
     s = ctx.state
-    _need_lobby(s)
+    if s.status != "playing":
+        _need_lobby(s)
     if s.seat(c.seat) is not None:
         raise _illegal("You already have a seat.", "lobby/seated")
     if len(s.seats) >= s.ruleset.ruleset.players.max:
@@ -126,8 +130,20 @@ def _leave_seat(ctx: Ctx, c: cm.LeaveSeat) -> None:
     ctx.emit(ev.SeatLeft(seat=c.seat))
 
 
+def free_heroes(s: GameState) -> tuple[str, ...]:
+    """The hero kinds a seat could still pick (in the lobby, or as a latecomer in the game)."""
+    rs = s.ruleset
+    if len(s.heroes) >= rs.ruleset.heroes.max:
+        return ()
+    taken = {h.kind for h in s.heroes}
+    return tuple(k for k in rs.hero_pool() if rs.heroes[k].repeatable or k not in taken)
+
+
 def _pick_hero(ctx: Ctx, c: cm.PickHero) -> None:
     s = ctx.state
+    if s.status == "playing":
+        _latecomer_hero(ctx, c)
+        return
     _need_lobby(s)
     _require_seat(s, c.seat)
     rs = s.ruleset
@@ -147,6 +163,28 @@ def _pick_hero(ctx: Ctx, c: cm.PickHero) -> None:
             raise _illegal(f"{spec.name} is already taken.", "lobby/hero_taken")
         hero_id = c.hero
     ctx.emit(ev.HeroPicked(seat=c.seat, hero=hero_id, kind=c.hero))
+
+
+def _latecomer_hero(ctx: Ctx, c: cm.PickHero) -> None:
+    """A seat that joined during the game takes one free hero, which arrives at home."""
+    s = ctx.state
+    _require_seat(s, c.seat)
+    if any(h.seat == c.seat for h in s.heroes):
+        raise _illegal("You already play a hero in this game.", "game/has_hero")
+    if c.hero not in free_heroes(s):
+        raise _illegal("That hero is not free.", "game/hero_not_free")
+    rs = s.ruleset
+    hero_id = c.hero
+    if rs.heroes[c.hero].repeatable:
+        n = 1 + sum(1 for h in s.heroes if h.kind == c.hero)
+        hero_id = f"{c.hero}-{n}"
+        while s.hero(hero_id) is not None:
+            n += 1
+            hero_id = f"{c.hero}-{n}"
+    home = zone_ref(ctx, rs.rules.home, {}) if rs.rules.home else next(iter(rs.zones))
+    ctx.emit(
+        ev.HeroArrived(seat=c.seat, hero=hero_id, kind=c.hero, zone=home, hp=rs.heroes[c.hero].hp)
+    )
 
 
 def _drop_hero(ctx: Ctx, c: cm.DropHero) -> None:
@@ -364,6 +402,30 @@ def action_refusal(s: GameState, hero: HeroState, name: str, action: Action) -> 
     """
     reason = _refusal(s, hero, name, action)
     return None if reason is None else _REFUSAL_CODES[reason]
+
+
+def cannot_help(s: GameState, hero: HeroState, action: Action) -> bool:
+    """The action could change nothing worth doing now, so it is not offered (it stays legal).
+
+    With an ``offer_if``, it holds when that expression is false (the ruleset says when the
+    action is worth offering). Without one, it holds when every effect of the action's ``do``
+    that is not spending — an ``add`` of a negative whole number (a part, rations) — is an
+    ``add`` of a positive whole number to a track already at its maximum (Secure at route 6/6,
+    Scavenge at full power). Any other effect, or one with a ``when`` guard, might help, and
+    the action is offered.
+    """
+    if action.offer_if:
+        return not Ctx(s).truth(action.offer_if, {"hero": hero.id, "zone": hero.zone})
+    gains = [e for e in action.do if not (e.add and isinstance(e.by, int) and e.by < 0)]
+    if not gains:
+        return False
+    tracks = s.ruleset.tracks
+    for e in gains:
+        if e.when or not e.add or e.add not in tracks or not isinstance(e.by, int) or e.by <= 0:
+            return False
+        if s.tracks.get(e.add, tracks[e.add].min) < tracks[e.add].max:
+            return False
+    return True
 
 
 _Refusal = Literal["cost", "zone", "every", "used", "needs"]

@@ -202,6 +202,10 @@ class Action:
     """Zone tags or names, ``|``-separated; the hero must stand in a matching zone."""
     needs: str = ""
     """An expression that must be true."""
+    offer_if: str = ""
+    """An expression that must be true for the action to be offered (listed to the phone);
+    unlike ``needs`` it does not forbid it. Empty: offered unless it cannot help
+    (:func:`cibo.core.rules.cannot_help`)."""
     target: Target = "none"
     range: Formula = 0
     here: bool = False

@@ -16,10 +16,11 @@ from typing import Any
 from cibo.core import events as ev
 from cibo.core.dice import Roll
 from cibo.core.env import track_band
-from cibo.core.rules import action_refusal, find_action, targets
-from cibo.core.ruleset import Ruleset
+from cibo.core.rules import action_refusal, cannot_help, find_action, free_heroes, targets
+from cibo.core.ruleset import Action, Ruleset
 from cibo.core.serial import to_data
 from cibo.core.state import GameState, HeroState
+from cibo.core.verbs import verb_of
 
 __all__ = [
     "AUDIENCES",
@@ -170,6 +171,7 @@ def _shared_view(state: GameState) -> dict[str, Any]:
         "turn": s.turn,
         "seats": [{"id": x.id, "name": x.name} for x in s.seats],
         "heroes": [_hero(s, h) for h in s.heroes],
+        "free_heroes": list(free_heroes(s)),
         "units": [{"id": u.id, "kind": u.kind, "zone": u.zone, "hp": u.hp} for u in s.units],
         "tracks": {
             name: {
@@ -220,8 +222,9 @@ def legal_actions(state: GameState, seat: str) -> list[dict[str, Any]]:
         for name in names:
             action = find_action(s, hero, name)
             assert action is not None
-            if action_refusal(s, hero, name, action) is not None:
+            if action_refusal(s, hero, name, action) is not None or cannot_help(s, hero, action):
                 continue
+            verbs = _verbs(action)
             for target in targets(s, hero, action):
                 out.append(
                     {
@@ -233,6 +236,8 @@ def legal_actions(state: GameState, seat: str) -> list[dict[str, Any]]:
                         "cost": action.cost,
                         "text": action.text,
                         "roll": action.roll,
+                        "target_kind": action.target,
+                        "verbs": verbs,
                     }
                 )
         out.append(
@@ -243,9 +248,17 @@ def legal_actions(state: GameState, seat: str) -> list[dict[str, Any]]:
                 "cost": 0,
                 "text": "",
                 "roll": "",
+                "target_kind": "none",
+                "verbs": [],
             }
         )
     return out
+
+
+def _verbs(action: Action) -> list[str]:
+    """What the action does, as the verbs of its ``do`` effects in order (``move``,
+    ``damage_zone``…), once each: tells apart actions that take the same kind of target."""
+    return list(dict.fromkeys(verb_of(e).name for e in action.do))
 
 
 def _roll(r: Roll | None) -> dict[str, Any] | None:

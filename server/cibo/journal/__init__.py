@@ -6,7 +6,7 @@ reopens every unfinished game and the room rebuilds its state by folding the jou
 (:func:`cibo.journal.replay.rebuild_state`). ``cibo verify`` re-decides every command from the
 revealed seed; ``cibo replay`` steps through a game; ``cibo games`` lists them.
 
-File format (version 1)
+File format (version 2; version 1 is read too)
 -----------------------
 One file per game: ``<data>/games/<game_id>.cibo`` with ``game_id`` =
 ``YYYYMMDDTHHMMSS-<ROOM>-<4 hex>`` (UTC creation time, so names sort by time). The file is a
@@ -17,7 +17,7 @@ sequence of frames::
 Each payload is one msgpack map (at most 16 MiB; read with explicit limits, ext types refused).
 The first frame is the header::
 
-    {"format": 1, "engine_version", "game_id", "room_code", "created_at": unix float,
+    {"format": 2, "engine_version", "game_id", "room_code", "created_at": unix float,
      "ruleset_id", "ruleset_sha256", "ruleset_text", "difficulty",
      "seed_commitment": sha256(seed) hex, "seed": hex, "seats": [seat ids at creation]}
 
@@ -27,6 +27,8 @@ header must never be sent to a client. Every later frame is a record, told apart
 ``{"k": "cmd", "ts", "seat", "cmd_id", "command": {...}, "events": [{"seq", "event": {...}}]}``
     One accepted command (``command_to_dict``) and the events it produced
     (``event_to_dict``). ``seq`` starts at 1 and increases by one across the file, no gap.
+    Format 2: a command ``{"type": "undo", "seat", "of"}`` with one ``command_undone`` event
+    takes back the latest command that may be (see :class:`cibo.journal.replay.Fold`).
 ``{"k": "meta", "ts", "data": {...}}``
     A room fact that is not a game command (seat token *hashes*, host token hash, names,
     kicks). Recovery returns them in order.

@@ -1,4 +1,4 @@
-"""Framing and record shapes of a journal file (format 1). Pure: bytes and dicts, no I/O.
+"""Framing and record shapes of a journal file (format 2). Pure: bytes and dicts, no I/O.
 
 A file is a sequence of frames; the first frame's payload is the header, every later one a
 record::
@@ -30,10 +30,12 @@ from cibo.journal.errors import JournalError
 
 __all__ = [
     "FORMAT",
+    "FORMATS",
     "FRAME_HEADER",
     "MAGIC",
     "MAX_CONTAINERS",
     "MAX_RECORD_BYTES",
+    "UNDO",
     "CommandRecord",
     "EndRecord",
     "JournalHeader",
@@ -48,7 +50,14 @@ __all__ = [
     "record_to_payload",
 ]
 
-FORMAT: Final = 1
+FORMAT: Final = 2
+"""The format written. Format 2 adds the ``undo`` command record (see :data:`UNDO`); format 1
+files (which cannot hold one) are read the same way."""
+FORMATS: Final = (1, 2)
+"""The formats read."""
+UNDO: Final = "undo"
+"""The ``command`` type of a record that takes back a command: ``{"type": "undo", "seat":
+who asked, "of": whose command}``, with one ``command_undone`` event (format 2 on)."""
 MAGIC: Final = b"\xc1\xb0"
 FRAME_HEADER: Final = struct.Struct(">2sII")
 """magic, payload length, crc32 of the payload."""
@@ -263,10 +272,11 @@ def parse_header(payload: dict[str, Any]) -> JournalHeader:
         raise JournalError(
             "journal/format", "this is not a Cibo journal (its header has no format)"
         )
-    if fmt != FORMAT:
+    if fmt not in FORMATS:
         raise JournalError(
             "journal/format",
-            f"journal format {fmt} is not supported (this Cibo reads format {FORMAT})",
+            f"journal format {fmt} is not supported (this Cibo reads formats "
+            f"{', '.join(map(str, FORMATS))})",
         )
     what = "the header"
     seats = _get(payload, "seats", list, what)

@@ -1,8 +1,13 @@
 """From journal records back to game states: the room's resume, ``cibo replay`` and ``games``.
 
-Replay is a plain fold of the journaled events over ``new_game(...)`` built from the header
+Replay is a fold of the journaled events over ``new_game(...)`` built from the header
 (its embedded ruleset text, seed and difficulty): :func:`cibo.core.apply` never rolls, so no
 command is re-decided here. :mod:`cibo.journal.verify` is the one that re-decides.
+
+One record is more than its events: an ``undo`` record (format 2) takes the game back to the
+state before the command it undoes, which its ``command_undone`` event does not carry. A
+:class:`Fold` keeps those states (:class:`cibo.core.undo.UndoStack`), so every fold here — the
+room's resume, ``cibo replay``, the web replay — goes back exactly as the room did.
 """
 
 from __future__ import annotations
@@ -14,11 +19,21 @@ from collections.abc import Iterable, Iterator, Sequence
 from attrs import frozen
 
 from cibo.core import Event, GameState, Ruleset, apply, event_from_dict, new_game
+from cibo.core.events import CommandUndone
+from cibo.core.undo import UndoStack
 from cibo.journal.errors import JournalError
-from cibo.journal.format import CommandRecord, JournalHeader, Record
+from cibo.journal.format import UNDO, CommandRecord, JournalHeader, Record
 from cibo.rulesets import RulesetError, parse_ruleset
 
-__all__ = ["Step", "decode_events", "load_ruleset", "rebuild_state", "replay_steps", "start_state"]
+__all__ = [
+    "Fold",
+    "Step",
+    "decode_events",
+    "load_ruleset",
+    "rebuild_state",
+    "replay_steps",
+    "start_state",
+]
 
 
 def load_ruleset(header: JournalHeader) -> Ruleset:
@@ -90,16 +105,55 @@ def decode_events(records: Iterable[Record]) -> Iterator[tuple[int, Event]]:
                 yield logged.seq, event
 
 
+class Fold:
+    """The game through a journal's command records, undos included.
+
+    Args:
+        state: the state to start from (:func:`start_state`).
+        undo: the stack of commands that may be taken back (a room passes its own).
+    """
+
+    def __init__(self, state: GameState, undo: UndoStack | None = None) -> None:
+        self.state = state
+        self.undo = undo if undo is not None else UndoStack()
+        self.seq = 0
+
+    def record(self, record: CommandRecord) -> Iterator[tuple[int, Event, GameState]]:
+        """Fold one command record: ``(seq, event, state after it)`` for each of its events.
+
+        Raises:
+            JournalError: ``journal/corrupt`` for an event this engine cannot read, or an undo
+                with nothing to take back.
+        """
+        before, seq_before = self.state, self.seq
+        for seq, event in decode_events((record,)):
+            if isinstance(event, CommandUndone):
+                if self.undo.latest is None:
+                    raise JournalError(
+                        "journal/corrupt", f"event seq {seq} undoes a command that is not there"
+                    )
+                mark, _ = self.undo.pop(event.by)
+                self.state = mark.before
+            else:
+                self.state = apply(self.state, event)
+            self.seq = seq
+            yield seq, event, self.state
+        if record.command.get("type") != UNDO:
+            self.undo.note(record.seat, record.command, before, self.state, seq_before)
+
+
 def rebuild_state(header: JournalHeader, records: Iterable[Record]) -> GameState:
-    """The state after every journaled event: what a room resumes from after a crash.
+    """The state after every journaled record: what a room resumes from after a crash.
 
     Raises:
         JournalError: ``journal/ruleset`` or ``journal/corrupt``; the game cannot be resumed.
     """
-    state = start_state(header)
-    for _, event in decode_events(records):
-        state = apply(state, event)
-    return state
+    fold = Fold(start_state(header))
+    for record in records:
+        if isinstance(record, CommandRecord):
+            for _ in fold.record(record):
+                pass
+    return fold.state
 
 
 @frozen
@@ -113,9 +167,10 @@ class Step:
 
 def replay_steps(header: JournalHeader, records: Sequence[Record]) -> tuple[GameState, list[Step]]:
     """The starting state and every step, for stepping back and forth (``cibo replay``)."""
-    start = state = start_state(header)
-    steps = []
-    for seq, event in decode_events(records):
-        state = apply(state, event)
-        steps.append(Step(seq, event, state))
+    start = start_state(header)
+    fold = Fold(start)
+    steps: list[Step] = []
+    for record in records:
+        if isinstance(record, CommandRecord):
+            steps.extend(Step(seq, event, state) for seq, event, state in fold.record(record))
     return start, steps

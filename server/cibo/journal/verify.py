@@ -5,6 +5,12 @@ the seed) re-validates it and recomputes every roll; the events the rules give m
 journaled ones exactly. The first difference fails the verdict, with its record number, seq
 and the field that differs.
 
+An ``undo`` record is re-decided too: the command it takes back must be the latest one that
+may still be taken back (no die rolled, nothing hidden shown since: :mod:`cibo.core.undo`),
+asked for by its own seat or by the host's (the room's ``host`` facts say which seat that was),
+and its one ``command_undone`` event must be exactly the one the rules give. The game then goes
+on from the state before the command taken back.
+
 A command id is final for the whole game: a seat's first result for a ``cmd_id`` is the only
 one, so a journal holding two records of one seat with the same ``cmd_id`` was applied twice
 and fails too (the commands the room issues itself share :data:`ROOM_CMD_ID` and are exempt).
@@ -27,8 +33,9 @@ from cibo.core import (
     decide,
     event_to_dict,
 )
+from cibo.core.undo import UndoStack
 from cibo.journal.errors import JournalError
-from cibo.journal.format import CommandRecord, EndRecord, JournalHeader, MetaRecord
+from cibo.journal.format import UNDO, CommandRecord, EndRecord, JournalHeader, MetaRecord
 from cibo.journal.reader import JournalContents, read_journal
 from cibo.journal.replay import load_ruleset, start_state
 
@@ -196,11 +203,15 @@ def verify_journal(source: str | bytes) -> Verdict:
     if seed is None:
         return verdict
     state = start_state(header, ruleset, seed=seed)
-    events = commands = 0
+    events = commands = undos = seq = 0
+    undo = UndoStack()
+    host = ""
     first_of: dict[tuple[str, str], int] = {}  # (seat, cmd_id) -> the record that has it
     for i, record in enumerate(contents.records):
         place = f"record {i + 1} at byte {contents.offsets[i]}"
         if isinstance(record, MetaRecord):
+            if record.data.get("fact") == "host" and isinstance(record.data.get("seat"), str):
+                host = record.data["seat"]
             continue
         if isinstance(record, EndRecord):
             if not state.over or record.outcome != state.status:
@@ -217,13 +228,22 @@ def verify_journal(source: str | bytes) -> Verdict:
                     f"{record.seat!r} already used command id {record.cmd_id!r} in record "
                     f"{earlier}; a command id's first result is final, so it was applied twice"
                 )
-        problem, state = _check_command(state, record)
+        if record.command.get("type") == UNDO:
+            problem, state = _check_undo(state, record, undo, host)
+            undos += 1
+        else:
+            before = state
+            problem, state = _check_command(state, record)
+            if not problem:
+                undo.note(record.seat, record.command, before, state, seq)
         if problem:
             return verdict.fail(f"{place} (cmd {record.cmd_id!r}, seat {record.seat!r}): {problem}")
         events += len(record.events)
+        seq = record.events[-1].seq if record.events else seq
         commands += 1
+    taken_back = f", {undos} taken back by the rules for undo" if undos else ""
     verdict.checks.append(
-        f"rules: {commands} commands legal, {events} events (every roll) recomputed"
+        f"rules: {commands} commands legal{taken_back}, {events} events (every roll) recomputed"
     )
     verdict.checks.append(f"command ids: {len(first_of)} ids, none used twice by a seat")
     verdict.summary = summarize_state(header, state, events=events, commands=commands)
@@ -281,3 +301,23 @@ def _check_command(state: GameState, record: CommandRecord) -> tuple[str, GameSt
     for event in decided:
         state = apply(state, event)
     return "", state
+
+
+def _check_undo(
+    state: GameState, record: CommandRecord, undo: UndoStack, host: str
+) -> tuple[str, GameState]:
+    """Re-decide one undo; ("", the state before the command taken back) or (what differs,
+    state)."""
+    of = record.command.get("of", "")
+    if record.command.get("seat") != record.seat or not isinstance(of, str):
+        return "the undo names another seat than its record's, or no seat to undo", state
+    refusal = undo.refusal(record.seat, of, record.seat == host)
+    if refusal is not None:
+        return f"the undo is not allowed here [{refusal}]", state
+    mark, event = undo.pop(record.seat)
+    produced = [event_to_dict(event)]
+    logged = [e.event for e in record.events]
+    diff = first_difference(logged, produced)
+    if diff:
+        return f"the undo's events differ: {diff}", state
+    return "", mark.before

@@ -36,6 +36,7 @@ __all__ = [
 FINAL_REASONS: Final = frozenset(
     {
         "seat/replaced",
+        "seat/moved",
         "join/kicked",
         "seat/left",
         "room/closed",
@@ -50,7 +51,14 @@ repeat what got it closed). Any other reason (``server/shutting_down``, ``room/c
 dropped connection is worth a reconnect: the seat resumes from its last ``seq``."""
 
 FORGET_REASONS: Final = frozenset(
-    {"join/bad_token", "join/kicked", "join/no_such_room", "join/damaged", "room/closed"}
+    {
+        "join/bad_token",
+        "join/kicked",
+        "join/moved",
+        "join/no_such_room",
+        "join/damaged",
+        "room/closed",
+    }
 )
 """Answers after which a stored seat (token and ``seq``) is gone for good: forget it."""
 

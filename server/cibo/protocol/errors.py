@@ -47,7 +47,14 @@ ERRORS: dict[str, str] = {
     "join/bad_host_token": "That host link is not valid for this game.",
     "join/kicked": "The host removed this seat from the game.",
     "join/locked": "The host has locked this game: no one new can join.",
-    "join/game_started": "The game has already started and every seat is taken.",
+    "join/game_started": (
+        "The game has already started and every hero is taken. You can watch it from this phone."
+    ),
+    "join/watch_only": (
+        "The game has already started. You can watch it from this phone, or ask the host to"
+        " let latecomers take a free hero."
+    ),
+    "join/moved": "This seat was moved to another phone by the host.",
     "join/name_invalid": "Please choose a name with at least one letter or digit.",
     "join/name_taken": (
         "Someone at the table already uses that name, or one that looks just like it."
@@ -75,6 +82,7 @@ ERRORS: dict[str, str] = {
     "room/bad_ruleset": "That ruleset is not available on this server.",
     "room/bad_difficulty": "That difficulty is not available in this ruleset.",
     "room/closed": "This game was closed.",
+    "room/table_full": "There is no free hero or no free place at the table.",
     "room/failed": "Something went wrong on the server with that action; nothing changed.",
     "room/crashed": (
         "Something went wrong with this game on the server and it stopped. Restarting the"
@@ -82,9 +90,16 @@ ERRORS: dict[str, str] = {
     ),
     # Commands.
     "command/stale": "The game moved on before your action arrived. Look again and try again.",
+    # Undo.
+    "undo/nothing": "There is nothing to take back.",
+    "undo/rolled": "Dice were rolled or a card was shown since: that cannot be taken back.",
+    "undo/not_yours": (
+        "The last move was another player's. Only they, or the host, can take it back."
+    ),
     # Reasons for closing a connection (sent in ``bye``).
     "seat/replaced": "This seat was opened on another device.",
     "seat/left": "You left the game.",
+    "seat/moved": "The host moved this seat to another phone.",
     "server/shutting_down": "The server is shutting down.",
 }
 """Code -> the sentence shown to a player. Engine codes come with their own sentence."""
@@ -126,6 +141,7 @@ class CloseCode(enum.IntEnum):
 
 CLOSE_CODES: dict[str, CloseCode] = {
     "seat/replaced": CloseCode.REPLACED,
+    "seat/moved": CloseCode.REPLACED,
     "join/kicked": CloseCode.KICKED,
     "seat/left": CloseCode.NORMAL,
     "room/closed": CloseCode.ROOM_CLOSED,

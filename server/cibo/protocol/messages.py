@@ -38,7 +38,17 @@ Role = Literal["player", "table", "spectator"]
 ROLES: Final[tuple[Role, ...]] = ("player", "table", "spectator")
 
 ControlAction = Literal[
-    "pause", "resume", "lock", "unlock", "kick", "transfer_host", "next_game"
+    "pause",
+    "resume",
+    "lock",
+    "unlock",
+    "kick",
+    "transfer_host",
+    "next_game",
+    "latecomers_on",
+    "latecomers_off",
+    "move_seat",
+    "add_bot",
 ]
 CONTROL_ACTIONS: Final[tuple[ControlAction, ...]] = (
     "pause",
@@ -48,7 +58,13 @@ CONTROL_ACTIONS: Final[tuple[ControlAction, ...]] = (
     "kick",
     "transfer_host",
     "next_game",
+    "latecomers_on",
+    "latecomers_off",
+    "move_seat",
+    "add_bot",
 )
+SEAT_CONTROLS: Final = frozenset({"kick", "transfer_host", "move_seat"})
+"""Controls that need a ``seat`` (``add_bot`` takes one optionally)."""
 
 MAX_SEQ: Final = 2**53
 MAX_ID = 64
@@ -232,7 +248,7 @@ def _control(f: _Fields) -> Control:
     if action not in CONTROL_ACTIONS:
         raise InvalidMessage(f"'action' must be one of {', '.join(CONTROL_ACTIONS)}")
     seat = f.text("seat")
-    if action in ("kick", "transfer_host") and seat is None:
+    if action in SEAT_CONTROLS and seat is None:
         raise InvalidMessage(f"{action!r} needs a 'seat'")
     assert cmd_id is not None
     return Control(cmd_id=cmd_id, action=action, seat=seat)

@@ -15,6 +15,7 @@ __all__ = [
     "error",
     "pong",
     "result_error",
+    "result_move",
     "result_next",
     "result_ok",
     "room",
@@ -110,6 +111,18 @@ def result_next(cmd_id: str, seq: int, code: str, host_token: str) -> dict[str, 
         "ok": True,
         "seq": seq,
         "next": {"code": code, "host_token": host_token},
+    }
+
+
+def result_move(cmd_id: str, seq: int, seat: str, token: str) -> dict[str, Any]:
+    """``move_seat`` was applied: the one-time ``token`` that moves ``seat`` to the device
+    that joins with it (for the host only, who shows it as a link or QR code)."""
+    return {
+        "type": "result",
+        "cmd_id": cmd_id,
+        "ok": True,
+        "seq": seq,
+        "move": {"seat": seat, "token": token},
     }
 
 

@@ -14,7 +14,8 @@ from cibo.core import IllegalCommand
 from cibo.core.commands import LeaveSeat
 from cibo.protocol import outbound
 from cibo.protocol.errors import error_message
-from cibo.rooms.facts import ControlApplied, HostSet, Locked, Paused, SeatRevoked
+from cibo.rooms import handover, tablebots
+from cibo.rooms.facts import BotSeated, ControlApplied, HostSet, Locked, Paused, SeatRevoked
 from cibo.rooms.roster import Result, Seat
 from cibo.rooms.steps import ROOM_CMD_ID, ClientId, Send, Step
 
@@ -33,6 +34,8 @@ def control(
     if me is None:
         return step
     code = _control(room, step, me.id, action, target)
+    if not code and action in ("move_seat", "add_bot"):
+        return _seat_control(room, step, client, me, cmd_id=cmd_id, action=action, target=target)
     if code:
         result = _reject(cmd_id, code)
         me.results.put(cmd_id, result)
@@ -41,6 +44,36 @@ def control(
         room.record(step, ControlApplied(me.id, cmd_id, room.seq))
     room.fanout.held.append(Send((client,), result))
     room.flush_into(step)  # a kick's event, then the result
+    return room.finish(step)
+
+
+def _seat_control(
+    room: RoomSession,
+    step: Step,
+    client: ClientId,
+    me: Seat,
+    *,
+    cmd_id: str,
+    action: str,
+    target: str | None,
+) -> Step:
+    """``move_seat`` (answered with the move token) and ``add_bot``, for the host ``me``."""
+    try:
+        if action == "move_seat":
+            token = handover.issue_move(room, step, target or "")
+            result = outbound.result_move(cmd_id, room.seq, target or "", token)
+        else:
+            tablebots.add_bot(room, step, target)
+            result = outbound.result_ok(cmd_id, room.seq)
+    except IllegalCommand as exc:
+        result = outbound.result_error(cmd_id, exc.code, exc.message)
+        me.results.put(cmd_id, result)
+    else:
+        room.record(step, ControlApplied(me.id, cmd_id, room.seq))
+        me.results.put(cmd_id, result)  # a resend gets the same token (until a restart)
+        step.room_changed = True
+    room.fanout.held.append(Send((client,), result))
+    room.flush_into(step)
     return room.finish(step)
 
 
@@ -70,7 +103,11 @@ def _control(room: RoomSession, step: Step, me: str, action: str, target: str | 
         return "room/failed"
     if room.stopped:
         return "room/stopped"
-    if action in ("pause", "resume"):
+    if action in ("move_seat", "add_bot"):
+        return ""  # see control(): they answer with more than ok
+    if action in ("latecomers_on", "latecomers_off"):
+        handover.set_latecomers(room, step, action == "latecomers_on")
+    elif action in ("pause", "resume"):
         room.record(step, Paused(action == "pause"))
     elif action in ("lock", "unlock"):
         room.record(step, Locked(action == "lock"))
@@ -99,6 +136,8 @@ def seat_left(room: RoomSession, step: Step, seat: Seat, reason: str) -> None:
     another host if it was the host."""
     client = seat.client
     was_host = room.roster.host_seat == seat.id
+    if seat.bot:
+        room.record(step, BotSeated(seat.id, ""))
     room.record(step, SeatRevoked(seat.id, reason))
     if client is not None:
         room.drop_client(step, client, reason)

@@ -23,13 +23,17 @@ from cibo.protocol import outbound
 from cibo.rooms.roster import Roster
 
 __all__ = [
+    "BotSeated",
     "ControlApplied",
     "Fact",
     "HostLinkMinted",
     "HostSet",
+    "Latecomers",
     "Locked",
     "Paused",
     "SeatClaimed",
+    "SeatMoveIssued",
+    "SeatMoved",
     "SeatRevoked",
     "apply_fact",
     "fact_from_data",
@@ -96,11 +100,73 @@ class ControlApplied:
     seq: int
 
 
-Fact = HostLinkMinted | SeatClaimed | SeatRevoked | HostSet | Paused | Locked | ControlApplied
+@frozen
+class Latecomers:
+    """Whether a player who comes during the game may take a free hero."""
+
+    KIND: ClassVar[str] = "latecomers"
+    value: bool
+
+
+@frozen
+class SeatMoveIssued:
+    """The host issued a one-time link that moves ``seat`` to another device."""
+
+    KIND: ClassVar[str] = "move_issued"
+    seat: str
+    token_sha256: str
+    """The hash of the link's token."""
+
+
+@frozen
+class SeatMoved:
+    """``seat`` was opened with its move link: ``token_sha256`` is the new device's token;
+    the old device's token and the link's stop working."""
+
+    KIND: ClassVar[str] = "moved"
+    seat: str
+    token_sha256: str
+    link_sha256: str
+
+
+@frozen
+class BotSeated:
+    """A bot with ``policy`` plays ``seat`` (an empty policy: a person again)."""
+
+    KIND: ClassVar[str] = "bot"
+    seat: str
+    policy: str
+
+
+Fact = (
+    HostLinkMinted
+    | SeatClaimed
+    | SeatRevoked
+    | HostSet
+    | Paused
+    | Locked
+    | ControlApplied
+    | Latecomers
+    | SeatMoveIssued
+    | SeatMoved
+    | BotSeated
+)
 
 _KINDS: dict[str, type[Fact]] = {
     cls.KIND: cls
-    for cls in (HostLinkMinted, SeatClaimed, SeatRevoked, HostSet, Paused, Locked, ControlApplied)
+    for cls in (
+        HostLinkMinted,
+        SeatClaimed,
+        SeatRevoked,
+        HostSet,
+        Paused,
+        Locked,
+        ControlApplied,
+        Latecomers,
+        SeatMoveIssued,
+        SeatMoved,
+        BotSeated,
+    )
 }
 _TYPES: dict[str, type] = {"str": str, "bool": bool, "int": int}
 """The types of the facts' fields, by their annotation (a bool is not an int here)."""
@@ -185,6 +251,32 @@ def _control_applied(roster: Roster, f: ControlApplied, state: GameState) -> Non
         seat.results.put(f.cmd_id, outbound.result_ok(f.cmd_id, f.seq))
 
 
+def _latecomers(roster: Roster, f: Latecomers, state: GameState) -> None:
+    roster.latecomers = f.value
+
+
+def _move_issued(roster: Roster, f: SeatMoveIssued, state: GameState) -> None:
+    # One link per seat at a time: a new one replaces the one not used yet.
+    for digest in [d for d, seat in roster.moves.items() if seat == f.seat]:
+        del roster.moves[digest]
+    roster.moves[f.token_sha256] = f.seat
+
+
+def _moved(roster: Roster, f: SeatMoved, state: GameState) -> None:
+    roster.moves.pop(f.link_sha256, None)
+    seat = roster.seats.get(f.seat)
+    if seat is not None:
+        if seat.token_hash is not None:
+            roster.moved.add(seat.token_hash)
+        seat.token_hash = f.token_sha256
+
+
+def _bot_seated(roster: Roster, f: BotSeated, state: GameState) -> None:
+    seat = roster.seats.get(f.seat)
+    if seat is not None:
+        seat.bot = f.policy
+
+
 _APPLY: dict[type[Any], Callable[[Roster, Any, GameState], None]] = {
     HostLinkMinted: _host_link,
     SeatClaimed: _seat_claimed,
@@ -193,4 +285,8 @@ _APPLY: dict[type[Any], Callable[[Roster, Any, GameState], None]] = {
     Paused: _paused,
     Locked: _locked,
     ControlApplied: _control_applied,
+    Latecomers: _latecomers,
+    SeatMoveIssued: _move_issued,
+    SeatMoved: _moved,
+    BotSeated: _bot_seated,
 }

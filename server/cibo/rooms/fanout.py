@@ -11,7 +11,7 @@ the latest events (an :class:`~cibo.rooms.ring.EventRing`), so that a client res
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 from cibo.core import Event, GameState, view_event, view_events, view_state, view_states
@@ -39,6 +39,18 @@ class Fanout:
         """By audience, the view its members hold (the last one sent to them): the next update
         carries only what differs from it. Every member holds the same one: a client joins
         right after a flush, when its welcome's view is the one the others were sent last."""
+        self.extra: Callable[[str], dict[str, Any]] = _no_extra
+        """Keys the room adds to an audience's view (what the engine's state does not hold,
+        e.g. what may be taken back: :mod:`cibo.rooms.undo`)."""
+
+    def view(
+        self, audience: str, state: GameState, shown: dict[str, Any] | None = None
+    ) -> dict[str, Any]:
+        """``audience``'s view of ``state`` (``shown``: the engine's, if computed already)
+        with the room's :attr:`extra` keys."""
+        base = view_state(state, audience) if shown is None else shown
+        extra = self.extra(audience)
+        return {**base, **extra} if extra else base
 
     def flush_into(
         self, step: Step, seq: int, state: GameState, audiences: Mapping[str, set[ClientId]]
@@ -50,7 +62,7 @@ class Fanout:
             states = view_states(state, audiences)
             views = self.views
             for audience, members in audiences.items():
-                view = states[audience]
+                view = self.view(audience, state, states[audience])
                 previous = views.get(audience)
                 step.send(members, outbound.update(seq, shown[audience], view, previous=previous))
                 views[audience] = view
@@ -68,7 +80,7 @@ class Fanout:
 
     def welcome_view(self, audience: str, state: GameState) -> dict[str, Any]:
         """The view a newcomer to ``audience`` is welcomed with (right after a flush)."""
-        view = view_state(state, audience)
+        view = self.view(audience, state)
         self.views.setdefault(audience, view)
         return view
 
@@ -105,6 +117,10 @@ class Fanout:
             if view_event(event, audience) is not None:
                 return True
         return False
+
+
+def _no_extra(audience: str) -> dict[str, Any]:
+    return {}
 
 
 def _project(events: Iterable[tuple[int, Event]], audience: str) -> list[dict[str, Any]]:

@@ -15,6 +15,7 @@ from cibo.core import IllegalCommand
 from cibo.core.commands import JoinSeat
 from cibo.protocol import outbound
 from cibo.protocol.errors import FAILED_JOIN_CODES, error_message
+from cibo.rooms import handover
 from cibo.rooms.controls import set_host
 from cibo.rooms.facts import SeatClaimed
 from cibo.rooms.names import name_key, normalize_name
@@ -52,8 +53,14 @@ def hello(
     minted: str | None = None
     if token is not None:
         seat = room.roster.seat_by_token(token)
-        if seat is None:
-            revoked = token_hash(token) in room.roster.revoked
+        moved = handover.move_by_link(room, step, token) if seat is None else None
+        if moved is not None:
+            seat, minted = moved
+        elif seat is None:
+            digest = token_hash(token)
+            if digest in room.roster.moved:
+                return _refuse(step, "join/moved")
+            revoked = digest in room.roster.revoked
             return _refuse(step, "join/kicked" if revoked else "join/bad_token")
     else:
         if room.roster.locked and host_token is None:
@@ -135,10 +142,10 @@ def _new_seat(room: RoomSession, step: Step, shown: str) -> tuple[Seat, str] | I
             return exc
         claim = SeatClaimed(seat_id, shown, token_hash(token))
     elif room.state.status == "playing":
-        vacant = room.roster.vacant()
-        if vacant is None:
-            return _illegal("join/game_started")
-        claim = SeatClaimed(vacant.id, vacant.name, token_hash(token))
+        try:
+            claim = handover.latecomer_seat(room, step, shown, token)
+        except IllegalCommand as exc:
+            return exc
     else:
         return _illegal("room/game_over")
     room.record(step, claim)

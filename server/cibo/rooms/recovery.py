@@ -1,9 +1,11 @@
 """A room rebuilt from its journal: the events folded, the facts replayed, the answers kept.
 
 Nothing is decided again and nothing is journaled again: events are folded with
-:func:`cibo.core.apply`, room facts with :func:`cibo.rooms.facts.apply_fact` (the function the
-live room uses), and every applied command's result is remembered again, so that a resend of
-its ``cmd_id`` after a restart gets it back instead of running it twice.
+:class:`cibo.journal.replay.Fold` (which goes back on an undo as the live room did, and refills
+the room's :class:`~cibo.core.undo.UndoStack`), room facts with
+:func:`cibo.rooms.facts.apply_fact` (the function the live room uses), and every applied
+command's result is remembered again, so that a resend of its ``cmd_id`` after a restart gets
+it back instead of running it twice.
 """
 
 from __future__ import annotations
@@ -11,9 +13,10 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
-from cibo.core import apply, command_from_dict, event_from_dict
+from cibo.core import command_from_dict
 from cibo.core.commands import command_type
 from cibo.journal.format import CommandRecord, MetaRecord, Record
+from cibo.journal.replay import Fold
 from cibo.protocol import outbound
 from cibo.rooms.facts import apply_fact, fact_from_data
 from cibo.rooms.steps import DEVICE_CMD_ID, ROOM_CMD_ID
@@ -30,22 +33,23 @@ def restore(room: RoomSession, records: Iterable[Record]) -> None:
     Raises:
         ValueError: a room fact is malformed.
     """
+    fold = Fold(room.state, room.undo)
+    fold.seq = room.seq
     for record in records:
         if isinstance(record, CommandRecord):
-            _restore_command(room, record)
+            _restore_command(room, fold, record)
         elif isinstance(record, MetaRecord):
             fact = fact_from_data(record.data)
             if fact is not None:
                 apply_fact(room.roster, fact, room.state)
 
 
-def _restore_command(room: RoomSession, record: CommandRecord) -> None:
-    state = room.state
+def _restore_command(room: RoomSession, fold: Fold, record: CommandRecord) -> None:
+    for _ in fold.record(record):  # the fold notes the command once all its events are in
+        pass
     for logged in record.events:
-        state = apply(state, event_from_dict(logged.event))
         room.fanout.ring.append(logged.seq, logged.event)
-        room.seq = logged.seq
-    room.state = state
+    room.state, room.seq = fold.state, fold.seq
     if record.cmd_id == ROOM_CMD_ID:
         command = command_from_dict(record.command)
         number = record.seat[1:]

@@ -70,6 +70,8 @@ class RoomLimits:
     results_per_seat: int = 128
     """Rejections remembered per seat for command-id deduplication (applied commands' results
     are kept for the whole game)."""
+    bot_pace: tuple[float, float] = (1.5, 3.0)
+    """Seconds a bot at the table waits before each command (low, high): a human pace."""
     idle_seconds: float = 2 * 3600
     """A room nobody is connected to is closed after this long."""
     finished_idle_seconds: float = 600
@@ -261,7 +263,13 @@ class Registry:
     def _start(self, session: RoomSession, journal: GameLog, owner: str | None) -> Room:
         if not self._open:
             raise RuntimeError("use the registry inside 'async with'")
-        room = Room(session, journal, inbox_size=self.limits.inbox_size, owner=owner)
+        room = Room(
+            session,
+            journal,
+            inbox_size=self.limits.inbox_size,
+            owner=owner,
+            bot_pace=self.limits.bot_pace,
+        )
         self.rooms[session.code] = room
         task = asyncio.get_running_loop().create_task(
             self._run(room), name=f"cibo-room-{session.code}"

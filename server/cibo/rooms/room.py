@@ -37,6 +37,7 @@ from cibo.protocol.errors import error_message
 from cibo.rooms.ports import GameLog, Peer
 from cibo.rooms.session import RoomSession
 from cibo.rooms.steps import ClientId, Close, JoinOutcome, Outcome, Role, Send, Step
+from cibo.rooms.tablebots import BotDriver
 
 __all__ = ["BATCH", "Listener", "Room", "deliver"]
 
@@ -84,6 +85,7 @@ class Room:
         journal: where its records go.
         inbox_size: requests waiting at most (then senders wait).
         owner: the address that created the room (for the per-address room cap), if any.
+        bot_pace: the seconds a bot at the table waits before each command (low, high).
     """
 
     def __init__(
@@ -93,6 +95,7 @@ class Room:
         *,
         inbox_size: int = 256,
         owner: str | None = None,
+        bot_pace: tuple[float, float] = (1.5, 3.0),
     ) -> None:
         self.session = session
         self.journal = journal
@@ -108,6 +111,7 @@ class Room:
         )
         self._sending: list[_Entry] = []
         """The batch the output task is sending (answered by :meth:`_drain` if it fails)."""
+        self.bots = BotDriver(session, self._ask, bot_pace)
 
     # -- queries and subscriptions --------------------------------------------------------------
 
@@ -269,6 +273,8 @@ class Room:
         group commit.
         """
         output = asyncio.get_running_loop().create_task(self._output(), name=f"out-{self.code}")
+        bots = asyncio.get_running_loop().create_task(self.bots.run(), name=f"bots-{self.code}")
+        self.bots.poke()  # a restored room may have a bot whose turn it is
         me = asyncio.current_task()
 
         def stop_if_failed(task: asyncio.Task[None]) -> None:
@@ -302,6 +308,7 @@ class Room:
             raise failure from None
         finally:
             output.cancel()
+            bots.cancel()
             self.done.set()
             self._drain()
             try:
@@ -391,6 +398,7 @@ class Room:
                     waiting.set_result(entry.step)
             if not failed:
                 self._notify(seq, state)
+                self.bots.poke()
             self._sending = []
             del item, entries, entry  # see run(): nothing of a sent batch outlives it
 

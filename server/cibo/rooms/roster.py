@@ -38,6 +38,8 @@ class Seat:
     results: ResultCache[Result]
     """The first result of every command id the seat sent (see :mod:`cibo.rooms.results`)."""
     client: ClientId | None = None
+    bot: str = ""
+    """The bot policy that plays the seat (:mod:`cibo.rooms.tablebots`); empty for a person."""
 
 
 @define
@@ -64,6 +66,12 @@ class Roster:
     and the host phone that still holds the old one must not be refused."""
     paused: bool = False
     locked: bool = False
+    latecomers: bool = False
+    """The host lets a player who comes during the game take a free hero (else they watch)."""
+    moves: dict[str, str] = field(factory=dict)
+    """Seat-move token hash -> seat: one-time links the host issued (:mod:`cibo.rooms.handover`)."""
+    moved: set[str] = field(factory=set)
+    """Token hashes of devices whose seat was moved to another (answered with ``join/moved``)."""
     next_seat: int = 1
     """The number of the next new seat (``s1``, ``s2``...; never reused)."""
     clients: dict[ClientId, Client] = field(factory=dict)
@@ -121,9 +129,10 @@ class Roster:
             {
                 "seat": s.id,
                 "name": s.name,
-                "connected": s.client is not None,
+                "connected": s.client is not None or bool(s.bot),  # a bot is always there
                 "host": s.id == self.host_seat,
                 "vacant": s.token_hash is None,
+                "bot": bool(s.bot),
             }
             for s in self.seats.values()
         ]

@@ -14,6 +14,10 @@ projection of the state and the events. The session's parts, each with one job:
 * :mod:`~cibo.rooms.results` — the first result of every command id (a resend gets it back);
 * :mod:`~cibo.rooms.fanout` — numbered events to each audience, resume, held results;
 * :mod:`~cibo.rooms.joining` — the checks at the door, seats for newcomers, the welcome;
+* :mod:`~cibo.rooms.deciding` — a command's way through: resends, the room's checks, the engine;
+* :mod:`~cibo.rooms.undo` — taking back the latest commands, and the views' ``undo`` key;
+* :mod:`~cibo.rooms.handover` — latecomers, and a seat moved to a new device;
+* :mod:`~cibo.rooms.tablebots` — bots the host seats, played at a human pace;
 * :mod:`~cibo.rooms.controls` — host controls and the next-game hand-shake;
 * :mod:`~cibo.rooms.gadgets` — commands from table gadgets (the MQTT bridge);
 * :mod:`~cibo.rooms.recovery` — a room rebuilt from its journal.
@@ -33,22 +37,20 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 from cibo.core import (
-    CoreError,
     GameState,
-    IllegalCommand,
     Ruleset,
-    command_from_wire,
     command_to_dict,
     event_to_dict,
     play,
     ruleset_summary,
-    view_state,
 )
 from cibo.core.commands import Command
+from cibo.core.undo import UndoStack
 from cibo.journal.format import CommandRecord, EndRecord, LoggedEvent, MetaRecord, Record
 from cibo.protocol import outbound
 from cibo.protocol.errors import error_message
-from cibo.rooms import controls, gadgets, joining, recovery
+from cibo.rooms import controls, deciding, gadgets, joining, recovery, undo
+from cibo.rooms.deciding import HOST_COMMANDS
 from cibo.rooms.facts import Fact, apply_fact, fact_to_data
 from cibo.rooms.fanout import Fanout
 from cibo.rooms.results import ResultCache
@@ -77,12 +79,6 @@ __all__ = [
 ]
 
 log = logging.getLogger("cibo.rooms")
-
-HOST_COMMANDS = frozenset({"start_game", "set_difficulty", "end_game"})
-"""Engine commands only the host's seat may send (the engine checks the game rules only)."""
-ROOM_ONLY_COMMANDS = frozenset({"join_seat"})
-"""Engine commands the room issues itself; clients may not send them."""
-
 
 class RoomSession:
     """The state of one room and the rules of who may do what in it.
@@ -123,6 +119,9 @@ class RoomSession:
         if host_token_hash:
             self.roster.host_token_hashes.append(host_token_hash)
         self.fanout = Fanout(ring_size)
+        self.undo = UndoStack()
+        """The commands that may still be taken back (see :mod:`cibo.rooms.undo`)."""
+        self.fanout.extra = lambda audience: undo.undo_view(self, audience)
         self.devices: ResultCache[Result] = ResultCache(results_per_seat, accepted)
         """Results of table gadgets' commands by ``cmd_id`` (see :mod:`cibo.rooms.gadgets`)."""
         self.seq = 0
@@ -161,6 +160,7 @@ class RoomSession:
             "tables": r.count("table"),
             "spectators": r.count("spectator"),
             "next": self.next_room[0] if self.next_room is not None else None,
+            "latecomers": r.latecomers,
         }
 
     # -- joining ------------------------------------------------------------------------------
@@ -219,33 +219,9 @@ class RoomSession:
         data: dict[str, Any],
         seen_seq: int | None = None,
     ) -> Step:
-        """A game command from ``client``'s seat (the seat comes from the connection).
-
-        Its events and its result are held until :meth:`flush` (or the next input that needs
-        the fan-out done), so that several commands handled together cost one update per
-        audience; the result always follows the update that carries its events.
-        """
-        step = Step()
-        c = self.roster.clients.get(client)
-        if c is None:
-            return step
-        if c.seat is None:
-            self.fanout.held.append(Send((client,), _reject(cmd_id, "room/not_a_player")))
-            return step
-        seat = self.roster.seats[c.seat]
-        result = seat.results.get(cmd_id)
-        if result is not None:  # a resend: its first result again, nothing is run
-            self.fanout.held.append(Send((client,), result))
-            return step
-        result = self.result(
-            step, audience=c.audience, seat_id=seat.id, cmd_id=cmd_id, data=data, seen_seq=seen_seq
-        )
-        seat.results.put(cmd_id, result)
-        self.fanout.held.append(Send((client,), result))
-        if result["ok"] and data.get("type") == "leave_seat":
-            self.flush_into(step)  # the result first: leaving closes the connection
-            controls.seat_left(self, step, seat, "seat/left")
-        return self.finish(step)
+        """A game command from ``client``'s seat (the seat comes from the connection); its
+        events and result are held until :meth:`flush` (see :func:`cibo.rooms.deciding.command`)."""
+        return deciding.command(self, client, cmd_id, data, seen_seq)
 
     def device_command(self, seat: str, cmd_id: str, data: dict[str, Any]) -> Step:
         """A game command from a table gadget for ``seat`` (a seat id, ``host`` or ``turn``);
@@ -262,35 +238,12 @@ class RoomSession:
         data: dict[str, Any],
         seen_seq: int | None,
     ) -> Result:
-        """Check and run a command from ``seat_id`` (seen by ``audience``); its result."""
-        blocked = self._blocked(data.get("type"), seat_id)
-        if blocked is not None:
-            return _reject(cmd_id, blocked)
-        if seen_seq is not None and self.fanout.stale(audience, seen_seq, self.seq):
-            return _reject(cmd_id, "command/stale")
-        try:
-            self.run(step, seat_id, cmd_id, command_from_wire(seat_id, data))
-        except IllegalCommand as exc:
-            return outbound.result_error(cmd_id, exc.code, exc.message)
-        except CoreError as exc:  # a ruleset problem the engine met at run time
-            log.error("room %s: %s rejected by the engine: %s", self.code, data, exc)
-            return outbound.result_error(cmd_id, exc.code, exc.message)
-        except Exception:
-            log.exception("room %s: the engine failed on %r", self.code, data)
-            return _reject(cmd_id, "room/failed")
-        return outbound.result_ok(cmd_id, self.seq)
-
-    def _blocked(self, kind: object, seat_id: str) -> str | None:
-        """Why the room refuses a command of type ``kind`` from ``seat_id`` now, if it does."""
-        if self.stopped:
-            return "room/stopped"
-        if kind in ROOM_ONLY_COMMANDS:
-            return "room/room_only"
-        if kind in HOST_COMMANDS and seat_id != self.roster.host_seat:
-            return "room/not_host"
-        if self.roster.paused and kind != "end_game":
-            return "room/paused"
-        return None
+        """Check and run a command from ``seat_id`` (seen by ``audience``); its result (see
+        :func:`cibo.rooms.deciding.result`)."""
+        return deciding.result(
+            self, step, audience=audience, seat_id=seat_id, cmd_id=cmd_id, data=data,
+            seen_seq=seen_seq,
+        )
 
     def run(self, step: Step, seat_id: str, cmd_id: str, command: Command) -> None:
         """Decide ``command`` and keep its events and the state after them; journal it and
@@ -299,24 +252,27 @@ class RoomSession:
         Raises:
             IllegalCommand: from :func:`cibo.core.play`; nothing changed.
         """
-        decision = play(self.state, command)
+        before, seq_before = self.state, self.seq
+        decision = play(before, command)
         numbered = [(self.seq + i, e) for i, e in enumerate(decision.events, 1)]
         logged = tuple(LoggedEvent(n, event_to_dict(e)) for n, e in numbered)
         self.fanout.ring.extend((item.seq, item.event) for item in logged)  # may raise
         self.state = state = decision.state
         self.seq += len(numbered)
+        wire = command_to_dict(command)
         step.records.append(
             CommandRecord(
                 ts=self.clock(),
                 seat=seat_id,
                 cmd_id=cmd_id,
-                command=command_to_dict(command),
+                command=wire,
                 events=logged,
             )
         )
         if state.over:
             step.records.append(EndRecord(ts=self.clock(), outcome=state.status))
         self.fanout.unsent.extend(numbered)
+        self.undo.note(seat_id, wire, before, state, seq_before)
         if state.status != self._status:
             self._status = state.status
             step.room_changed = True
@@ -378,7 +334,7 @@ class RoomSession:
         if c is None:
             return step
         resumed, events = self.fanout.missed(c.audience, last_seq, self.seq)
-        view = view_state(self.state, c.audience)
+        view = self.fanout.view(c.audience, self.state)
         step.send((client,), outbound.update(self.seq, events, view, reset=resumed != "events"))
         return step
 
@@ -420,9 +376,3 @@ class RoomSession:
         recovery.restore(self, records)
         self._status = self.state.status
 
-def _illegal(code: str) -> IllegalCommand:
-    return IllegalCommand(error_message(code), code=code)
-
-
-def _reject(cmd_id: str, code: str) -> Result:
-    return outbound.result_error(cmd_id, code, error_message(code))

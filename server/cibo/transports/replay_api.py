@@ -59,10 +59,10 @@ from typing import Any, Final, TypeVar
 
 from attrs import frozen
 
-from cibo.core import apply, ruleset_summary, view_event, view_state
+from cibo.core import ruleset_summary, view_event, view_state
 from cibo.journal import GAME_ID, CommandRecord, GameStore, JournalError, read_journal
 from cibo.journal.listing import GameListing, list_games
-from cibo.journal.replay import decode_events, load_ruleset, start_state
+from cibo.journal.replay import Fold, load_ruleset, start_state
 from cibo.rulesets import RulesetError, available_rulesets
 from cibo.rulesets import load_ruleset as load_ruleset_file
 
@@ -156,14 +156,14 @@ def replay_document(path: Path) -> dict[str, Any]:
     header = contents.header
     ruleset = load_ruleset(header)
     state = start_state(header, ruleset)
+    fold = Fold(state)
     previous = view_state(state, AUDIENCE)
     initial = previous
     steps: list[dict[str, Any]] = []
     for record in contents.records:
         if not isinstance(record, CommandRecord):
             continue
-        for seq, event in decode_events((record,)):
-            state = apply(state, event)
+        for seq, event, state in fold.record(record):
             view = view_state(state, AUDIENCE)
             changed = {k: v for k, v in view.items() if previous.get(k) != v}
             previous = view

@@ -75,6 +75,8 @@ def check_action(cx: CheckContext, p: P, a: Action) -> None:
                 cx.err((*p, "where"), f"{part.strip()!r} is neither a zone nor a zone tag")
     if a.needs:
         check_expr(cx, (*p, "needs"), a.needs, scope, what="condition")
+    if a.offer_if:
+        check_expr(cx, (*p, "offer_if"), a.offer_if, scope, what="condition")
     check_expr(cx, (*p, "range"), a.range, scope)
     if a.target != "none":
         scope["target"] = a.target
