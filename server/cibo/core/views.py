@@ -20,6 +20,7 @@ from cibo.core.rules import action_refusal, find_action, targets
 from cibo.core.ruleset import Ruleset
 from cibo.core.serial import to_data
 from cibo.core.state import GameState, HeroState
+from cibo.core.texts import text_paths
 
 __all__ = [
     "AUDIENCES",
@@ -104,7 +105,23 @@ def ruleset_summary(rs: Ruleset) -> dict[str, Any]:
         ],
         "difficulties": {name: d.label for name, d in rs.difficulty.items()},
         "decks": list(rs.decks),
+        "languages": list(rs.translations.languages or (rs.translations.source,)),
+        "texts": _texts(rs),
     }
+
+
+def _texts(rs: Ruleset) -> dict[str, dict[str, str]]:
+    """Language -> text path -> text: the source language's texts, then each translation's.
+
+    The source language leaves out the cards (a drawn card's text comes with its event); a
+    translation keeps them, as a reader needs a drawn card in their language. That tells which
+    cards a deck may hold, which the ruleset file says anyway, never how many or in what order.
+    """
+    paths = text_paths(rs)
+    out = {rs.translations.source: {p: t for p, t in paths.items() if ".cards." not in p}}
+    for lang, texts in rs.translations.texts.items():
+        out[lang] = {p: t for p, t in texts.items() if p in paths}
+    return out
 
 
 def _hero(s: GameState, h: HeroState) -> dict[str, Any]:
