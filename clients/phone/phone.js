@@ -7,12 +7,20 @@
 import { $ } from "/shared/dom.js";
 import { cleanCode, Connection, rulesetFor, seats } from "/shared/protocol.js";
 import { Names } from "/shared/narrate.js";
-import { errorText, initI18n, localizeRuleset, onLanguage, t } from "/shared/i18n.js";
+import {
+  errorText,
+  initI18n,
+  localizeRuleset,
+  onLanguage,
+  t,
+  translatePage,
+} from "/shared/i18n.js";
 import { absorb, newModel } from "/phone/model.js";
 import { buzz, keepAwake, showStatus, toast } from "/phone/feedback.js";
 import { PhoneView } from "/phone/view.js";
 
 await initI18n();
+translatePage();
 const model = newModel();
 const view = new PhoneView($("#app"), {
   send,

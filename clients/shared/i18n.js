@@ -48,6 +48,15 @@ export function language() {
   return lang;
 }
 
+/** Use tables already at hand (tests, tools): `own` for `code`, `english` as the fallback. */
+export function setTables(code, own, english = own) {
+  fallback = english;
+  table = own;
+  lang = code;
+  plurals = new Intl.PluralRules(lang);
+  numbers = new Intl.NumberFormat(lang);
+}
+
 /** Load the tables for `code` (or the preferred language) and make it current. */
 export async function initI18n(code = preferredLanguage()) {
   if (!Object.keys(fallback).length) fallback = await fetchTable(FALLBACK);

@@ -22,6 +22,8 @@ const PAUSE_MS = {
   deck_built: 150,
 };
 const DEFAULT_MS = 650;
+/** The games list's columns (their headings are replay.col_<name> in the tables). */
+const COLUMNS = ["when", "ruleset", "players", "outcome", "rounds"];
 
 function when(ts) {
   if (!ts) return "";
@@ -62,9 +64,7 @@ async function listGames(root) {
             h(
               "tr",
               {},
-              ["when", "ruleset", "players", "outcome", "rounds"].map((k) =>
-                h("th", { scope: "col" }, t(`replay.col_${k}`))
-              ),
+              COLUMNS.map((k) => h("th", { scope: "col" }, t(`replay.col_${k}`))),
               h("th", { scope: "col" }),
             ),
           ),

@@ -58,7 +58,7 @@ export function renderJoin(view, m) {
       "section",
       { class: "screen join" },
       languageSwitch(h),
-      h("h1", { class: "brand" }, "Cibo"),
+      h("h1", { class: "brand" }, t("common.brand")),
       h("p", { class: "lead" }, t("join.lead")),
       form,
       h("p", { class: "fineprint" }, t("join.fineprint")),
@@ -74,7 +74,7 @@ export function renderWaiting(view, text) {
       h(
         "section",
         { class: "screen center" },
-        h("h1", { class: "brand" }, "Cibo"),
+        h("h1", { class: "brand" }, t("common.brand")),
         h("p", { class: "muted big-text" }, text),
       )),
   ]);

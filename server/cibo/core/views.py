@@ -113,12 +113,12 @@ def ruleset_summary(rs: Ruleset) -> dict[str, Any]:
 def _texts(rs: Ruleset) -> dict[str, dict[str, str]]:
     """Language -> text path -> text: the source language's texts, then each translation's.
 
-    The source language leaves out the cards (a drawn card's text comes with its event); a
-    translation keeps them, as a reader needs a drawn card in their language. That tells which
-    cards a deck may hold, which the ruleset file says anyway, never how many or in what order.
+    Cards are left out in every language, as the rest of the summary leaves out the decks'
+    lists: a drawn card's text comes with its event, in the ruleset's first language.
     """
-    paths = text_paths(rs)
-    out = {rs.translations.source: {p: t for p, t in paths.items() if ".cards." not in p}}
+    paths = {p: t for p, t in text_paths(rs).items() if not p.startswith("decks.")
+             or ".cards." not in p}
+    out = {rs.translations.source: paths}
     for lang, texts in rs.translations.texts.items():
         out[lang] = {p: t for p, t in texts.items() if p in paths}
     return out
