@@ -529,7 +529,7 @@ def test_peeked_cards_show_on_that_phone_only(
             end_turn(phone)
         phone.wait_for_timeout(150)
     expect(phone.locator(".private .peek li")).to_have_count(3)
-    expect(table.locator(".feed-panel")).to_contain_text("Solo looks at 3 Production card(s)")
+    expect(table.locator(".feed-panel")).to_contain_text("Solo looks at 3 Production cards")
 
     def peeks(name: str) -> list[dict[str, Any]]:
         found = []

@@ -7,7 +7,7 @@ import { list, num, t } from "/shared/i18n.js";
 import { SEAT_COLOURS, seatColours } from "/shared/board.js";
 import { heroFormula } from "/phone/model.js";
 import { hostGamePanel } from "/phone/host.js";
-import { costText, pips, topBar } from "/phone/screens/parts.js";
+import { costText, languageFooter, pips, topBar } from "/phone/screens/parts.js";
 
 /** Actions a hero had at the start of this phase (the state only says how many are left). */
 function actionTotal(view, hero, state) {
@@ -332,5 +332,6 @@ export function renderGame(view, m, state, room) {
     tracksSection(view, m, state),
     feedSection(view, m),
     m.conn.host ? hostGamePanel(view, m, room) : null,
+    languageFooter(view),
   ]);
 }

@@ -6,7 +6,7 @@ import { formulaText } from "/shared/narrate.js";
 import { list, num, t } from "/shared/i18n.js";
 import { SEAT_COLOURS, seatColours } from "/shared/board.js";
 import { hostLobbyPanel } from "/phone/host.js";
-import { seatName, topBar } from "/phone/screens/parts.js";
+import { languageFooter, seatName, topBar } from "/phone/screens/parts.js";
 
 function heroCard(view, m, kind, spec, { owner, mine, taken, full }) {
   const { send } = view.actions;
@@ -142,6 +142,7 @@ export function renderLobby(view, m, state, room) {
       (d) => playersCard(d.seats, state, d.me, m.names),
     ),
     m.conn.host ? hostLobbyPanel(view, m, state, room) : null,
+    languageFooter(view),
   ]);
 }
 

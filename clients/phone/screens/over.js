@@ -4,7 +4,7 @@ import { h, place } from "/shared/dom.js";
 import { toast } from "/phone/feedback.js";
 import { errorText, t } from "/shared/i18n.js";
 import { feedSection, rollsSection } from "/phone/screens/game.js";
-import { topBar } from "/phone/screens/parts.js";
+import { languageFooter, topBar } from "/phone/screens/parts.js";
 
 function title(status, won) {
   if (won) return t("over.victory");
@@ -84,5 +84,6 @@ export function renderOver(view, m, state, room) {
       )),
     rollsSection(view, m),
     feedSection(view, m),
+    languageFooter(view),
   ]);
 }

@@ -26,6 +26,16 @@ function statusLine(state, phase) {
   return t("top.over");
 }
 
+/** The language switch, at the foot of each screen (this phone's own choice). */
+export function languageFooter(view) {
+  const lang = document.documentElement.lang;
+  return view.section(
+    "lang",
+    { lang },
+    () => h("footer", { class: "lang-foot" }, languageSwitch(h)),
+  );
+}
+
 /** The bar at the top: my name (a star for the host), where the game is, the room code. */
 export function topBar(view, conn, state, room, names) {
   const phase = state.phase ? names?.phase(state.phase.name) || state.phase.label : "";
@@ -56,6 +66,5 @@ export function topBar(view, conn, state, room, names) {
       ),
       h("span", { class: "where" }, d.status),
       h("span", { class: "room-code", "aria-label": t("common.room_code") }, d.code || ""),
-      languageSwitch(h),
     ));
 }
