@@ -226,6 +226,7 @@ function connect({ name = "" }) {
 function relocalize() {
   model.ruleset = localizeRuleset(model.rawRuleset);
   model.names = model.conn?.state ? new Names(model.ruleset, model.conn.state) : null;
+  document.title = t(model.hadActions ? "phone.title_turn" : "common.brand");
   view.reset();
   if (model.conn?.state && model.names) {
     const known = { rolls: model.rolls, events: model.events };
