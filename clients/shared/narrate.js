@@ -91,22 +91,27 @@ export class Names {
     return found ? found.label : pretty(name);
   }
 
+  /** Whose action `action` is: the hero kind that has it as its own, else "" (shared). */
+  actionOwner(heroId, action) {
+    const kind = this.heroById.get(heroId)?.kind || heroId;
+    const has = (k) => this.text(`heroes.${k}.actions.${action}.label`, "") !== "";
+    if (kind && has(kind)) return kind;
+    if (this.text(`actions.${action}.label`, "") !== "") return "";
+    return Object.keys(this.ruleset.heroes || {}).find(has) || "";
+  }
+
   /** An action's name: the hero's own action, else the shared one. */
   action(heroId, action) {
-    const kind = this.heroById.get(heroId)?.kind || heroId;
-    return this.text(
-      `heroes.${kind}.actions.${action}.label`,
-      this.text(`actions.${action}.label`, pretty(action)),
-    );
+    const owner = this.actionOwner(heroId, action);
+    const base = owner ? `heroes.${owner}.actions` : "actions";
+    return this.text(`${base}.${action}.label`, pretty(action));
   }
 
   /** An action's rules text, as `action`. */
   actionText(heroId, action, value) {
-    const kind = this.heroById.get(heroId)?.kind || heroId;
-    return this.text(
-      `heroes.${kind}.actions.${action}.text`,
-      this.text(`actions.${action}.text`, value),
-    );
+    const owner = this.actionOwner(heroId, action);
+    const base = owner ? `heroes.${owner}.actions` : "actions";
+    return this.text(`${base}.${action}.text`, value);
   }
 
   table(name) {

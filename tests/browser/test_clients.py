@@ -722,7 +722,7 @@ def test_phones_in_italian_play_a_turn_and_the_safeguard_phase(
     killy.locator("#start-game").click()
     for page in phones:
         expect(page.locator(".banner.your-turn")).to_have_text("Tocca a te")
-        expect(page.locator(".topbar .where")).to_contain_text("Turno 1/")
+        expect(page.locator(".topbar .where")).to_contain_text("Round 1/")
     expect(table.locator(".table-header .phase")).to_have_text("Eroi")
 
     # The heroes' phase: Killy walks to the Tubature and forages there (a roll, and noise the
@@ -731,7 +731,7 @@ def test_phones_in_italian_play_a_turn_and_the_safeguard_phase(
     expect(killy.locator(".sheet .zone-name")).to_have_text("Tubature")
     killy.locator("button.action[data-action=forage]").click()
     roll = killy.locator(".rolls .roll").first
-    expect(roll.locator(".roll-title")).to_have_text("Tabella Ricerca di cibo a Tubature")
+    expect(roll.locator(".roll-title")).to_have_text("Tabella Ricerca di cibo · Tubature")
     expect(roll.locator(".roll-outcome")).not_to_be_empty()
     cibo.locator("button.action[data-action=jam]").click()
     expect(table.locator(".feed-panel")).to_contain_text("Killy: Cerca cibo")
@@ -746,9 +746,9 @@ def test_phones_in_italian_play_a_turn_and_the_safeguard_phase(
     for page in phones:
         assert end_turn(page)
     for page in phones:
-        expect(page.locator(".topbar .where")).to_contain_text("Turno 2/")
+        expect(page.locator(".topbar .where")).to_contain_text("Round 2/")
     stories = table.locator(".stories-panel")
-    expect(stories.locator(".panel-title")).to_have_text("Apparizioni · turno 1")
+    expect(stories.locator(".panel-title")).to_have_text("Apparizioni · round 1")
     expect(stories.locator(".story[data-at=tower_north] .story-where")).to_have_text(
         "Torre di Guardia nord"
     )
