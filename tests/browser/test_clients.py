@@ -9,8 +9,8 @@ the phone and the table are taken on every run, into a temporary directory; set
 from __future__ import annotations
 
 import json
-import re
 import os
+import re
 import signal
 import subprocess
 import sys

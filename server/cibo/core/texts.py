@@ -2,7 +2,8 @@
 
 A text path names one text by its place in the ruleset file, with entries by name and rows by
 index (from 0): ``ruleset.name``, ``zones.gate.label``, ``heroes.killy.actions.beam.text``,
-``tables.spawn.bands.calm.0.text``, ``round.upkeep.steps.eat.label``, ``end.victory.evacuated.text``.
+``tables.spawn.bands.calm.0.text``, ``round.upkeep.steps.eat.label``,
+``end.victory.evacuated.text``.
 Names that have no label field in the file (a band, a table, a deck, a card, a step, an action
 without ``label``) still have a ``label`` path: its source text is the name made readable
 (``find`` -> ``Find``), and a translation gives it in words. The clients look texts up by the
@@ -64,8 +65,8 @@ def text_paths(rs: Ruleset) -> dict[str, str]:
         if table.text:
             out[f"tables.{name}.text"] = table.text
         _rows(out, f"tables.{name}.rows", table.rows)
-        for band, rows in table.bands.items():
-            _rows(out, f"tables.{name}.bands.{band}", rows)
+        for band_name, rows in table.bands.items():
+            _rows(out, f"tables.{name}.bands.{band_name}", rows)
     for name, deck in rs.decks.items():
         out[f"decks.{name}.label"] = pretty(name)
         if deck.text:
