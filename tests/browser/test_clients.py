@@ -716,6 +716,7 @@ def test_phones_in_italian_play_a_turn_and_the_safeguard_phase(
     for page in [*phones, table]:
         assert english_on_screen(page, patterns) == []
     shot(killy, "phone-it-lobby")
+    shot(table, "table-it-lobby")
     shot(cibo, "phone-it-lobby-320")
     assert_targets_are_thumb_sized(cibo)
 
