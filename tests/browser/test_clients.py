@@ -699,6 +699,9 @@ def test_phones_in_italian_play_a_turn_and_the_safeguard_phase(
 
     contexts = [new_context(browser, pw, kind, locale="it-IT") for kind in ("phone", "tiny")]
     phones = [watch.attach(c.new_page(), f"phone{i}") for i, c in enumerate(contexts)]
+    phones[1].goto(f"{server.url}/")  # the landing page
+    expect(phones[1].locator("form h2")).to_have_text("Entra in una partita")
+    assert english_on_screen(phones[1], patterns) == []
     for page, url, name, hero in [
         (phones[0], f"{server.url}/j/{code}#host={host_token}", "Anna", "killy"),
         (phones[1], f"{server.url}/j/{code}", "Bruno", "cibo"),
@@ -763,6 +766,10 @@ def test_phones_in_italian_play_a_turn_and_the_safeguard_phase(
     expect(tv.locator(".table-header .round strong")).to_have_text("2")
     assert english_on_screen(tv, patterns) == []
     shot(tv, "table-it-game-720")
+    tv.goto(f"{server.url}/table/?replay")  # the list of logged games
+    expect(tv.locator(".games-title")).to_have_text("Replay")
+    expect(tv.locator(".games-table th").first).to_have_text("Quando")
+    assert english_on_screen(tv, patterns) == []
 
     # The switch: this phone alone goes to English (and remembers it), then back.
     cibo.locator(".lang-btn[data-lang=en]").click()
