@@ -14,6 +14,7 @@ export const CLOSE = Object.freeze({
   "KICKED": 4003,
   "ROOM_CLOSED": 4004,
   "INTERNAL": 1011,
+  "TRY_AGAIN": 1013,
 });
 
 /** The close code for each reason a connection is closed (sent in a bye first). */
@@ -45,6 +46,7 @@ export const ERRORS = Object.freeze({
   "protocol/too_large": "That message is too large.",
   "protocol/too_deep": "That message is nested too deeply.",
   "protocol/invalid": "That message is not part of the protocol.",
+  "protocol/bad_seq": "An event number must be a whole number from 0 up.",
   "protocol/hello_first": "Say hello first: join a room before sending anything else.",
   "protocol/already_joined": "This connection has already joined a room.",
   "protocol/rate_limited": "Too many messages, too fast.",
@@ -56,7 +58,8 @@ export const ERRORS = Object.freeze({
   "join/locked": "The host has locked this game: no one new can join.",
   "join/game_started": "The game has already started and every seat is taken.",
   "join/name_invalid": "Please choose a name with at least one letter or digit.",
-  "join/name_taken": "Someone at the table already uses that name. Please pick another.",
+  "join/name_taken": "Someone at the table already uses that name, or one that looks just like it. Please pick another.",
+  "join/name_too_long": "That name is far too long. Names are cut to 16 characters.",
   "join/too_many_attempts": "Too many failed attempts to join. Wait a minute and try again.",
   "join/room_full": "This game has no room for more screens.",
   "join/damaged": "This game's log is damaged, so it cannot go on. The server's window says why; the host can start a new game.",

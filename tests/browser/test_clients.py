@@ -590,7 +590,9 @@ def test_replay_mode_plays_back_a_bot_game(
     table_ctx = new_context(browser, pw, "table")
     table = watch.attach(table_ctx.new_page(), "table")
     table.goto(f"{server.url}/table/?replay")
-    row = table.locator(f"tr[data-game*='-{made['code']}-']")
+    # The list names games without their room code: find the row by the journal's file name.
+    journal = next((server.data / "games").glob(f"*-{made['code']}-*.cibo")).stem
+    row = table.locator(f"tr[data-game='{journal[:15]}-{journal[-4:]}']")
     expect(row).to_be_visible()
     outcome = (row.locator(".outcome").text_content() or "").lower()
     assert outcome in ("won", "lost")

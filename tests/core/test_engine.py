@@ -170,3 +170,29 @@ def test_wire_commands_never_take_the_seat_from_the_payload() -> None:
     with pytest.raises(IllegalCommand) as info:
         command_from_wire("p1", {"type": "teleport"})
     assert info.value.code == "command/unknown"
+
+
+def test_join_seat_applies_the_one_name_rule(electro: Ruleset) -> None:
+    """The engine cuts long names to 16 characters (not 24 code points), refuses blank-looking
+    ones and look-alikes of a seated name, exactly like the room does."""
+    state = new_game(electro, ruleset_sha256="", seed=bytes(32))
+
+    def join(seat: str, name: str) -> ev.SeatJoined:
+        nonlocal state
+        events = decide(state, cm.JoinSeat(seat, name))
+        state = fold(state, events)
+        assert isinstance(events[0], ev.SeatJoined)
+        return events[0]
+
+    assert join("s1", "🇫🇷" * 13).name == "🇫🇷" * 13  # 26 code points, 13 characters
+    assert join("s2", "q\u0301" * 20).name == "q\u0301" * 16  # cut, not refused
+    assert join("s3", "A\u200dnn").name == "Ann"
+    for blank in ("\u3164", "\u115f", "\u2800", "\u200b"):
+        with pytest.raises(IllegalCommand) as info:
+            decide(state, cm.JoinSeat("s4", blank))
+        assert info.value.code == "lobby/bad_name"
+    for lookalike in ("ANN", "Ánn", "Аnn"):  # case, accent, Cyrillic А
+        with pytest.raises(IllegalCommand) as info:
+            decide(state, cm.JoinSeat("s4", lookalike))
+        assert info.value.code == "lobby/name_taken"
+        assert "looks the same" in info.value.message

@@ -13,7 +13,8 @@ from journal_helpers import bot_game, encode_journal, payloads, reframe
 from cibo.core import apply, decide, new_game
 from cibo.journal import CommandRecord, JournalError, read_journal
 from cibo.journal.replay import rebuild_state, replay_steps
-from cibo.journal.verify import first_difference, verify_journal
+from cibo.journal.verify import ROOM_CMD_ID, first_difference, verify_journal
+from cibo.rooms import steps
 
 
 @cache
@@ -225,3 +226,37 @@ def test_a_changed_header_difficulty_and_a_cut_end_record_are_noted() -> None:
     assert verdict.summary is not None and verdict.summary.difficulty == played.difficulty
     assert any(f"the lobby set {played.difficulty!r}" in n for n in verdict.notes)
     assert any("no end record" in n for n in verdict.notes)
+
+
+def test_a_seat_repeating_a_command_id_fails() -> None:
+    """A command id's first result is final for the whole game: a journal where a seat's
+    command id comes back (the command applied a second time) fails, even though every
+    command is legal and every roll right."""
+    items = payloads(finished())
+    by_seat: dict[str, list[dict[str, Any]]] = {}
+    for p in items[1:]:
+        if p.get("k") == "cmd":
+            by_seat.setdefault(p["seat"], []).append(p)
+    seat, records = max(by_seat.items(), key=lambda kv: len(kv[1]))
+    assert len(records) > 10
+    records[-1]["cmd_id"] = records[1]["cmd_id"]
+    verdict = verify_journal(reframe(items))
+    assert not verdict.ok
+    assert f"seat {seat!r} already used command id {records[1]['cmd_id']!r}" in verdict.failure
+    assert "applied twice" in verdict.failure
+    # Two seats may use the same id, and the room's own commands all share one.
+    items = payloads(finished())
+    by_seat = {}
+    for p in items[1:]:
+        if p.get("k") == "cmd":
+            by_seat.setdefault(p["seat"], []).append(p)
+    first, second = list(by_seat.values())[:2]
+    first[0]["cmd_id"] = first[1]["cmd_id"] = ROOM_CMD_ID
+    first[2]["cmd_id"] = second[2]["cmd_id"] = "same"
+    verdict = verify_journal(reframe(items))
+    assert verdict.ok, verdict.failure
+    assert any(c.startswith("command ids:") for c in verdict.checks)
+
+
+def test_the_room_command_id_is_the_rooms() -> None:
+    assert ROOM_CMD_ID == steps.ROOM_CMD_ID

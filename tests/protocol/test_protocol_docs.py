@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from cibo.protocol import CLOSE_CODES, ERRORS
+from cibo.protocol import CLOSE_CODES, ERRORS, CloseCode
 
 DOC = Path(__file__).resolve().parents[2] / "docs" / "protocol.md"
 
@@ -46,3 +46,22 @@ def test_every_engine_code_is_documented() -> None:
     engine = _section("## 6. Error codes").split("**Engine codes**")[1]
     documented = set(re.findall(r"^\| `([a-z_]+/[a-z_]+)` \|", engine, flags=re.MULTILINE))
     assert raised and raised == documented
+
+
+def test_the_close_codes_say_what_happens_to_a_connection_over_the_caps() -> None:
+    """Over the caps the handshake gets HTTP 503 and never opens (a browser sees 1006); 1013 is
+    only for handshakes that raced past the check together."""
+    closes = _section("### Close codes")
+    for code in CloseCode:
+        assert f"| {int(code)} |" in closes, code
+    handshake = _section("### Handshake checks")
+    caps = next(line for line in handshake.splitlines() if "too many connections" in line)
+    assert caps.endswith("| 503 |")
+    row = next(line for line in closes.splitlines() if line.startswith("| 1013 |"))
+    assert "HTTP 503" in row and "raced" in row
+    assert "503" in next(line for line in closes.splitlines() if line.startswith("| 1006 |"))
+
+
+def test_bad_event_numbers_are_documented() -> None:
+    messages = _section("## 3. Messages")
+    assert "`protocol/bad_seq`" in messages and "negative" in messages

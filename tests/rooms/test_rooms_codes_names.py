@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import unicodedata
+
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from cibo.core.names import clean_name, graphemes
 from cibo.rooms import ALPHABET, name_key, new_code, normalize_code, normalize_name
 from cibo.rooms.names import MAX_GRAPHEMES
 from cibo.rooms.tokens import matches, new_token, token_hash
@@ -107,3 +110,100 @@ def test_tokens() -> None:
     assert len(digest) == 64 and token not in digest
     assert matches(token, digest)
     assert not matches(token + "x", digest)
+
+
+# -- the one name rule (cibo.core.names), as the audit found it broken ------------------------
+
+FAMILY = "👨\u200d👩\u200d👧\u200d👦"
+
+
+@pytest.mark.parametrize(
+    ("raw", "name"),
+    [
+        ("A\u200dnn", "Ann"),  # a joiner between letters joins nothing: it is dropped
+        ("A\u200d\u200dnn\u200d", "Ann"),
+        ("👩\u200dA", "👩A"),
+        ("\u3164", None),  # Hangul filler: blank-looking
+        ("\u115f", None),
+        ("\u1160\uffa0", None),
+        ("\u2800", None),  # blank Braille pattern
+        ("\u2800Ann\u3164Lee\u2800", "Ann Lee"),
+        ("\u200b\u2060\ufeff\u00ad", None),  # all invisible
+        ("\u034fA\u034fnn", "Ann"),  # combining grapheme joiner
+        ("\U000e0041nn", "nn"),  # a tag character outside an emoji
+        ("🏴\U000e0067\U000e0062\U000e0065\U000e006e\U000e0067\U000e007f",
+         "🏴\U000e0067\U000e0062\U000e0065\U000e006e\U000e0067\U000e007f"),  # England's flag
+        ("1\ufe0f\u20e3", "1\ufe0f\u20e3"),  # keycap
+    ],
+)
+def test_the_name_rule(raw: str, name: str | None) -> None:
+    assert normalize_name(raw) == name
+    assert clean_name(raw) == name  # the room's rule is the core's
+
+
+@pytest.mark.parametrize(
+    ("raw", "clusters"),
+    [
+        (FAMILY * 10, 10),  # 70 code points, 10 characters: kept whole
+        (FAMILY * 20, 16),
+        ("🇫🇷" * 13, 13),  # 26 code points, 13 flags
+        ("🇫🇷" * 20, 16),
+        ("q\u0301" * 13, 13),  # no precomposed form: 26 code points
+        ("👍🏽" * 17, 16),
+        ("\u2764\ufe0f" * 17, 16),
+    ],
+)
+def test_short_names_of_many_code_points_are_kept_and_long_ones_cut(
+    raw: str, clusters: int
+) -> None:
+    name = normalize_name(raw)
+    assert name is not None and len(graphemes(name)) == clusters
+    assert raw.startswith(name)
+
+
+@pytest.mark.parametrize(
+    ("a", "b"),
+    [
+        ("Ann", "A\u200dnn"),
+        ("Ann", "ANN"),
+        ("Ann", "Ánn"),  # accents
+        ("Ann", "ａｎｎ"),  # full width
+        ("BOB", "ВОВ"),  # Cyrillic capitals
+        ("Oscar", "Οscar"),  # a Greek capital omicron
+        ("Alice", "AIice"),  # I for l
+        ("Leo", "Le0"),
+        ("Ann Lee", "Ann\u2800Lee"),
+    ],
+)
+def test_confusable_names_share_a_key(a: str, b: str) -> None:
+    shown_a, shown_b = normalize_name(a), normalize_name(b)
+    assert shown_a is not None and shown_b is not None
+    assert name_key(shown_a) == name_key(shown_b)
+
+
+def test_different_names_keep_different_keys() -> None:
+    names = ["Ann", "Anna", "Bob", "Rob", "Zoë Smith", "Zoe", "👍🏻", "👍🏿", "🇫🇷", "🇩🇪", "李雷"]
+    keys = {name_key(normalize_name(n) or "") for n in names}
+    assert len(keys) == len(names)
+
+
+TRICKY = st.sampled_from([
+    "a", "B", "é", "\u0301", "\u0302", "\u0336", "\u200d", "\u200b", "\ufe0f", "\ufe0e", "👩",
+    "👧", "🏽", "🇫", "🇷", "🇩", " ", "\u3164", "\u2800", "\U000e0067", "\U000e007f", "🏴",
+    "1", "\u20e3", "李", "\u1100", "\u1161", "\u034f", "\u00ad", "\u202e", "\t", "❤", "\u094d",
+])
+
+
+@settings(max_examples=2000, deadline=None)
+@given(st.lists(TRICKY, max_size=60).map("".join))
+def test_names_built_from_tricky_pieces_are_cut_and_stable(raw: str) -> None:
+    name = normalize_name(raw)
+    if name is None:
+        return
+    assert normalize_name(name) == name  # idempotent: the engine cleans the room's name again
+    assert len(graphemes(name)) <= MAX_GRAPHEMES
+    assert name == name.strip() and "  " not in name
+    assert not any(ch in name for ch in "\u3164\u2800\u200b\u034f\u00ad\u202e\t")
+    for i, ch in enumerate(name):  # a joiner only ever sits between two emoji
+        if ch == "\u200d":
+            assert 0 < i < len(name) - 1 and unicodedata.category(name[i + 1]) == "So"

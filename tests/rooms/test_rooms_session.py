@@ -45,7 +45,7 @@ def test_every_client_holds_its_exact_view_through_changes() -> None:
                 assert h.hello(3, role="spectator").ok
                 tables.append(3)
             for client in [*players, *tables]:
-                audience = s.clients[client].audience
+                audience = s.roster.clients[client].audience
                 assert h.held_state(client) == view_state(s.state, audience), (client, commands)
     assert commands > 40
     updates = [m for c in [*players, *tables] for m in h.inbox[c] if m["type"] == "update"]
@@ -87,7 +87,7 @@ def test_host_token_makes_a_later_player_host() -> None:
     h.join("Ann")
     bob = h.join("Bob", host_token=HOST_TOKEN)
     assert h.last(bob, "welcome")["host"] is True
-    assert h.session.host_seat == h.seats[bob]
+    assert h.session.roster.host_seat == h.seats[bob]
     outcome = h.hello(9, name="Eve", host_token="wrong")
     assert not outcome.ok and outcome.code == "join/bad_host_token" and outcome.failure
 
@@ -95,7 +95,7 @@ def test_host_token_makes_a_later_player_host() -> None:
 def test_names_are_normalized_and_unique() -> None:
     h = Harness()
     h.join("  Ann\u202e ")
-    assert h.session.seats["s1"].name == "Ann"
+    assert h.session.roster.seats["s1"].name == "Ann"
     taken = h.hello(5, name="ANN")
     assert not taken.ok and taken.code == "join/name_taken" and not taken.failure
     assert h.hello(6, name="\u202e\u200b").code == "join/name_invalid"
@@ -143,7 +143,7 @@ def test_same_seat_on_a_second_device_replaces_the_first() -> None:
     assert h.hello(400, token=h.tokens[ann]).ok
     assert h.closed[ann] == "seat/replaced"
     assert h.last(ann, "bye")["code"] == "seat/replaced"
-    assert h.session.seats["s1"].client == 400
+    assert h.session.roster.seats["s1"].client == 400
     # The old connection is gone from every audience: commands from it do nothing.
     assert h.session.command(ann, "x", {"type": "start_game"}).actions == []
     assert h.session.flush().actions == []
@@ -181,7 +181,7 @@ def test_result_cache_is_bounded() -> None:
     ann = h.join("Ann")
     for i in range(10):
         h.cmd(ann, {"type": "drop_hero", "hero": "none"}, cmd_id=f"c{i}")
-    assert len(h.session.seats["s1"].results) == 4
+    assert len(h.session.roster.seats["s1"].results) == 4
 
 
 def test_roles_and_host_only_commands() -> None:
@@ -275,7 +275,7 @@ def test_kick_in_lobby_removes_the_seat() -> None:
     assert h.control(ann, "kick", "s2")["ok"]
     assert h.closed[bob] == "join/kicked" and h.last(bob, "bye")["code"] == "join/kicked"
     assert [s.id for s in h.session.state.seats] == ["s1"]
-    assert "s2" not in h.session.seats
+    assert "s2" not in h.session.roster.seats
 
 
 def test_kick_in_game_leaves_a_vacant_seat_someone_else_can_take() -> None:
@@ -302,41 +302,37 @@ def test_transfer_host() -> None:
     assert h.control(bob, "pause")["ok"]
     # The holder of the host link can always take it back.
     assert h.hello(800, token=h.tokens[ann], host_token=HOST_TOKEN).ok
-    assert h.session.host_seat == "s1"
+    assert h.session.roster.host_seat == "s1"
 
 
 def test_next_game_is_a_handshake_that_opens_one_room() -> None:
     h = Harness()
     ann = h.join("Ann")
     bob = h.join("Bob")
-    step = h.run(h.session.next_game(ann, "n1"))
-    assert step.joined is not None and not step.joined.ok
+    assert not h.run(h.session.next_game(ann, "n1")).open_next
     assert h.result(ann, "n1")["error"]["code"] == "room/game_not_over"
     assert h.cmd(ann, {"type": "end_game"})["ok"]
     records = len(h.records)
-    refused = h.run(h.session.next_game(bob, "n2")).joined
-    assert refused is not None and refused.code == "room/not_host"
+    assert not h.run(h.session.next_game(bob, "n2")).open_next
+    assert h.result(bob, "n2")["error"]["code"] == "room/not_host"
 
-    go = h.run(h.session.next_game(ann, "n3")).joined
-    assert go is not None and go.ok  # the transport opens the room now
+    assert h.run(h.session.next_game(ann, "n3")).open_next  # the transport opens the room now
     assert not [m for m in h.inbox[ann] if m.get("cmd_id") == "n3"]
-    busy = h.run(h.session.next_game(ann, "n4")).joined
-    assert busy is not None and h.result(ann, "n4")["error"]["code"] == "room/next_pending"
+    assert not h.run(h.session.next_game(ann, "n4")).open_next
+    assert h.result(ann, "n4")["error"]["code"] == "room/next_pending"
 
     # Opening failed: the host is told why, and may try again.
     h.run(h.session.next_game_opened(ann, "n3", None, "room/limit"))
     assert h.result(ann, "n3")["error"]["code"] == "room/limit"
     assert h.session.room_info()["next"] is None
-    go = h.run(h.session.next_game(ann, "n5")).joined
-    assert go is not None and go.ok
+    assert h.run(h.session.next_game(ann, "n5")).open_next
     h.run(h.session.next_game_opened(ann, "n5", ("GHJK", "next-host-token"), ""))
     assert h.result(ann, "n5")["next"] == {"code": "GHJK", "host_token": "next-host-token"}
     for client in (ann, bob):
         assert h.last(client, "room")["room"]["next"] == "GHJK"
     assert all("next-host-token" not in repr(m) for m in h.inbox[bob])
     # Asked again (a second tap, a resend): the same room, and nothing opened.
-    again = h.run(h.session.next_game(ann, "n6")).joined
-    assert again is not None and not again.ok
+    assert not h.run(h.session.next_game(ann, "n6")).open_next
     assert h.result(ann, "n6")["next"]["code"] == "GHJK"
     h.run(h.session.next_game(ann, "n5"))
     assert h.result(ann, "n5")["next"]["code"] == "GHJK"
@@ -351,7 +347,7 @@ def test_leaving_the_lobby_revokes_the_seat() -> None:
     assert h.closed[bob] == "seat/left"
     assert h.hello(900, token=h.tokens[bob]).code == "join/kicked"
     assert h.cmd(ann, {"type": "leave_seat"})["ok"]  # the host leaves: nobody is left
-    assert h.session.host_seat is None
+    assert h.session.roster.host_seat is None
 
 
 def test_a_whole_game_is_journaled_and_every_audience_sees_increasing_seqs() -> None:
@@ -391,7 +387,8 @@ def test_restore_rebuilds_the_room_from_its_records() -> None:
                    *h.records])
     assert fresh.seq == h.session.seq
     assert view_state(fresh.state, "table") == view_state(h.session.state, "table")
-    assert fresh.locked and fresh.host_seat == "s2" and fresh.host_token_hashes == [old_host]
+    roster = fresh.roster
+    assert roster.locked and roster.host_seat == "s2" and roster.host_token_hashes == [old_host]
     # The host link printed before the restart still works after it (the room is locked, so
     # come back on a seat); a forged one does not.
     other = bob if turn_client == ann else ann
@@ -399,7 +396,7 @@ def test_restore_rebuilds_the_room_from_its_records() -> None:
     assert back.joined is not None and back.joined.ok
     forged = fresh.hello(13, role="player", token=h.tokens[other], host_token="forged")
     assert forged.joined is not None and forged.joined.code == "join/bad_host_token"
-    assert fresh.ring.newest == fresh.seq and len(fresh.ring) == 8
+    assert fresh.fanout.ring.newest == fresh.seq and len(fresh.fanout.ring) == 8
     # Seat tokens still work, and a resend of an acknowledged command gets its result.
     step = fresh.hello(1, role="player", token=h.tokens[turn_client])
     assert step.joined is not None and step.joined.ok
@@ -407,7 +404,7 @@ def test_restore_rebuilds_the_room_from_its_records() -> None:
     assert step.records == []
     assert [a.message for a in fresh.flush().actions] == [done]  # type: ignore[union-attr]
     # The next seat id continues after the restored ones.
-    assert fresh._next_seat == 3
+    assert fresh.roster.next_seat == 3
 
 
 def test_journal_stop_refuses_everything_after() -> None:

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import asyncio
+import json
 from http import HTTPStatus
 from pathlib import Path
 
 import pytest
 from live_server import live_server
+from websockets.asyncio.client import connect
+from websockets.exceptions import InvalidStatus
 
 from cibo.transports.http import CSP, FAVICON, StaticSite
 
@@ -150,3 +153,61 @@ async def test_the_live_server_serves_pages_and_the_join_qr(tmp_path: Path) -> N
         assert status == 404
         status, _, body = await _get(live.port, "/", host="evil.example")
         assert status == 403 and body == b"Unknown host\n"
+
+
+SECURITY = (b"Content-Security-Policy: default-src 'self'", b"X-Content-Type-Options: nosniff",
+            b"Referrer-Policy: no-referrer")
+
+
+async def test_ws_without_an_upgrade_gets_426_with_the_security_headers() -> None:
+    """So do the other responses the WebSocket library writes itself (a request too large)."""
+    async with live_server() as live:
+        status, head, _ = await _get(live.port, "/ws")
+        assert status == 426
+        for header in SECURITY:
+            assert header in head, head
+        status, head, _ = await _get(live.port, "/ws?" + "x" * 9000)
+        assert status == 414
+        for header in SECURITY:
+            assert header in head, head
+        status, head, _ = await _get(live.port, "/", host=f"127.0.0.1:{live.port}\r\nX-Long: "
+                                     + "y" * 9000)
+        assert status == 431
+        for header in SECURITY:
+            assert header in head, head
+
+
+async def test_code_taking_routes_share_the_join_lockout() -> None:
+    """Guessing codes through the QR route (or game ids, which hold a code) locks the address out
+    exactly like failed joins: 429 with the security headers, on every route that takes a code
+    and on the WebSocket handshake; and failed joins lock the QR route."""
+    async with live_server(join_failures=4, join_lock=30.0) as live:
+        status, _, _ = await _get(live.port, f"/api/rooms/{live.code}/qr.svg")
+        assert status == 200  # a right code is no failure
+        for guess in ("ZZZZ", "QQQQ", "XXXX"):
+            status, _, _ = await _get(live.port, f"/api/rooms/{guess}/qr.svg")
+            assert status == 404
+        status, _, body = await _get(live.port, "/api/games/20261122T010000-BCDF-0001")
+        assert status == 404 and b"replay/no_such_game" in body
+        for target in (f"/api/rooms/{live.code}/qr.svg", "/api/games/20261122T010000-BCDF-0001"):
+            status, head, _ = await _get(live.port, target)
+            assert status == 429, target
+            for header in SECURITY:
+                assert header in head
+        with pytest.raises(InvalidStatus) as info:
+            await connect(live.url)
+        assert info.value.response.status_code == 429
+        # What takes no code still works: the pages (the phone page answers any code alike).
+        for target in ("/api/health", f"/j/{live.code}"):
+            status, _, _ = await _get(live.port, target)
+            assert status in (200, 404), target
+            assert status != 429
+
+    async with live_server(join_failures=3, join_lock=30.0) as live:
+        ws = await connect(live.url)
+        for guess in ("ZZZZ", "QQQQ", "XXXX"):
+            await ws.send(json.dumps({"type": "hello", "role": "table", "code": guess}))
+            await ws.recv()
+        status, _, _ = await _get(live.port, f"/api/rooms/{live.code}/qr.svg")
+        assert status == 429
+        await ws.close()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from http import HTTPStatus
 from pathlib import Path
 from typing import Any
@@ -21,11 +22,18 @@ from cibo.core import (
 )
 from cibo.core.commands import Act, Command, EndTurn, JoinSeat, PickHero, StartGame
 from cibo.core.rng import commitment
-from cibo.journal import CommandRecord, EndRecord, GameStore, JournalHeader, LoggedEvent
+from cibo.journal import (
+    CommandRecord,
+    EndRecord,
+    GameStore,
+    JournalError,
+    JournalHeader,
+    LoggedEvent,
+)
 from cibo.journal.format import encode_frame, record_to_payload
 from cibo.rulesets import find_ruleset, load_ruleset
 from cibo.transports.http import CSP, StaticSite
-from cibo.transports.replay_api import ReplayApi
+from cibo.transports.replay_api import ReplayApi, replay_document
 
 SEED = bytes(range(1, 33))
 
@@ -119,14 +127,18 @@ def test_games_are_listed_newest_first(store: GameStore) -> None:
     old.play_out()
     new = Game(store, "electro-fishers", "20261122T020000-GHJK-0002", 1_795_003_600.0)
     new.seat(["zuru", "tae"])
+    new.play_out()
+    live = Game(store, "electro-fishers", "20261122T030000-MNPQ-0003", 1_795_007_200.0)
+    live.seat(["zuru", "tae"])  # in progress: never listed (its id holds the room code)
+    Game(store, "electro-fishers", "20261122T040000-RSTV-0004", 1_795_010_800.0)  # in its lobby
     status, body = get(ReplayApi(store), "/api/games")
     assert status == HTTPStatus.OK
     games = body["games"]
     assert [g["game_id"] for g in games] == [
-        "20261122T020000-GHJK-0002",
-        "20261122T010000-BCDF-0001",
+        "20261122T020000-0002",
+        "20261122T010000-0001",
     ]
-    assert games[0]["outcome"] == "in progress"
+    assert games[0]["outcome"] == new.state.status
     assert games[1]["outcome"] == old.state.status
     assert games[1]["players"] == ["Ann <b>"]
     assert games[1]["ruleset_id"] == "electro-fishers"
@@ -138,7 +150,7 @@ def test_the_document_rebuilds_every_public_state(store: GameStore) -> None:
     game = Game(store, "electro-fishers", "20261122T010000-BCDF-0001", 1_795_000_000.0)
     game.seat(["zuru", "killy"])
     game.play_out()
-    status, doc = get(ReplayApi(store), "/api/games/20261122T010000-BCDF-0001")
+    status, doc = get(ReplayApi(store), "/api/games/20261122T010000-0001")
     assert status == HTTPStatus.OK
     assert doc["finished"] is True
     assert doc["outcome"] == game.state.status
@@ -164,8 +176,11 @@ def test_an_unfinished_game_keeps_its_seed_and_private_events(store: GameStore) 
         if game.act("hack", ["control", "floor_b", "conveyor"]):
             break
     assert game.state.peeks.get("s1"), "the test game never peeked"
-    status, doc = get(ReplayApi(store), "/api/games/20261122T010000-BCDF-0003")
-    assert status == HTTPStatus.OK
+    # Never served over HTTP while unfinished (see test_live_games_are_never_shown); the
+    # document itself still hides everything private.
+    status, _ = get(ReplayApi(store), "/api/games/20261122T010000-0003")
+    assert status == HTTPStatus.NOT_FOUND
+    doc = replay_document(game.path)
     assert doc["finished"] is False
     text = json.dumps(doc)
     assert SEED.hex() not in text
@@ -186,21 +201,25 @@ def test_an_unfinished_game_keeps_its_seed_and_private_events(store: GameStore) 
 def test_a_document_is_cached_until_the_file_changes(store: GameStore) -> None:
     game = Game(store, "electro-fishers", "20261122T010000-BCDF-0001", 1_795_000_000.0)
     game.seat(["zuru", "tae"])
+    game.play_out()
     api = ReplayApi(store)
-    first = api.handle("/api/games/20261122T010000-BCDF-0001")
-    again = api.handle("/api/games/20261122T010000-BCDF-0001")
+    first = api.handle("/api/games/20261122T010000-0001")
+    again = api.handle("/api/games/20261122T010000-0001")
     assert first is not None and again is not None
     assert again.body is first.body
-    game.end_turns(1)
-    later = api.handle("/api/games/20261122T010000-BCDF-0001")
+    stat = game.path.stat()
+    os.utime(game.path, ns=(stat.st_atime_ns, stat.st_mtime_ns + 1_000_000_000))
+    later = api.handle("/api/games/20261122T010000-0001")
     assert later is not None
-    assert len(json.loads(later.body)["steps"]) == game.seq > len(json.loads(first.body)["steps"])
+    assert later.body is not first.body and later.body == first.body
+    assert len(json.loads(later.body)["steps"]) == game.seq
 
 
 @pytest.mark.parametrize(
     "path",
     [
-        "/api/games/20261122T010000-ZZZZ-0009",  # well formed, no such file
+        "/api/games/20261122T010000-0009",  # well formed, no such file
+        "/api/games/20261122T010000-BCDF-0001",  # the journal's own id: it holds the code
         "/api/games/..%2F..%2Fetc%2Fpasswd",
         "/api/games/../../secret",
         "/api/games/20261122T010000-BCDF-0001.cibo",
@@ -218,17 +237,21 @@ def test_unknown_or_malformed_game_ids_are_404(store: GameStore, path: str) -> N
 def test_a_corrupt_journal_is_refused_with_a_reason(store: GameStore) -> None:
     game = Game(store, "electro-fishers", "20261122T010000-BCDF-0001", 1_795_000_000.0)
     game.seat(["zuru", "tae"])
-    game.end_turns(2)
+    game.play_out()
+    api = ReplayApi(store)
+    assert get(api, "/api/games")[1]["games"]
     raw = bytearray(game.path.read_bytes())
     raw[len(raw) // 3] ^= 0xFF  # damage in the middle, valid frames after it
     game.path.write_bytes(bytes(raw))
-    api = ReplayApi(store)
-    status, body = get(api, "/api/games/20261122T010000-BCDF-0001")
-    assert status == HTTPStatus.UNPROCESSABLE_ENTITY
-    assert body["error"]["code"] == "journal/corrupt"
-    assert body["error"]["message"]
-    _, listing = get(api, "/api/games")
-    assert listing["games"][0]["outcome"] == "corrupt"
+    # A corrupt journal cannot be shown finished: it is neither listed nor served (``cibo
+    # games`` on the server's machine shows it, with the reason).
+    status, body = get(api, "/api/games/20261122T010000-0001")
+    assert status == HTTPStatus.NOT_FOUND
+    assert body["error"]["code"] == "replay/no_such_game"
+    assert get(api, "/api/games")[1] == {"games": []}
+    with pytest.raises(JournalError) as info:
+        replay_document(game.path)
+    assert info.value.code == "journal/corrupt"
 
 
 def test_rulesets_are_listed_and_summarised(store: GameStore) -> None:
@@ -258,13 +281,14 @@ def test_other_paths_are_left_to_the_site(store: GameStore) -> None:
 def test_the_site_serves_the_api_with_its_headers(store: GameStore, tmp_path: Path) -> None:
     game = Game(store, "electro-fishers", "20261122T010000-BCDF-0001", 1_795_000_000.0)
     game.seat(["zuru", "tae"])
+    game.play_out()
     site = StaticSite(tmp_path / "clients", qr=lambda code: None, api=ReplayApi(store))
     response = site.respond("GET", "/api/games")
     assert response.status_code == HTTPStatus.OK
     assert response.headers["Content-Type"] == "application/json"
     assert response.headers["Content-Security-Policy"] == CSP
-    assert json.loads(response.body)["games"][0]["game_id"] == "20261122T010000-BCDF-0001"
-    head = site.respond("HEAD", "/api/games/20261122T010000-BCDF-0001")
+    assert json.loads(response.body)["games"][0]["game_id"] == "20261122T010000-0001"
+    head = site.respond("HEAD", "/api/games/20261122T010000-0001")
     assert head.status_code == HTTPStatus.OK and head.body == b""
     assert site.respond("GET", "/api/games/nope").status_code == HTTPStatus.NOT_FOUND
     assert site.respond("POST", "/api/games").status_code == HTTPStatus.METHOD_NOT_ALLOWED
@@ -283,7 +307,7 @@ async def test_reading_a_journal_never_stalls_the_games(store: GameStore) -> Non
 
     game = Game(store, "electro-fishers", "20261122T010000-BCDF-0001", 1_795_000_000.0)
     game.seat(["killy", "cibo"])
-    game.end_turns(2)
+    game.play_out()
     real = ReplayApi(store)
     entered, release = threading.Event(), threading.Event()
 
@@ -298,7 +322,7 @@ async def test_reading_a_journal_never_stalls_the_games(store: GameStore) -> Non
             return response.status, response.read()
 
     async with live_server(api=held) as live:
-        url = f"{live.http}/api/games/20261122T010000-BCDF-0001"
+        url = f"{live.http}/api/games/20261122T010000-0001"
         pending = asyncio.ensure_future(asyncio.to_thread(fetch, url))
         try:
             assert await asyncio.to_thread(entered.wait, 30)
@@ -313,5 +337,31 @@ async def test_reading_a_journal_never_stalls_the_games(store: GameStore) -> Non
             release.set()
         status, body = await pending
         assert status == 200
-        assert json.loads(body)["game_id"] == "20261122T010000-BCDF-0001"
+        assert json.loads(body)["game_id"] == "20261122T010000-0001"
         await player.close()
+
+
+def test_live_games_are_never_shown_and_no_room_code_is(store: GameStore) -> None:
+    """A room code is all it takes to join: a game in its lobby or in progress is answered
+    exactly like an unknown id, and a finished one is named without its room's code."""
+    lobby = Game(store, "electro-fishers", "20261122T010000-BCDF-0001", 1_795_000_000.0)
+    playing = Game(store, "electro-fishers", "20261122T020000-GHJK-0002", 1_795_003_600.0)
+    playing.seat(["zuru", "tae"])
+    over = Game(store, "electro-fishers", "20261122T030000-MNPQ-0003", 1_795_007_200.0)
+    over.seat(["zuru", "tae"])
+    over.play_out()
+    api = ReplayApi(store)
+    unknown = get(api, "/api/games/20261122T050000-0009")
+    assert unknown[0] == HTTPStatus.NOT_FOUND
+    for game, replay in ((lobby, "20261122T010000-0001"), (playing, "20261122T020000-0002")):
+        assert get(api, f"/api/games/{replay}") == unknown
+        assert get(api, f"/api/games/{game.path.stem}") == unknown
+    status, listing = get(api, "/api/games")
+    assert [g["game_id"] for g in listing["games"]] == ["20261122T030000-0003"]
+    status, doc = get(api, "/api/games/20261122T030000-0003")
+    assert status == HTTPStatus.OK and doc["finished"] is True
+    assert "room_code" not in doc and doc["game_id"] == "20261122T030000-0003"
+    for text in (json.dumps(listing), json.dumps(doc)):
+        for code in ("BCDF", "GHJK", "MNPQ"):
+            assert code not in text
+    assert get(api, f"/api/games/{over.path.stem}") == unknown  # the journal's own id

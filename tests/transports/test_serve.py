@@ -211,3 +211,44 @@ async def test_a_damaged_journal_stops_its_room_with_a_clear_message_and_others_
         assert await asyncio.to_thread(stop, proc) == 0
     log = (tmp_path / "second.log").read_text()
     assert f"cannot resume {damaged}" in log and "CRC mismatch" in log
+
+
+async def _http(port: int, target: str, host: str) -> tuple[int, bytes]:
+    reader, writer = await asyncio.open_connection("127.0.0.1", port)
+    writer.write(f"GET {target} HTTP/1.1\r\nHost: {host}\r\n\r\n".encode())
+    await writer.drain()
+    data = await asyncio.wait_for(reader.read(), 5)
+    writer.close()
+    head, _, body = data.partition(b"\r\n\r\n")
+    return int(head.split()[1]), body
+
+
+async def test_ip_literals_are_hosts_like_names_and_live_games_are_never_listed(
+    tmp_path: Path,
+) -> None:
+    """Bound to 127.0.0.1 only: ``Host: [::1]`` names an address nobody listens on, so it is
+    refused like a foreign name. The game being played is on disk but not in the replay list,
+    and its id (which holds the room code) is answered like an unknown one."""
+    proc, info = await asyncio.to_thread(start, tmp_path, "hosts")
+    try:
+        port, code = info["port"], info["rooms"][0]["code"]
+        for host, status in ((f"127.0.0.1:{port}", 200), (f"localhost:{port}", 200),
+                             (f"LOCALHOST:{port}", 200), (f"[::1]:{port}", 403),
+                             ("[::1]", 403), (f"0.0.0.0:{port}", 403),
+                             (f"127.0.0.2:{port}", 403)):
+            assert (await _http(port, "/api/health", host))[0] == status, host
+        url = f"ws://127.0.0.1:{port}/ws"
+        ann = Client(url, code=code, name="Ann", reconnect=False)
+        await ann.connect()
+        games = list((tmp_path / "data" / "games").glob("*.cibo"))
+        assert len(games) == 1 and code in games[0].name
+        status, body = await _http(port, "/api/games", f"127.0.0.1:{port}")
+        assert status == 200 and json.loads(body) == {"games": []}
+        assert code.encode() not in body
+        replay = f"{games[0].stem[:15]}-{games[0].stem[-4:]}"  # the id the API would use
+        for game_id in (games[0].stem, replay):
+            status, body = await _http(port, f"/api/games/{game_id}", f"127.0.0.1:{port}")
+            assert status == 404 and json.loads(body)["error"]["code"] == "replay/no_such_game"
+        await ann.close()
+    finally:
+        assert await asyncio.to_thread(stop, proc) == 0

@@ -462,7 +462,7 @@ async def test_a_client_that_stops_reading_is_dropped_and_resyncs() -> None:
                 break
         session = live.registry.rooms[live.code].session
         async with asyncio.timeout(10):
-            while len(session.clients) > 1:
+            while len(session.roster.clients) > 1:
                 await asyncio.sleep(0.05)
         # The others keep receiving.
         assert (await ann.command({"type": "pick_hero", "hero": "killy"}))["ok"]
@@ -486,7 +486,7 @@ async def test_a_frozen_phone_is_marked_away_but_keeps_its_seat() -> None:
         bob.ws.transport.pause_reading()  # frozen: no pongs, reads nothing
         await ann.wait_for(lambda c: c.room["seats"][1]["connected"] is False, timeout=5)
         session = live.registry.rooms[live.code].session
-        assert "s2" in session.seats
+        assert "s2" in session.roster.seats
         back = Client(live.url, code=live.code, token=bob.token)
         assert (await back.connect())["seat"] == "s2"
         bob.ws.transport.abort()
@@ -690,7 +690,7 @@ async def test_a_room_that_fails_closes_its_clients_and_says_why_to_those_who_co
         # No input makes a room task fail any more: a journal future that fails with something
         # other than a journal error stands in for a bug in the room's output stage.
         from cibo.rooms.room import _Entry, _Request
-        from cibo.rooms.session import Step
+        from cibo.rooms.steps import Step
 
         room = live.registry.rooms[live.code]
         broken: asyncio.Future[None] = asyncio.get_running_loop().create_future()
@@ -702,10 +702,73 @@ async def test_a_room_that_fails_closes_its_clients_and_says_why_to_those_who_co
             await asyncio.wait_for(c.closed.wait(), 5)
             assert c.bye is not None and c.bye["code"] == "room/crashed"
             assert c.close_codes == [1011]
-        assert waiting.done() and waiting.result().code == "room/closed"  # never left hanging
+        assert waiting.done() and waiting.result().joined.code == "room/closed"  # not left hanging
         with pytest.raises(JoinRefused) as refused:
             await Client(live.url, code=live.code, token=ann.token, reconnect=False).connect()
         assert refused.value.code == "room/crashed"
         assert "Restarting the server" in str(refused.value)
         assert (await bob.command({"type": "pick_hero", "hero": "killy"}))["ok"]
         await bob.close()
+
+
+async def test_one_name_rule_through_the_socket() -> None:
+    """Look-alike names are refused, long ones cut (not refused), blank ones refused, and a
+    huge raw name gets a name error, not ``protocol/invalid``."""
+    async with live_server() as live:
+        ann = Client(live.url, code=live.code, name="Ann")
+        await ann.connect()
+        room = live.registry.rooms[live.code].session
+        for lookalike in ("A\u200dnn", "ÁNN", "Аnn", "ａｎｎ"):  # joiner, accent, Cyrillic А, width
+            ws = await raw(live)
+            refused = await hello(ws, live.code, name=lookalike)
+            assert refused["type"] == "error" and refused["code"] == "join/name_taken"
+            assert "looks just like it" in refused["message"]
+            await ws.close()
+        for blank in ("\u3164", "\u115f", "\u2800", "\u200b\u2060", " \u3164 "):
+            ws = await raw(live)
+            refused = await hello(ws, live.code, name=blank)
+            assert refused["code"] == "join/name_invalid", blank
+            await ws.close()
+        family = "👨\u200d👩\u200d👧\u200d👦"
+        for name in (family * 2, "🇫🇷" * 13, "q\u0301" * 13):
+            ws = await raw(live)
+            welcome = await hello(ws, live.code, name=name)
+            assert welcome["type"] == "welcome", welcome
+            seat = welcome["seat"]
+            assert room.roster.seats[seat].name == name  # kept whole: at most 16 characters
+            await ws.close()
+        ws = await raw(live)
+        assert (await hello(ws, live.code, name="Zed" + "é" * 40))["type"] == "welcome"
+        assert any(s.name == "Zed" + "é" * 13 for s in room.roster.seats.values())  # cut to 16
+        await ws.close()
+        ws = await raw(live)
+        refused = await hello(ws, live.code, name="x" * 600)
+        assert refused["type"] == "error" and refused["code"] == "join/name_too_long"
+        assert (await hello(ws, live.code, name="Joiner\u200dless"))["type"] == "welcome"
+        assert any(s.name == "Joinerless" for s in room.roster.seats.values())
+        await ws.close()
+        await still_fine(ann)
+        await ann.close()
+
+
+async def test_a_negative_last_seq_gets_the_documented_code_and_changes_nothing() -> None:
+    async with live_server() as live:
+        ws = await raw(live)
+        refused = await hello(ws, live.code, name="Ann", last_seq=-1)
+        assert refused == {"type": "error", "code": "protocol/bad_seq",
+                           "message": refused["message"]}
+        room = live.registry.rooms[live.code].session
+        assert not room.roster.seats  # nobody was seated
+        welcome = await hello(ws, live.code, name="Ann", last_seq=0)
+        assert welcome["type"] == "welcome"
+        seq = room.seq
+        for bad in (-1, -(2**40), 1.5, "2"):
+            await send(ws, {"type": "sync", "last_seq": bad})
+            assert (await recv(ws, "error"))["code"] == "protocol/bad_seq"
+        await send(ws, {"type": "cmd", "cmd_id": "c1", "seen_seq": -3,
+                        "command": {"type": "pick_hero", "hero": "killy"}})
+        assert (await recv(ws, "error"))["code"] == "protocol/bad_seq"
+        assert room.seq == seq
+        await send(ws, {"type": "sync", "last_seq": 0})
+        assert (await recv(ws, "update"))["seq"] == seq
+        await ws.close()

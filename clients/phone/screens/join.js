@@ -33,7 +33,7 @@ export function renderJoin(view, m) {
     class: "input",
     value: m.lastName || stored?.name || "",
     autocomplete: "nickname",
-    maxlength: "32",
+    maxlength: "256",
     required: true,
     enterkeyhint: "go",
   });

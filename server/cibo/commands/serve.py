@@ -144,15 +144,21 @@ def _hosts(args: argparse.Namespace, lan: str) -> list[str]:
 def _allow_hosts(
     game: GameServer, bound: list[tuple[str, int]], lan: str, public: str | None
 ) -> None:
+    """Accept the ``Host`` values that name an address a socket is bound to: IP literals are
+    treated like names, so ``[::1]`` is refused unless an IPv6 socket can be reached at it."""
     for bound_host, port in bound:
-        host = bound_host
-        if host in ("0.0.0.0", "::"):
+        loopback: tuple[str, ...] = ()
+        if bound_host in ("0.0.0.0", "::"):
             game.allow_host(lan, port)
-            host = "127.0.0.1"
-        game.allow_host(host, port)
-        if host in ("127.0.0.1", "::1"):
-            for name in ("localhost", "127.0.0.1", "::1"):
-                game.allow_host(name, port)
+            loopback = ("127.0.0.1", "::1") if bound_host == "::" else ("127.0.0.1",)
+        elif bound_host in ("127.0.0.1", "::1"):
+            loopback = (bound_host,)
+        else:
+            game.allow_host(bound_host, port)
+        for name in loopback:
+            game.allow_host(name, port)
+        if loopback:
+            game.allow_host("localhost", port)
     if public:
         netloc = urlsplit(public).netloc.lower()
         if netloc:
@@ -369,10 +375,10 @@ def _banner(
     for room in rooms:
         code = room.code
         join = f"{base}/j/{code}"
-        status = room.session.status
+        status = room.status
         lines += [
             "",
-            f"  Room {code}  ({room.session.ruleset_name}, {status})",
+            f"  Room {code}  ({room.ruleset_name}, {status})",
             f"  Table display:  {base}/table/?code={code}",
             f"  Join:           {join}    code {code}",
             f"  Host link:      {join}#host={tokens[code]}",

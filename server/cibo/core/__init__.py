@@ -1,6 +1,7 @@
 """The pure core of Cibo: state, commands, events, rules, reducer and views. No I/O.
 
-``decide(state, command) -> events`` validates and raises :class:`IllegalCommand`;
+``decide(state, command) -> events`` validates and raises :class:`IllegalCommand` (``play`` also
+returns the state after the events);
 ``apply(state, event) -> state`` trusts its input and never rolls, so replay is ``fold``.
 Only the standard library and attrs are imported here (a test checks it).
 """
@@ -14,7 +15,7 @@ from cibo.core.commands import (
 from cibo.core.errors import CoreError, IllegalCommand, RulesError
 from cibo.core.events import Event, event_from_dict, event_to_dict, event_type
 from cibo.core.reducer import apply, fold
-from cibo.core.rules import decide, new_game
+from cibo.core.rules import Decision, decide, new_game, play
 from cibo.core.ruleset import Ruleset
 from cibo.core.state import GameState
 from cibo.core.views import (
@@ -34,6 +35,7 @@ __all__ = [
     "ENGINE_VERSION",
     "Command",
     "CoreError",
+    "Decision",
     "Event",
     "GameState",
     "IllegalCommand",
@@ -51,6 +53,7 @@ __all__ = [
     "fold",
     "legal_actions",
     "new_game",
+    "play",
     "ruleset_summary",
     "view_event",
     "view_events",

@@ -4,6 +4,10 @@
 because states are immutable) or returns the events the command caused, including everything the
 game then runs on its own: the Safeguard phase, upkeep, the next round, and the end of the game.
 It is deterministic: the same state and command give the same events, rolls included.
+
+``play(state, command) -> Decision`` is the same with the state after the events, which the
+rules compute anyway: a caller that keeps the game (a room) uses it instead of folding the
+events a second time.
 """
 
 from __future__ import annotations
@@ -12,17 +16,29 @@ import contextlib
 from collections.abc import Callable, Mapping
 from typing import Any, Literal
 
+from attrs import frozen
+
 from cibo.core import commands as cm
 from cibo.core import events as ev
 from cibo.core.board import distances
 from cibo.core.effects import Ctx, GameOver, run, zone_ref
 from cibo.core.errors import IllegalCommand, RulesError
 from cibo.core.expr import Value
+from cibo.core.names import clean_name, name_key
 from cibo.core.rng import Rng, commitment
 from cibo.core.ruleset import Action, Phase, Ruleset
 from cibo.core.state import GameState, HeroState
 
-MAX_NAME = 24
+__all__ = [
+    "Decision",
+    "action_refusal",
+    "check_action",
+    "decide",
+    "find_action",
+    "new_game",
+    "play",
+    "targets",
+]
 
 
 def new_game(
@@ -44,8 +60,17 @@ def _illegal(message: str, code: str) -> IllegalCommand:
     return IllegalCommand(message, code=code)
 
 
-def decide(state: GameState, command: cm.Command) -> tuple[ev.Event, ...]:
-    """Validate ``command`` against ``state`` and return the events it causes.
+@frozen
+class Decision:
+    """What a command did: its ``events`` and the ``state`` after them (``fold`` of the events
+    over the state it was decided on, already computed)."""
+
+    events: tuple[ev.Event, ...]
+    state: GameState
+
+
+def play(state: GameState, command: cm.Command) -> Decision:
+    """Validate ``command`` against ``state``; return its events and the state after them.
 
     Raises:
         IllegalCommand: with a stable ``code`` and a sentence a player understands.
@@ -55,7 +80,16 @@ def decide(state: GameState, command: cm.Command) -> tuple[ev.Event, ...]:
     ctx = Ctx(state)
     with contextlib.suppress(GameOver):  # the game ended part-way; its events stand
         _DISPATCH[type(command)](ctx, command)
-    return tuple(ctx.events)
+    return Decision(tuple(ctx.events), ctx.state)
+
+
+def decide(state: GameState, command: cm.Command) -> tuple[ev.Event, ...]:
+    """The events of :func:`play` (for callers that do not keep the state).
+
+    Raises:
+        IllegalCommand: with a stable ``code`` and a sentence a player understands.
+    """
+    return play(state, command).events
 
 
 # -- lobby ------------------------------------------------------------------------------------
@@ -73,11 +107,15 @@ def _join_seat(ctx: Ctx, c: cm.JoinSeat) -> None:
         raise _illegal("You already have a seat.", "lobby/seated")
     if len(s.seats) >= s.ruleset.ruleset.players.max:
         raise _illegal("The table is full.", "lobby/full")
-    name = c.name.strip()
-    if not name or len(name) > MAX_NAME:
-        raise _illegal("Pick a name of 1 to 24 characters.", "lobby/bad_name")
-    if any(x.name.casefold() == name.casefold() for x in s.seats):
-        raise _illegal("Someone at the table already has that name.", "lobby/name_taken")
+    name = clean_name(c.name)
+    if name is None:
+        raise _illegal("Pick a name with at least one letter or digit.", "lobby/bad_name")
+    key = name_key(name)
+    if any(name_key(x.name) == key for x in s.seats):
+        raise _illegal(
+            "Someone at the table already has that name, or one that looks the same.",
+            "lobby/name_taken",
+        )
     ctx.emit(ev.SeatJoined(seat=c.seat, name=name))
 
 

@@ -4,12 +4,16 @@ Re-deciding each journaled command from the start state (built from the embedded
 the seed) re-validates it and recomputes every roll; the events the rules give must equal the
 journaled ones exactly. The first difference fails the verdict, with its record number, seq
 and the field that differs.
+
+A command id is final for the whole game: a seat's first result for a ``cmd_id`` is the only
+one, so a journal holding two records of one seat with the same ``cmd_id`` was applied twice
+and fails too (the commands the room issues itself share :data:`ROOM_CMD_ID` and are exempt).
 """
 
 from __future__ import annotations
 
 import hashlib
-from typing import Any
+from typing import Any, Final
 
 from attrs import define, field, frozen
 
@@ -28,7 +32,18 @@ from cibo.journal.format import CommandRecord, EndRecord, JournalHeader, MetaRec
 from cibo.journal.reader import JournalContents, read_journal
 from cibo.journal.replay import load_ruleset, start_state
 
-__all__ = ["Summary", "Verdict", "first_difference", "summarize_state", "verify_journal"]
+__all__ = [
+    "ROOM_CMD_ID",
+    "Summary",
+    "Verdict",
+    "first_difference",
+    "summarize_state",
+    "verify_journal",
+]
+
+ROOM_CMD_ID: Final = "room"
+"""The ``cmd_id`` of the commands a room issues itself (a seat joining, a kick in the lobby):
+the same as :data:`cibo.rooms.session.ROOM_CMD_ID`, which this layer may not import."""
 
 
 @frozen
@@ -182,6 +197,7 @@ def verify_journal(source: str | bytes) -> Verdict:
         return verdict
     state = start_state(header, ruleset, seed=seed)
     events = commands = 0
+    first_of: dict[tuple[str, str], int] = {}  # (seat, cmd_id) -> the record that has it
     for i, record in enumerate(contents.records):
         place = f"record {i + 1} at byte {contents.offsets[i]}"
         if isinstance(record, MetaRecord):
@@ -193,6 +209,14 @@ def verify_journal(source: str | bytes) -> Verdict:
                 )
             continue
         assert isinstance(record, CommandRecord)
+        if record.cmd_id != ROOM_CMD_ID:
+            earlier = first_of.setdefault((record.seat, record.cmd_id), i + 1)
+            if earlier != i + 1:
+                return verdict.fail(
+                    f"{place} (cmd {record.cmd_id!r}, seat {record.seat!r}): seat "
+                    f"{record.seat!r} already used command id {record.cmd_id!r} in record "
+                    f"{earlier}; a command id's first result is final, so it was applied twice"
+                )
         problem, state = _check_command(state, record)
         if problem:
             return verdict.fail(f"{place} (cmd {record.cmd_id!r}, seat {record.seat!r}): {problem}")
@@ -201,6 +225,7 @@ def verify_journal(source: str | bytes) -> Verdict:
     verdict.checks.append(
         f"rules: {commands} commands legal, {events} events (every roll) recomputed"
     )
+    verdict.checks.append(f"command ids: {len(first_of)} ids, none used twice by a seat")
     verdict.summary = summarize_state(header, state, events=events, commands=commands)
     if state.difficulty != header.difficulty:
         verdict.notes.append(

@@ -36,6 +36,7 @@ ERRORS: dict[str, str] = {
     "protocol/too_large": "That message is too large.",
     "protocol/too_deep": "That message is nested too deeply.",
     "protocol/invalid": "That message is not part of the protocol.",
+    "protocol/bad_seq": "An event number must be a whole number from 0 up.",
     "protocol/hello_first": "Say hello first: join a room before sending anything else.",
     "protocol/already_joined": "This connection has already joined a room.",
     "protocol/rate_limited": "Too many messages, too fast.",
@@ -48,7 +49,11 @@ ERRORS: dict[str, str] = {
     "join/locked": "The host has locked this game: no one new can join.",
     "join/game_started": "The game has already started and every seat is taken.",
     "join/name_invalid": "Please choose a name with at least one letter or digit.",
-    "join/name_taken": "Someone at the table already uses that name. Please pick another.",
+    "join/name_taken": (
+        "Someone at the table already uses that name, or one that looks just like it."
+        " Please pick another."
+    ),
+    "join/name_too_long": "That name is far too long. Names are cut to 16 characters.",
     "join/too_many_attempts": "Too many failed attempts to join. Wait a minute and try again.",
     "join/room_full": "This game has no room for more screens.",
     "join/damaged": (
@@ -114,6 +119,9 @@ class CloseCode(enum.IntEnum):
     """The room no longer exists (closed by the server)."""
     INTERNAL = 1011
     """The server failed (a room stopped on an unexpected error)."""
+    TRY_AGAIN = 1013
+    """The connection caps were reached by handshakes that raced past the check together
+    (normally a connection over the caps is refused with HTTP 503 before it opens)."""
 
 
 CLOSE_CODES: dict[str, CloseCode] = {

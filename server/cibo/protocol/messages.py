@@ -17,6 +17,7 @@ from typing import Any, Final, Literal, TypeAlias
 
 from attrs import frozen
 
+from cibo.core.names import MAX_RAW
 from cibo.protocol.errors import InvalidMessage
 
 __all__ = [
@@ -52,8 +53,9 @@ CONTROL_ACTIONS: Final[tuple[ControlAction, ...]] = (
 MAX_SEQ: Final = 2**53
 MAX_ID = 64
 """Characters in a cmd_id, token, seat id or other identifier."""
-MAX_NAME_INPUT = 200
-"""Characters of a raw name before normalization (which caps it much lower)."""
+MAX_NAME_INPUT: Final = MAX_RAW
+"""Code points of a raw name before cleaning (which cuts it to 16 characters); a longer one is
+refused with ``join/name_too_long``, not ``protocol/invalid``."""
 
 
 # -- client -> server -----------------------------------------------------------------------
@@ -183,8 +185,20 @@ class _Fields:
         if value is None:
             return None
         if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= MAX_SEQ:
-            raise InvalidMessage(f"{key!r} must be a non-negative integer")
+            raise InvalidMessage(
+                f"{key!r} must be an integer from 0 to {MAX_SEQ}", code="protocol/bad_seq"
+            )
         return value
+
+
+def _name(f: _Fields) -> str:
+    value = f.text("name", limit=1 << 30)  # the codec bounds strings (4,096 characters)
+    if value is not None and len(value) > MAX_NAME_INPUT:
+        raise InvalidMessage(
+            f"'name' has {len(value)} code points, more than {MAX_NAME_INPUT}",
+            code="join/name_too_long",
+        )
+    return value or ""
 
 
 def _hello(f: _Fields) -> Hello:
@@ -196,7 +210,7 @@ def _hello(f: _Fields) -> Hello:
     return Hello(
         role=role,
         code=code,
-        name=f.text("name", limit=MAX_NAME_INPUT) or "",
+        name=_name(f),
         token=f.text("token"),
         host_token=f.text("host_token"),
         last_seq=f.seq("last_seq"),

@@ -23,9 +23,11 @@ from cibo.journal.errors import JournalError
 from cibo.journal.format import JournalHeader, MetaRecord, Record
 from cibo.protocol.errors import error_message
 from cibo.rooms.codes import new_code, normalize_code
+from cibo.rooms.facts import HostLinkMinted, apply_fact, fact_to_data
 from cibo.rooms.ports import GameLog, GameStorePort
 from cibo.rooms.room import Room
-from cibo.rooms.session import ClientId, RoomSession
+from cibo.rooms.session import RoomSession
+from cibo.rooms.steps import ClientId
 from cibo.rooms.tokens import new_token, token_hash
 
 __all__ = ["Registry", "RoomLimits", "RoomRefused", "RulesetChoice", "RulesetSource"]
@@ -66,6 +68,8 @@ class RoomLimits:
     inbox_size: int = 256
     ring_size: int = 1024
     results_per_seat: int = 128
+    """Rejections remembered per seat for command-id deduplication (applied commands' results
+    are kept for the whole game)."""
     idle_seconds: float = 2 * 3600
     """A room nobody is connected to is closed after this long."""
     finished_idle_seconds: float = 600
@@ -159,7 +163,7 @@ class Registry:
         """Set where phones reach the server (known once the port is bound)."""
         self.base_url = base_url.rstrip("/")
         for room in self.rooms.values():
-            room.session.join_url = self.join_url(room.code)
+            room.set_join_url(self.join_url(room.code))
 
     # -- creating -------------------------------------------------------------------------------
 
@@ -183,7 +187,7 @@ class Registry:
         if owner is not None:
             # Only games still to be played count: a host's finished games of the evening
             # must not stop the next one (the global cap and eviction bound those).
-            mine = sum(1 for r in self.rooms.values() if r.owner == owner and not r.session.over)
+            mine = sum(1 for r in self.rooms.values() if r.owner == owner and not r.over)
             if mine >= self.limits.max_rooms_per_address:
                 raise RoomRefused("room/limit")
         try:
@@ -211,19 +215,11 @@ class Registry:
                 engine_version=ENGINE_VERSION,
                 difficulty=level,
             )
-            host_token = new_token()
-            digest = token_hash(host_token)
-            await asyncio.shield(
-                journal.submit(
-                    MetaRecord(
-                        ts=time.time(),
-                        data={"fact": "room", "host_token_sha256": digest, "ruleset": choice.name},
-                    )
-                )
-            )
+            host_token, link = await _host_link(journal, choice.name)
         finally:
             self._reserved.discard(code)
-        room = self._start(self._session(code, state, digest, choice.name), journal, owner)
+        session = self._session(code, state, link.host_token_sha256, choice.name)
+        room = self._start(session, journal, owner)
         log.info("room %s opened (%s, %s)", code, choice.id, level)
         return room, host_token
 
@@ -233,10 +229,9 @@ class Registry:
         """The host's ``next_game`` in ``room``: open a room with the same ruleset and
         difficulty, and let ``room`` tell everyone its code (see
         :meth:`RoomSession.next_game`). ``owner`` counts against its address's room cap."""
-        go = await room.next_game(client, cmd_id)
-        if not go.ok:
+        if not await room.next_game(client, cmd_id):
             return  # refused, or already open: the room answered
-        state = room.session.state
+        state = room.state
         opened: tuple[str, str] | None = None
         error = ""
         try:
@@ -325,21 +320,8 @@ class Registry:
             room = self._start(session, journal, None)
             log.info("room %s reopened (its game is over) at seq %d", code, session.seq)
             return room, None
-        host_token = new_token()
-        digest = token_hash(host_token)
-        session.host_token_hashes.append(digest)
-        await asyncio.shield(
-            journal.submit(
-                MetaRecord(
-                    ts=time.time(),
-                    data={
-                        "fact": "room",
-                        "host_token_sha256": digest,
-                        "ruleset": choice.name,
-                    },
-                )
-            )
-        )
+        host_token, link = await _host_link(journal, choice.name)
+        apply_fact(session.roster, link, session.state)
         room = self._start(session, journal, None)
         log.info("room %s resumed at seq %d", code, session.seq)
         return room, host_token
@@ -360,10 +342,7 @@ class Registry:
     async def _evict_finished(self) -> None:
         """Make space: close the least recently active room whose game is over and that
         nobody is watching."""
-        done = [
-            r for r in self.rooms.values()
-            if not r.session.clients and (r.session.over or r.session.stopped)
-        ]
+        done = [r for r in self.rooms.values() if not r.watched and r.finished]
         if done:
             await self.close_room(min(done, key=lambda r: r.last_active))
 
@@ -371,10 +350,9 @@ class Registry:
         """Rooms nobody is connected to for longer than the limits allow."""
         out = []
         for room in self.rooms.values():
-            if room.session.clients:
+            if room.watched:
                 continue
-            finished = room.session.over or room.session.stopped
-            limit = self.limits.finished_idle_seconds if finished else self.limits.idle_seconds
+            limit = self.limits.finished_idle_seconds if room.finished else self.limits.idle_seconds
             if now - room.last_active > limit:
                 out.append(room)
         return out
@@ -386,3 +364,12 @@ class Registry:
                 log.info("room %s closed after being idle", room.code)
                 await self.close_room(room)
 
+
+
+async def _host_link(journal: GameLog, ruleset: str) -> tuple[str, HostLinkMinted]:
+    """Mint a host token and journal its hash; returns once that is durable (before anyone
+    is shown the link)."""
+    host_token = new_token()
+    link = HostLinkMinted(token_hash(host_token), ruleset)
+    await asyncio.shield(journal.submit(MetaRecord(ts=time.time(), data=fact_to_data(link))))
+    return host_token, link

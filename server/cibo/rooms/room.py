@@ -1,5 +1,10 @@
 """The task that drives one :class:`~cibo.rooms.session.RoomSession`: one writer per room.
 
+A :class:`Room` is what the rest of the server sees of a room: requests go in through its
+methods, and a small query and subscribe API (:attr:`Room.seq`, :attr:`Room.state`,
+:meth:`Room.events_after`, :meth:`Room.subscribe`...) tells what it holds; only this package
+touches the session behind it.
+
 Transports put requests into the room's bounded inbox (``await room.command(...)`` waits when
 it is full, which slows that connection down, never the room). The task takes what is waiting
 (up to :data:`BATCH` requests), lets the session handle each in turn, submits their journal
@@ -30,9 +35,10 @@ from cibo.journal.errors import JournalError
 from cibo.protocol import outbound
 from cibo.protocol.errors import error_message
 from cibo.rooms.ports import GameLog, Peer
-from cibo.rooms.session import ClientId, Close, JoinOutcome, Role, RoomSession, Send, Step
+from cibo.rooms.session import RoomSession
+from cibo.rooms.steps import ClientId, Close, JoinOutcome, Outcome, Role, Send, Step
 
-__all__ = ["BATCH", "Listener", "Room"]
+__all__ = ["BATCH", "Listener", "Room", "deliver"]
 
 log = logging.getLogger("cibo.rooms")
 
@@ -41,13 +47,14 @@ BATCH = 64
 
 Listener = Callable[[str, Sequence[tuple[int, Event]], GameState], None]
 """Called with (room code, numbered events, state after them) once the events are durable
-(MQTT bridge)."""
+(see :meth:`Room.subscribe`)."""
 
 
 @frozen
 class _Request:
     call: Callable[[], Step]
-    future: asyncio.Future[JoinOutcome] | None = None
+    future: asyncio.Future[Step] | None = None
+    """Resolved with the request's step once it was sent (or :meth:`Step.refused`)."""
     client: ClientId | None = None
     peer: Peer | None = None
     final: bool = False
@@ -102,14 +109,64 @@ class Room:
         self._sending: list[_Entry] = []
         """The batch the output task is sending (answered by :meth:`_drain` if it fails)."""
 
+    # -- queries and subscriptions --------------------------------------------------------------
+
     @property
     def code(self) -> str:
         return self.session.code
 
     @property
+    def seq(self) -> int:
+        """The last event's number (durable once it is :attr:`durable_seq`)."""
+        return self.session.seq
+
+    @property
     def durable_seq(self) -> int:
         """The last event that is durable (and was told to listeners)."""
         return self._notified
+
+    @property
+    def state(self) -> GameState:
+        """The game now (durable when ``seq == durable_seq``)."""
+        return self.session.state
+
+    @property
+    def status(self) -> str:
+        return self.session.status
+
+    @property
+    def over(self) -> bool:
+        return self.session.over
+
+    @property
+    def finished(self) -> bool:
+        """Its game is over, or stopped by a journal failure: nothing more will be played."""
+        return self.session.over or self.session.stopped
+
+    @property
+    def watched(self) -> bool:
+        """Somebody is connected (a player, a table display or a spectator)."""
+        return bool(self.session.roster.clients)
+
+    @property
+    def ruleset_name(self) -> str:
+        return self.session.ruleset_name
+
+    def set_join_url(self, url: str) -> None:
+        """Where phones join (shown by the table display from the next ``room`` message)."""
+        self.session.join_url = url
+
+    def events_after(self, seq: int) -> list[tuple[int, Event]]:
+        """The events after ``seq`` that the history ring still holds, oldest first."""
+        return list(self.session.fanout.ring.after(seq))
+
+    def subscribe(self, listener: Listener) -> None:
+        """Call ``listener`` with every batch of events once it is durable."""
+        self.listeners.append(listener)
+
+    def unsubscribe(self, listener: Listener) -> None:
+        if listener in self.listeners:
+            self.listeners.remove(listener)
 
     # -- requests (called by transports) --------------------------------------------------------
 
@@ -125,7 +182,7 @@ class Room:
         last_seq: int | None = None,
     ) -> JoinOutcome:
         """Ask to join; returns once the welcome was sent (or the join refused)."""
-        return await self._ask(
+        step = await self._ask(
             lambda: self.session.hello(
                 client,
                 role=role,
@@ -137,6 +194,7 @@ class Room:
             client,
             peer,
         )
+        return step.joined or JoinOutcome(True)
 
     async def command(
         self, client: ClientId, cmd_id: str, data: dict[str, Any], seen_seq: int | None
@@ -148,10 +206,12 @@ class Room:
         """A host control; the result is sent to the client."""
         await self._put(lambda: self.session.control(client, cmd_id, action, seat))
 
-    async def next_game(self, client: ClientId, cmd_id: str) -> JoinOutcome:
-        """The host's ``next_game``; ok means the caller opens the room and then calls
-        :meth:`next_game_opened` (see :meth:`RoomSession.next_game`)."""
-        return await self._ask(lambda: self.session.next_game(client, cmd_id))
+    async def next_game(self, client: ClientId, cmd_id: str) -> bool:
+        """The host's ``next_game``; True means the caller opens the room and then calls
+        :meth:`next_game_opened` (see :func:`cibo.rooms.controls.next_game`); otherwise the
+        host was answered."""
+        step = await self._ask(lambda: self.session.next_game(client, cmd_id))
+        return step.open_next
 
     async def next_game_opened(
         self, client: ClientId, cmd_id: str, opened: tuple[str, str] | None, error: str = ""
@@ -163,9 +223,10 @@ class Room:
         """Send the client what it missed (or a snapshot)."""
         await self._put(lambda: self.session.sync(client, last_seq))
 
-    async def device_command(self, seat: str, cmd_id: str, data: dict[str, Any]) -> JoinOutcome:
+    async def device_command(self, seat: str, cmd_id: str, data: dict[str, Any]) -> Outcome:
         """A command from a table gadget (MQTT bridge) for ``seat``; returns once durable."""
-        return await self._ask(lambda: self.session.device_command(seat, cmd_id, data))
+        step = await self._ask(lambda: self.session.device_command(seat, cmd_id, data))
+        return step.outcome or Outcome(True)
 
     async def leave(self, client: ClientId) -> None:
         """The client's connection is gone."""
@@ -180,12 +241,12 @@ class Room:
 
     async def _ask(
         self, call: Callable[[], Step], client: ClientId | None = None, peer: Peer | None = None
-    ) -> JoinOutcome:
-        """Queue ``call`` and wait until its step was sent: its ``joined`` outcome, or
-        ``room/closed`` when the room ends first."""
+    ) -> Step:
+        """Queue ``call`` and wait until its step was sent: the step, or a refusal
+        (``room/closed`` when the room ends first, ``room/stopped`` when it was not saved)."""
         if self.done.is_set():
-            return JoinOutcome(False, "room/closed", error_message("room/closed"))
-        future: asyncio.Future[JoinOutcome] = asyncio.get_running_loop().create_future()
+            return Step.refused("room/closed")
+        future: asyncio.Future[Step] = asyncio.get_running_loop().create_future()
         await self.inbox.put(_Request(call, future, client, peer))
         return await future
 
@@ -260,9 +321,7 @@ class Room:
                 pending.extend(entry.request for entry in item[0])
         for request in pending:
             if request.future is not None and not request.future.done():
-                request.future.set_result(
-                    JoinOutcome(False, "room/closed", error_message("room/closed"))
-                )
+                request.future.set_result(Step.refused("room/closed"))
 
     def _decide(self, batch: list[_Request]) -> tuple[list[_Entry], bool]:
         """Let the session handle each request; submit the records; add the flush."""
@@ -274,7 +333,7 @@ class Room:
                 step = request.call()
             except Exception:
                 log.exception("room %s: a request failed", self.code)
-                step = Step(joined=JoinOutcome(False, "room/failed", error_message("room/failed")))
+                step = Step.refused("room/failed")
             if request.peer is not None and step.joined is not None and step.joined.ok:
                 assert request.client is not None
                 self.peers[request.client] = request.peer
@@ -327,9 +386,9 @@ class Room:
                 if (failed or i >= durable) and not entry.after_stop:
                     continue
                 self._deliver(entry.step.actions)
-                joined = entry.request.future
-                if joined is not None and not joined.done():
-                    joined.set_result(entry.step.joined or JoinOutcome(True))
+                waiting = entry.request.future
+                if waiting is not None and not waiting.done():
+                    waiting.set_result(entry.step)
             if not failed:
                 self._notify(seq, state)
             self._sending = []
@@ -353,46 +412,50 @@ class Room:
         if request.client is not None and self.peers.pop(request.client, None) is not None:
             self.session.disconnect(request.client)
         if request.future is not None and not request.future.done():
-            request.future.set_result(
-                JoinOutcome(False, "room/stopped", error_message("room/stopped"))
-            )
+            request.future.set_result(Step.refused("room/stopped"))
 
     def _deliver(self, actions: Sequence[Send | Close]) -> None:
-        peers = self.peers
-        touched: dict[ClientId, Peer] = {}
-        for action in actions:
-            if isinstance(action, Send):
-                frames: dict[str, bytes] = {}
-                for client in action.clients:
-                    peer = peers.get(client)
-                    if peer is None:
-                        continue
-                    frame = frames.get(peer.codec_key)
-                    if frame is None:
-                        try:
-                            frame = frames[peer.codec_key] = peer.encode(action.message)
-                        except Exception:  # a bug, never a reason to stop every player's room
-                            log.exception("room %s: cannot encode %r", self.code, action.message)
-                            break
-                    peer.send(frame)
-                    touched[client] = peer
-            else:
-                gone = peers.pop(action.client, None)
-                if gone is not None:
-                    touched.pop(action.client, None)
-                    gone.close(action.reason)  # writes what was queued for it first
-        for peer in touched.values():
-            peer.flush()
+        deliver(self.peers, actions, self.code)
 
     def _notify(self, seq: int, state: GameState) -> None:
         """Tell listeners about the events up to ``seq`` (durable now) and the state after them."""
         if seq <= self._notified:
             return
         if self.listeners:
-            new = [(n, e) for n, e in self.session.ring.after(self._notified) if n <= seq]
+            new = [(n, e) for n, e in self.session.fanout.ring.after(self._notified) if n <= seq]
             for listener in self.listeners:
                 try:
                     listener(self.code, new, state)
                 except Exception:
                     log.exception("room %s: a listener failed", self.code)
         self._notified = seq
+
+
+def deliver(peers: dict[ClientId, Peer], actions: Sequence[Send | Close], code: str) -> None:
+    """Carry out ``actions`` on ``peers`` (room ``code``, for the log): each message encoded
+    once per codec, the same bytes to every peer; a closed peer is removed from ``peers``;
+    each peer written to is flushed once at the end."""
+    touched: dict[ClientId, Peer] = {}
+    for action in actions:
+        if isinstance(action, Send):
+            frames: dict[str, bytes] = {}
+            for client in action.clients:
+                peer = peers.get(client)
+                if peer is None:
+                    continue
+                frame = frames.get(peer.codec_key)
+                if frame is None:
+                    try:
+                        frame = frames[peer.codec_key] = peer.encode(action.message)
+                    except Exception:  # a bug, never a reason to stop every player's room
+                        log.exception("room %s: cannot encode %r", code, action.message)
+                        break
+                peer.send(frame)
+                touched[client] = peer
+        else:
+            gone = peers.pop(action.client, None)
+            if gone is not None:
+                touched.pop(action.client, None)
+                gone.close(action.reason)  # writes what was queued for it first
+    for peer in touched.values():
+        peer.flush()

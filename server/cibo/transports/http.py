@@ -10,7 +10,8 @@ Routes (GET and HEAD only; anything else is 405):
 ``/j/<CODE>``                  ``clients/phone/index.html`` (the phone reads the code from the URL)
 ``/shared/<file>``             ``clients/shared/<file>``
 ``/favicon.ico``               ``clients/favicon.ico`` if present, else a built-in icon
-``/api/rooms/<CODE>/qr.svg``   the QR code of the room's join URL (404 for no such room)
+``/api/rooms/<CODE>/qr.svg``   the QR code of the room's join URL (404 for no such room; counts
+                               toward the join lockout, see :meth:`StaticSite.takes_code`)
 ``/api/health``                ``{"ok": true, "rooms": N}``, plus ``"mqtt": {"state", "detail"}``
                                when the MQTT bridge runs
 ``/api/games``, ``/api/...``   logged games and rulesets (:mod:`cibo.transports.replay_api`)
@@ -50,7 +51,7 @@ from cibo.journal import GameStore
 from cibo.transports.replay_api import ROUTES as API_ROUTES
 from cibo.transports.replay_api import ApiAnswer, ReplayApi
 
-__all__ = ["CONTENT_TYPES", "CSP", "StaticSite", "clients_dir"]
+__all__ = ["CONTENT_TYPES", "CSP", "SECURITY_HEADERS", "StaticSite", "clients_dir", "secure"]
 
 CSP: Final = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
@@ -123,6 +124,26 @@ FAVICON: Final = _favicon_png()
 
 QrMaker = Callable[[str], bytes | None]
 """Returns the SVG QR code for a room code, or None if there is no such room."""
+
+
+SECURITY_HEADERS: Final = (
+    ("Cache-Control", "no-cache"),
+    ("Content-Security-Policy", CSP),
+    ("X-Content-Type-Options", "nosniff"),
+    ("Referrer-Policy", "no-referrer"),
+)
+"""Headers every plain HTTP response carries (``Cache-Control`` unless it has its own)."""
+
+
+def secure(response: Response) -> Response:
+    """``response`` with every :data:`SECURITY_HEADERS` it lacks added (responses made by
+    websockets itself have none); the 101 that opens a WebSocket is left as it is."""
+    if response.status_code == HTTPStatus.SWITCHING_PROTOCOLS:
+        return response
+    for name, value in SECURITY_HEADERS:
+        if name not in response.headers:
+            response.headers[name] = value
+    return response
 
 
 def _response(
@@ -199,6 +220,16 @@ class StaticSite:
         if self._worker is not None:
             self._worker.shutdown(wait=False, cancel_futures=True)
             self._worker = None
+
+    @staticmethod
+    def takes_code(path: str) -> bool:
+        """Does ``path`` name a room (or a game, whose id holds its room's code), so that a 404
+        tells a guesser something? ``/j/<CODE>`` does not count: it serves the same page for
+        any code."""
+        segments = path.split("/")
+        if len(segments) == 5 and segments[1:3] == ["api", "rooms"]:
+            return True
+        return len(segments) == 4 and segments[1:3] == ["api", "games"]
 
     def respond(self, method: str, target: str) -> Response:
         """The response to ``method`` on ``target`` (a request path with optional query)."""

@@ -4,20 +4,28 @@ Routes (answered by :meth:`ReplayApi.handle`; the HTTP layer adds the headers):
 
 ============================  =================================================================
 ``/api/games``                ``{"games": [listing, ...]}``, newest first
-``/api/games/<game_id>``      the replay document of one game (below)
+``/api/games/<replay_id>``    the replay document of one game (below)
 ``/api/rulesets``             ``{"rulesets": [{"id", "name", "text", "difficulties", "texts"}]}``
 ``/api/rulesets/<id>``        :func:`cibo.core.ruleset_summary` of a ruleset the server offers
 ============================  =================================================================
 
 A listing is ``{"game_id", "created_at", "ruleset_id", "players", "outcome", "rounds",
-"events"}``; ``outcome`` is ``won``, ``lost``, ``aborted``, ``in progress``, ``lobby`` or
-``corrupt`` (corrupt games are listed so that the host sees them, but cannot be opened).
+"events"}``; ``outcome`` is ``won``, ``lost`` or ``aborted``.
+
+Who sees what: a room code is all it takes to join a room, so nothing here names one.
+
+* Only *finished* games (:data:`FINISHED`) are listed or served. A game in its lobby or in
+  progress, and a corrupt journal, are answered exactly like an unknown id (404
+  ``replay/no_such_game``); ``cibo games`` on the server's machine lists them all.
+* ``game_id`` here is the game's *replay id* (:func:`replay_id`): the journal's game id without
+  its room code (``20261122T031500-1f2e``). A finished game's room may stay open for a while,
+  and its room info names the room of the next game, so its code must not be learned either.
 
 The replay document
 -------------------
 ::
 
-    {"game_id", "created_at", "room_code", "ruleset": <ruleset_summary>,
+    {"game_id": <replay id>, "created_at", "ruleset": <ruleset_summary>,
      "finished": bool, "outcome": str, "commitment": <seed sha256 hex>,
      "initial": <public view_state before the first event>,
      "steps": [{"seq", "ts", "event": <public event>, "state": <changed keys>}, ...]}
@@ -58,10 +66,14 @@ from cibo.journal.replay import decode_events, load_ruleset, start_state
 from cibo.rulesets import RulesetError, available_rulesets
 from cibo.rulesets import load_ruleset as load_ruleset_file
 
-__all__ = ["ApiAnswer", "ReplayApi", "replay_document"]
+__all__ = ["FINISHED", "REPLAY_ID", "ApiAnswer", "ReplayApi", "replay_document", "replay_id"]
 
 ROUTES: Final = ("/api/games", "/api/rulesets")
 """The path prefixes :meth:`ReplayApi.handle` answers."""
+FINISHED: Final = frozenset({"won", "lost", "aborted"})
+"""The outcomes of games the API shows (see "Who sees what")."""
+REPLAY_ID: Final = re.compile(r"([0-9]{8}T[0-9]{6})-([0-9a-f]{4})")
+"""A game id without its room code: creation time (UTC, to the second) and 16 random bits."""
 RULESET_ID: Final = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,63}")
 JSON_TYPE: Final = "application/json"
 AUDIENCE: Final = "public"
@@ -119,7 +131,7 @@ def _stamp(path: Path) -> tuple[str, int, int] | None:
 
 def _listing(game: GameListing) -> dict[str, Any]:
     return {
-        "game_id": game.game_id,
+        "game_id": replay_id(game.game_id),
         "created_at": game.created_at,
         "ruleset_id": game.ruleset_id,
         "players": list(game.players),
@@ -127,6 +139,14 @@ def _listing(game: GameListing) -> dict[str, Any]:
         "rounds": game.rounds,
         "events": game.events,
     }
+
+
+def replay_id(game_id: str) -> str:
+    """``20261122T031500-ABCD-1f2e`` -> ``20261122T031500-1f2e`` (the room code left out);
+    an id of another shape is returned as it is (it is never served)."""
+    if GAME_ID.fullmatch(game_id) is None:
+        return game_id
+    return f"{game_id[:15]}-{game_id[-4:]}"
 
 
 def replay_document(path: Path) -> dict[str, Any]:
@@ -159,9 +179,8 @@ def replay_document(path: Path) -> dict[str, Any]:
                 }
             )
     return {
-        "game_id": header.game_id,
+        "game_id": replay_id(header.game_id),
         "created_at": header.created_at,
-        "room_code": header.room_code,
         "ruleset": ruleset_summary(ruleset),
         "finished": contents.finished,
         "outcome": state.status,
@@ -211,27 +230,47 @@ class ReplayApi:
 
     # -- games -----------------------------------------------------------------------------------
 
+    def _listing(self, path: Path) -> GameListing:
+        stamp = _stamp(path)
+        found = self._listings.find(stamp) if stamp else None
+        if found is None:
+            found = list_games([path])[0]
+            if stamp is not None:
+                self._listings.put(stamp, found)
+        return found
+
+    @staticmethod
+    def shown(game: GameListing) -> bool:
+        """May any client on the LAN see this game? Only once it is finished."""
+        return game.outcome in FINISHED and GAME_ID.fullmatch(game.game_id) is not None
+
+    def _find(self, replay: str) -> Path | None:
+        """The journal of the finished game with this replay id, if exactly one has it."""
+        match = REPLAY_ID.fullmatch(replay)
+        if match is None:
+            return None
+        stamp, tail = match.groups()
+        found = [
+            path
+            for path in self.store.game_files()
+            if path.name.startswith(stamp + "-")
+            and path.stem.endswith("-" + tail)
+            and replay_id(self._listing(path).game_id) == replay
+            and self.shown(self._listing(path))
+        ]
+        return found[0] if len(found) == 1 else None
+
     def games(self) -> ApiAnswer:
-        files = self.store.game_files()
-        listed: list[GameListing] = []
-        for path in files:
-            stamp = _stamp(path)
-            found = self._listings.find(stamp) if stamp else None
-            if found is None:
-                found = list_games([path])[0]
-                if stamp is not None:
-                    self._listings.put(stamp, found)
-            listed.append(found)
+        listed = [g for g in map(self._listing, self.store.game_files()) if self.shown(g)]
         listed.sort(key=lambda g: (g.created_at or 0.0, g.game_id), reverse=True)
         return _json(HTTPStatus.OK, {"games": [_listing(g) for g in listed]})
 
-    def game(self, game_id: str) -> ApiAnswer:
-        if not GAME_ID.fullmatch(game_id):
-            return _problem(HTTPStatus.NOT_FOUND, "replay/no_such_game", "There is no such game.")
-        path = self.store.path_of(game_id)
-        stamp = _stamp(path)
-        if stamp is None or not path.is_file():
-            return _problem(HTTPStatus.NOT_FOUND, "replay/no_such_game", "There is no such game.")
+    def game(self, replay: str) -> ApiAnswer:
+        missing = _problem(HTTPStatus.NOT_FOUND, "replay/no_such_game", "There is no such game.")
+        path = self._find(replay)
+        stamp = _stamp(path) if path is not None else None
+        if path is None or stamp is None:
+            return missing
         body = self._documents.find(stamp)
         if body is None:
             try:

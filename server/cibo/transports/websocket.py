@@ -14,6 +14,13 @@ Handshake checks, in order (each refusal is a plain HTTP response, so browsers s
 * the address must not be locked out for failed joins: 429;
 * connections per address and in total are capped: 503.
 
+The HTTP routes that take a room code (:meth:`StaticSite.takes_code
+<cibo.transports.http.StaticSite.takes_code>`: the join QR code, a logged game) share the
+failed-join lockout: each 404 there counts as a failed join, and a locked-out address gets 429
+from them too. Every response, including those websockets makes itself (426 for a ``/ws``
+request without an upgrade, 414 and 431 for oversized requests), carries the site's security
+headers (:func:`~cibo.transports.http.secure`, applied by :class:`SecureConnection`).
+
 After the handshake: frames above ``max_frame`` bytes are closed with 1009 by websockets; more
 than ``rate`` messages per second (burst ``burst``) closes with 1008; ``max_errors`` unreadable
 messages close with 1008; everything else that is wrong gets an ``error`` message.
@@ -35,11 +42,13 @@ from websockets.asyncio.server import Server, ServerConnection, serve
 from websockets.exceptions import ConnectionClosed
 from websockets.http11 import Request, Response
 from websockets.protocol import State
-from websockets.typing import Subprotocol
+from websockets.server import ServerProtocol
+from websockets.typing import StatusLike, Subprotocol
 
 from cibo.journal.errors import JournalError
 from cibo.protocol import (
     SUBPROTOCOLS,
+    CloseCode,
     Cmd,
     Codec,
     Control,
@@ -58,7 +67,7 @@ from cibo.protocol import (
 )
 from cibo.protocol.codecs import JsonCodec, MsgpackCodec
 from cibo.rooms import Registry, Room, RoomRefused, normalize_code
-from cibo.transports.http import StaticSite, text_response
+from cibo.transports.http import StaticSite, secure, text_response
 
 __all__ = ["GameServer", "ServerLimits", "WsPeer"]
 
@@ -178,6 +187,25 @@ class WsPeer:
         task.add_done_callback(self._tasks.discard)
 
 
+class SecureConnection(ServerConnection):
+    """A server connection whose refusals all carry the security headers.
+
+    websockets writes some responses itself, before or instead of ``process_request``: 426 for
+    a ``GET /ws`` without an upgrade, 414/431 for a request line or headers too long, 503 while
+    the server shuts down. All of them are made by the protocol's ``reject``, which is wrapped
+    here, once per connection.
+    """
+
+    def __init__(self, protocol: ServerProtocol, *args: Any, **kwargs: Any) -> None:
+        plain = protocol.reject
+
+        def reject(status: StatusLike, text: str) -> Response:
+            return secure(plain(status, text))
+
+        protocol.reject = reject  # type: ignore[method-assign]
+        super().__init__(protocol, *args, **kwargs)
+
+
 def _address(conn: ServerConnection) -> str:
     try:
         return str(conn.remote_address[0])
@@ -238,6 +266,7 @@ class GameServer:
             host,  # type: ignore[arg-type]  # create_server accepts a sequence of hosts
             port,
             process_request=self.process_request,
+            create_connection=SecureConnection,
             subprotocols=[Subprotocol(s) for s in SUBPROTOCOLS],
             select_subprotocol=self._select_subprotocol,
             compression=None,
@@ -270,10 +299,7 @@ class GameServer:
             return text_response(HTTPStatus.FORBIDDEN, "Unknown host\n")
         path = request.path.split("?", 1)[0]
         if path != "/ws":
-            if self.site is None:
-                return text_response(HTTPStatus.NOT_FOUND, "Not found\n")
-            method = getattr(request, "method", "GET")
-            return await self.site.respond_async(method, request.path)
+            return await self._http(conn, request, path)
         origins = request.headers.get_all("Origin")
         if len(origins) > 1:
             return text_response(HTTPStatus.FORBIDDEN, "Foreign origin\n")
@@ -288,6 +314,22 @@ class GameServer:
             return text_response(HTTPStatus.SERVICE_UNAVAILABLE, "Too many connections\n")
         return None
 
+    async def _http(self, conn: ServerConnection, request: Request, path: str) -> Response:
+        """A plain HTTP route; those that take a room code count toward the join lockout."""
+        site = self.site
+        if site is None:
+            return text_response(HTTPStatus.NOT_FOUND, "Not found\n")
+        method = getattr(request, "method", "GET")
+        guarded = site.takes_code(path)
+        address = _address(conn)
+        if guarded and self.lockout.locked(address, time.monotonic()):
+            return text_response(HTTPStatus.TOO_MANY_REQUESTS, "Too many failed joins\n")
+        response = await site.respond_async(method, request.path)
+        missed = guarded and response.status_code == HTTPStatus.NOT_FOUND
+        if missed and self.lockout.fail(address, time.monotonic()):
+            log.warning("%s locked out after repeated requests for unknown rooms", address)
+        return response
+
     def _has_room_for(self, address: str) -> bool:
         return (
             self.connections < self.limits.max_connections
@@ -299,7 +341,7 @@ class GameServer:
     async def handler(self, conn: ServerConnection) -> None:
         address = _address(conn)
         if not self._has_room_for(address):  # the caps are checked again: handshakes overlap
-            await conn.close(1013, "too many connections")
+            await conn.close(CloseCode.TRY_AGAIN, "too many connections")
             return
         self.connections += 1
         self.per_address[address] = self.per_address.get(address, 0) + 1

@@ -7,13 +7,12 @@ room up: the listener it attaches returns at once.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from typing import Any, Protocol
 
-from attrs import frozen
-
 from cibo.core import Event, GameState
-from cibo.rooms import Registry, Room
+from cibo.rooms import Outcome, Registry, Room
+from cibo.rooms.room import Listener
 
 __all__ = [
     "BridgeSource",
@@ -24,17 +23,11 @@ __all__ = [
     "RoomHandle",
 ]
 
-EventListener = Callable[[str, Sequence[tuple[int, Event]], GameState], None]
+EventListener = Listener
 """(room code, numbered events, state after them), called once the events are durable."""
 
-
-@frozen
-class CommandOutcome:
-    """How a device command went: ``ok``, or an error ``code`` and a sentence."""
-
-    ok: bool
-    code: str = ""
-    message: str = ""
+CommandOutcome = Outcome
+"""How a device command went: ``ok``, or an error ``code`` and a sentence (the room's type)."""
 
 
 class RoomFeed(Protocol):
@@ -96,7 +89,7 @@ class RoomHandle:
 
     @property
     def seq(self) -> int:
-        return self.room.session.seq
+        return self.room.seq
 
     @property
     def durable_seq(self) -> int:
@@ -104,27 +97,25 @@ class RoomHandle:
 
     @property
     def state(self) -> GameState:
-        return self.room.session.state
+        return self.room.state
 
     @property
     def closed(self) -> bool:
         return self.room.done.is_set()
 
     def events_after(self, seq: int) -> Sequence[tuple[int, Event]]:
-        return list(self.room.session.ring.after(seq))
+        return self.room.events_after(seq)
 
     def attach(self, listener: EventListener) -> None:
-        self.room.listeners.append(listener)
+        self.room.subscribe(listener)
 
     def detach(self, listener: EventListener) -> None:
-        if listener in self.room.listeners:
-            self.room.listeners.remove(listener)
+        self.room.unsubscribe(listener)
 
     async def device_command(
         self, seat: str, cmd_id: str, command: dict[str, Any]
     ) -> CommandOutcome:
-        outcome = await self.room.device_command(seat, cmd_id, command)
-        return CommandOutcome(outcome.ok, outcome.code, outcome.message)
+        return await self.room.device_command(seat, cmd_id, command)
 
 
 class RegistrySource:

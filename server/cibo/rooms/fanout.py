@@ -1,0 +1,116 @@
+"""The way out of a room: numbered events to each audience, resume, and held results.
+
+A :class:`Fanout` keeps what a room has decided but not sent yet — events (``unsent``) and the
+results of the commands that caused them (``held``) — and sends them in one go with
+:meth:`Fanout.flush_into`: one update per audience, its projection of the new events and of
+the state (:func:`cibo.core.view_events`, :func:`cibo.core.view_states`), then the results.
+It remembers the view each audience holds, so that an update carries only what changed, and
+the latest events (an :class:`~cibo.rooms.ring.EventRing`), so that a client resuming from
+``last_seq`` gets exactly what it missed, projected for its audience.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from cibo.core import Event, GameState, view_event, view_events, view_state, view_states
+from cibo.protocol import outbound
+from cibo.rooms.ring import EventRing
+from cibo.rooms.steps import Action, ClientId, Step
+
+__all__ = ["Fanout"]
+
+
+class Fanout:
+    """Events and results on their way out, and what each audience was sent last.
+
+    Args:
+        ring_size: how many recent events are kept for resuming clients.
+    """
+
+    def __init__(self, ring_size: int) -> None:
+        self.ring = EventRing(ring_size)
+        self.unsent: list[tuple[int, Event]] = []
+        """Events applied but not yet fanned out."""
+        self.held: list[Action] = []
+        """Command results waiting for the fan-out of their events."""
+        self.views: dict[str, dict[str, Any]] = {}
+        """By audience, the view its members hold (the last one sent to them): the next update
+        carries only what differs from it. Every member holds the same one: a client joins
+        right after a flush, when its welcome's view is the one the others were sent last."""
+
+    def flush_into(
+        self, step: Step, seq: int, state: GameState, audiences: Mapping[str, set[ClientId]]
+    ) -> None:
+        """Add to ``step`` one update per audience for the unsent events, then the held
+        results (a result always follows the update that carries its events)."""
+        if self.unsent:
+            shown = view_events(self.unsent, audiences)
+            states = view_states(state, audiences)
+            views = self.views
+            for audience, members in audiences.items():
+                view = states[audience]
+                previous = views.get(audience)
+                step.send(members, outbound.update(seq, shown[audience], view, previous=previous))
+                views[audience] = view
+            self.unsent = []
+        if self.held:
+            step.actions.extend(self.held)
+            self.held = []
+
+    def drop(self) -> None:
+        """Forget what was not sent (it may not have been saved): from now on every audience
+        gets whole views, since the dropped events changed the state."""
+        self.unsent = []
+        self.held = []
+        self.views.clear()
+
+    def welcome_view(self, audience: str, state: GameState) -> dict[str, Any]:
+        """The view a newcomer to ``audience`` is welcomed with (right after a flush)."""
+        view = view_state(state, audience)
+        self.views.setdefault(audience, view)
+        return view
+
+    def left(self, audience: str) -> None:
+        """The last member of ``audience`` is gone."""
+        self.views.pop(audience, None)
+
+    def missed(
+        self, audience: str, last_seq: int | None, seq: int
+    ) -> tuple[outbound.Resumed, list[dict[str, Any]]]:
+        """What ``audience`` missed after ``last_seq`` (the room is at ``seq``): its events,
+        or a snapshot when the ring no longer holds them."""
+        if last_seq is None:
+            return "new", []
+        if last_seq == seq:
+            return "events", []
+        oldest = self.ring.oldest or seq + 1
+        if last_seq > seq or last_seq + 1 < oldest:
+            return "snapshot", []
+        return "events", _project(self.ring.after(last_seq), audience)
+
+    def stale(self, audience: str, seen_seq: int, seq: int) -> bool:
+        """True if an event ``audience`` can see happened after ``seen_seq``."""
+        if seen_seq > seq:
+            return True
+        if seen_seq == seq:
+            return False
+        oldest = self.ring.oldest or seq + 1
+        if seen_seq + 1 < oldest:
+            return True
+        for n, event in self.ring.newest_first():
+            if n <= seen_seq:
+                return False
+            if view_event(event, audience) is not None:
+                return True
+        return False
+
+
+def _project(events: Iterable[tuple[int, Event]], audience: str) -> list[dict[str, Any]]:
+    out = []
+    for seq, event in events:
+        shown = view_event(event, audience)
+        if shown is not None:
+            out.append({"seq": seq, "event": shown})
+    return out
