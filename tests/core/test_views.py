@@ -25,11 +25,7 @@ def canary_ruleset_text() -> str:
     anchor = '  { id = "idle_line"'
     assert anchor in text
     card = f'  {{ id = "{CANARY}", n = 1, text = "A secret order." }},\n'
-    # Its Italian texts go at the end, in [translations.it], the file's last table.
-    assert text.rstrip().splitlines()[-1].startswith('"')
-    italian = (f'"decks.production.cards.{CANARY}.label" = "Canarino"\n'
-               f'"decks.production.cards.{CANARY}.text" = "Un ordine segreto."\n')
-    return text.replace(anchor, card + anchor, 1) + italian
+    return text.replace(anchor, card + anchor, 1)
 
 
 def _dump(value: object) -> str:

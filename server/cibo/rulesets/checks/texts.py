@@ -3,22 +3,31 @@
 ``[translations]`` declares ``languages`` (the first is the language of the texts written
 inline) and gives one table per other language, keyed by text path (see
 :mod:`cibo.core.texts`). A ruleset without the table is written in English only.
+
+Two kinds of problem: :func:`check_translations` (run with every check) finds a table that
+cannot be meant (a bad language tag, a table for an undeclared language); :func:`translation_gaps`
+(run by ``cibo check``, not when loading) finds what a translation lacks or names wrongly. A gap
+does not stop a ruleset from loading: where a text is missing a device shows the first
+language's, and a journal replays with the translations it was written with.
 """
 
 from __future__ import annotations
 
 import re
 
+from cibo.core.ruleset import Ruleset
 from cibo.core.texts import text_paths
 from cibo.rulesets.checks.context import CheckContext
+from cibo.rulesets.structure import Issue
 
-__all__ = ["LANGUAGE_TAG", "check_translations"]
+__all__ = ["LANGUAGE_TAG", "check_translations", "translation_gaps"]
 
 LANGUAGE_TAG = re.compile(r"[a-z]{2,3}(-[A-Z]{2})?")
 """A language as the clients name it: ``en``, ``it``, ``pt-BR``."""
 
 def check_translations(cx: CheckContext) -> None:
-    """Every declared language has a table with every text path; no table is undeclared."""
+    """The languages are tags, each listed once; every table is for a declared language other
+    than the first."""
     tr = cx.rs.translations
     base = ("translations",)
     languages = list(tr.languages)
@@ -31,28 +40,39 @@ def check_translations(cx: CheckContext) -> None:
     if tr.texts and not languages:
         cx.err((*base, "languages"), "list the languages, the one of the texts above first: "
                                      'languages = ["en", ...]')
+    for lang in tr.texts:
+        if lang == tr.source:
+            cx.err((*base, lang),
+                   f"{lang!r} is the language of the texts above: it needs no table")
+        elif languages and lang not in languages:
+            cx.err((*base, lang), f"{lang!r} is not in languages {languages}: add it there")
+
+
+def translation_gaps(rs: Ruleset) -> list[Issue]:
+    """What the translations lack or name wrongly: a declared language without its table, a
+    text missing in a language, a path that names no text, an empty translation."""
+    tr = rs.translations
+    base = ("translations",)
     source = tr.source
-    paths = text_paths(cx.rs)
+    paths = text_paths(rs)
+    out: list[Issue] = []
     for lang, texts in tr.texts.items():
-        where = (*base, lang)
-        if lang == source:
-            cx.err(where, f"{lang!r} is the language of the texts above: it needs no table")
-            continue
-        if languages and lang not in languages:
-            cx.err(where, f"{lang!r} is not in languages {languages}: add it there")
         for path, text in texts.items():
             if path not in paths:
-                cx.err((*where, path), "no text has this path (docs/rulesets.md lists them)")
+                out.append(((*base, lang, path),
+                            "no text has this path (docs/rulesets.md lists them)"))
             elif not text.strip():
-                cx.err((*where, path), "the translation is empty")
-    for lang in languages[1:]:
+                out.append(((*base, lang, path), "the translation is empty"))
+    for lang in tr.languages[1:]:
         if lang not in tr.texts:
-            cx.err((*base, "languages"), f"{lang!r} is declared but has no [translations.{lang}]")
+            out.append(((*base, "languages"),
+                        f"{lang!r} is declared but has no [translations.{lang}]"))
             continue
         for path, text in paths.items():
             if path not in tr.texts[lang]:
-                cx.err((*base, lang), f"missing the {lang!r} text for {path} "
-                                      f"(in {source!r}: {_short(text)})")
+                out.append(((*base, lang), f"missing the {lang!r} text for {path} "
+                                           f"(in {source!r}: {_short(text)})"))
+    return out
 
 
 def _short(text: str) -> str:
