@@ -5,6 +5,9 @@ one event, ``g`` go to a round, ``a`` autoplay at ``--speed`` events/s (any key 
 ``s``/``e`` start/end, ``q`` quit. In a terminal keys are read one at a time (termios); when
 stdin is not a terminal each input line is one command (``g 5`` jumps to round 5).
 
+Events are told in the language of ``LC_ALL``/``LC_MESSAGES``/``LANG`` (English when there is
+no table for it), from the clients' locale tables (:mod:`cibo.narration`, docs/i18n.md).
+
 Scripts: ``--json`` prints the events as JSON lines; ``--round N --print`` prints the state at
 the end of round N. An unfinished game never shows its seed, nor the private order of decks.
 """
