@@ -37,6 +37,7 @@ export function newModel() {
     hadActions: false,
     hostLink: false,
     error: "",
+    errorSay: null, // says `error` again in the current language (after a switch)
     ended: null,
     lastName: "",
   };

@@ -117,16 +117,19 @@ function join(codeText, nameText) {
   const code = cleanCode(codeText);
   const name = nameText.trim();
   if (!code) {
-    model.error = t("join.need_code");
+    model.errorSay = () => t("join.need_code");
+    model.error = model.errorSay();
     view.showJoin(model);
     return;
   }
   if (!name) {
-    model.error = t("join.need_name");
+    model.errorSay = () => t("join.need_name");
+    model.error = model.errorSay();
     view.showJoin(model);
     return;
   }
   model.error = "";
+  model.errorSay = null;
   if (code !== model.code) {
     model.code = code;
     history.replaceState(null, "", `/j/${code}`);
@@ -207,7 +210,8 @@ function connect({ name = "" }) {
   });
   conn.on("room", () => render());
   conn.on("refused", ({ code }) => {
-    model.error = errorText(code);
+    model.errorSay = () => errorText(code);
+    model.error = model.errorSay();
     model.conn = null;
     view.reset();
     view.showJoin(model);
@@ -227,6 +231,8 @@ function relocalize() {
   model.ruleset = localizeRuleset(model.rawRuleset);
   model.names = model.conn?.state ? new Names(model.ruleset, model.conn.state) : null;
   document.title = t(model.hadActions ? "phone.title_turn" : "common.brand");
+  if (model.errorSay) model.error = model.errorSay();
+  if (model.ended) model.ended = { ...model.ended, message: errorText(model.ended.code) };
   view.reset();
   if (model.conn?.state && model.names) {
     const known = { rolls: model.rolls, events: model.events };
