@@ -2,6 +2,7 @@
 // begins, and keeping the screen awake during a game.
 
 import { $ } from "/shared/dom.js";
+import { t } from "/shared/i18n.js";
 
 const toastEl = $("#toast");
 const connEl = $("#conn");
@@ -32,11 +33,9 @@ export function showStatus(status) {
   }
   // Short blips are not worth a banner.
   connTimer = setTimeout(() => {
-    connEl.textContent = !everOnline
-      ? "Connecting…"
-      : status === "offline"
-      ? "Connection lost — reconnecting…"
-      : "Reconnecting…";
+    connEl.textContent = t(
+      !everOnline ? "conn.connecting" : status === "offline" ? "conn.lost" : "conn.reconnecting",
+    );
     connEl.hidden = false;
   }, 900);
 }

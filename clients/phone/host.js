@@ -4,6 +4,7 @@
 import { h } from "/shared/dom.js";
 import { createRoom, seats } from "/shared/protocol.js";
 import { toast } from "/phone/feedback.js";
+import { errorText, localizeRuleset, t } from "/shared/i18n.js";
 
 /** The server's rulesets, fetched the first time the new-room box is opened. */
 let rulesets = null;
@@ -28,12 +29,12 @@ export function hostLobbyPanel(view, m, state, room) {
   return view.section("host", d, () =>
     h(
       "section",
-      { class: "card host-panel", "aria-label": "Host controls" },
-      h("h2", { class: "section-title" }, "Host controls"),
-      h("p", { class: "label" }, "Difficulty"),
+      { class: "card host-panel", "aria-label": t("host.controls") },
+      h("h2", { class: "section-title" }, t("host.controls")),
+      h("p", { class: "label" }, t("host.difficulty")),
       h(
         "div",
-        { class: "segmented", role: "group", "aria-label": "Difficulty" },
+        { class: "segmented", role: "group", "aria-label": t("host.difficulty") },
         Object.entries(d.difficulties).map(([id, label]) =>
           h(
             "button",
@@ -56,7 +57,7 @@ export function hostLobbyPanel(view, m, state, room) {
           id: "start-game",
           onclick: () => send({ type: "start_game" }),
         },
-        "Start the game",
+        t("host.start"),
       ),
       roomControls(view, d),
       newRoomControls(view, state),
@@ -69,20 +70,20 @@ export function hostGamePanel(view, m, room) {
   return view.section("host-game", d, () =>
     view.details(
       "host-game",
-      { class: "card host-panel", "aria-label": "Host controls" },
-      "Host controls",
+      { class: "card host-panel", "aria-label": t("host.controls") },
+      t("host.controls"),
       h(
         "div",
         { class: "host-row" },
         h(
           "button",
           { class: "btn", type: "button", onclick: () => control(d.paused ? "resume" : "pause") },
-          d.paused ? "Resume" : "Pause",
+          t(d.paused ? "host.resume" : "host.pause"),
         ),
         view.confirmButton(
           "end-game",
-          "End the game",
-          "Tap again to end",
+          t("host.end"),
+          t("host.end_confirm"),
           () => send({ type: "end_game" }),
           "danger",
         ),
@@ -100,12 +101,12 @@ function manageRow(view, seat, name) {
     h(
       "button",
       { class: "btn small", type: "button", onclick: () => control("transfer_host", seat) },
-      "Make host",
+      t("host.make_host"),
     ),
     view.confirmButton(
       `kick-${seat}`,
-      "Remove",
-      "Tap to confirm",
+      t("host.remove"),
+      t("host.remove_confirm"),
       () => control("kick", seat),
       "small danger",
     ),
@@ -120,12 +121,12 @@ function roomControls(view, d) {
     h(
       "button",
       { class: "btn", type: "button", onclick: () => control(d.locked ? "unlock" : "lock") },
-      d.locked ? "Unlock the room" : "Lock the room",
+      t(d.locked ? "host.unlock" : "host.lock"),
     ),
     view.details(
       "manage",
       { class: "manage" },
-      "Manage players",
+      t("host.manage"),
       h(
         "ul",
         { class: "manage-list" },
@@ -143,7 +144,7 @@ async function openNewRoom(ruleset, difficulty) {
     seats.saveHostToken(made.code, made.host_token);
     location.assign(`/j/${made.code}#host=${made.host_token}`);
   } catch (err) {
-    toast(err.message || "Could not open a room.");
+    toast(err.code ? errorText(err.code) : t("host.open_failed"));
   }
 }
 
@@ -151,10 +152,10 @@ function newRoomControls(view, state) {
   const box = view.details(
     "new-room",
     { class: "manage new-room" },
-    "New room with another ruleset",
+    t("host.new_room"),
   );
-  const rulesetSel = h("select", { class: "input", "aria-label": "Ruleset" });
-  const diffSel = h("select", { class: "input", "aria-label": "Difficulty" });
+  const rulesetSel = h("select", { class: "input", "aria-label": t("host.ruleset") });
+  const diffSel = h("select", { class: "input", "aria-label": t("host.difficulty") });
   const fillDiffs = () => {
     const chosen = (rulesets || []).find((r) => r.id === rulesetSel.value);
     diffSel.replaceChildren(
@@ -167,7 +168,10 @@ function newRoomControls(view, state) {
   const load = async () => {
     if (!box.open) return;
     try {
-      if (!rulesets) rulesets = (await (await fetch("/api/rulesets")).json()).rulesets || [];
+      if (!rulesets) {
+        const all = (await (await fetch("/api/rulesets")).json()).rulesets || [];
+        rulesets = all.map((r) => localizeRuleset(r));
+      }
     } catch {
       rulesets = [];
     }
@@ -184,7 +188,7 @@ function newRoomControls(view, state) {
     h(
       "p",
       { class: "hint" },
-      "Opens a fresh room with its own code; the others join it from the table display.",
+      t("host.new_room_hint"),
     ),
     rulesetSel,
     diffSel,
@@ -195,7 +199,7 @@ function newRoomControls(view, state) {
         type: "button",
         onclick: () => openNewRoom(rulesetSel.value, diffSel.value),
       },
-      "Open the new room",
+      t("host.open"),
     ),
   );
   return box;

@@ -1,7 +1,8 @@
 // The phone's model: what it knows beyond the connection's view. No DOM here, so every function
 // can be reasoned about (and tested) from its arguments alone.
 
-import { feedLines, pretty } from "/shared/narrate.js";
+import { feedLines } from "/shared/narrate.js";
+import { t } from "/shared/i18n.js";
 
 /** Events kept for the feed. */
 const KEEP_EVENTS = 60;
@@ -36,6 +37,7 @@ export function newModel() {
     hadActions: false,
     hostLink: false,
     error: "",
+    errorSay: null, // says `error` again in the current language (after a switch)
     ended: null,
     lastName: "",
   };
@@ -54,22 +56,26 @@ export function heroFormula(formula, heroId, state, ruleset) {
 
 function actionRoll(e, { names, state, ruleset }) {
   const target = names.target(e.target);
+  const params = { hero: names.hero(e.hero), action: names.action(e.hero, e.action), target };
   return {
-    title: `${names.hero(e.hero)}: ${pretty(e.action)}${target ? ` → ${target}` : ""}`,
+    title: t(target ? "roll.action_target" : "roll.action", params),
     roll: e.roll,
     formula: heroFormula(e.roll.formula, e.hero, state, ruleset),
     success: e.success,
-    outcome: e.success === true ? "Success" : e.success === false ? "Failed" : "",
+    outcome: e.success === true ? t("roll.success") : e.success === false ? t("roll.failed") : "",
   };
 }
 
 function tableRoll(e, names) {
   return {
-    title: `${pretty(e.table)} table${e.at ? ` at ${names.zone(e.at)}` : ""}`,
+    title: t(e.at ? "roll.table_at" : "roll.table", {
+      table: names.table(e.table),
+      zone: e.at ? names.zone(e.at) : "",
+    }),
     roll: e.roll,
     formula: e.roll.formula,
     success: null,
-    outcome: e.text || `Row ${e.row + 1}`,
+    outcome: names.rowText(e) || t("roll.row", { row: e.row + 1 }),
   };
 }
 

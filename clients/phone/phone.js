@@ -7,10 +7,20 @@
 import { $ } from "/shared/dom.js";
 import { cleanCode, Connection, rulesetFor, seats } from "/shared/protocol.js";
 import { Names } from "/shared/narrate.js";
+import {
+  errorText,
+  initI18n,
+  localizeRuleset,
+  onLanguage,
+  t,
+  translatePage,
+} from "/shared/i18n.js";
 import { absorb, newModel } from "/phone/model.js";
 import { buzz, keepAwake, showStatus, toast } from "/phone/feedback.js";
 import { PhoneView } from "/phone/view.js";
 
+await initI18n();
+translatePage();
 const model = newModel();
 const view = new PhoneView($("#app"), {
   send,
@@ -86,7 +96,7 @@ async function send(command, { quiet = false } = {}) {
     await model.conn.command(command);
     return true;
   } catch (err) {
-    if (!quiet) toast(err.message || "That did not work.");
+    if (!quiet) toast(errorText(err.code));
     return false;
   } finally {
     model.busy = false;
@@ -98,7 +108,7 @@ async function control(action, seat) {
   try {
     await model.conn.control(action, seat);
   } catch (err) {
-    toast(err.message || "That did not work.");
+    toast(errorText(err.code));
   }
 }
 
@@ -107,16 +117,19 @@ function join(codeText, nameText) {
   const code = cleanCode(codeText);
   const name = nameText.trim();
   if (!code) {
-    model.error = "Type the code shown on the table display.";
+    model.errorSay = () => t("join.need_code");
+    model.error = model.errorSay();
     view.showJoin(model);
     return;
   }
   if (!name) {
-    model.error = "Type a name so the others know who you are.";
+    model.errorSay = () => t("join.need_name");
+    model.error = model.errorSay();
     view.showJoin(model);
     return;
   }
   model.error = "";
+  model.errorSay = null;
   if (code !== model.code) {
     model.code = code;
     history.replaceState(null, "", `/j/${code}`);
@@ -144,9 +157,9 @@ function afterState() {
   const has = state && state.status === "playing" && (state.actions || []).length > 0;
   if (has && !model.hadActions) {
     buzz();
-    document.title = "● Your turn — Cibo";
+    document.title = t("phone.title_turn");
   } else if (!has) {
-    document.title = "Cibo";
+    document.title = t("common.brand");
   }
   model.hadActions = Boolean(has);
   keepAwake(state?.status === "playing");
@@ -171,10 +184,11 @@ function takeEvents(events) {
 async function loadRuleset(welcome) {
   if (model.ruleset && model.ruleset.id === model.conn.state?.ruleset) return;
   try {
-    model.ruleset = await rulesetFor(welcome, model.conn.state);
+    model.rawRuleset = await rulesetFor(welcome, model.conn.state);
   } catch {
-    model.ruleset = null;
+    model.rawRuleset = null;
   }
+  model.ruleset = localizeRuleset(model.rawRuleset);
   model.names = new Names(model.ruleset, model.conn.state);
 }
 
@@ -195,23 +209,42 @@ function connect({ name = "" }) {
     takeEvents(events);
   });
   conn.on("room", () => render());
-  conn.on("refused", ({ message }) => {
-    model.error = message;
+  conn.on("refused", ({ code }) => {
+    model.errorSay = () => errorText(code);
+    model.error = model.errorSay();
     model.conn = null;
     view.reset();
     view.showJoin(model);
   });
-  conn.on("ended", ({ code, message }) => {
-    model.ended = { code, message };
+  conn.on("ended", ({ code }) => {
+    model.ended = { code, message: errorText(code) };
     render();
   });
-  conn.on("notice", ({ message }) => toast(message, "info"));
+  conn.on("notice", ({ code }) => toast(errorText(code), "info"));
   if (name) conn.join(name);
   else conn.start();
   render();
 }
 
+/** The language changed: every text is drawn again in it (the feed too). */
+function relocalize() {
+  model.ruleset = localizeRuleset(model.rawRuleset);
+  model.names = model.conn?.state ? new Names(model.ruleset, model.conn.state) : null;
+  document.title = t(model.hadActions ? "phone.title_turn" : "common.brand");
+  if (model.errorSay) model.error = model.errorSay();
+  if (model.ended) model.ended = { ...model.ended, message: errorText(model.ended.code) };
+  view.reset();
+  if (model.conn?.state && model.names) {
+    const known = { rolls: model.rolls, events: model.events };
+    const ctx = { seat: model.conn.seat, names: model.names, state: model.conn.state };
+    Object.assign(model, absorb(known, [], { ...ctx, ruleset: model.ruleset }));
+  }
+  if (!model.conn && !model.ended) view.showJoin(model);
+  else render();
+}
+
 function boot() {
+  onLanguage(relocalize);
   model.code = codeFromUrl();
   model.hostLink = takeHostToken(model.code);
   const stored = model.code ? seats.load(model.code) : null;

@@ -3,6 +3,7 @@
 // drew (so taps are never lost to a redraw), which boxes are open, which button is armed.
 
 import { h, Memo } from "/shared/dom.js";
+import { t } from "/shared/i18n.js";
 import { renderEnded, renderJoin, renderWaiting } from "/phone/screens/join.js";
 import { renderLobby } from "/phone/screens/lobby.js";
 import { renderGame } from "/phone/screens/game.js";
@@ -30,7 +31,7 @@ export class PhoneView {
     const conn = m.conn;
     if (!conn || (!conn.state && !conn.token)) return renderJoin(this, m);
     const state = conn.state;
-    if (!state) return renderWaiting(this, "Joining…");
+    if (!state) return renderWaiting(this, t("phone.joining"));
     if (state.status === "lobby") return renderLobby(this, m, state, conn.room);
     if (state.status === "playing") return renderGame(this, m, state, conn.room);
     return renderOver(this, m, state, conn.room);

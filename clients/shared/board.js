@@ -4,6 +4,7 @@
 // Colour is never the only signal: heroes carry their initial, units a shape per kind and a
 // letter, towers their state in words.
 
+import { t } from "./i18n.js";
 import { s } from "./dom.js";
 
 export const W = 1000;
@@ -238,7 +239,7 @@ export function drawBoard(ruleset, state, { highlight = new Set(), compact = fal
     viewBox: `0 0 ${W} ${H}`,
     class: ["board", compact ? "compact" : ""],
     role: "img",
-    "aria-label": "The board",
+    "aria-label": t("table.board"),
     preserveAspectRatio: "xMidYMid meet",
   });
   const links = s("g", { class: "links" });
@@ -370,7 +371,7 @@ export function drawBoard(ruleset, state, { highlight = new Set(), compact = fal
           x: 0,
           y: cursor + 12,
           "text-anchor": "middle",
-        }, status),
+        }, t(`tower.${status}`)),
       );
       cursor += 20;
     }

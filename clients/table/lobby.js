@@ -2,6 +2,13 @@
 
 import { h } from "/shared/dom.js";
 import { SEAT_COLOURS, seatColours } from "/shared/board.js";
+import { languageSwitch, list, t } from "/shared/i18n.js";
+
+/** "or open <host> and type", with the host in bold wherever the language puts it. */
+function codeHint(host) {
+  const [before, after = ""] = t("lobby.code_hint").split("{host}");
+  return [before, h("strong", {}, host), after];
+}
 
 /** The lobby section for `view` (a TableView) at the moment `ctx`. */
 export function lobbyPanel(view, ctx, names) {
@@ -15,6 +22,7 @@ export function lobbyPanel(view, ctx, names) {
     difficulty: state.difficulty,
     locked: room?.locked,
     name: ruleset.name,
+    lang: document.documentElement.lang,
   };
   return view.memo.get("lobby", data, (d) => {
     const colours = seatColours(state);
@@ -27,35 +35,40 @@ export function lobbyPanel(view, ctx, names) {
       h(
         "div",
         { class: "join-panel" },
-        h("h1", { class: "join-title" }, d.locked ? "The room is locked" : "Scan to join"),
+        h("h1", { class: "join-title" }, t(d.locked ? "lobby.locked" : "lobby.scan")),
         h(
           "div",
           { class: "qr-box" },
           h("img", {
             class: "qr",
             src: `/api/rooms/${encodeURIComponent(d.code)}/qr.svg`,
-            alt: `QR code for ${d.url}`,
+            alt: t("lobby.qr_alt", { url: d.url }),
             width: "420",
             height: "420",
           }),
         ),
         h("p", { class: "join-url" }, d.url),
-        h("p", { class: "code-hint" }, "or open ", h("strong", {}, host), " and type"),
-        h("p", { class: "room-code", "aria-label": `room code ${d.code}` }, spaced),
+        h("p", { class: "code-hint" }, ...codeHint(host)),
+        h(
+          "p",
+          { class: "room-code", "aria-label": t("lobby.code_aria", { code: d.code }) },
+          spaced,
+        ),
       ),
       h(
         "div",
         { class: "lobby-side" },
-        h("p", { class: "eyebrow" }, "Tonight"),
+        languageSwitch(h),
+        h("p", { class: "eyebrow" }, t("lobby.tonight")),
         h("h2", { class: "ruleset-name" }, d.name || ""),
         ruleset.text ? h("p", { class: "ruleset-text" }, ruleset.text) : null,
         h(
           "p",
           { class: "difficulty" },
-          "Difficulty ",
+          `${t("lobby.difficulty")} `,
           h("strong", {}, names.difficulty(d.difficulty)),
         ),
-        h("h3", { class: "side-title" }, `At the table (${d.seats.length})`),
+        h("h3", { class: "side-title" }, t("lobby.at_table", { count: d.seats.length })),
         d.seats.length
           ? h(
             "ul",
@@ -75,18 +88,16 @@ export function lobbyPanel(view, ctx, names) {
                 h(
                   "span",
                   { class: "player-heroes" },
-                  heroes.length ? heroes.map((x) => x.name).join(", ") : "choosing a hero…",
+                  heroes.length ? list(heroes.map((x) => names.hero(x.id))) : t("lobby.choosing"),
                 ),
               );
             }),
           )
-          : h("p", { class: "muted" }, "Nobody yet. Scan the code with your phone."),
+          : h("p", { class: "muted" }, t("lobby.nobody")),
         h(
           "p",
           { class: "hint" },
-          `${range.min ?? "?"}–${
-            range.max ?? "?"
-          } heroes · the host starts the game from their phone`,
+          t("lobby.range", { min: range.min ?? "?", max: range.max ?? "?" }),
         ),
       ),
     );

@@ -4,7 +4,8 @@
 // initial state with every change up to i assigned in order.
 
 import { h, place } from "/shared/dom.js";
-import { Names, pretty } from "/shared/narrate.js";
+import { Names, statusText } from "/shared/narrate.js";
+import { language, languageSwitch, localizeRuleset, num, onLanguage, t } from "/shared/i18n.js";
 import { TableView } from "/table/view.js";
 
 const SPEEDS = [0.5, 1, 2, 4, 8, 16];
@@ -21,11 +22,13 @@ const PAUSE_MS = {
   deck_built: 150,
 };
 const DEFAULT_MS = 650;
+/** The games list's columns (their headings are replay.col_<name> in the tables). */
+const COLUMNS = ["when", "ruleset", "players", "outcome", "rounds"];
 
 function when(ts) {
   if (!ts) return "";
   const d = new Date(ts * 1000);
-  return d.toLocaleString([], {
+  return d.toLocaleString(language(), {
     year: "numeric",
     month: "short",
     day: "numeric",
@@ -41,18 +44,15 @@ async function listGames(root) {
     const res = await fetch("/api/games", { cache: "no-cache" });
     games = ((await res.json()).games || []).filter((g) => g.outcome !== "lobby");
   } catch {
-    problem = "Could not load the list of games.";
+    problem = t("replay.list_failed");
   }
   place(root, [
     h(
       "section",
       { class: "games" },
-      h("h1", { class: "games-title" }, "Replays"),
-      h(
-        "p",
-        { class: "lead" },
-        "Every finished game this server logged. Pick one to watch it again.",
-      ),
+      languageSwitch(h),
+      h("h1", { class: "games-title" }, t("replay.title")),
+      h("p", { class: "lead" }, t("replay.lead")),
       problem ? h("p", { class: "form-error" }, problem) : null,
       games.length
         ? h(
@@ -64,9 +64,8 @@ async function listGames(root) {
             h(
               "tr",
               {},
-              ["When", "Ruleset", "Players", "Outcome", "Rounds", ""].map((t) =>
-                h("th", { scope: "col" }, t)
-              ),
+              COLUMNS.map((k) => h("th", { scope: "col" }, t(`replay.col_${k}`))),
+              h("th", { scope: "col" }),
             ),
           ),
           h(
@@ -82,23 +81,25 @@ async function listGames(root) {
                 h(
                   "td",
                   { class: `outcome outcome-${String(g.outcome).replace(/\s+/g, "-")}` },
-                  pretty(g.outcome),
+                  statusText(g.outcome),
                 ),
-                h("td", {}, String(g.rounds || "—")),
+                h("td", {}, g.rounds ? num(g.rounds) : "—"),
                 h(
                   "td",
                   {},
-                  g.outcome === "corrupt" ? h("span", { class: "muted" }, "unreadable") : h("a", {
-                    class: "btn small",
-                    href: `/table/?replay=${encodeURIComponent(g.game_id)}`,
-                  }, "Watch"),
+                  g.outcome === "corrupt"
+                    ? h("span", { class: "muted" }, t("replay.unreadable"))
+                    : h("a", {
+                      class: "btn small",
+                      href: `/table/?replay=${encodeURIComponent(g.game_id)}`,
+                    }, t("replay.watch")),
                 ),
               )
             ),
           ),
         )
-        : h("p", { class: "muted" }, problem ? "" : "No finished games yet."),
-      h("p", {}, h("a", { class: "link", href: "/" }, "Back")),
+        : h("p", { class: "muted" }, problem ? "" : t("replay.none")),
+      h("p", {}, h("a", { class: "link", href: "/" }, t("replay.back"))),
     ),
   ]);
 }
@@ -125,12 +126,22 @@ class Player {
       if (i < doc.steps.length && doc.steps[i].event) n++;
     }
     this.roundAt = this.states.map((st) => st.round || 0);
-    this.names = new Names(doc.ruleset, doc.initial);
+    this.ruleset = localizeRuleset(doc.ruleset);
+    this.names = new Names(this.ruleset, doc.initial);
     this.controls = this.buildControls();
     const start = doc.steps.findIndex((st) => st.event?.type === "game_started");
     this.index = start >= 0 ? start + 1 : 0;
     this.onKey = (e) => this.key(e);
     document.addEventListener("keydown", this.onKey);
+    this.draw();
+  }
+
+  /** The language changed: rebuild the controls and the names, then draw again. */
+  relocalize() {
+    this.ruleset = localizeRuleset(this.doc.ruleset);
+    this.names = new Names(this.ruleset, this.states[this.index]);
+    this.controls = this.buildControls();
+    this.view.reset();
     this.draw();
   }
 
@@ -142,7 +153,7 @@ class Player {
     this.playBtn = h("button", {
       class: "btn primary ctl-play",
       type: "button",
-      "aria-label": "Play",
+      "aria-label": t("replay.play"),
       onclick: () => this.toggle(),
     }, "▶");
     this.scrub = h("input", {
@@ -152,17 +163,17 @@ class Player {
       max: String(this.last),
       step: "1",
       value: "0",
-      "aria-label": "Timeline",
+      "aria-label": t("replay.timeline"),
       oninput: () => this.seek(Number(this.scrub.value)),
     });
     this.speedSel = h(
       "select",
       {
         class: "input speed",
-        "aria-label": "Speed",
+        "aria-label": t("replay.speed"),
         onchange: () => (this.speed = Number(this.speedSel.value)),
       },
-      SPEEDS.map((v) => h("option", { value: String(v), selected: v === 1 }, `${v}×`)),
+      SPEEDS.map((v) => h("option", { value: String(v), selected: v === 1 }, `${num(v)}×`)),
     );
     this.where = h("span", { class: "ctl-where" });
     const marks = h("div", { class: "round-marks", "aria-hidden": "true" });
@@ -174,36 +185,36 @@ class Player {
           h("span", {
             class: "round-mark",
             vars: { "--at": `${((i + 1) / Math.max(1, this.last)) * 100}%` },
-          }, String(seen)),
+          }, num(seen)),
         );
       }
     });
     return h(
       "section",
-      { class: "replay-bar", "aria-label": "Replay controls" },
+      { class: "replay-bar", "aria-label": t("replay.controls") },
       h("button", {
         class: "btn ctl",
         type: "button",
-        "aria-label": "Back to the start",
+        "aria-label": t("replay.to_start"),
         onclick: () => this.seek(0),
       }, "|◀"),
       h("button", {
         class: "btn ctl",
         type: "button",
-        "aria-label": "Step back",
+        "aria-label": t("replay.step_back"),
         onclick: () => this.seek(this.index - 1),
       }, "◀"),
       this.playBtn,
       h("button", {
         class: "btn ctl",
         type: "button",
-        "aria-label": "Step forward",
+        "aria-label": t("replay.step_forward"),
         onclick: () => this.seek(this.index + 1),
       }, "▶|"),
       h("div", { class: "timeline" }, this.scrub, marks),
       this.speedSel,
       this.where,
-      h("a", { class: "btn ctl small", href: "/table/?replay" }, "All games"),
+      h("a", { class: "btn ctl small", href: "/table/?replay" }, t("replay.all")),
     );
   }
 
@@ -261,11 +272,15 @@ class Player {
     const state = this.states[this.index];
     this.names.update(state);
     this.playBtn.textContent = this.playing ? "❚❚" : "▶";
-    this.playBtn.setAttribute("aria-label", this.playing ? "Pause" : "Play");
+    this.playBtn.setAttribute("aria-label", t(this.playing ? "replay.pause" : "replay.play"));
     this.scrub.value = String(this.index);
-    this.where.textContent = `${this.index} / ${this.last} · round ${this.roundAt[this.index]}`;
+    this.where.textContent = t("replay.where", {
+      index: this.index,
+      last: this.last,
+      round: this.roundAt[this.index],
+    });
     this.view.render({
-      ruleset: this.doc.ruleset,
+      ruleset: this.ruleset,
       state,
       room: null,
       events: this.events.slice(0, this.eventsBefore[this.index]),
@@ -273,7 +288,7 @@ class Player {
       status: "online",
       names: this.names,
       replay: this.controls,
-      title: `Replay · ${this.doc.ruleset.name}`,
+      title: t("replay.game_title", { name: this.ruleset.name }),
     });
   }
 }
@@ -282,32 +297,34 @@ export async function startReplay(root, gameId) {
   root.dataset.replay = "1";
   if (!gameId) {
     await listGames(root);
+    onLanguage(() => listGames(root));
     return;
   }
   place(root, [
     h(
       "section",
       { class: "start" },
-      h("h1", { class: "brand" }, "Cibo"),
-      h("p", {}, "Loading the replay…"),
+      h("h1", { class: "brand" }, t("common.brand")),
+      h("p", {}, t("replay.loading")),
     ),
   ]);
   let doc;
   try {
     const res = await fetch(`/api/games/${encodeURIComponent(gameId)}`, { cache: "no-cache" });
     doc = await res.json();
-    if (!res.ok) throw new Error(doc?.error?.message || "That game cannot be replayed.");
-  } catch (err) {
+    if (!res.ok) throw new Error(t("replay.cannot"));
+  } catch {
     place(root, [
       h(
         "section",
         { class: "start" },
-        h("h1", { class: "brand" }, "Cibo"),
-        h("p", { class: "form-error" }, err.message || "That game cannot be replayed."),
-        h("a", { class: "link", href: "/table/?replay" }, "All games"),
+        h("h1", { class: "brand" }, t("common.brand")),
+        h("p", { class: "form-error" }, t("replay.cannot")),
+        h("a", { class: "link", href: "/table/?replay" }, t("replay.all")),
       ),
     ]);
     return;
   }
-  new Player(root, doc);
+  const player = new Player(root, doc);
+  onLanguage(() => player.relocalize());
 }

@@ -3,7 +3,8 @@
 
 import { h, s } from "/shared/dom.js";
 import { unitToken } from "/shared/board.js";
-import { diceFaces, formulaText, pretty, spawnStories } from "/shared/narrate.js";
+import { blockedReason, diceFaces, formulaText, spawnStories } from "/shared/narrate.js";
+import { num, t } from "/shared/i18n.js";
 
 /** Which band index a band name has, across the ruleset's tracks (for its colour class). */
 function bandIndex(ruleset, band) {
@@ -37,6 +38,7 @@ export function storiesPanel(view, ctx, names) {
   const { ruleset } = ctx;
   const { round, list } = latestStories(ctx);
   const d = {
+    lang: document.documentElement.lang,
     round,
     list: list.map((st) => [
       st.roll,
@@ -47,8 +49,12 @@ export function storiesPanel(view, ctx, names) {
   return view.memo.get("stories", d, () =>
     h(
       "section",
-      { class: "stories-panel", "aria-label": "Where the enemies came from" },
-      h("h2", { class: "panel-title" }, list.length ? `Spawns · round ${round}` : "Spawns"),
+      { class: "stories-panel", "aria-label": t("stories.aria") },
+      h(
+        "h2",
+        { class: "panel-title" },
+        list.length ? t("stories.title_round", { round }) : t("stories.title"),
+      ),
       list.length
         ? list.map((st) => (st.roll.type === "card_drawn"
           ? cardStory(st, ruleset, names)
@@ -57,7 +63,7 @@ export function storiesPanel(view, ctx, names) {
         : h(
           "p",
           { class: "muted" },
-          "Nothing has spawned yet. Every roll or card that brings enemies shows here, with why.",
+          t("stories.empty"),
         ),
     ));
 }
@@ -77,7 +83,11 @@ function spawned(st, ruleset, names) {
       )
     ),
     st.blocked.map((b) =>
-      h("span", { class: "blocked" }, `${names.unitKind(b.kind)} held back (${pretty(b.reason)})`)
+      h(
+        "span",
+        { class: "blocked" },
+        t("stories.held_back", { unit: names.unitKind(b.kind), reason: blockedReason(b.reason) }),
+      )
     ),
   ];
 }
@@ -90,21 +100,21 @@ function cardStory(st, ruleset, names) {
     h(
       "div",
       { class: "story-head" },
-      h("span", { class: "story-where" }, `${pretty(e.deck)} deck`),
-      h("span", { class: "card-chip" }, "▭ card"),
+      h("span", { class: "story-where" }, t("table.deck", { deck: names.deck(e.deck) })),
+      h("span", { class: "card-chip" }, `▭ ${t("stories.card")}`),
     ),
     h(
       "div",
       { class: "chain" },
-      h("span", { class: "step" }, "drew"),
+      h("span", { class: "step" }, t("stories.drew")),
       h("span", { class: "arrow" }, "→"),
-      h("span", { class: "step total" }, pretty(String(e.card).split("#")[0])),
+      h("span", { class: "step total" }, names.card(e.card)),
     ),
     h(
       "div",
       { class: "story-result" },
       spawned(st, ruleset, names),
-      e.text ? h("span", { class: "story-text" }, e.text) : null,
+      names.cardText(e) ? h("span", { class: "story-text" }, names.cardText(e)) : null,
     ),
   );
 }
@@ -118,28 +128,28 @@ function story(st, ruleset, names) {
     h(
       "div",
       { class: "story-head" },
-      h("span", { class: "story-where" }, e.at ? names.zone(e.at) : pretty(e.table)),
-      e.band ? h("span", { class: `band-pill band-${bi}` }, pretty(e.band)) : null,
+      h("span", { class: "story-where" }, e.at ? names.zone(e.at) : names.table(e.table)),
+      e.band ? h("span", { class: `band-pill band-${bi}` }, names.band(e.band)) : null,
     ),
     h(
       "div",
       { class: "chain" },
-      h("span", { class: "step" }, `${pretty(e.table)} table`),
+      h("span", { class: "step" }, t("cause.table", { table: names.table(e.table) })),
       h("span", { class: "arrow" }, "→"),
       h("span", { class: "step formula" }, formulaText(e.roll.formula)),
       diceFaces(e.roll),
       h("span", { class: "arrow" }, "→"),
-      h("span", { class: "step total" }, String(e.roll.total)),
+      h("span", { class: "step total" }, num(e.roll.total)),
       h("span", { class: "arrow" }, "→"),
-      h("span", { class: "step" }, `row ${e.row + 1}`),
+      h("span", { class: "step" }, t("stories.row", { row: e.row + 1 })),
     ),
     h(
       "div",
       { class: "story-result" },
       spawned(st, ruleset, names),
-      e.text ? h("span", { class: "story-text" }, e.text) : null,
+      names.rowText(e) ? h("span", { class: "story-text" }, names.rowText(e)) : null,
       !st.units.length && !st.blocked.length && !e.text
-        ? h("span", { class: "story-text" }, "Nothing comes.")
+        ? h("span", { class: "story-text" }, t("stories.nothing"))
         : null,
     ),
   );

@@ -5,9 +5,20 @@
 import { $, h, place } from "/shared/dom.js";
 import { cleanCode, Connection, rulesetFor } from "/shared/protocol.js";
 import { Names } from "/shared/narrate.js";
+import {
+  errorText,
+  initI18n,
+  languageSwitch,
+  localizeRuleset,
+  onLanguage,
+  t,
+  translatePage,
+} from "/shared/i18n.js";
 import { TableView } from "/table/view.js";
 import { startReplay } from "/table/replay.js";
 
+await initI18n();
+translatePage();
 const MAX_EVENTS = 800;
 const root = $("#app");
 
@@ -18,14 +29,15 @@ function askForCode(message = "") {
     autocomplete: "off",
     autocapitalize: "characters",
     maxlength: "8",
-    "aria-label": "Room code",
+    "aria-label": t("common.room_code"),
   });
   place(root, [
     h(
       "section",
       { class: "start" },
-      h("h1", { class: "brand" }, "Cibo"),
-      h("p", { class: "lead" }, "Which room should this screen show?"),
+      languageSwitch(h),
+      h("h1", { class: "brand" }, t("common.brand")),
+      h("p", { class: "lead" }, t("table.which_room")),
       h(
         "form",
         {
@@ -37,13 +49,13 @@ function askForCode(message = "") {
           },
         },
         input,
-        h("button", { class: "btn primary", type: "submit" }, "Show the room"),
+        h("button", { class: "btn primary", type: "submit" }, t("table.show_room")),
       ),
       message ? h("p", { class: "form-error", role: "alert" }, message) : null,
       h(
         "p",
         {},
-        h("a", { href: "/table/?replay", class: "link" }, "Watch a replay of a logged game"),
+        h("a", { href: "/table/?replay", class: "link" }, t("table.watch_replay")),
       ),
     ),
   ]);
@@ -54,6 +66,7 @@ function live(code) {
   const view = new TableView(root);
   const conn = new Connection({ code, role: "table", persist: false });
   conn.seq = 0; // ask for every event the server still holds, so the feed survives a reload
+  let raw = null;
   let ruleset = null;
   let names = null;
   const events = [];
@@ -76,7 +89,8 @@ function live(code) {
   };
   const ensureRuleset = async (msg) => {
     if (!ruleset || ruleset.id !== conn.state?.ruleset) {
-      ruleset = await rulesetFor(msg, conn.state);
+      raw = await rulesetFor(msg, conn.state);
+      ruleset = localizeRuleset(raw);
       names = ruleset ? new Names(ruleset, conn.state) : null;
     }
   };
@@ -108,10 +122,16 @@ function live(code) {
     draw();
   });
   conn.on("status", draw);
-  conn.on("refused", ({ message }) => askForCode(message));
-  conn.on("ended", ({ message }) => view.render({ message }));
+  conn.on("refused", ({ code: reason }) => askForCode(errorText(reason)));
+  conn.on("ended", ({ code: reason }) => view.render({ message: errorText(reason) }));
+  onLanguage(() => {
+    ruleset = localizeRuleset(raw);
+    names = ruleset ? new Names(ruleset, conn.state) : null;
+    view.reset();
+    draw();
+  });
   conn.start();
-  view.render({ message: `Connecting to room ${code}…` });
+  view.render({ message: t("table.connecting_to", { code }) });
 }
 
 const params = new URLSearchParams(location.search);
@@ -120,5 +140,8 @@ if (params.has("replay")) {
 } else {
   const code = cleanCode(params.get("code"));
   if (code) live(code);
-  else askForCode();
+  else {
+    askForCode();
+    onLanguage(() => askForCode());
+  }
 }

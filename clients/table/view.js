@@ -5,7 +5,8 @@
 
 import { h, Memo, place, s } from "/shared/dom.js";
 import { drawBoard, heroToken, SEAT_COLOURS, seatColours, unitToken } from "/shared/board.js";
-import { feedLines, Names, pretty } from "/shared/narrate.js";
+import { feedLines, Names } from "/shared/narrate.js";
+import { languageSwitch, num, t } from "/shared/i18n.js";
 import { lobbyPanel } from "/table/lobby.js";
 import { latestStories, storiesPanel } from "/table/stories.js";
 
@@ -22,6 +23,11 @@ export class TableView {
     this.mode = "";
     this.previous = {};
     this.left = h("div", { class: "left-col" });
+  }
+
+  /** Forget what was drawn (after a language change). */
+  reset() {
+    this.mode = "";
   }
 
   setMode(mode) {
@@ -45,8 +51,9 @@ export class TableView {
         h(
           "section",
           { class: "start" },
-          h("h1", { class: "brand" }, "Cibo"),
-          h("p", {}, ctx.message || "Connecting…"),
+          languageSwitch(h),
+          h("h1", { class: "brand" }, t("common.brand")),
+          h("p", {}, ctx.message || t("conn.connecting")),
         ),
       ]);
       return;
@@ -81,7 +88,7 @@ export class TableView {
           ? h(
             "p",
             { class: "conn-badge", role: "status" },
-            d.status === "offline" ? "Connection lost — reconnecting…" : "Connecting…",
+            t(d.status === "offline" ? "conn.lost" : "conn.connecting"),
           )
           : h("span", { class: "conn-ok", hidden: true }),
     );
@@ -97,7 +104,7 @@ export class TableView {
       title: ctx.title || ruleset.name,
       round: state.round,
       rounds: state.rounds,
-      phase: state.phase?.label || "",
+      phase: state.phase ? names.phase(state.phase.name) : "",
       turn: state.phase?.turns === "each_hero" && state.turn ? names.hero(state.turn) : "",
       status: state.status,
       code: ctx.replay ? "" : ctx.code,
@@ -120,22 +127,23 @@ export class TableView {
           h(
             "span",
             { class: "round" },
-            h("span", { class: "round-label" }, "Round "),
-            h("strong", {}, String(d.round)),
-            h("span", { class: "of" }, ` / ${d.rounds}`),
+            h("span", { class: "round-label" }, `${t("table.round")} `),
+            h("strong", {}, num(d.round)),
+            h("span", { class: "of" }, ` / ${num(d.rounds)}`),
           ),
           d.phase ? h("span", { class: "phase" }, d.phase) : null,
-          d.turn ? h("span", { class: "turn" }, `${d.turn}'s turn`) : null,
-          d.paused ? h("span", { class: "paused-chip" }, "Ⅱ paused") : null,
+          d.turn ? h("span", { class: "turn" }, t("table.turn_of", { hero: d.turn })) : null,
+          d.paused ? h("span", { class: "paused-chip" }, `Ⅱ ${t("table.paused")}`) : null,
         ),
         d.code
           ? h(
             "div",
             { class: "code-block" },
-            h("span", { class: "code-label" }, "join"),
+            h("span", { class: "code-label" }, t("table.join")),
             h("span", { class: "code-small" }, d.code),
           )
           : null,
+        languageSwitch(h),
       ));
   }
 
@@ -145,6 +153,7 @@ export class TableView {
     const fresh = stories.round >= state.round - 1;
     const highlight = new Set(fresh ? stories.list.map((st) => st.roll.at).filter(Boolean) : []);
     const d = {
+      lang: document.documentElement.lang,
       heroes: state.heroes,
       units: state.units,
       zones: state.zones,
@@ -158,7 +167,7 @@ export class TableView {
       () =>
         h(
           "section",
-          { class: "board-panel", "aria-label": "Board" },
+          { class: "board-panel", "aria-label": t("table.board") },
           drawBoard(ruleset, state, { highlight }),
           this.legend(ruleset, state),
         ),
@@ -184,9 +193,11 @@ export class TableView {
           h(
             "span",
             {},
-            `${ruleset.units[kind].name}${
-              present.has(kind) ? ` ×${state.units.filter((u) => u.kind === kind).length}` : ""
-            }`,
+            present.has(kind)
+              ? `${ruleset.units[kind].name} ×${
+                num(state.units.filter((u) => u.kind === kind).length)
+              }`
+              : ruleset.units[kind].name,
           ),
         )
       ),
@@ -197,12 +208,12 @@ export class TableView {
     const { ruleset, state } = ctx;
     const extras = [
       ...Object.entries(state.markers || {}).map(([id, m]) => [
-        ruleset.markers?.[id]?.label || pretty(id),
-        m.launched ? `at ${names.zone(m.at)}` : "waiting",
+        names.marker(id),
+        m.launched ? t("table.marker_at", { zone: names.zone(m.at) }) : t("table.marker_waiting"),
       ]),
       ...Object.entries(state.decks || {}).map((
         [id, deck],
-      ) => [`${pretty(id)} deck`, `${deck.remaining} left`]),
+      ) => [t("table.deck", { deck: names.deck(id) }), t("table.left", { count: deck.remaining })]),
     ];
     const d = { tracks: state.tracks, extras };
     const changes = {};
@@ -216,12 +227,12 @@ export class TableView {
     return this.memo.get("tracks", d, () =>
       h(
         "section",
-        { class: "tracks-panel", "aria-label": "Tracks" },
-        Object.entries(d.tracks || {}).map(([id, t]) => {
+        { class: "tracks-panel", "aria-label": t("table.tracks") },
+        Object.entries(d.tracks || {}).map(([id, tr]) => {
           const spec = ruleset.tracks?.[id] ||
-            { label: pretty(id), min: 0, max: t.value || 1, bands: [] };
+            { label: names.track(id), min: 0, max: tr.value || 1, bands: [] };
           const bands = spec.bands || [];
-          const bi = bands.findIndex((b) => b.name === t.band);
+          const bi = bands.findIndex((b) => b.name === tr.band);
           return h(
             "div",
             {
@@ -239,8 +250,8 @@ export class TableView {
               h(
                 "span",
                 { class: "track-value" },
-                String(t.value),
-                h("span", { class: "track-max" }, `/${spec.max}`),
+                num(tr.value),
+                h("span", { class: "track-max" }, `/${num(spec.max)}`),
                 changes[id]
                   ? h(
                     "span",
@@ -249,14 +260,14 @@ export class TableView {
                   )
                   : null,
               ),
-              t.band ? h("span", { class: `band-pill band-${bi}` }, pretty(t.band)) : null,
+              tr.band ? h("span", { class: `band-pill band-${bi}` }, names.band(tr.band)) : null,
             ),
             h(
               "div",
               { class: "track-bar" },
               h("div", {
                 class: ["track-fill", bi >= 0 ? `band-${bi}` : ""],
-                vars: { "--pct": `${pct(t.value, spec.min, spec.max)}%` },
+                vars: { "--pct": `${pct(tr.value, spec.min, spec.max)}%` },
               }),
               bands.slice(1).map((b) =>
                 h("span", {
@@ -292,7 +303,7 @@ export class TableView {
     return this.memo.get("heroes", d, () =>
       h(
         "section",
-        { class: "heroes-panel", "aria-label": "Heroes" },
+        { class: "heroes-panel", "aria-label": t("table.heroes") },
         (d.heroes || []).map((hero) => {
           const seat = (d.seats || []).find((x) => x.id === hero.seat);
           const status = hero.downed
@@ -322,20 +333,20 @@ export class TableView {
                 "p",
                 { class: "hero-top" },
                 h("span", { class: "hero-name" }, names.hero(hero.id)),
-                h("span", { class: "hp" }, `♥ ${hero.hp}/${hero.max_hp}`),
+                h("span", { class: "hp" }, `♥ ${num(hero.hp)}/${num(hero.max_hp)}`),
               ),
               h(
                 "p",
                 { class: "hero-bottom" },
                 h("span", { class: "hero-player" }, seat ? seat.name : ""),
                 d.away.includes(hero.seat)
-                  ? h("span", { class: "hero-status away" }, "phone away")
+                  ? h("span", { class: "hero-status away" }, t("table.phone_away"))
                   : h(
                     "span",
                     { class: ["hero-status", status] },
                     status === "acting" && d.turns !== "each_hero"
-                      ? `${hero.actions_left} left`
-                      : status,
+                      ? t("table.actions_left", { count: hero.actions_left })
+                      : t(`hero_status.${status}`),
                   ),
               ),
             ),
@@ -349,7 +360,7 @@ export class TableView {
     return this.memo.get("feed", d, () =>
       h(
         "section",
-        { class: "feed-panel", "aria-label": "What happened", "aria-live": "polite" },
+        { class: "feed-panel", "aria-label": t("table.feed"), "aria-live": "polite" },
         h(
           "ol",
           { class: "feed" },
@@ -382,7 +393,7 @@ export class TableView {
         {
           class: ["end-screen", won ? "won" : "lost"],
           role: "dialog",
-          "aria-label": won ? "Victory" : "Defeat",
+          "aria-label": t(won ? "over.victory" : "over.defeat"),
           "data-outcome": d.status,
         },
         h(
@@ -392,25 +403,29 @@ export class TableView {
           h(
             "h1",
             { class: "end-title" },
-            won ? "Victory" : d.status === "aborted" ? "Game ended" : "Defeat",
+            t(won ? "over.victory" : d.status === "aborted" ? "over.ended" : "over.defeat"),
           ),
-          h("p", { class: "end-text" }, d.outcome?.text || ""),
+          h(
+            "p",
+            { class: "end-text" },
+            d.outcome ? names.outcome(d.status, d.outcome.cause, d.outcome.text) : "",
+          ),
           h(
             "p",
             { class: "end-meta" },
-            `${ruleset.name} · ${
-              names.difficulty(state.difficulty)
-            } · round ${d.round} of ${state.rounds}`,
+            `${ruleset.name} · ${names.difficulty(state.difficulty)} · ${
+              t("over.round_of", { round: d.round, rounds: state.rounds })
+            }`,
           ),
           h(
             "div",
             { class: "end-tracks" },
-            Object.entries(d.tracks || {}).map(([id, t]) =>
+            Object.entries(d.tracks || {}).map(([id, tr]) =>
               h(
                 "span",
                 { class: "end-track" },
                 h("span", { class: "end-track-label" }, names.track(id)),
-                h("strong", {}, String(t.value)),
+                h("strong", {}, num(tr.value)),
               )
             ),
           ),
@@ -418,9 +433,10 @@ export class TableView {
             ? h(
               "p",
               { class: "end-seed" },
-              `Dice seed revealed: ${d.seed.slice(0, 20)}… — its hash ${
-                String(d.commitment).slice(0, 12)
-              }… was shown when the game began; cibo verify checks every roll.`,
+              t("table.seed", {
+                seed: `${d.seed.slice(0, 20)}…`,
+                hash: `${String(d.commitment).slice(0, 12)}…`,
+              }),
             )
             : null,
         ),

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -79,7 +80,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     with log_path.open("wb") as log:
         proc = subprocess.Popen(
             [sys.executable, "-m", "cibo.cli", "serve", "--host", "127.0.0.1", "--port", "0",
-             "--data", str(data), "--ready-file", str(ready), "--no-qr", "--rooms", "3",
+             "--data", str(data), "--ready-file", str(ready), "--no-qr", "--rooms", "4",
              "--rate", "1000", "--log-level", "WARNING"],
             stdout=log, stderr=subprocess.STDOUT, env=env, cwd=ROOT,
         )
@@ -140,18 +141,34 @@ class Watch:
         return found
 
 
-def new_context(browser: Browser, pw: Playwright, kind: str) -> BrowserContext:
+def new_context(
+    browser: Browser, pw: Playwright, kind: str, locale: str = "en-US"
+) -> BrowserContext:
+    """A browser context: "table" (1920x1080), "tv720" (1280x720), "phone" (390 wide),
+    "small" (360 wide) or "tiny" (320 wide), its language given as `locale`."""
     if kind == "table":
-        ctx = browser.new_context(viewport=TABLE_VIEWPORT, device_scale_factor=1)
+        ctx = browser.new_context(viewport=TABLE_VIEWPORT, device_scale_factor=1, locale=locale)
+    elif kind == "tv720":
+        ctx = browser.new_context(
+            viewport={"width": 1280, "height": 720}, device_scale_factor=1, locale=locale
+        )
     elif kind == "phone":  # the screenshot phone: 390 px wide at device scale 2
         ctx = browser.new_context(
             **{**pw.devices["Pixel 5"], "viewport": {"width": 390, "height": 844},
-               "screen": {"width": 390, "height": 844}, "device_scale_factor": 2}
+               "screen": {"width": 390, "height": 844}, "device_scale_factor": 2,
+               "locale": locale}
+        )
+    elif kind == "tiny":  # the narrowest phone still sold: 320 px wide
+        ctx = browser.new_context(
+            **{**pw.devices["Pixel 5"], "viewport": {"width": 320, "height": 640},
+               "screen": {"width": 320, "height": 640}, "device_scale_factor": 2,
+               "locale": locale}
         )
     else:  # a small phone: 360 px wide
         ctx = browser.new_context(
             **{**pw.devices["Pixel 5"], "viewport": {"width": 360, "height": 740},
-               "screen": {"width": 360, "height": 740}, "device_scale_factor": 1}
+               "screen": {"width": 360, "height": 740}, "device_scale_factor": 1,
+               "locale": locale}
         )
     ctx.add_init_script(path=str(PROBE))
     ctx.set_default_timeout(10_000)
@@ -529,7 +546,7 @@ def test_peeked_cards_show_on_that_phone_only(
             end_turn(phone)
         phone.wait_for_timeout(150)
     expect(phone.locator(".private .peek li")).to_have_count(3)
-    expect(table.locator(".feed-panel")).to_contain_text("Solo looks at 3 Production card(s)")
+    expect(table.locator(".feed-panel")).to_contain_text("Solo looks at 3 Production cards")
 
     def peeks(name: str) -> list[dict[str, Any]]:
         found = []
@@ -607,3 +624,173 @@ def test_replay_mode_plays_back_a_bot_game(
     assert watch.errors == []
     assert watch.csp([table]) == []
     table_ctx.close()
+
+
+# -- in Italian ----------------------------------------------------------------------------------
+
+LOCALES = ROOT / "clients" / "shared" / "locales"
+SEGMENTS_JS = """() => {
+  const out = [];
+  const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+  while (walker.nextNode()) {
+    const el = walker.currentNode.parentElement;
+    const text = walker.currentNode.textContent.trim();
+    if (text && el && el.getClientRects().length && !el.closest("[hidden], noscript")) {
+      out.push(text);
+    }
+  }
+  for (const el of document.querySelectorAll("[aria-label], [title], [alt], [placeholder]")) {
+    if (!el.getClientRects().length) continue;
+    for (const name of ["aria-label", "title", "alt", "placeholder"]) {
+      const value = el.getAttribute(name);
+      if (value) out.push(value.trim());
+    }
+  }
+  out.push(document.title);
+  return out;
+}"""
+
+
+def _forms(value: Any) -> list[str]:
+    return list(value.values()) if isinstance(value, dict) else [value]
+
+
+def english_patterns(ruleset_texts: dict[str, dict[str, str]]) -> list[tuple[str, re.Pattern[str]]]:
+    """Every English sentence of the locale table and the ruleset that Italian says otherwise,
+    as a pattern matching a whole piece of text on screen ({placeholders} match anything)."""
+    english = json.loads((LOCALES / "en.json").read_text(encoding="utf-8"))
+    italian = json.loads((LOCALES / "it.json").read_text(encoding="utf-8"))
+    out = []
+    for key, value in english.items():
+        said = set(_forms(italian[key]))
+        for text in _forms(value):
+            literal = re.sub(r"\{\w+\}", "", text)
+            if text in said or len(re.findall(r"[A-Za-z]", literal)) < 2:
+                continue
+            parts = re.split(r"\{\w+\}", text)
+            parts[0], parts[-1] = parts[0].lstrip(), parts[-1].rstrip()
+            regex = ".+?".join(re.escape(p) for p in parts)
+            out.append((key, re.compile(regex)))
+    for path, text in ruleset_texts["en"].items():
+        if ruleset_texts["it"].get(path, text) != text:
+            out.append((path, re.compile(re.escape(" ".join(text.split())))))
+    return out
+
+
+def english_on_screen(page: Page, patterns: list[tuple[str, re.Pattern[str]]]) -> list[str]:
+    segments = [" ".join(s.split()) for s in page.evaluate(SEGMENTS_JS)]
+    return sorted({f"{key}: {seg!r}" for seg in segments for key, pattern in patterns
+                   if pattern.fullmatch(seg)})
+
+
+@pytest.mark.timeout(120)
+def test_phones_in_italian_play_a_turn_and_the_safeguard_phase(
+    server: Server, browser: Browser, pw: Playwright
+) -> None:
+    code, host_token = server.room(3)
+    watch = Watch()
+    table_ctx = new_context(browser, pw, "table", locale="it-IT")
+    table = watch.attach(table_ctx.new_page(), "table")
+    table.goto(f"{server.url}/table/?code={code}")
+    expect(table.locator("html")).to_have_attribute("lang", "it")
+    expect(table.locator(".join-title")).to_have_text("Inquadra per entrare")
+    summary = table.evaluate("async () => (await fetch('/api/rulesets/electro-fishers')).json()")
+    assert summary["languages"] == ["en", "it"]
+    patterns = english_patterns(summary["texts"])
+    assert len(patterns) > 250
+
+    contexts = [new_context(browser, pw, kind, locale="it-IT") for kind in ("phone", "tiny")]
+    phones = [watch.attach(c.new_page(), f"phone{i}") for i, c in enumerate(contexts)]
+    phones[1].goto(f"{server.url}/")  # the landing page
+    expect(phones[1].locator("form h2")).to_have_text("Entra in una partita")
+    assert english_on_screen(phones[1], patterns) == []
+    for page, url, name, hero in [
+        (phones[0], f"{server.url}/j/{code}#host={host_token}", "Anna", "killy"),
+        (phones[1], f"{server.url}/j/{code}", "Bruno", "cibo"),
+    ]:
+        page.goto(url)
+        expect(page.locator("html")).to_have_attribute("lang", "it")
+        assert english_on_screen(page, patterns) == []
+        page.fill("#name", name)
+        page.get_by_role("button", name="Entra in partita").click()
+        page.locator(f"[data-hero={hero}] button").click()
+        expect(page.locator(f".hero-card.picked[data-hero={hero}]")).to_be_visible()
+    killy, cibo = phones
+    expect(killy.locator(".intro h2")).to_have_text("Il villaggio degli Elettropescatori")
+    expect(table.locator(".lobby-player")).to_have_count(2)
+    for page in [*phones, table]:
+        assert english_on_screen(page, patterns) == []
+    shot(killy, "phone-it-lobby")
+    shot(table, "table-it-lobby")
+    shot(cibo, "phone-it-lobby-320")
+    assert_targets_are_thumb_sized(cibo)
+
+    killy.locator("#start-game").click()
+    for page in phones:
+        expect(page.locator(".banner.your-turn")).to_have_text("Tocca a te")
+        expect(page.locator(".topbar .where")).to_contain_text("Round 1/")
+    expect(table.locator(".table-header .phase")).to_have_text("Eroi")
+
+    # The heroes' phase: Killy walks to the Tubature and forages there (a roll, and noise the
+    # North Watchtower hears); Cibo jams the signal; both end their turns.
+    killy.locator(".action-group[data-action=move] .target[data-target=pipeworks]").click()
+    expect(killy.locator(".sheet .zone-name")).to_have_text("Tubature")
+    killy.locator("button.action[data-action=forage]").click()
+    roll = killy.locator(".rolls .roll").first
+    expect(roll.locator(".roll-title")).to_have_text("Tabella Ricerca di cibo · Tubature")
+    expect(roll.locator(".roll-outcome")).not_to_be_empty()
+    cibo.locator("button.action[data-action=jam]").click()
+    expect(table.locator(".feed-panel")).to_contain_text("Killy: Cerca cibo")
+    for page in [*phones, table]:
+        assert english_on_screen(page, patterns) == []
+    shot(killy, "phone-it-turn")
+    shot(cibo, "phone-it-turn-320")
+    cibo.screenshot(path=str(SHOTS / "phone-it-turn-320-full.png"), full_page=True)
+    assert_targets_are_thumb_sized(cibo)
+
+    # The Safeguard's phase runs once both turns end: the North Watchtower rolls its spawn
+    # table, told on the table display in Italian; round 2 begins on every phone.
+    for page in phones:
+        assert end_turn(page)
+    for page in phones:
+        expect(page.locator(".topbar .where")).to_contain_text("Round 2/")
+    stories = table.locator(".stories-panel")
+    expect(stories.locator(".panel-title")).to_have_text("Apparizioni · round 1")
+    expect(stories.locator(".story[data-at=tower_north] .story-where")).to_have_text(
+        "Torre di Guardia nord"
+    )
+    expect(stories.locator(".story .step").first).to_have_text("tabella Apparizioni")
+    for page in [*phones, table]:
+        assert english_on_screen(page, patterns) == []
+    shot(killy, "phone-it-round2")
+    shot(table, "table-it-game")
+    tv = watch.attach(new_context(browser, pw, "tv720", locale="it-IT").new_page(), "tv720")
+    tv.goto(f"{server.url}/table/?code={code}")
+    expect(tv.locator(".table-header .round strong")).to_have_text("2")
+    assert english_on_screen(tv, patterns) == []
+    shot(tv, "table-it-game-720")
+    tv.goto(f"{server.url}/table/?replay")  # the list of logged games
+    expect(tv.locator(".games-title")).to_have_text("Replay")
+    expect(tv.locator(".games .lead")).to_contain_text("partite concluse")
+    if tv.locator(".games-table").count():  # games finished by the tests before this one
+        expect(tv.locator(".games-table th").first).to_have_text("Quando")
+    assert english_on_screen(tv, patterns) == []
+
+    # The switch: this phone alone goes to English (and remembers it), then back.
+    cibo.locator(".lang-btn[data-lang=en]").click()
+    expect(cibo.locator("html")).to_have_attribute("lang", "en")
+    expect(cibo.locator(".banner.your-turn")).to_have_text("Your turn")
+    assert cibo.evaluate("localStorage.getItem('cibo:lang')") == "en"
+    cibo.reload()
+    expect(cibo.locator(".banner.your-turn")).to_have_text("Your turn")
+    expect(killy.locator(".banner.your-turn")).to_have_text("Tocca a te")
+    cibo.locator(".lang-btn[data-lang=it]").click()
+    expect(cibo.locator(".banner.your-turn")).to_have_text("Tocca a te")
+    assert english_on_screen(cibo, patterns) == []
+
+    assert watch.dialogs == []
+    assert watch.errors == []
+    assert [c for c in watch.console if "WebSocket" not in c] == []
+    assert watch.csp([table, tv, *phones]) == []
+    for ctx in [table_ctx, *contexts]:
+        ctx.close()

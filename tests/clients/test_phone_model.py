@@ -18,14 +18,18 @@ CLIENTS = Path(__file__).resolve().parents[2] / "clients"
 
 
 def run_js(tmp_path: Path, body: str) -> Any:
-    """Run ``body`` after importing model.js and narrate.js; returns what it prints (JSON)."""
+    """Run ``body`` after importing model.js and narrate.js, with the English table loaded;
+    returns what it prints (JSON)."""
+    english = (CLIENTS / "shared" / "locales" / "en.json").read_text(encoding="utf-8")
     imports = {"/shared/": (CLIENTS / "shared").as_uri() + "/",
                "/phone/": (CLIENTS / "phone").as_uri() + "/"}
     (tmp_path / "map.json").write_text(json.dumps({"imports": imports}), encoding="utf-8")
     script = tmp_path / "probe.mjs"
     script.write_text(
         'import * as model from "/phone/model.js";\n'
-        'import { Names } from "/shared/narrate.js";\n' + body, encoding="utf-8",
+        'import { Names } from "/shared/narrate.js";\n'
+        'import { setTables } from "/shared/i18n.js";\n'
+        f"setTables('en', {english});\n" + body, encoding="utf-8",
     )
     out = subprocess.run(
         [find_deno_bin(), "run", "--no-config", "--quiet", "--import-map",

@@ -142,6 +142,28 @@ def test_replay_print_round(tmp_path: Path, capsys: pytest.CaptureFixture[str]) 
     assert "no round 99" in capsys.readouterr().err
 
 
+def test_replay_tells_the_events_in_the_language_of_lang(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The narration follows LANG, from the clients' tables and the ruleset's translations."""
+    path = tmp_path / "g.cibo"
+    path.write_bytes(_game(True))
+    monkeypatch.delenv("LC_ALL", raising=False)
+    monkeypatch.delenv("LC_MESSAGES", raising=False)
+    monkeypatch.setenv("LANG", "C.UTF-8")
+    assert run(replay, str(path), "--round", "2", "--print") == 0
+    english = capsys.readouterr().out
+    assert "Drone appears at North Watchtower" in english
+    monkeypatch.setenv("LANG", "it_IT.UTF-8")
+    assert run(replay, str(path), "--round", "2", "--print") == 0
+    italian = capsys.readouterr().out
+    assert "Drone entra in gioco · Torre di Guardia nord" in italian
+    assert "appears at" not in italian
+    monkeypatch.setenv("LANG", "xx_XX.UTF-8")  # no table: English
+    assert run(replay, str(path), "--round", "2", "--print") == 0
+    assert "Drone appears at North Watchtower" in capsys.readouterr().out
+
+
 def test_replay_line_mode(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -2,11 +2,12 @@
 // says are legal now, the village's tracks and what just happened.
 
 import { h, place } from "/shared/dom.js";
-import { diceFaces, formulaText, pretty } from "/shared/narrate.js";
+import { diceFaces, formulaText } from "/shared/narrate.js";
+import { list, num, t } from "/shared/i18n.js";
 import { SEAT_COLOURS, seatColours } from "/shared/board.js";
 import { heroFormula } from "/phone/model.js";
 import { hostGamePanel } from "/phone/host.js";
-import { costText, pips, topBar } from "/phone/screens/parts.js";
+import { costText, languageFooter, pips, topBar } from "/phone/screens/parts.js";
 
 /** Actions a hero had at the start of this phase (the state only says how many are left). */
 function actionTotal(view, hero, state) {
@@ -55,18 +56,18 @@ function heroSheet(names, hero, colour, total) {
       { class: "sheet-head" },
       h("span", { class: "token-dot" }, (hero.name || "?")[0]),
       h("h2", {}, names.hero(hero.id)),
-      h("span", { class: ["chip", status] }, status),
+      h("span", { class: ["chip", status] }, t(`hero_status.${status}`)),
     ),
     h(
       "div",
       { class: "sheet-body" },
       stat(
-        "HP",
-        h("span", { class: "stat-value" }, `${hero.hp}/${hero.max_hp}`),
+        t("game.hp"),
+        h("span", { class: "stat-value" }, `${num(hero.hp)}/${num(hero.max_hp)}`),
         hpBar(hero.hp, hero.max_hp),
       ),
-      stat("At", h("span", { class: "stat-value zone-name" }, zone)),
-      stat("Actions", pips(hero.actions_left, Math.max(total, hero.actions_left), "pip")),
+      stat(t("game.at"), h("span", { class: "stat-value zone-name" }, zone)),
+      stat(t("game.actions"), pips(hero.actions_left, Math.max(total, hero.actions_left), "pip")),
     ),
   );
 }
@@ -74,23 +75,18 @@ function heroSheet(names, hero, colour, total) {
 function targetLabel(names, target, state) {
   if (!target) return "";
   const unit = (state.units || []).find((u) => u.id === target);
-  if (unit) return `${names.unitKind(unit.kind)} · ${unit.hp} HP`;
+  if (unit) return t("game.unit_target", { unit: names.unitKind(unit.kind), hp: unit.hp });
   return names.target(target);
 }
 
 /** Why this phone has nothing to do right now. */
 function waitingText(m, state) {
   const mine = (state.heroes || []).filter((x) => x.seat === m.conn.seat);
-  const down = mine.filter((x) => x.downed).map((x) => x.name);
-  if (down.length) {
-    const many = down.length > 1;
-    return `${down.join(" and ")} ${many ? "are" : "is"} down and sit${
-      many ? "" : "s"
-    } this phase out.`;
-  }
+  const down = mine.filter((x) => x.downed).map((x) => m.names.hero(x.id));
+  if (down.length) return t("game.down", { names: list(down), count: down.length });
   return state.phase?.turns === "each_hero" && state.turn
-    ? `Waiting for ${m.names.hero(state.turn)}…`
-    : "Waiting for the others…";
+    ? t("game.waiting_for", { hero: m.names.hero(state.turn) })
+    : t("game.waiting_others");
 }
 
 /** Legal actions grouped by hero and action (one group, many targets), and the turn ends. */
@@ -113,7 +109,8 @@ function groupActions(actions, state, ruleset) {
 
 function actionGroup(view, m, state, g, d, many) {
   const { send } = view.actions;
-  const label = g.label === g.action ? pretty(g.action) : g.label;
+  const label = m.names.action(g.hero, g.action);
+  const text = m.names.actionText(g.hero, g.action, g.text);
   const single = g.targets.length === 1 && !g.targets[0];
   const meta = h(
     "span",
@@ -135,14 +132,14 @@ function actionGroup(view, m, state, g, d, many) {
       },
       h("span", { class: "action-label" }, who + label),
       meta,
-      g.text ? h("span", { class: "action-text" }, g.text) : null,
+      text ? h("span", { class: "action-text" }, text) : null,
     );
   }
   return h(
     "div",
     { class: "action-group", "data-action": g.action },
     h("div", { class: "group-head" }, h("span", { class: "action-label" }, who + label), meta),
-    g.text ? h("p", { class: "action-text" }, g.text) : null,
+    text ? h("p", { class: "action-text" }, text) : null,
     h(
       "div",
       { class: "targets" },
@@ -183,8 +180,8 @@ function actionsSection(view, m, state) {
     }
     return h(
       "section",
-      { class: "actions", "aria-label": "Your actions" },
-      h("h2", { class: "section-title" }, "Your actions"),
+      { class: "actions", "aria-label": t("game.your_actions") },
+      h("h2", { class: "section-title" }, t("game.your_actions")),
       d.groups.map((g) => actionGroup(view, m, state, g, d, many)),
       h(
         "div",
@@ -199,7 +196,7 @@ function actionsSection(view, m, state) {
               "data-hero": a.hero,
               onclick: () => send({ type: "end_turn", hero: a.hero }),
             },
-            many ? `End ${m.names.hero(a.hero)}'s turn` : "End turn",
+            many ? t("game.end_hero_turn", { hero: m.names.hero(a.hero) }) : t("game.end_turn"),
           )
         ),
       ),
@@ -217,8 +214,8 @@ export function rollsSection(view, m) {
     if (!d.rolls.length) return null;
     return h(
       "section",
-      { class: "card rolls", "aria-label": "Your last roll", "aria-live": "polite" },
-      h("h2", { class: "section-title" }, "Your last roll"),
+      { class: "card rolls", "aria-label": t("game.last_roll"), "aria-live": "polite" },
+      h("h2", { class: "section-title" }, t("game.last_roll")),
       d.rolls.map((r) =>
         h(
           "div",
@@ -229,7 +226,7 @@ export function rollsSection(view, m) {
             { class: "roll-line" },
             h("span", { class: "formula" }, formulaText(r.formula)),
             diceFaces(r.roll, { size: "big" }),
-            h("span", { class: "total" }, `= ${r.roll.total}`),
+            h("span", { class: "total" }, `= ${num(r.roll.total)}`),
           ),
           r.outcome ? h("p", { class: "roll-outcome" }, r.outcome) : null,
         )
@@ -238,36 +235,36 @@ export function rollsSection(view, m) {
   });
 }
 
-function privateSection(view, state) {
+function privateSection(view, m, state) {
   const cards = state.peek?.cards || [];
   return view.section("private", { cards }, (d) => {
     if (!d.cards.length) return null;
     return h(
       "section",
-      { class: "card private", "aria-label": "Only you can see this" },
-      h("h2", { class: "section-title" }, "Only you can see this"),
-      h("ol", { class: "peek" }, d.cards.map((c) => h("li", {}, pretty(String(c).split("#")[0])))),
+      { class: "card private", "aria-label": t("game.private") },
+      h("h2", { class: "section-title" }, t("game.private")),
+      h("ol", { class: "peek" }, d.cards.map((c) => h("li", {}, m.names.card(c)))),
     );
   });
 }
 
 function tracksSection(view, m, state) {
   const rs = m.ruleset || {};
-  const bandClass = (id, t) => {
-    if (!t.band) return "";
-    return `band-${(rs.tracks?.[id]?.bands || []).findIndex((b) => b.name === t.band)}`;
+  const bandClass = (id, tr) => {
+    if (!tr.band) return "";
+    return `band-${(rs.tracks?.[id]?.bands || []).findIndex((b) => b.name === tr.band)}`;
   };
   return view.section("tracks", { tracks: state.tracks }, (d) =>
     h(
       "section",
-      { class: "tracks-strip", "aria-label": "Village" },
-      Object.entries(d.tracks || {}).map(([id, t]) =>
+      { class: "tracks-strip", "aria-label": t("game.village") },
+      Object.entries(d.tracks || {}).map(([id, tr]) =>
         h(
           "div",
-          { class: ["mini-track", bandClass(id, t)] },
-          h("span", { class: "mini-label" }, rs.tracks?.[id]?.label || pretty(id)),
-          h("span", { class: "mini-value" }, String(t.value)),
-          t.band ? h("span", { class: "mini-band" }, pretty(t.band)) : null,
+          { class: ["mini-track", bandClass(id, tr)] },
+          h("span", { class: "mini-label" }, m.names.track(id)),
+          h("span", { class: "mini-value" }, num(tr.value)),
+          tr.band ? h("span", { class: "mini-band" }, m.names.band(tr.band)) : null,
         )
       ),
     ));
@@ -278,8 +275,8 @@ export function feedSection(view, m) {
   return view.section("feed", { feed: m.feed.slice(-6) }, (d) =>
     h(
       "section",
-      { class: "card feed-mini", "aria-label": "What just happened" },
-      h("h2", { class: "section-title" }, "What just happened"),
+      { class: "card feed-mini", "aria-label": t("game.feed") },
+      h("h2", { class: "section-title" }, t("game.feed")),
       h(
         "ol",
         { class: "feed" },
@@ -308,19 +305,19 @@ export function renderGame(view, m, state, room) {
   };
   const yourTurn = { n: state.round, p: state.phase?.name };
   place(view.root, [
-    topBar(view, m.conn, state, room),
+    topBar(view, m.conn, state, room, m.names),
     room?.paused
       ? view.section(
         "paused",
         {},
-        () => h("p", { class: "banner paused", role: "status" }, "The host has paused the game."),
+        () => h("p", { class: "banner paused", role: "status" }, t("game.paused")),
       )
       : null,
     (state.actions || []).length
       ? view.section(
         "yourturn",
         yourTurn,
-        () => h("p", { class: "banner your-turn", role: "status" }, "Your turn"),
+        () => h("p", { class: "banner your-turn", role: "status" }, t("game.your_turn")),
       )
       : null,
     view.section("sheets", sheets, (d) =>
@@ -330,10 +327,11 @@ export function renderGame(view, m, state, room) {
         d.mine.map((hero, i) => heroSheet(m.names, hero, d.colour, d.totals[i])),
       )),
     rollsSection(view, m),
-    privateSection(view, state),
+    privateSection(view, m, state),
     actionsSection(view, m, state),
     tracksSection(view, m, state),
     feedSection(view, m),
     m.conn.host ? hostGamePanel(view, m, room) : null,
+    languageFooter(view),
   ]);
 }

@@ -3,6 +3,7 @@
 
 import { $, h, place } from "/shared/dom.js";
 import { seats } from "/shared/protocol.js";
+import { languageSwitch, t } from "/shared/i18n.js";
 
 /** The join form; drawn once, later calls only refresh its error line. */
 export function renderJoin(view, m) {
@@ -45,21 +46,22 @@ export function renderJoin(view, m) {
         view.actions.join(codeInput.value, nameInput.value);
       },
     },
-    h("label", { for: "code", class: "label" }, "Room code"),
+    h("label", { for: "code", class: "label" }, t("join.code_label")),
     codeInput,
-    h("label", { for: "name", class: "label" }, "Your name"),
+    h("label", { for: "name", class: "label" }, t("join.name_label")),
     nameInput,
     h("p", { id: "join-error", class: "form-error", role: "alert" }, m.error),
-    h("button", { class: "btn primary big", type: "submit" }, "Join the game"),
+    h("button", { class: "btn primary big", type: "submit" }, t("join.submit")),
   );
   app.append(
     h(
       "section",
       { class: "screen join" },
-      h("h1", { class: "brand" }, "Cibo"),
-      h("p", { class: "lead" }, "Defend the village together. Join with the code on the TV."),
+      languageSwitch(h),
+      h("h1", { class: "brand" }, t("common.brand")),
+      h("p", { class: "lead" }, t("join.lead")),
       form,
-      h("p", { class: "fineprint" }, "An unofficial fan game inspired by the film Blame!"),
+      h("p", { class: "fineprint" }, t("join.fineprint")),
     ),
   );
   (m.code ? nameInput : codeInput).focus();
@@ -72,28 +74,28 @@ export function renderWaiting(view, text) {
       h(
         "section",
         { class: "screen center" },
-        h("h1", { class: "brand" }, "Cibo"),
+        h("h1", { class: "brand" }, t("common.brand")),
         h("p", { class: "muted big-text" }, text),
       )),
   ]);
 }
 
 const ENDED_TITLES = {
-  "join/kicked": "Removed from the game",
-  "seat/replaced": "Opened elsewhere",
+  "join/kicked": "ended.kicked",
+  "seat/replaced": "ended.replaced",
 };
 
 /** The server ended this seat for good (m.ended = {code, message}). */
 export function renderEnded(view, m) {
   view.setScreen("ended");
   const { code, message } = m.ended;
-  const again = code === "seat/replaced" ? "Play on this phone" : "Join again";
+  const again = t(code === "seat/replaced" ? "ended.play_here" : "ended.join_again");
   place(view.root, [
     view.section("ended", { code, message }, () =>
       h(
         "section",
         { class: "screen center" },
-        h("h1", { class: "title" }, ENDED_TITLES[code] || "Disconnected"),
+        h("h1", { class: "title" }, t(ENDED_TITLES[code] || "ended.disconnected")),
         h("p", { class: "big-text" }, message || ""),
         h(
           "button",

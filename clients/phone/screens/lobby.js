@@ -3,9 +3,10 @@
 
 import { h, place } from "/shared/dom.js";
 import { formulaText } from "/shared/narrate.js";
+import { list, num, t } from "/shared/i18n.js";
 import { SEAT_COLOURS, seatColours } from "/shared/board.js";
 import { hostLobbyPanel } from "/phone/host.js";
-import { seatName, topBar } from "/phone/screens/parts.js";
+import { languageFooter, seatName, topBar } from "/phone/screens/parts.js";
 
 function heroCard(view, m, kind, spec, { owner, mine, taken, full }) {
   const { send } = view.actions;
@@ -15,10 +16,10 @@ function heroCard(view, m, kind, spec, { owner, mine, taken, full }) {
     button = h(
       "button",
       { class: "btn", type: "button", onclick: () => send({ type: "drop_hero", hero: mine }) },
-      "Put back",
+      t("lobby.put_back"),
     );
   } else if (taken && !spec.repeatable) {
-    button = h("span", { class: "taken" }, `Taken by ${owner}`);
+    button = h("span", { class: "taken" }, t("lobby.taken_by", { name: owner }));
   } else {
     button = h(
       "button",
@@ -28,7 +29,7 @@ function heroCard(view, m, kind, spec, { owner, mine, taken, full }) {
         disabled: full || m.busy,
         onclick: () => send({ type: "pick_hero", hero: kind }),
       },
-      `Play ${spec.name}`,
+      t("lobby.play_hero", { hero: spec.name }),
     );
   }
   const unavailable = taken && !mine && !spec.repeatable;
@@ -38,13 +39,13 @@ function heroCard(view, m, kind, spec, { owner, mine, taken, full }) {
       class: ["hero-card", mine ? "picked" : "", unavailable ? "unavailable" : ""],
       "data-hero": kind,
     },
-    h("h3", {}, spec.name, mine ? h("span", { class: "chip ok" }, "yours") : null),
+    h("h3", {}, spec.name, mine ? h("span", { class: "chip ok" }, t("lobby.yours")) : null),
     h(
       "p",
       { class: "stats" },
-      h("span", {}, `♥ ${spec.hp}`),
-      h("span", {}, `move ${spec.move}`),
-      attack ? h("span", {}, `attack ${attack}`) : null,
+      h("span", {}, `♥ ${num(spec.hp)}`),
+      h("span", {}, t("lobby.move", { n: spec.move })),
+      attack ? h("span", {}, t("lobby.attack", { dice: attack })) : null,
     ),
     spec.text ? h("p", { class: "hero-text" }, spec.text) : null,
     button,
@@ -52,10 +53,8 @@ function heroCard(view, m, kind, spec, { owner, mine, taken, full }) {
 }
 
 function nextStep(d) {
-  if (!d.mine) return "Pick a hero to play.";
-  return d.host
-    ? "You are in. Start the game when everyone has a hero."
-    : "You are in. Waiting for the host to start…";
+  if (!d.mine) return t("lobby.pick_one");
+  return t(d.host ? "lobby.in_host" : "lobby.in_wait");
 }
 
 function intro(view, m, state, mine) {
@@ -71,12 +70,12 @@ function intro(view, m, state, mine) {
     h(
       "section",
       { class: "card intro" },
-      h("h2", {}, d.name || "Cibo"),
+      h("h2", {}, d.name || t("common.brand")),
       d.text ? h("p", { class: "intro-text" }, d.text) : null,
       h(
         "p",
         {},
-        "Difficulty: ",
+        `${t("lobby.difficulty")} `,
         h("strong", {}, m.names?.difficulty(d.difficulty) || d.difficulty),
       ),
       h("p", { class: ["next-step", d.mine ? "ok" : ""] }, nextStep(d)),
@@ -106,14 +105,14 @@ function heroList(view, m, state, room, data) {
     const others = cards.filter(([mine]) => !mine).map(([, el]) => el);
     return h(
       "section",
-      { class: "hero-list", "aria-label": "Heroes" },
-      h("h2", { class: "section-title" }, chosen.length ? "Your hero" : "Pick your hero"),
+      { class: "hero-list", "aria-label": t("lobby.heroes") },
+      h("h2", { class: "section-title" }, t(chosen.length ? "lobby.your_hero" : "lobby.pick_hero")),
       chosen,
       chosen.length
         ? view.details(
           "more-heroes",
           { class: "manage more-heroes" },
-          "Other heroes",
+          t("lobby.other_heroes"),
           h("div", { class: "hero-list" }, others),
         )
         : others,
@@ -134,31 +133,32 @@ export function renderLobby(view, m, state, room) {
   };
   const mine = picks.filter((x) => x.seat === me).length;
   place(view.root, [
-    topBar(view, m.conn, state, room),
+    topBar(view, m.conn, state, room, m.names),
     intro(view, m, state, mine),
     heroList(view, m, state, room, data),
     view.section(
       "players",
       { seats: room?.seats || [], picks: data.picks, me },
-      (d) => playersCard(d.seats, state, d.me),
+      (d) => playersCard(d.seats, state, d.me, m.names),
     ),
     m.conn.host ? hostLobbyPanel(view, m, state, room) : null,
+    languageFooter(view),
   ]);
 }
 
-function playersCard(roomSeats, state, me) {
+function playersCard(roomSeats, state, me, names) {
   const colours = seatColours(state);
   return h(
     "section",
     { class: "card players" },
-    h("h2", { class: "section-title" }, `Players (${roomSeats.length})`),
+    h("h2", { class: "section-title" }, t("lobby.players", { count: roomSeats.length })),
     h(
       "ul",
       { class: "player-list" },
       roomSeats.map((x) => {
         const heroes = (state.heroes || [])
           .filter((hero) => hero.seat === x.seat)
-          .map((hero) => hero.name);
+          .map((hero) => names ? names.hero(hero.id) : hero.name);
         const colour = SEAT_COLOURS[(colours.get(x.seat) ?? 0) % SEAT_COLOURS.length];
         return h(
           "li",
@@ -168,10 +168,12 @@ function playersCard(roomSeats, state, me) {
           },
           h("span", { class: "seat-dot", vars: { "--seat": colour } }),
           h("span", { class: "player-name" }, x.name),
-          x.seat === me ? h("span", { class: "chip" }, "you") : null,
-          x.host ? h("span", { class: "chip host" }, "host") : null,
-          h("span", { class: "player-heroes" }, heroes.join(", ") || "no hero yet"),
-          x.connected ? null : h("span", { class: "chip away" }, x.vacant ? "empty seat" : "away"),
+          x.seat === me ? h("span", { class: "chip" }, t("lobby.you")) : null,
+          x.host ? h("span", { class: "chip host" }, t("common.host")) : null,
+          h("span", { class: "player-heroes" }, heroes.length ? list(heroes) : t("lobby.no_hero")),
+          x.connected
+            ? null
+            : h("span", { class: "chip away" }, t(x.vacant ? "lobby.empty_seat" : "lobby.away")),
         );
       }),
     ),

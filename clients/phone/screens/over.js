@@ -2,12 +2,13 @@
 
 import { h, place } from "/shared/dom.js";
 import { toast } from "/phone/feedback.js";
+import { errorText, t } from "/shared/i18n.js";
 import { feedSection, rollsSection } from "/phone/screens/game.js";
-import { topBar } from "/phone/screens/parts.js";
+import { languageFooter, topBar } from "/phone/screens/parts.js";
 
 function title(status, won) {
-  if (won) return "Victory";
-  return status === "aborted" ? "Game ended" : "Defeat";
+  if (won) return t("over.victory");
+  return t(status === "aborted" ? "over.ended" : "over.defeat");
 }
 
 function seedLine(d) {
@@ -16,7 +17,7 @@ function seedLine(d) {
   return h(
     "p",
     { class: "fineprint seed" },
-    `Dice seed revealed: ${d.seed.slice(0, 16)}… (its hash was shown at the start: ${hash}…)`,
+    t("over.seed", { seed: `${d.seed.slice(0, 16)}…`, hash: `${hash}…` }),
   );
 }
 
@@ -31,10 +32,10 @@ function nextGame(view, d) {
         "data-next": d.next,
         onclick: () => view.actions.followNext(d.next),
       },
-      `Join the next game (${d.next})`,
+      t("over.join_next", { code: d.next }),
     );
   }
-  if (!d.host) return h("p", { class: "muted" }, "Waiting for the host to start the next game…");
+  if (!d.host) return h("p", { class: "muted" }, t("over.waiting_next"));
   const playAgain = async (e) => {
     const button = e.currentTarget;
     button.disabled = true;
@@ -42,13 +43,13 @@ function nextGame(view, d) {
       await view.actions.playAgain();
     } catch (err) {
       button.disabled = false;
-      toast(err.message || "Could not open a room.");
+      toast(err.code ? errorText(err.code) : t("host.open_failed"));
     }
   };
   return h(
     "button",
     { class: "btn primary big", type: "button", onclick: playAgain },
-    "Play again",
+    t("over.play_again"),
   );
 }
 
@@ -65,19 +66,24 @@ export function renderOver(view, m, state, room) {
     next: room?.next || null,
   };
   place(view.root, [
-    topBar(view, m.conn, state, room),
+    topBar(view, m.conn, state, room, m.names),
     view.section("over", d, () =>
       h(
         "section",
         { class: ["screen", "over", won ? "won" : "lost"], "data-outcome": d.status },
         h("p", { class: "over-mark", "aria-hidden": "true" }, won ? "★" : "✖"),
         h("h1", { class: "title" }, title(d.status, won)),
-        h("p", { class: "big-text" }, d.outcome?.text || ""),
-        h("p", { class: "muted" }, `Round ${d.round} of ${state.rounds}`),
+        h(
+          "p",
+          { class: "big-text" },
+          d.outcome ? m.names.outcome(d.status, d.outcome.cause, d.outcome.text) : "",
+        ),
+        h("p", { class: "muted" }, t("over.round_of", { round: d.round, rounds: state.rounds })),
         seedLine(d),
         nextGame(view, d),
       )),
     rollsSection(view, m),
     feedSection(view, m),
+    languageFooter(view),
   ]);
 }

@@ -1,35 +1,47 @@
 // Small pieces more than one phone screen draws.
 
 import { h } from "/shared/dom.js";
+import { languageSwitch, t } from "/shared/i18n.js";
 
 export function pips(n, total, cls = "pip") {
   const out = [];
   for (let i = 0; i < total; i++) out.push(h("span", { class: [cls, i < n ? "on" : ""] }));
-  return h("span", { class: "pips", "aria-label": `${n} of ${total}` }, out);
+  return h("span", { class: "pips", "aria-label": t("common.n_of_total", { n, total }) }, out);
 }
 
 export function costText(cost) {
-  if (!cost) return "free";
-  return cost === 1 ? "1 action" : `${cost} actions`;
+  return cost ? t("game.cost", { count: cost }) : t("game.free");
 }
 
 export function seatName(room, seatId) {
   return (room?.seats || []).find((x) => x.seat === seatId)?.name || seatId;
 }
 
-function statusLine(state) {
-  const phase = state.phase?.label || "";
-  if (state.status === "lobby") return "Lobby";
+function statusLine(state, phase) {
+  if (state.status === "lobby") return t("top.lobby");
   if (state.status === "playing") {
-    return `Round ${state.round}/${state.rounds}${phase ? ` · ${phase}` : ""}`;
+    const round = t("top.round", { round: state.round, rounds: state.rounds });
+    return phase ? `${round} · ${phase}` : round;
   }
-  return "Game over";
+  return t("top.over");
+}
+
+/** The language switch, at the foot of each screen (this phone's own choice). */
+export function languageFooter(view) {
+  const lang = document.documentElement.lang;
+  return view.section(
+    "lang",
+    { lang },
+    () => h("footer", { class: "lang-foot" }, languageSwitch(h)),
+  );
 }
 
 /** The bar at the top: my name (a star for the host), where the game is, the room code. */
-export function topBar(view, conn, state, room) {
+export function topBar(view, conn, state, room, names) {
+  const phase = state.phase ? names?.phase(state.phase.name) || state.phase.label : "";
   const data = {
-    status: statusLine(state),
+    lang: document.documentElement.lang,
+    status: statusLine(state, phase),
     code: room?.code,
     mine: (state.actions || []).length > 0,
     paused: room?.paused,
@@ -44,9 +56,15 @@ export function topBar(view, conn, state, room) {
         "span",
         { class: "who" },
         h("span", { class: "me-name" }, d.name || ""),
-        d.host ? h("span", { class: "host-star", title: "host", "aria-label": "host" }, "★") : null,
+        d.host
+          ? h("span", {
+            class: "host-star",
+            title: t("common.host"),
+            "aria-label": t("common.host"),
+          }, "★")
+          : null,
       ),
       h("span", { class: "where" }, d.status),
-      h("span", { class: "room-code", "aria-label": "room code" }, d.code || ""),
+      h("span", { class: "room-code", "aria-label": t("common.room_code") }, d.code || ""),
     ));
 }

@@ -5,6 +5,9 @@ one event, ``g`` go to a round, ``a`` autoplay at ``--speed`` events/s (any key 
 ``s``/``e`` start/end, ``q`` quit. In a terminal keys are read one at a time (termios); when
 stdin is not a terminal each input line is one command (``g 5`` jumps to round 5).
 
+Events are told in the language of ``LC_ALL``/``LC_MESSAGES``/``LANG`` (English when there is
+no table for it), from the clients' locale tables (:mod:`cibo.narration`, docs/i18n.md).
+
 Scripts: ``--json`` prints the events as JSON lines; ``--round N --print`` prints the state at
 the end of round N. An unfinished game never shows its seed, nor the private order of decks.
 """
@@ -66,13 +69,24 @@ def configure(parser: argparse.ArgumentParser) -> None:
 class Replay:
     """A game's states by position: 0 is the lobby, k the state after the k-th event."""
 
-    def __init__(self, header: JournalHeader, start: GameState, steps: list[Step]) -> None:
+    def __init__(
+        self, header: JournalHeader, start: GameState, steps: list[Step], lang: str = "en"
+    ) -> None:
+        from cibo.core import view_event
         from cibo.core.events import RoundStarted
+        from cibo.narration import Locale, Narrator
 
         self.header = header
         self.start = start
         self.steps = steps
         self.pos = 0
+        self.narrator = Narrator(start.ruleset, Locale(lang))
+        self.lines: list[str] = []
+        """Each step's event told in ``lang`` (the clients' tables), in order."""
+        for step in steps:
+            shown = view_event(step.event, "table")
+            told = self.narrator.line(shown) if shown is not None else None
+            self.lines.append(told or _type_of(step))
         self.round_at: dict[int, int] = {}
         """Round number -> position just after its RoundStarted event."""
         for i, step in enumerate(steps):
@@ -116,10 +130,14 @@ class Replay:
 # -- rendering ---------------------------------------------------------------------------------
 
 
-def _event_line(step: Step) -> str:
-    from cibo.core import describe_event
+def _type_of(step: Step) -> str:
+    from cibo.core.events import event_type
 
-    return f"{step.seq:>5}  {describe_event(step.event)}"
+    return event_type(step.event)
+
+
+def _event_line(replay: Replay, index: int) -> str:
+    return f"{replay.steps[index].seq:>5}  {replay.lines[index]}"
 
 
 def render(replay: Replay, message: str = "") -> RenderableType:
@@ -175,13 +193,15 @@ def render(replay: Replay, message: str = "") -> RenderableType:
     if replay.pos == 0:
         feed.add_row(Text("  (the lobby, before the first event)", style="dim"))
     for i in range(first, min(len(replay.steps), replay.pos + 3)):
-        line = _event_line(replay.steps[i])
+        line = _event_line(replay, i)
         if i == replay.pos - 1:
             feed.add_row(Text("> " + line, style="bold reverse"))
         else:
             feed.add_row(Text("  " + line, style="dim" if i >= replay.pos else ""))
     if s.over and view["outcome"]:
-        feed.add_row(Text(f"{s.status.upper()}: {view['outcome']['text']}", style="bold"))
+        outcome = view["outcome"]
+        told = replay.narrator.outcome(s.status, outcome["cause"], outcome["text"])
+        feed.add_row(Text(f"{s.status.upper()}: {told}", style="bold"))
     top = Table.grid(padding=(0, 3))
     top.add_row(tracks, heroes)
     body = Group(top, Text(""), zones)
@@ -241,7 +261,9 @@ def run(args: argparse.Namespace) -> int:
             f"[yellow]note:[/yellow] the last {contents.torn.length} bytes are a torn record "
             "and are not shown"
         )
-    replay = Replay(contents.header, start, steps)
+    from cibo.narration import language_from_env
+
+    replay = Replay(contents.header, start, steps, language_from_env())
     if args.json:
         try:
             for line in export_json(replay):
@@ -304,7 +326,7 @@ def _line_mode(replay: Replay, speed: float) -> None:
         elif key == "a":
             while replay.pos < len(replay.steps):
                 replay.move(replay.pos + 1)
-                console.print(_event_line(replay.steps[replay.pos - 1]), overflow="ellipsis")
+                console.print(_event_line(replay, replay.pos - 1), overflow="ellipsis")
                 time.sleep(delay)
             message = "autoplay reached the end"
         else:

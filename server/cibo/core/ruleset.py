@@ -41,6 +41,7 @@ __all__ = [
     "Table",
     "Target",
     "Track",
+    "Translations",
     "Trigger",
     "Unit",
     "Zone",
@@ -415,6 +416,25 @@ class Bots:
 
 
 @frozen
+class Translations:
+    """The ``[translations]`` table: the ruleset's languages and its texts in each.
+
+    ``languages`` lists every language the ruleset is written in; the first is the language of
+    the texts written inline (``label``, ``name``, ``text``...), English when the list is empty.
+    ``texts`` maps each other language to ``{text path: text}``, a path being the text's place
+    in the file (``zones.gate.label``; see :func:`cibo.core.texts.text_paths`).
+    """
+
+    languages: tuple[str, ...] = ()
+    texts: dict[str, dict[str, str]] = field(factory=dict)
+
+    @property
+    def source(self) -> str:
+        """The language of the inline texts."""
+        return self.languages[0] if self.languages else "en"
+
+
+@frozen
 class Ruleset:
     """A whole ruleset, validated. Dict fields keep the file's order (tie-breaks follow it)."""
 
@@ -434,6 +454,7 @@ class Ruleset:
     """``@scaling.NAME``: value by hero count (keys are counts as strings)."""
     rules: Rules = Rules()
     bots: Bots = Bots()
+    translations: Translations = Translations()
 
     @property
     def id(self) -> str:

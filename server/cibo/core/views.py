@@ -20,6 +20,7 @@ from cibo.core.rules import action_refusal, cannot_help, find_action, free_heroe
 from cibo.core.ruleset import Action, Ruleset
 from cibo.core.serial import to_data
 from cibo.core.state import GameState, HeroState
+from cibo.core.texts import text_paths
 from cibo.core.verbs import verb_of
 
 __all__ = [
@@ -105,7 +106,23 @@ def ruleset_summary(rs: Ruleset) -> dict[str, Any]:
         ],
         "difficulties": {name: d.label for name, d in rs.difficulty.items()},
         "decks": list(rs.decks),
+        "languages": list(rs.translations.languages or (rs.translations.source,)),
+        "texts": _texts(rs),
     }
+
+
+def _texts(rs: Ruleset) -> dict[str, dict[str, str]]:
+    """Language -> text path -> text: the source language's texts, then each translation's.
+
+    Cards are left out in every language, as the rest of the summary leaves out the decks'
+    lists: a drawn card's text comes with its event, in the ruleset's first language.
+    """
+    paths = {p: t for p, t in text_paths(rs).items() if not p.startswith("decks.")
+             or ".cards." not in p}
+    out = {rs.translations.source: paths}
+    for lang, texts in rs.translations.texts.items():
+        out[lang] = {p: t for p, t in texts.items() if p in paths}
+    return out
 
 
 def _hero(s: GameState, h: HeroState) -> dict[str, Any]:

@@ -14,6 +14,7 @@ from attrs import frozen
 from cibo.core.ruleset import Ruleset
 from cibo.resources import ENV_VARS, override, shipped_dir
 from cibo.rulesets.checks import check_ruleset
+from cibo.rulesets.checks.texts import translation_gaps
 from cibo.rulesets.locate import LineIndex
 from cibo.rulesets.problems import Problem, RulesetError, format_path, sort_problems
 from cibo.rulesets.structure import Issue, structure_ruleset
@@ -74,13 +75,14 @@ def load_ruleset(path: str | Path) -> LoadedRuleset:
 
 
 def check_file(path: str | Path) -> list[Problem]:
-    """Every problem of a ruleset file (an empty list for a good file)."""
+    """Every problem of a ruleset file (an empty list for a good file), a missing translation
+    included (loading tolerates that one: see :func:`check_data`)."""
     name = str(path)
     try:
         text = _read(Path(path), name)
     except RulesetError as exc:
         return list(exc.problems)
-    return _parse(text, name)[1]
+    return _parse(text, name, texts=True)[1]
 
 
 def _read(path: Path, name: str) -> str:
@@ -96,28 +98,33 @@ def _read(path: Path, name: str) -> str:
         raise RulesetError([Problem(name, "", "the file is not UTF-8 text", line)]) from None
 
 
-def _parse(text: str, name: str) -> tuple[Ruleset | None, list[Problem]]:
+def _parse(text: str, name: str, *, texts: bool = False) -> tuple[Ruleset | None, list[Problem]]:
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         return None, [_syntax_problem(exc, name)]
     except RecursionError:
         return None, [Problem(name, "", TOO_DEEP)]
-    return check_data(data, name=name, text=text)
+    return check_data(data, name=name, text=text, texts=texts)
 
 
 def check_data(
-    data: Mapping[str, Any], *, name: str = "<data>", text: str = ""
+    data: Mapping[str, Any], *, name: str = "<data>", text: str = "", texts: bool = False
 ) -> tuple[Ruleset | None, list[Problem]]:
     """Structure and check already parsed data (TOML tables as dicts, arrays as lists).
 
     Returns the ruleset and no problems, or None and every problem. ``text``, when given, is
-    the source the data came from, used to find the line of each problem.
+    the source the data came from, used to find the line of each problem. ``texts`` also asks
+    for every text in every declared language (``cibo check`` does; loading does not, so that
+    a ruleset whose translation lags behind still plays, in its first language where a text
+    is missing, and a journal keeps replaying whatever its translations say).
     """
     try:
         structured = structure_ruleset(dict(data))
         issues: list[Issue] = list(structured.issues)
         issues += check_ruleset(structured.partial, structured.broken, structured.failed)
+        if texts and not issues:
+            issues += translation_gaps(structured.partial)
     except RecursionError:
         return None, [Problem(name, "", TOO_DEEP)]
     if not issues:

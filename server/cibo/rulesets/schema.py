@@ -87,6 +87,8 @@ class _Builder:
         return {"$ref": f"#/definitions/{name}"}
 
     def class_schema(self, cls: type) -> dict[str, Any]:
+        if cls is model.Translations:
+            return _translations_schema()
         attrs.resolve_types(cls, globalns=vars(model))
         docs = _field_docs(cls)
         properties: dict[str, Any] = {}
@@ -114,6 +116,22 @@ class _Builder:
         if cls is Effect:
             schema["anyOf"] = [{"required": [verb]} for verb in EFFECT_VERBS]
         return schema
+
+
+def _translations_schema() -> dict[str, Any]:
+    """``[translations]`` as written: ``languages`` beside one table of texts per language."""
+    texts = {"type": "object", "additionalProperties": {"type": "string"},
+             "description": "Text path (zones.gate.label) -> the text in this language."}
+    return {
+        "type": "object",
+        "description": inspect.cleandoc(model.Translations.__doc__ or "").split("\n\n")[0],
+        "properties": {
+            "languages": {"type": "array", "items": {"type": "string"},
+                          "description": "Every language of the ruleset; the first is the one "
+                                         "of the texts written inline."},
+        },
+        "additionalProperties": texts,
+    }
 
 
 def json_schema() -> dict[str, Any]:

@@ -338,9 +338,30 @@ _PLACEHOLDER_META = Meta(id="", name="", version="", players=Range(1, 1), heroes
                          rounds=1)
 
 
+def _nest_translations(raw: Any) -> Any:
+    """``[translations]`` as written (``languages`` beside one table per language) -> the
+    model's shape (``languages`` and ``texts``: language -> table)."""
+    if not isinstance(raw, dict):
+        return raw
+    out: dict[str, Any] = {"texts": {k: v for k, v in raw.items() if k != "languages"}}
+    if "languages" in raw:
+        out["languages"] = raw["languages"]
+    return out
+
+
+def _unnest_path(issue: Issue) -> Issue:
+    """The file's path for an issue found in the nested ``translations.texts.LANG`` shape."""
+    path, message = issue
+    if path[:2] == ("translations", "texts"):
+        return ("translations", *path[2:]), message
+    return issue
+
+
 def structure_ruleset(data: dict[str, Any]) -> Structured:
     """Structure a parsed TOML document section by section (see the module docstring)."""
     attrs.resolve_types(Ruleset)
+    if "translations" in data:
+        data = {**data, "translations": _nest_translations(data["translations"])}
     issues: list[Issue] = []
     broken: dict[str, set[str]] = {}
     failed: set[str] = set()
@@ -409,4 +430,5 @@ def structure_ruleset(data: dict[str, Any]) -> Structured:
         if name not in values and name in placeholders:
             values[name] = placeholders[name]
     partial = Ruleset(**values)
+    issues = [_unnest_path(issue) for issue in issues]
     return Structured(partial=partial, issues=issues, broken=broken, failed=failed)

@@ -5,7 +5,7 @@ Routes (answered by :meth:`ReplayApi.handle`; the HTTP layer adds the headers):
 ============================  =================================================================
 ``/api/games``                ``{"games": [listing, ...]}``, newest first
 ``/api/games/<replay_id>``    the replay document of one game (below)
-``/api/rulesets``             ``{"rulesets": [{"id", "name", "text", "difficulties"}, ...]}``
+``/api/rulesets``             ``{"rulesets": [{"id", "name", "text", "difficulties", "texts"}]}``
 ``/api/rulesets/<id>``        :func:`cibo.core.ruleset_summary` of a ruleset the server offers
 ============================  =================================================================
 
@@ -77,6 +77,9 @@ REPLAY_ID: Final = re.compile(r"([0-9]{8}T[0-9]{6})-([0-9a-f]{4})")
 RULESET_ID: Final = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,63}")
 JSON_TYPE: Final = "application/json"
 AUDIENCE: Final = "public"
+
+_LISTED: Final = frozenset({"ruleset.name", "ruleset.text"})
+"""The texts a ruleset list gives in each language (with its difficulties' labels)."""
 
 K = TypeVar("K")
 V = TypeVar("V")
@@ -304,6 +307,13 @@ class ReplayApi:
                         "name": summary["name"],
                         "text": summary["text"],
                         "difficulties": summary["difficulties"],
+                        "texts": {
+                            lang: {
+                                p: t for p, t in texts.items()
+                                if p in _LISTED or p.startswith("difficulty.")
+                            }
+                            for lang, texts in summary["texts"].items()
+                        },
                     }
                 )
         return _json(HTTPStatus.OK, {"rulesets": out})

@@ -14,7 +14,8 @@ The checks are grouped by subject, as free functions over one
 - ``board``: ``[ruleset]``, zones, difficulties, scaling, markers, ``[rules]``;
 - ``pieces``: tracks, heroes and actions, units and behaviours;
 - ``flow``: the round's phases, the end, the bots' play book;
-- ``tables``: tables and decks, last, with the variables common to their call sites.
+- ``tables``: tables and decks, last, with the variables common to their call sites;
+- ``texts``: ``[translations]``: every declared language has every text.
 
 Scopes: each formula is checked against the ``$`` variables the engine binds where it runs
 (an action binds ``$hero``, ``$zone`` and maybe ``$target``/``$roll``; a ``for_each`` step binds
@@ -40,6 +41,7 @@ from cibo.rulesets.checks.context import CheckContext
 from cibo.rulesets.checks.flow import check_bots, check_end, check_rounds
 from cibo.rulesets.checks.pieces import check_action, check_hero, check_track, check_unit
 from cibo.rulesets.checks.tables import check_tables_and_decks
+from cibo.rulesets.checks.texts import check_translations
 from cibo.rulesets.names import BUILTIN_NAMES
 from cibo.rulesets.structure import Issue
 
@@ -88,4 +90,6 @@ def _run(cx: CheckContext) -> list[Issue]:
         check_bots(cx)
     # Tables and decks last: their scopes come from the places that roll and draw them.
     check_tables_and_decks(cx)
+    if "translations" not in cx.failed:
+        check_translations(cx)
     return cx.issues
