@@ -27,7 +27,7 @@ from cibo.rulesets import RulesetError, parse_ruleset
 
 __all__ = [
     "Fold",
-    "Step",
+    "ReplayStep",
     "decode_events",
     "load_ruleset",
     "rebuild_state",
@@ -158,7 +158,7 @@ def rebuild_state(header: JournalHeader, records: Iterable[Record]) -> GameState
 
 
 @frozen
-class Step:
+class ReplayStep:
     """One event of a replay and the state right after it."""
 
     seq: int
@@ -166,12 +166,14 @@ class Step:
     state: GameState
 
 
-def replay_steps(header: JournalHeader, records: Sequence[Record]) -> tuple[GameState, list[Step]]:
+def replay_steps(
+    header: JournalHeader, records: Sequence[Record]
+) -> tuple[GameState, list[ReplayStep]]:
     """The starting state and every step, for stepping back and forth (``cibo replay``)."""
     start = start_state(header)
     fold = Fold(start)
-    steps: list[Step] = []
+    steps: list[ReplayStep] = []
     for record in records:
         if isinstance(record, CommandRecord):
-            steps.extend(Step(seq, event, state) for seq, event, state in fold.record(record))
+            steps.extend(ReplayStep(seq, event, state) for seq, event, state in fold.record(record))
     return start, steps
