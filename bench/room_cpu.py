@@ -55,20 +55,29 @@ def encode(steps: list[Step], sizes: dict[str, list[int]]) -> None:
                     sizes["table update (JSON)"].append(len(text))
 
 
-def run(seconds: float, seed: int, ruleset: str = "electro-fishers") -> dict[str, Any]:
+def run(
+    seconds: float, seed: int, ruleset: str = "electro-fishers", commands_max: int | None = None
+) -> dict[str, Any]:
+    """Play for ``seconds`` (or until ``commands_max`` commands): the same seed plays the same
+    games, so a fixed count compares two versions of the code on the same work."""
     rng = random.Random(seed)
     totals = {"command": 0.0, "flush": 0.0, "encode": 0.0}
     sizes: dict[str, list[int]] = {"phone update (msgpack)": [], "table update (JSON)": []}
     commands = games = 0
     deadline = time.perf_counter() + seconds
-    while time.perf_counter() < deadline:
+    limit = commands_max if commands_max is not None else float("inf")
+    while time.perf_counter() < deadline and commands < limit:
         h = Harness(ruleset)
         heroes = list(h.ruleset.ruleset.heroes)
         phones = h.lobby(["Ann", "Bob", "Cy", "Di"], HEROES if "killy" in heroes else heroes[:4])
         assert h.hello(TABLE, role="table").ok
         session = h.session
         games += 1
-        while session.state.status == "playing" and time.perf_counter() < deadline:
+        while (
+            session.state.status == "playing"
+            and time.perf_counter() < deadline
+            and commands < limit
+        ):
             options = [(p, a) for p in phones for a in legal_actions(session.state, h.seats[p])]
             if not options:
                 break
@@ -104,8 +113,9 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=10.0)
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--ruleset", default="electro-fishers", help="a name or a .toml path")
+    parser.add_argument("--commands", type=int, help="stop after this many commands")
     args = parser.parse_args()
-    result = run(args.seconds, args.seed, args.ruleset)
+    result = run(args.seconds, args.seed, args.ruleset, args.commands)
     for key, value in result.items():
         print(f"{key}: {value}")
 

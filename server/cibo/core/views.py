@@ -17,7 +17,7 @@ from cibo.core import events as ev
 from cibo.core.dice import Roll
 from cibo.core.env import track_band
 from cibo.core.rules import action_refusal, find_action, targets
-from cibo.core.ruleset import Ruleset
+from cibo.core.ruleset import Action, Ruleset
 from cibo.core.serial import to_data
 from cibo.core.state import GameState, HeroState
 
@@ -215,30 +215,27 @@ def legal_actions(state: GameState, seat: str) -> list[dict[str, Any]]:
     for hero in s.heroes:
         if hero.seat != seat or hero.done or hero.downed:
             continue
-        spec = s.ruleset.heroes[hero.kind]
-        names = list(dict.fromkeys([*spec.actions, *s.ruleset.actions]))
-        for name in names:
-            action = find_action(s, hero, name)
-            assert action is not None
+        hero_id = hero.id
+        for name, action, label, cost, text, roll in _menu(s, hero):
             if action_refusal(s, hero, name, action) is not None:
                 continue
             for target in targets(s, hero, action):
                 out.append(
                     {
                         "type": "act",
-                        "hero": hero.id,
+                        "hero": hero_id,
                         "action": name,
                         "target": target,
-                        "label": action.label or name,
-                        "cost": action.cost,
-                        "text": action.text,
-                        "roll": action.roll,
+                        "label": label,
+                        "cost": cost,
+                        "text": text,
+                        "roll": roll,
                     }
                 )
         out.append(
             {
                 "type": "end_turn",
-                "hero": hero.id,
+                "hero": hero_id,
                 "label": "End turn",
                 "cost": 0,
                 "text": "",
@@ -246,6 +243,31 @@ def legal_actions(state: GameState, seat: str) -> list[dict[str, Any]]:
             }
         )
     return out
+
+
+_MenuItem = tuple[str, Action, str, int, str, str]
+_MENUS: dict[tuple[int, str], tuple[Ruleset, tuple[_MenuItem, ...]]] = {}
+"""By ruleset (its id, checked against the ruleset kept with the entry) and hero kind: the
+actions a hero of that kind has, in the order they are listed, with what their entries show.
+Listing legal actions runs for every seat after every command; the list only depends on the
+ruleset."""
+
+
+def _menu(s: GameState, hero: HeroState) -> tuple[_MenuItem, ...]:
+    key = (id(s.ruleset), hero.kind)
+    cached = _MENUS.get(key)
+    if cached is not None and cached[0] is s.ruleset:
+        return cached[1]
+    spec = s.ruleset.heroes[hero.kind]
+    items = []
+    for name in dict.fromkeys([*spec.actions, *s.ruleset.actions]):
+        action = find_action(s, hero, name)
+        assert action is not None
+        items.append((name, action, action.label or name, action.cost, action.text, action.roll))
+    if len(_MENUS) >= 64:  # rulesets are few in a server; tests build many
+        _MENUS.clear()
+    _MENUS[key] = (s.ruleset, tuple(items))
+    return _MENUS[key][1]
 
 
 def _roll(r: Roll | None) -> dict[str, Any] | None:
