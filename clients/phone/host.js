@@ -12,14 +12,68 @@ let rulesets = null;
 function roomData(m, room) {
   return {
     locked: room?.locked,
-    seats: (room?.seats || []).map((x) => [x.seat, x.name]),
+    seats: (room?.seats || []).map((x) => [x.seat, x.name, Boolean(x.bot), Boolean(x.vacant)]),
     me: m.conn.seat,
+    joinUrl: room?.join_url || "",
+    moving: movingLink,
   };
+}
+
+/** The one-time link of the last "move to a new phone": {seat, name, url} or null. */
+let movingLink = null;
+
+/** Ask for a seat's one-time link and show it (the old phone is signed out once it is used). */
+async function moveSeat(view, seat, name, joinUrl) {
+  const result = await view.actions.control("move_seat", seat);
+  if (!result?.move) return;
+  const base = joinUrl || location.href.split("#")[0];
+  movingLink = { seat, name, url: `${base}#move=${result.move.token}` };
+  view.actions.render();
+}
+
+function movePanel(view, moving) {
+  if (!moving) return null;
+  const copy = async () => {
+    try {
+      await navigator.clipboard.writeText(moving.url);
+      toast(t("night.copied"), "info");
+    } catch {
+      /* no clipboard here (plain http): the link is selectable on screen */
+    }
+  };
+  return h(
+    "div",
+    {
+      class: "move-link",
+      role: "dialog",
+      "aria-label": t("night.move_title", { name: moving.name }),
+    },
+    h("h3", {}, t("night.move_title", { name: moving.name })),
+    h("p", {}, t("night.move_lead")),
+    h("p", { class: "move-url", id: "move-url" }, moving.url),
+    h(
+      "div",
+      { class: "host-row" },
+      h("button", { class: "btn", type: "button", onclick: copy }, t("night.copy")),
+      h(
+        "button",
+        {
+          class: "btn",
+          type: "button",
+          onclick: () => {
+            movingLink = null;
+            view.actions.render();
+          },
+        },
+        t("night.close"),
+      ),
+    ),
+  );
 }
 
 export function hostLobbyPanel(view, m, state, room) {
   const rs = m.ruleset || {};
-  const { send } = view.actions;
+  const { send, control } = view.actions;
   const d = {
     difficulty: state.difficulty,
     difficulties: rs.difficulties || {},
@@ -59,14 +113,25 @@ export function hostLobbyPanel(view, m, state, room) {
         },
         t("host.start"),
       ),
+      h(
+        "button",
+        { class: "btn", type: "button", id: "add-bot", onclick: () => control("add_bot") },
+        t("night.add_bot"),
+      ),
       roomControls(view, d),
       newRoomControls(view, state),
     ));
 }
 
-export function hostGamePanel(view, m, room) {
+export function hostGamePanel(view, m, state, room) {
   const { control, send } = view.actions;
-  const d = { paused: room?.paused, ...roomData(m, room), armed: view.armed };
+  const d = {
+    paused: room?.paused,
+    latecomers: Boolean(room?.latecomers),
+    free: (state.free_heroes || []).length,
+    ...roomData(m, room),
+    armed: view.armed,
+  };
   return view.section("host-game", d, () =>
     view.details(
       "host-game",
@@ -88,21 +153,66 @@ export function hostGamePanel(view, m, room) {
           "danger",
         ),
       ),
-      roomControls(view, d),
+      h(
+        "div",
+        { class: "host-row toggle-row" },
+        h("span", { class: "label", id: "latecomers-label" }, t("night.latecomers")),
+        h(
+          "button",
+          {
+            class: ["btn", "small", d.latecomers ? "selected" : ""],
+            type: "button",
+            id: "latecomers",
+            role: "switch",
+            "aria-checked": d.latecomers ? "true" : "false",
+            "aria-labelledby": "latecomers-label",
+            onclick: () => control(d.latecomers ? "latecomers_off" : "latecomers_on"),
+          },
+          t(d.latecomers ? "night.latecomers_on" : "night.latecomers_off"),
+        ),
+      ),
+      d.free
+        ? h(
+          "button",
+          { class: "btn", type: "button", id: "add-bot", onclick: () => control("add_bot") },
+          t("night.add_bot"),
+        )
+        : null,
+      movePanel(view, d.moving),
+      roomControls(view, d, true),
     ));
 }
 
-function manageRow(view, seat, name) {
+function manageRow(view, d, [seat, name, bot, vacant], playing) {
   const { control } = view.actions;
   return h(
     "li",
-    {},
+    { "data-seat": seat },
     h("span", { class: "player-name" }, name),
-    h(
+    bot ? h("span", { class: "chip bot" }, t("night.bot")) : null,
+    bot || vacant ? null : h(
       "button",
       { class: "btn small", type: "button", onclick: () => control("transfer_host", seat) },
       t("host.make_host"),
     ),
+    playing && !bot && !vacant
+      ? h(
+        "button",
+        {
+          class: "btn small move-seat",
+          type: "button",
+          onclick: () => moveSeat(view, seat, name, d.joinUrl),
+        },
+        t("night.move_seat"),
+      )
+      : null,
+    playing && vacant
+      ? h(
+        "button",
+        { class: "btn small", type: "button", onclick: () => control("add_bot", seat) },
+        t("night.bot_seat"),
+      )
+      : null,
     view.confirmButton(
       `kick-${seat}`,
       t("host.remove"),
@@ -113,7 +223,7 @@ function manageRow(view, seat, name) {
   );
 }
 
-function roomControls(view, d) {
+function roomControls(view, d, playing = false) {
   const { control } = view.actions;
   return h(
     "div",
@@ -130,9 +240,7 @@ function roomControls(view, d) {
       h(
         "ul",
         { class: "manage-list" },
-        d.seats.filter(([seat]) => seat !== d.me).map(([seat, name]) =>
-          manageRow(view, seat, name)
-        ),
+        d.seats.filter(([seat]) => seat !== d.me).map((row) => manageRow(view, d, row, playing)),
       ),
     ),
   );

@@ -40,6 +40,13 @@ export function newModel() {
     errorSay: null, // says `error` again in the current language (after a switch)
     ended: null,
     lastName: "",
+    willSend: false, // a tap made offline, waiting for the reconnect to go out
+    city: null, // {phase, lines}: what the last automatic phase did (see night.js cityNews)
+    watching: false, // this phone watches as a spectator
+    watchOffer: "", // the refusal code of a mid-game join (the join screen offers to watch)
+    lastHero: "", // the hero kind this phone played last (offered again in the next room)
+    lastStatus: "",
+    rollsChanged: false,
   };
 }
 
