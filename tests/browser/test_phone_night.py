@@ -1,0 +1,293 @@
+"""The phone at the game night, in Debian's Chromium against a real ``cibo serve``: undo (and
+its refusal), a tap made offline, the roll and YOUR TURN kept in view, latecomers who watch or
+take a free hero, a seat moved to a new phone, and a bot teammate finishing a game with one
+human, then Play <hero> again.
+
+The server here is this module's own: more rooms than the shared fixture's, and bots at the
+table that wait a tenth of a second instead of a person's 1.5-3 s (the ``RoomLimits`` the
+command builds gets a short ``bot_pace``; nothing else differs).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+
+import pytest
+from playwright.sync_api import Browser, Page, Playwright, expect
+
+from test_clients import (  # noqa: F401
+    ROOT,
+    SHOTS,
+    Server,
+    Watch,
+    browser,
+    end_turn,
+    join,
+    new_context,
+    pw,
+    wait_until,
+)
+
+pytestmark = pytest.mark.browser
+
+LAUNCH = (
+    "import functools, sys\n"
+    "import cibo.commands.serve as serve\n"
+    "serve.RoomLimits = functools.partial(serve.RoomLimits, bot_pace=(0.05, 0.15))\n"
+    "from cibo.cli import main\n"
+    "sys.exit(main(sys.argv[1:]))\n"
+)
+
+
+@pytest.fixture(scope="module")
+def night(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    tmp = tmp_path_factory.mktemp("night")
+    data = tmp / "data"
+    ready = tmp / "ready.json"
+    log_path = tmp / "serve.log"
+    env = {**os.environ, "CIBO_DATA": str(data)}
+    with log_path.open("wb") as log:
+        proc = subprocess.Popen(
+            [sys.executable, "-c", LAUNCH, "serve", "--host", "127.0.0.1", "--port", "0",
+             "--data", str(data), "--ready-file", str(ready), "--no-qr", "--rooms", "6",
+             "--max-rooms-per-address", "12", "--rate", "1000", "--log-level", "WARNING"],
+            stdout=log, stderr=subprocess.STDOUT, env=env, cwd=ROOT,
+        )
+    try:
+        deadline = time.monotonic() + 30
+        while not ready.exists():
+            if proc.poll() is not None or time.monotonic() > deadline:
+                pytest.fail(f"cibo serve did not start:\n{log_path.read_text()}")
+            time.sleep(0.05)
+        yield Server(json.loads(ready.read_text()), data)
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        try:
+            proc.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+
+
+IN_VIEW = """(sel) => { const r = document.querySelector(sel)?.getBoundingClientRect();
+  return !!r && r.height > 0 && r.top >= 0 && r.bottom <= innerHeight; }"""
+OVERFLOW = """() => [...document.querySelectorAll('#app *')]
+  .filter((el) => el.offsetParent !== null && el.scrollWidth > el.clientWidth + 1
+                  && getComputedStyle(el).overflowX !== 'visible')
+  .map((el) => el.className + ': ' + el.textContent.trim().slice(0, 40))
+  .concat(document.documentElement.scrollWidth > innerWidth ? ['page wider than screen'] : [])"""
+UNDO_REFUSALS = {
+    "There is nothing to take back.",
+    "Dice were rolled or a card was shown since: that cannot be taken back.",
+    "The last move was another player's. Only they, or the host, can take it back.",
+}
+
+
+def look(page: Page, name: str) -> None:
+    """A screenshot to look at, and nothing wider than the screen."""
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
+    assert page.evaluate(OVERFLOW) == [], name
+
+
+def open_host_panel(page: Page) -> None:
+    box = page.locator("details.host-panel")
+    if box.get_attribute("open") is None:
+        box.locator("> summary").click()
+
+
+def in_view(page: Page, selector: str) -> None:
+    wait_until(lambda: page.evaluate(IN_VIEW, selector), timeout=5, what=f"{selector} in view")
+
+
+@pytest.mark.timeout(120)
+def test_undo_its_refusal_a_tap_sent_later_and_the_roll_in_view(
+    night: Server, browser: Browser, pw: Playwright
+) -> None:
+    code, host_token = night.room(0)
+    watch = Watch()
+    ann_ctx = new_context(browser, pw, "phone")
+    bob_ctx = new_context(browser, pw, "tiny")
+    ann = watch.attach(ann_ctx.new_page(), "ann")
+    bob = watch.attach(bob_ctx.new_page(), "bob")
+    join(ann, f"{night.url}/j/{code}#host={host_token}", "Ann", "killy")
+    join(bob, f"{night.url}/j/{code}", "Bob", "cibo")
+    ann.locator("#start-game").scroll_into_view_if_needed()
+    ann.locator("#start-game").click()
+    # The host tapped Start at the foot of the lobby: YOUR TURN is brought into view.
+    in_view(ann, ".banner.your-turn")
+    expect(ann.locator("#undo")).to_have_count(0)  # starting the game cannot be taken back
+
+    # A move, then Undo: Killy is back in the Village and the button goes.
+    move = ann.locator(".action-group[data-action=move] .target[data-target=pipeworks]")
+    expect(move).to_contain_text("Pipeworks")
+    expect(move).to_contain_text("1 action")
+    beam = ann.locator(".action-group[data-action=beam] .target").first
+    if beam.count():  # Killy's beam looks unlike a move: its own class, label and cost
+        expect(beam).to_have_class(__import__("re").compile("verb-harm"))
+        expect(beam).to_contain_text("2 actions")
+    move.click()
+    expect(ann.locator(".sheet .zone-name")).to_have_text("Pipeworks")
+    look(ann, "night-undo-en-390")
+    ann.locator("#undo").click()
+    expect(ann.locator(".sheet .zone-name")).to_have_text("Village")
+    expect(ann.locator("#undo")).to_have_count(0)
+
+    # Move and forage: a roll. It is drawn in view, and Undo is gone (dice were rolled).
+    move.click()
+    expect(ann.locator(".sheet .zone-name")).to_have_text("Pipeworks")
+    expect(ann.locator("#undo")).to_be_visible()
+    ann.locator("button.action[data-action=forage]").click()
+    expect(ann.locator(".rolls .roll .die").first).to_be_visible()
+    in_view(ann, ".rolls")
+    expect(ann.locator("#undo")).to_have_count(0)
+
+    # Bob moves; the host may undo for him. Bob, offline, taps Undo: it will be sent.
+    bob.locator(".action-group[data-action=move] .target").first.click()
+    expect(bob.locator("#undo")).to_be_visible()
+    expect(ann.locator("[data-undo-seat]")).to_contain_text("Bob")
+    bob_ctx.set_offline(True)
+    wait_until(lambda: bob.evaluate("!navigator.onLine"), what="Bob offline")
+    bob.locator("#undo").click()
+    expect(bob.locator(".banner.will-send")).to_be_visible()
+    expect(bob.locator(".banner.will-send")).to_contain_text("will send")
+    look(bob, "night-will-send-en-320")
+    # Meanwhile the host takes Bob's move back; Bob's own undo then has nothing left to take.
+    ann.locator("[data-undo-seat]").click()
+    expect(ann.locator("[data-undo-seat]")).to_have_count(0)
+    bob_ctx.set_offline(False)
+    expect(bob.locator(".banner.will-send")).to_have_count(0, timeout=15_000)
+    expect(bob.locator("#toast")).to_be_visible()
+    assert bob.locator("#toast").text_content() in UNDO_REFUSALS
+    assert watch.errors == [] and watch.dialogs == []
+    ann_ctx.close()
+    bob_ctx.close()
+
+
+@pytest.mark.timeout(120)
+def test_latecomers_watch_or_take_a_free_hero(
+    night: Server, browser: Browser, pw: Playwright
+) -> None:
+    code, host_token = night.room(1)
+    watch = Watch()
+    ann_ctx = new_context(browser, pw, "phone")
+    ann = watch.attach(ann_ctx.new_page(), "ann")
+    join(ann, f"{night.url}/j/{code}#host={host_token}", "Ann", "killy")
+    bob_ctx = new_context(browser, pw, "phone")
+    join(watch.attach(bob_ctx.new_page(), "bob"), f"{night.url}/j/{code}", "Bob", "cibo")
+    ann.locator("#start-game").click()
+    expect(ann.locator(".banner.your-turn")).to_be_visible()
+
+    # Tom comes late: told the truth, offered to watch, and watches (no actions).
+    tom_ctx = new_context(browser, pw, "tiny", locale="it-IT")
+    tom = watch.attach(tom_ctx.new_page(), "tom")
+    tom.goto(f"{night.url}/j/{code}")
+    tom.fill("#name", "Tom")
+    tom.locator("form.join-form button[type=submit]").click()
+    expect(tom.locator("#join-error")).to_contain_text("Puoi guardarla")
+    tom.locator("#watch").click()
+    expect(tom.locator(".banner.watching")).to_be_visible()
+    expect(tom.locator(".tracks-strip")).to_be_visible()
+    expect(tom.locator(".actions")).to_have_count(0)
+    look(tom, "night-watching-it-320")
+
+    # The host lets latecomers in; Uma takes a free hero.
+    open_host_panel(ann)
+    ann.locator("#latecomers").click()
+    expect(ann.locator("#latecomers")).to_have_attribute("aria-checked", "true")
+    look(ann, "night-host-en-390")
+    uma_ctx = new_context(browser, pw, "phone")
+    uma = watch.attach(uma_ctx.new_page(), "uma")
+    uma.goto(f"{night.url}/j/{code}")
+    uma.fill("#name", "Uma")
+    uma.locator("form.join-form button[type=submit]").click()
+    expect(uma.locator(".free-heroes")).to_be_visible()
+    look(uma, "night-free-hero-en-390")
+    uma.locator("[data-free-hero=tae]").click()
+    expect(uma.locator(".sheet[data-hero]")).to_have_count(1)
+    expect(uma.locator(".free-heroes")).to_have_count(0)
+    assert watch.errors == [] and watch.dialogs == []
+    for ctx in (ann_ctx, bob_ctx, tom_ctx, uma_ctx):
+        ctx.close()
+
+
+@pytest.mark.timeout(120)
+def test_a_seat_moves_to_a_new_phone(night: Server, browser: Browser, pw: Playwright) -> None:
+    code, host_token = night.room(2)
+    watch = Watch()
+    ann_ctx = new_context(browser, pw, "phone")
+    bob_ctx = new_context(browser, pw, "phone")
+    ann = watch.attach(ann_ctx.new_page(), "ann")
+    bob = watch.attach(bob_ctx.new_page(), "bob")
+    join(ann, f"{night.url}/j/{code}#host={host_token}", "Ann", "killy")
+    join(bob, f"{night.url}/j/{code}", "Bob", "cibo")
+    ann.locator("#start-game").click()
+    expect(bob.locator(".banner.your-turn")).to_be_visible()
+
+    open_host_panel(ann)
+    ann.locator(".manage > summary", has_text="Manage players").click()
+    ann.locator(".manage-list li", has_text="Bob").locator(".move-seat").click()
+    url = ann.locator("#move-url").text_content() or ""
+    assert "#move=" in url and f"/j/{code}" in url
+    look(ann, "night-move-en-390")
+
+    new_ctx = new_context(browser, pw, "phone")
+    new = watch.attach(new_ctx.new_page(), "bob-new")
+    new.goto(url.replace(url.split("/j/")[0], night.url))
+    expect(new.locator(".topbar .me-name")).to_have_text("Bob")
+    expect(new.locator(".sheet[data-hero]")).to_have_count(1)
+    assert "move=" not in new.url
+    expect(bob.locator("h1.title")).to_have_text("Moved to another phone")
+    # The new phone keeps the seat across a reload (its own token was stored).
+    new.reload()
+    expect(new.locator(".topbar .me-name")).to_have_text("Bob")
+    assert watch.errors == [] and watch.dialogs == []
+    for ctx in (ann_ctx, bob_ctx, new_ctx):
+        ctx.close()
+
+
+@pytest.mark.timeout(240)
+def test_a_bot_teammate_finishes_a_game_then_play_the_same_hero_again(
+    night: Server, browser: Browser, pw: Playwright
+) -> None:
+    code, host_token = night.room(3)
+    watch = Watch()
+    ctx = new_context(browser, pw, "phone")
+    ann = watch.attach(ctx.new_page(), "ann")
+    join(ann, f"{night.url}/j/{code}#host={host_token}", "Ann", "killy")
+    ann.locator("#add-bot").click()
+    bot_row = ann.locator(".players .player", has=ann.locator(".chip.bot"))
+    expect(bot_row).to_have_count(1)
+    look(ann, "night-bot-lobby-en-390")
+    ann.locator("#start-game").click()
+    expect(ann.locator(".banner.your-turn")).to_be_visible()
+
+    deadline = time.monotonic() + 200
+    while ann.locator(".over").count() == 0:
+        assert time.monotonic() < deadline, "the game did not end"
+        end_turn(ann)
+    over = ann.locator(".over")
+    outcome = over.get_attribute("data-outcome")
+    assert outcome in ("won", "lost")
+    expect(over.locator(".outcome-text")).to_have_text(
+        "You won together. The village is safe." if outcome == "won"
+        else "The village fell. Play again and try another way."
+    )
+    link = ann.locator("#replay-link")
+    expect(link).to_be_visible(timeout=15_000)
+    assert (link.get_attribute("href") or "").startswith("/table/?replay=")
+    look(ann, "night-over-en-390")
+
+    ann.get_by_role("button", name="Play again").click()
+    again = ann.locator("#play-again-hero")
+    expect(again).to_have_text("Play Killy again")
+    again.click()
+    expect(ann.locator(".hero-card.picked[data-hero=killy]")).to_be_visible()
+    assert watch.errors == [] and watch.dialogs == []
+    ctx.close()
