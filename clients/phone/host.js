@@ -3,7 +3,7 @@
 
 import { h } from "/shared/dom.js";
 import { createRoom, seats } from "/shared/protocol.js";
-import { toast } from "/phone/feedback.js";
+import { reveal, toast } from "/phone/feedback.js";
 import { errorText, localizeRuleset, t } from "/shared/i18n.js";
 
 /** The server's rulesets, fetched the first time the new-room box is opened. */
@@ -29,6 +29,7 @@ async function moveSeat(view, seat, name, joinUrl) {
   const base = joinUrl || location.href.split("#")[0];
   movingLink = { seat, name, url: `${base}#move=${result.move.token}` };
   view.actions.render();
+  reveal(".move-link");
 }
 
 function movePanel(view, moving) {

@@ -29,13 +29,13 @@ export function rememberHero(kind) {
 /**
  * What the first automatic phase among `items` ({seq, event}) did: {phase, lines} (its feed
  * lines, the last few), or null when no automatic phase began in them. A phase is
- * automatic when the ruleset gives it no turns (no hero acts in it).
+ * automatic when the ruleset gives it no turns (`turns` "none": no hero acts in it).
  */
 export function cityNews(items, ruleset, names) {
   const phases = ruleset?.phases || [];
   const automatic = (name) => {
     const p = phases.find((x) => x.name === name);
-    return Boolean(p) && !p.turns;
+    return Boolean(p) && (!p.turns || p.turns === "none");
   };
   let phase = "";
   const events = [];

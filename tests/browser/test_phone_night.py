@@ -190,10 +190,11 @@ def test_latecomers_watch_or_take_a_free_hero(
     tom.goto(f"{night.url}/j/{code}")
     tom.fill("#name", "Tom")
     tom.locator("form.join-form button[type=submit]").click()
-    expect(tom.locator("#join-error")).to_contain_text("Puoi guardarla")
+    expect(tom.locator("#join-error")).to_contain_text("Puoi seguirla da questo telefono")
     tom.locator("#watch").click()
     expect(tom.locator(".banner.watching")).to_be_visible()
     expect(tom.locator(".tracks-strip")).to_be_visible()
+    expect(tom.locator("svg.board")).to_be_visible()
     expect(tom.locator(".actions")).to_have_count(0)
     look(tom, "night-watching-it-320")
 
@@ -222,13 +223,21 @@ def test_a_seat_moves_to_a_new_phone(night: Server, browser: Browser, pw: Playwr
     code, host_token = night.room(2)
     watch = Watch()
     ann_ctx = new_context(browser, pw, "phone")
-    bob_ctx = new_context(browser, pw, "phone")
+    bob_ctx = new_context(browser, pw, "tiny", locale="it-IT")
     ann = watch.attach(ann_ctx.new_page(), "ann")
     bob = watch.attach(bob_ctx.new_page(), "bob")
     join(ann, f"{night.url}/j/{code}#host={host_token}", "Ann", "killy")
-    join(bob, f"{night.url}/j/{code}", "Bob", "cibo")
+    bob.goto(f"{night.url}/j/{code}")
+    bob.fill("#name", "Bob")
+    bob.locator("form.join-form button[type=submit]").click()
+    bob.locator("[data-hero=cibo] button").click()
+    expect(bob.locator(".hero-card.picked[data-hero=cibo]")).to_be_visible()
+    look(bob, "night-lobby-it-320")
     ann.locator("#start-game").click()
     expect(bob.locator(".banner.your-turn")).to_be_visible()
+    bob.locator(".action-group[data-action=move] .target").first.click()
+    expect(bob.locator("#undo")).to_have_text("↶Annulla la mia ultima mossa")
+    look(bob, "night-game-it-320")
 
     open_host_panel(ann)
     ann.locator(".manage > summary", has_text="Manage players").click()
@@ -243,7 +252,8 @@ def test_a_seat_moves_to_a_new_phone(night: Server, browser: Browser, pw: Playwr
     expect(new.locator(".topbar .me-name")).to_have_text("Bob")
     expect(new.locator(".sheet[data-hero]")).to_have_count(1)
     assert "move=" not in new.url
-    expect(bob.locator("h1.title")).to_have_text("Moved to another phone")
+    expect(bob.locator("h1.title")).to_have_text("Passato a un altro telefono")
+    look(bob, "night-moved-it-320")
     # The new phone keeps the seat across a reload (its own token was stored).
     new.reload()
     expect(new.locator(".topbar .me-name")).to_have_text("Bob")
@@ -268,6 +278,10 @@ def test_a_bot_teammate_finishes_a_game_then_play_the_same_hero_again(
     ann.locator("#start-game").click()
     expect(ann.locator(".banner.your-turn")).to_be_visible()
 
+    # The Safeguard's turn, told on the phone once the bot and Ann have ended theirs.
+    end_turn(ann)
+    expect(ann.locator(".card.city")).to_be_visible(timeout=15_000)
+    look(ann, "night-safeguard-en-390")
     deadline = time.monotonic() + 200
     while ann.locator(".over").count() == 0:
         assert time.monotonic() < deadline, "the game did not end"

@@ -9,6 +9,7 @@ import { heroFormula } from "/phone/model.js";
 import { hostGamePanel } from "/phone/host.js";
 import { costText, languageFooter, pips, topBar } from "/phone/screens/parts.js";
 import {
+  boardSection,
   citySection,
   freeHeroSection,
   undoSection,
@@ -337,6 +338,7 @@ export function renderGame(view, m, state, room) {
   place(view.root, [
     topBar(view, m.conn, state, room, m.names),
     m.watching || !seat ? watchingSection(view) : null,
+    m.watching || !seat ? boardSection(view, m, state) : null,
     heroless ? freeHeroSection(view, m, state) : null,
     willSendSection(view, m),
     room?.paused

@@ -3,6 +3,7 @@
 // for a latecomer.
 
 import { h } from "/shared/dom.js";
+import { drawBoard } from "/shared/board.js";
 import { t } from "/shared/i18n.js";
 import { seatName } from "/phone/screens/parts.js";
 
@@ -96,6 +97,23 @@ export function watchingSection(view) {
     "watching",
     {},
     () => h("p", { class: "banner watching", role: "status" }, t("night.watching")),
+  );
+}
+
+/** The board as the TV draws it (for a phone that watches: it has no sheets or actions). */
+export function boardSection(view, m, state) {
+  if (!m.ruleset?.zones) return null;
+  const d = {
+    zones: state.zones,
+    heroes: state.heroes,
+    units: state.units,
+    markers: state.markers,
+    seats: state.seats,
+  };
+  return view.section(
+    "board",
+    d,
+    () => h("section", { class: "card board-card" }, drawBoard(m.ruleset, state)),
   );
 }
 

@@ -55,7 +55,7 @@ function muteButton(view) {
       "aria-pressed": muted ? "true" : "false",
       onclick: () => setMuted(!isMuted()),
     },
-    h("span", { class: "icon", "aria-hidden": "true" }, muted ? "🔇" : "🔊"),
+    h("span", { class: "icon", "aria-hidden": "true" }, "♪"),
     t(muted ? "night.mute" : "night.unmute"),
   );
 }
