@@ -1,7 +1,8 @@
 // What only the host's phone shows: difficulty and start in the lobby, pause and end during
 // the game, lock, kick and transfer in both, and a new room with another ruleset.
 
-import { h } from "/shared/dom.js";
+import { h, s } from "/shared/dom.js";
+import { qrMatrix, qrPath } from "/phone/qr.js";
 import { createRoom, seats } from "/shared/protocol.js";
 import { reveal, toast } from "/phone/feedback.js";
 import { errorText, localizeRuleset, t } from "/shared/i18n.js";
@@ -32,6 +33,29 @@ async function moveSeat(view, seat, name, joinUrl) {
   reveal(".move-link");
 }
 
+/** The link as a QR code to scan with the new phone (none if it is too long to draw here). */
+function qrCode(url) {
+  const matrix = qrMatrix(url);
+  if (!matrix) return null;
+  const side = matrix.length + 8;
+  return h(
+    "div",
+    { class: "move-qr" },
+    s(
+      "svg",
+      {
+        class: "qr",
+        viewBox: `0 0 ${side} ${side}`,
+        role: "img",
+        "aria-label": t("night.qr"),
+        "shape-rendering": "crispEdges",
+      },
+      s("rect", { width: side, height: side, fill: "#fff" }),
+      s("path", { d: qrPath(matrix), fill: "#000" }),
+    ),
+  );
+}
+
 function movePanel(view, moving) {
   if (!moving) return null;
   const copy = async () => {
@@ -51,6 +75,7 @@ function movePanel(view, moving) {
     },
     h("h3", {}, t("night.move_title", { name: moving.name })),
     h("p", {}, t("night.move_lead")),
+    qrCode(moving.url),
     h("p", { class: "move-url", id: "move-url" }, moving.url),
     h(
       "div",

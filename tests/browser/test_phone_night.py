@@ -7,11 +7,14 @@ The server here is this module's own: more rooms than the shared fixture's, and 
 table that wait a tenth of a second instead of a person's 1.5-3 s (the ``RoomLimits`` the
 command builds gets a short ``bot_pace``; nothing else differs).
 """
+# The shared fixtures (browser, pw) are imported from test_clients and named as test arguments.
+# ruff: noqa: F811
 
 from __future__ import annotations
 
 import json
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -19,8 +22,9 @@ import time
 from collections.abc import Iterator
 
 import pytest
+import segno.encoder as qr_encoder
 from playwright.sync_api import Browser, Page, Playwright, expect
-
+from segno import consts as qr_consts
 from test_clients import (  # noqa: F401
     ROOT,
     SHOTS,
@@ -96,6 +100,42 @@ def look(page: Page, name: str) -> None:
     assert page.evaluate(OVERFLOW) == [], name
 
 
+def qr_reference(text: str, version: int, mask: int) -> list[str]:
+    """The QR symbol of `text` (byte mode, level M) built by segno's encoder steps, from a bit
+    stream padded as ISO/IEC 18004 says (segno's own ``make`` adds one more zero byte after the
+    terminator, which readers ignore but which changes the modules)."""
+    data = text.encode("utf-8")
+    buff = qr_encoder.Buffer()
+    buff.append_bits(0b0100, 4)
+    buff.append_bits(len(data), 8)
+    for b in data:
+        buff.append_bits(b, 8)
+    capacity = qr_consts.SYMBOL_CAPACITY[version][qr_consts.ERROR_LEVEL_M]
+    buff.extend([0] * min(4, capacity - len(buff)))
+    if len(buff) % 8:
+        buff.extend([0] * (8 - len(buff) % 8))
+    qr_encoder.write_pad_codewords(buff, version, capacity, len(buff))
+    buff = qr_encoder.make_final_message(version, qr_consts.ERROR_LEVEL_M, buff)
+    width = qr_encoder.calc_matrix_size(version)
+    matrix = qr_encoder.make_matrix(width, width)
+    qr_encoder.add_finder_patterns(matrix, width, width)
+    qr_encoder.add_alignment_patterns(matrix, width, width)
+    qr_encoder.add_codewords(matrix, buff, version)
+    mask, matrix = qr_encoder.find_and_apply_best_mask(matrix, width, width, mask)
+    qr_encoder.add_format_info(matrix, version, qr_consts.ERROR_LEVEL_M, mask)
+    return ["".join(str(b) for b in row) for row in matrix]
+
+
+def drawn_qr(page: Page) -> list[str]:
+    """The modules of the QR code drawn on `page` (its path, the 4-module quiet zone removed)."""
+    side = int((page.locator("svg.qr").get_attribute("viewBox") or "").split()[2]) - 8
+    d = page.locator("svg.qr path").get_attribute("d") or ""
+    rows = [["0"] * side for _ in range(side)]
+    for x, y in re.findall(r"M(\d+) (\d+)h1v1h-1z", d):
+        rows[int(y) - 4][int(x) - 4] = "1"
+    return ["".join(row) for row in rows]
+
+
 def open_host_panel(page: Page) -> None:
     box = page.locator("details.host-panel")
     if box.get_attribute("open") is None:
@@ -130,7 +170,7 @@ def test_undo_its_refusal_a_tap_sent_later_and_the_roll_in_view(
     expect(move).to_contain_text("1 action")
     beam = ann.locator(".action-group[data-action=beam] .target").first
     if beam.count():  # Killy's beam looks unlike a move: its own class, label and cost
-        expect(beam).to_have_class(__import__("re").compile("verb-harm"))
+        expect(beam).to_have_class(re.compile("verb-harm"))
         expect(beam).to_contain_text("2 actions")
     move.click()
     expect(ann.locator(".sheet .zone-name")).to_have_text("Pipeworks")
@@ -244,6 +284,11 @@ def test_a_seat_moves_to_a_new_phone(night: Server, browser: Browser, pw: Playwr
     ann.locator(".manage-list li", has_text="Bob").locator(".move-seat").click()
     url = ann.locator("#move-url").text_content() or ""
     assert "#move=" in url and f"/j/{code}" in url
+    # The link is also a QR code: the same symbol as the standard's, with one of its masks.
+    in_view(ann, ".move-qr svg.qr")
+    drawn = drawn_qr(ann)
+    version = (len(drawn) - 17) // 4
+    assert any(drawn == qr_reference(url, version, mask) for mask in range(8))
     look(ann, "night-move-en-390")
 
     new_ctx = new_context(browser, pw, "phone")
@@ -304,4 +349,39 @@ def test_a_bot_teammate_finishes_a_game_then_play_the_same_hero_again(
     again.click()
     expect(ann.locator(".hero-card.picked[data-hero=killy]")).to_be_visible()
     assert watch.errors == [] and watch.dialogs == []
+    ctx.close()
+
+
+def test_the_phone_qr_encoder_matches_the_standard(
+    night: Server, browser: Browser, pw: Playwright
+) -> None:
+    """Every version the phone draws (1-6) and every mask, against segno's encoder steps."""
+    ctx = new_context(browser, pw, "phone")
+    page = ctx.new_page()
+    page.goto(f"{night.url}/j/")
+    texts = ["hi", "x" * 20, "x" * 30, "é漢" * 10, "y" * 60, "z" * 100, "w" * 106,
+             "http://192.168.1.20:8765/j/BCDF#move=WSLiv62GRSj6poRTetqdqw"]
+    got = page.evaluate(
+        """async (texts) => {
+          const { qrMatrix } = await import("/phone/qr.js");
+          const rows = (m) => m && m.map((r) => r.map((d) => (d ? "1" : "0")).join(""));
+          return texts.map((text) => ({
+            auto: rows(qrMatrix(text)),
+            masks: [0, 1, 2, 3, 4, 5, 6, 7].map((mask) => {
+              const m = qrMatrix(text, { mask });
+              return rows(m);
+            }),
+          }));
+        }""",
+        texts,
+    )
+    for text, result in zip(texts, got, strict=True):
+        version = (len(result["auto"]) - 17) // 4
+        for mask in range(8):
+            assert result["masks"][mask] == qr_reference(text, version, mask), (text, mask)
+        assert result["auto"] in result["masks"]
+    too_long = page.evaluate(
+        "async () => (await import('/phone/qr.js')).qrMatrix('a'.repeat(107))"
+    )
+    assert too_long is None
     ctx.close()
