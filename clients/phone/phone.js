@@ -219,7 +219,14 @@ function takeEvents(events) {
     (model.rolls.length !== before.length ||
       model.rolls.some((r, i) => r.roll !== before[i]?.roll));
   if (model.rollsChanged && events.length) play("dice");
-  if (events.some((x) => x.event?.type === "command_undone")) play("undo");
+  const undone = events.filter((x) => x.event?.type === "command_undone").map((x) => x.event);
+  if (undone.length) {
+    play("undo");
+    const last = undone.at(-1);
+    const by = last.by || last.seat;
+    const name = (conn.room?.seats || []).find((x) => x.seat === by)?.name || by;
+    toast(t("night.undone", { name }), "info");
+  }
   const news = cityNews(events, model.ruleset, model.names);
   if (news) model.city = news;
   for (const x of events) {
@@ -299,7 +306,7 @@ function relocalize() {
   if (model.ended) model.ended = { ...model.ended, message: errorText(model.ended.code) };
   view.reset();
   if (model.conn?.state && model.names) {
-    const known = { rolls: model.rolls, events: model.events };
+    const known = { rolls: model.rolls, events: model.events, seqs: model.seqs };
     const ctx = { seat: model.conn.seat, names: model.names, state: model.conn.state };
     Object.assign(model, absorb(known, [], { ...ctx, ruleset: model.ruleset }));
   }

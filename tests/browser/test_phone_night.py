@@ -158,10 +158,15 @@ def test_undo_its_refusal_a_tap_sent_later_and_the_roll_in_view(
     bob = watch.attach(bob_ctx.new_page(), "bob")
     join(ann, f"{night.url}/j/{code}#host={host_token}", "Ann", "killy")
     join(bob, f"{night.url}/j/{code}", "Bob", "cibo")
+    ann.emulate_media(reduced_motion="reduce")
     ann.locator("#start-game").scroll_into_view_if_needed()
     ann.locator("#start-game").click()
-    # The host tapped Start at the foot of the lobby: YOUR TURN is brought into view.
+    # The host tapped Start at the foot of the lobby: YOUR TURN is brought into view, at once
+    # and without its pulse for a person who asked for reduced motion.
     in_view(ann, ".banner.your-turn")
+    assert ann.evaluate(
+        "getComputedStyle(document.querySelector('.banner.your-turn')).animationName"
+    ) == "none"
     expect(ann.locator("#undo")).to_have_count(0)  # starting the game cannot be taken back
 
     # A move, then Undo: Killy is back in the Village and the button goes.
@@ -178,6 +183,9 @@ def test_undo_its_refusal_a_tap_sent_later_and_the_roll_in_view(
     ann.locator("#undo").click()
     expect(ann.locator(".sheet .zone-name")).to_have_text("Village")
     expect(ann.locator("#undo")).to_have_count(0)
+    expect(ann.locator("#toast")).to_have_text("Ann took back a move.")
+    expect(ann.locator(".feed")).not_to_contain_text("Pipeworks")  # no longer told as done
+    expect(bob.locator(".feed")).not_to_contain_text("Pipeworks")
 
     # Move and forage: a roll. It is drawn in view, and Undo is gone (dice were rolled).
     move.click()
@@ -203,8 +211,15 @@ def test_undo_its_refusal_a_tap_sent_later_and_the_roll_in_view(
     expect(ann.locator("[data-undo-seat]")).to_have_count(0)
     bob_ctx.set_offline(False)
     expect(bob.locator(".banner.will-send")).to_have_count(0, timeout=15_000)
-    expect(bob.locator("#toast")).to_be_visible()
-    assert bob.locator("#toast").text_content() in UNDO_REFUSALS
+    expect(bob.locator("#toast")).to_have_text(
+        re.compile("|".join(re.escape(text) for text in UNDO_REFUSALS))
+    )
+    # The sound switch: this phone's own choice, kept across reloads.
+    expect(bob.locator("#mute")).to_have_attribute("aria-pressed", "false")
+    bob.locator("#mute").click()
+    expect(bob.locator("#mute")).to_have_attribute("aria-pressed", "true")
+    bob.reload()
+    expect(bob.locator("#mute")).to_have_attribute("aria-pressed", "true")
     assert watch.errors == [] and watch.dialogs == []
     ann_ctx.close()
     bob_ctx.close()
@@ -318,6 +333,14 @@ def test_a_bot_teammate_finishes_a_game_then_play_the_same_hero_again(
     join(ann, f"{night.url}/j/{code}#host={host_token}", "Ann", "killy")
     ann.locator("#add-bot").click()
     bot_row = ann.locator(".players .player", has=ann.locator(".chip.bot"))
+    expect(bot_row).to_have_count(1)
+    # A second bot, then removed again from Manage players.
+    ann.locator("#add-bot").click()
+    expect(bot_row).to_have_count(2)
+    ann.locator(".manage > summary", has_text="Manage players").click()
+    remove = ann.locator(".manage-list li").last.locator("button.danger")
+    remove.click()
+    remove.click()
     expect(bot_row).to_have_count(1)
     look(ann, "night-bot-lobby-en-390")
     ann.locator("#start-game").click()
