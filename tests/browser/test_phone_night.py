@@ -277,11 +277,15 @@ def test_latecomers_watch_or_take_a_free_hero(
 def test_a_seat_moves_to_a_new_phone(night: Server, browser: Browser, pw: Playwright) -> None:
     code, host_token = night.room(2)
     watch = Watch()
-    ann_ctx = new_context(browser, pw, "phone")
+    ann_ctx = new_context(browser, pw, "tiny", locale="it-IT")
     bob_ctx = new_context(browser, pw, "tiny", locale="it-IT")
     ann = watch.attach(ann_ctx.new_page(), "ann")
     bob = watch.attach(bob_ctx.new_page(), "bob")
-    join(ann, f"{night.url}/j/{code}#host={host_token}", "Ann", "killy")
+    ann.goto(f"{night.url}/j/{code}#host={host_token}")
+    ann.fill("#name", "Ann")
+    ann.locator("form.join-form button[type=submit]").click()
+    ann.locator("[data-hero=killy] button").click()
+    expect(ann.locator(".hero-card.picked[data-hero=killy]")).to_be_visible()
     bob.goto(f"{night.url}/j/{code}")
     bob.fill("#name", "Bob")
     bob.locator("form.join-form button[type=submit]").click()
@@ -295,7 +299,7 @@ def test_a_seat_moves_to_a_new_phone(night: Server, browser: Browser, pw: Playwr
     look(bob, "night-game-it-320")
 
     open_host_panel(ann)
-    ann.locator(".manage > summary", has_text="Manage players").click()
+    ann.locator(".manage > summary", has_text="Gestisci i giocatori").click()
     ann.locator(".manage-list li", has_text="Bob").locator(".move-seat").click()
     url = ann.locator("#move-url").text_content() or ""
     assert "#move=" in url and f"/j/{code}" in url
@@ -304,7 +308,8 @@ def test_a_seat_moves_to_a_new_phone(night: Server, browser: Browser, pw: Playwr
     drawn = drawn_qr(ann)
     version = (len(drawn) - 17) // 4
     assert any(drawn == qr_reference(url, version, mask) for mask in range(8))
-    look(ann, "night-move-en-390")
+    look(ann, "night-move-it-320")
+    ann.locator("details.host-panel").screenshot(path=str(SHOTS / "night-move-panel-it-320.png"))
 
     new_ctx = new_context(browser, pw, "phone")
     new = watch.attach(new_ctx.new_page(), "bob-new")
