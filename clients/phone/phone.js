@@ -202,7 +202,8 @@ function afterState(fresh) {
   else if (turnBegan) reveal(".banner.your-turn");
 }
 
-function takeEvents(events) {
+/** Take events in; `history` (what a watcher is shown of the game so far) makes no sound. */
+function takeEvents(events, { history = false } = {}) {
   const conn = model.conn;
   model.names.update(conn.state);
   const before = model.rolls;
@@ -218,6 +219,10 @@ function takeEvents(events) {
   model.rollsChanged = model.rolls.length > 0 &&
     (model.rolls.length !== before.length ||
       model.rolls.some((r, i) => r.roll !== before[i]?.roll));
+  if (history) {
+    afterState(false);
+    return;
+  }
   if (model.rollsChanged && events.length) play("dice");
   const undone = events.filter((x) => x.event?.type === "command_undone").map((x) => x.event);
   if (undone.length) {
@@ -259,6 +264,8 @@ function connect({ name = "", spectator = false, moveToken = "" }) {
   const conn = spectator
     ? new Connection({ code: model.code, role: "spectator", persist: false })
     : new Connection({ code: model.code, role: "player", hostToken });
+  // A watcher asks for the events the room still holds, so its feed tells the game so far.
+  if (spectator) conn.seq = 0;
   if (moveToken) {
     // The host's one-time link: sent as this phone's token; the welcome brings a token of its own.
     conn.token = moveToken;
@@ -270,7 +277,7 @@ function connect({ name = "", spectator = false, moveToken = "" }) {
   conn.on("status", ({ status }) => showStatus(status));
   conn.on("welcome", async ({ msg, events }) => {
     await loadRuleset(msg);
-    takeEvents(events);
+    takeEvents(events, { history: spectator });
   });
   conn.on("update", async ({ events }) => {
     if (!model.ruleset || model.ruleset.id !== conn.state?.ruleset) await loadRuleset(null);

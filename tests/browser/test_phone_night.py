@@ -250,6 +250,7 @@ def test_latecomers_watch_or_take_a_free_hero(
     expect(tom.locator(".banner.watching")).to_be_visible()
     expect(tom.locator(".tracks-strip")).to_be_visible()
     expect(tom.locator("svg.board")).to_be_visible()
+    expect(tom.locator(".feed")).to_contain_text("Killy")  # the game so far, in Italian
     expect(tom.locator(".actions")).to_have_count(0)
     look(tom, "night-watching-it-320")
 

@@ -110,11 +110,22 @@ export function boardSection(view, m, state) {
     markers: state.markers,
     seats: state.seats,
   };
-  return view.section(
-    "board",
-    d,
-    () => h("section", { class: "card board-card" }, drawBoard(m.ruleset, state)),
-  );
+  return view.section("board", d, () => {
+    const svg = drawBoard(m.ruleset, state);
+    // Long zone names (Italian ones) reach past the board's frame: once drawn, the frame is
+    // widened to what was drawn, so no label is cut at the phone's edge.
+    requestAnimationFrame(() => {
+      try {
+        const b = svg.getBBox();
+        if (b.width && b.height) {
+          svg.setAttribute("viewBox", `${b.x - 6} ${b.y - 6} ${b.width + 12} ${b.height + 12}`);
+        }
+      } catch {
+        /* not drawn (hidden): the ruleset's frame stays */
+      }
+    });
+    return h("section", { class: "card board-card" }, svg);
+  });
 }
 
 /** A latecomer's seat with no hero yet: the free heroes, one tap each. */
