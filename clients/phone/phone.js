@@ -32,6 +32,7 @@ const view = new PhoneView($("#app"), {
   playAgain,
   followNext: (code) => goToNextGame(code, null),
   watch,
+  joinLate,
   render,
 });
 
@@ -135,6 +136,18 @@ function watch() {
   model.errorSay = null;
   model.watchOffer = "";
   connect({ spectator: true });
+}
+
+/** A watcher takes a free hero (the host let latecomers in): join with the name it gave. */
+function joinLate() {
+  model.watching = false;
+  if (model.lastName) connect({ name: model.lastName });
+  else {
+    model.conn?.stop();
+    model.conn = null;
+    view.reset();
+    view.showJoin(model);
+  }
 }
 
 /** The join form was sent: check it, then connect with a new seat. */

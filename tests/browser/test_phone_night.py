@@ -269,6 +269,12 @@ def test_latecomers_watch_or_take_a_free_hero(
     uma.locator("[data-free-hero=tae]").click()
     expect(uma.locator(".sheet[data-hero]")).to_have_count(1)
     expect(uma.locator(".free-heroes")).to_have_count(0)
+    # Tom, watching, may now join too, with the name he gave, and take the last free hero.
+    tom.locator("#join-late").click()
+    expect(tom.locator(".free-heroes")).to_be_visible()
+    tom.locator("[data-free-hero]").first.click()
+    expect(tom.locator(".sheet[data-hero]")).to_have_count(1)
+    expect(tom.locator(".topbar .me-name")).to_have_text("Tom")
     assert watch.errors == [] and watch.dialogs == []
     for ctx in (ann_ctx, bob_ctx, tom_ctx, uma_ctx):
         ctx.close()

@@ -337,7 +337,7 @@ export function renderGame(view, m, state, room) {
     (state.free_heroes || []).length > 0;
   place(view.root, [
     topBar(view, m.conn, state, room, m.names),
-    m.watching || !seat ? watchingSection(view) : null,
+    m.watching || !seat ? watchingSection(view, m, state, room) : null,
     m.watching || !seat ? boardSection(view, m, state) : null,
     heroless ? freeHeroSection(view, m, state) : null,
     willSendSection(view, m),

@@ -91,13 +91,30 @@ export function citySection(view, m) {
   });
 }
 
-/** A spectator's line: no hero here, only the board, the tracks and the feed. */
-export function watchingSection(view) {
-  return view.section(
-    "watching",
-    {},
-    () => h("p", { class: "banner watching", role: "status" }, t("night.watching")),
-  );
+/**
+ * A spectator's line: no hero here, only the board, the tracks and the feed; once the host lets
+ * latecomers in and a hero is free, a way to join and take it.
+ */
+export function watchingSection(view, m, state, room) {
+  const d = { open: Boolean(room?.latecomers) && (state.free_heroes || []).length > 0 };
+  return view.section("watching", d, () =>
+    h(
+      "section",
+      { class: "watching-box" },
+      h("p", { class: "banner watching", role: "status" }, t("night.watching")),
+      d.open && m.watching
+        ? h(
+          "button",
+          {
+            class: "btn primary big",
+            type: "button",
+            id: "join-late",
+            onclick: () => view.actions.joinLate(),
+          },
+          t("night.pick_free"),
+        )
+        : null,
+    ));
 }
 
 /** The board as the TV draws it (for a phone that watches: it has no sheets or actions). */
