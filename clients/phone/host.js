@@ -105,6 +105,7 @@ export function hostLobbyPanel(view, m, state, room) {
     difficulties: rs.difficulties || {},
     ...roomData(m, room),
     armed: view.armed,
+    busy: m.busy, // a tap while a command is on its way would be dropped: Start waits for it
   };
   return view.section("host", d, () =>
     h(
@@ -135,6 +136,7 @@ export function hostLobbyPanel(view, m, state, room) {
           class: "btn primary big",
           type: "button",
           id: "start-game",
+          disabled: d.busy,
           onclick: () => send({ type: "start_game" }),
         },
         t("host.start"),
