@@ -143,7 +143,7 @@ def open_host_panel(page: Page) -> None:
 
 
 def in_view(page: Page, selector: str) -> None:
-    wait_until(lambda: page.evaluate(IN_VIEW, selector), timeout=5, what=f"{selector} in view")
+    wait_until(lambda: page.evaluate(IN_VIEW, selector), timeout=10, what=f"{selector} in view")
 
 
 @pytest.mark.timeout(120)
