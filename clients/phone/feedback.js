@@ -71,3 +71,24 @@ export async function keepAwake(on) {
     waking = false;
   }
 }
+
+/** Whether this person asked for reduced motion (no smooth scrolling then). */
+export function reducedMotion() {
+  return globalThis.matchMedia?.("(prefers-reduced-motion: reduce)").matches ?? false;
+}
+
+/**
+ * Bring the element `selector` names into view if any of it is off screen: a new roll or the
+ * YOUR TURN banner must never be drawn above or below what the player sees.
+ */
+export function reveal(selector) {
+  const el = document.querySelector(selector);
+  if (!el) return;
+  const box = el.getBoundingClientRect();
+  if (box.top >= 0 && box.bottom <= innerHeight) return;
+  const tall = box.height > innerHeight;
+  el.scrollIntoView({
+    block: tall ? "start" : "center",
+    behavior: reducedMotion() ? "auto" : "smooth",
+  });
+}

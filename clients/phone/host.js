@@ -1,9 +1,10 @@
 // What only the host's phone shows: difficulty and start in the lobby, pause and end during
 // the game, lock, kick and transfer in both, and a new room with another ruleset.
 
-import { h } from "/shared/dom.js";
+import { h, s } from "/shared/dom.js";
+import { qrMatrix, qrPath } from "/phone/qr.js";
 import { createRoom, seats } from "/shared/protocol.js";
-import { toast } from "/phone/feedback.js";
+import { reveal, toast } from "/phone/feedback.js";
 import { errorText, localizeRuleset, t } from "/shared/i18n.js";
 
 /** The server's rulesets, fetched the first time the new-room box is opened. */
@@ -12,19 +13,99 @@ let rulesets = null;
 function roomData(m, room) {
   return {
     locked: room?.locked,
-    seats: (room?.seats || []).map((x) => [x.seat, x.name]),
+    seats: (room?.seats || []).map((x) => [x.seat, x.name, Boolean(x.bot), Boolean(x.vacant)]),
     me: m.conn.seat,
+    joinUrl: room?.join_url || "",
+    moving: movingLink,
   };
+}
+
+/** The one-time link of the last "move to a new phone": {seat, name, url} or null. */
+let movingLink = null;
+
+/** Ask for a seat's one-time link and show it (the old phone is signed out once it is used). */
+async function moveSeat(view, seat, name, joinUrl) {
+  const result = await view.actions.control("move_seat", seat);
+  if (!result?.move) return;
+  const base = joinUrl || location.href.split("#")[0];
+  movingLink = { seat, name, url: `${base}#move=${result.move.token}` };
+  view.actions.render();
+  reveal(".move-link");
+}
+
+/** The link as a QR code to scan with the new phone (none if it is too long to draw here). */
+function qrCode(url) {
+  const matrix = qrMatrix(url);
+  if (!matrix) return null;
+  const side = matrix.length + 8;
+  return h(
+    "div",
+    { class: "move-qr" },
+    s(
+      "svg",
+      {
+        class: "qr",
+        viewBox: `0 0 ${side} ${side}`,
+        role: "img",
+        "aria-label": t("night.qr"),
+        "shape-rendering": "crispEdges",
+      },
+      s("rect", { width: side, height: side, fill: "#fff" }),
+      s("path", { d: qrPath(matrix), fill: "#000" }),
+    ),
+  );
+}
+
+function movePanel(view, moving) {
+  if (!moving) return null;
+  const copy = async () => {
+    try {
+      await navigator.clipboard.writeText(moving.url);
+      toast(t("night.copied"), "info");
+    } catch {
+      /* no clipboard here (plain http): the link is selectable on screen */
+    }
+  };
+  return h(
+    "div",
+    {
+      class: "move-link",
+      role: "dialog",
+      "aria-label": t("night.move_title", { name: moving.name }),
+    },
+    h("h3", {}, t("night.move_title", { name: moving.name })),
+    h("p", {}, t("night.move_lead")),
+    qrCode(moving.url),
+    h("p", { class: "move-url", id: "move-url" }, moving.url),
+    h(
+      "div",
+      { class: "host-row" },
+      h("button", { class: "btn", type: "button", onclick: copy }, t("night.copy")),
+      h(
+        "button",
+        {
+          class: "btn",
+          type: "button",
+          onclick: () => {
+            movingLink = null;
+            view.actions.render();
+          },
+        },
+        t("night.close"),
+      ),
+    ),
+  );
 }
 
 export function hostLobbyPanel(view, m, state, room) {
   const rs = m.ruleset || {};
-  const { send } = view.actions;
+  const { send, control } = view.actions;
   const d = {
     difficulty: state.difficulty,
     difficulties: rs.difficulties || {},
     ...roomData(m, room),
     armed: view.armed,
+    busy: m.busy, // a tap while a command is on its way would be dropped: Start waits for it
   };
   return view.section("host", d, () =>
     h(
@@ -55,18 +136,30 @@ export function hostLobbyPanel(view, m, state, room) {
           class: "btn primary big",
           type: "button",
           id: "start-game",
+          disabled: d.busy,
           onclick: () => send({ type: "start_game" }),
         },
         t("host.start"),
+      ),
+      h(
+        "button",
+        { class: "btn", type: "button", id: "add-bot", onclick: () => control("add_bot") },
+        t("night.add_bot"),
       ),
       roomControls(view, d),
       newRoomControls(view, state),
     ));
 }
 
-export function hostGamePanel(view, m, room) {
+export function hostGamePanel(view, m, state, room) {
   const { control, send } = view.actions;
-  const d = { paused: room?.paused, ...roomData(m, room), armed: view.armed };
+  const d = {
+    paused: room?.paused,
+    latecomers: Boolean(room?.latecomers),
+    free: (state.free_heroes || []).length,
+    ...roomData(m, room),
+    armed: view.armed,
+  };
   return view.section("host-game", d, () =>
     view.details(
       "host-game",
@@ -88,21 +181,66 @@ export function hostGamePanel(view, m, room) {
           "danger",
         ),
       ),
-      roomControls(view, d),
+      h(
+        "div",
+        { class: "host-row toggle-row" },
+        h("span", { class: "label", id: "latecomers-label" }, t("night.latecomers")),
+        h(
+          "button",
+          {
+            class: ["btn", "small", d.latecomers ? "selected" : ""],
+            type: "button",
+            id: "latecomers",
+            role: "switch",
+            "aria-checked": d.latecomers ? "true" : "false",
+            "aria-labelledby": "latecomers-label",
+            onclick: () => control(d.latecomers ? "latecomers_off" : "latecomers_on"),
+          },
+          t(d.latecomers ? "night.latecomers_on" : "night.latecomers_off"),
+        ),
+      ),
+      d.free
+        ? h(
+          "button",
+          { class: "btn", type: "button", id: "add-bot", onclick: () => control("add_bot") },
+          t("night.add_bot"),
+        )
+        : null,
+      movePanel(view, d.moving),
+      roomControls(view, d, true),
     ));
 }
 
-function manageRow(view, seat, name) {
+function manageRow(view, d, [seat, name, bot, vacant], playing) {
   const { control } = view.actions;
   return h(
     "li",
-    {},
+    { "data-seat": seat },
     h("span", { class: "player-name" }, name),
-    h(
+    bot ? h("span", { class: "chip bot" }, t("night.bot")) : null,
+    bot || vacant ? null : h(
       "button",
       { class: "btn small", type: "button", onclick: () => control("transfer_host", seat) },
       t("host.make_host"),
     ),
+    playing && !bot && !vacant
+      ? h(
+        "button",
+        {
+          class: "btn small move-seat",
+          type: "button",
+          onclick: () => moveSeat(view, seat, name, d.joinUrl),
+        },
+        t("night.move_seat"),
+      )
+      : null,
+    playing && vacant
+      ? h(
+        "button",
+        { class: "btn small", type: "button", onclick: () => control("add_bot", seat) },
+        t("night.bot_seat"),
+      )
+      : null,
     view.confirmButton(
       `kick-${seat}`,
       t("host.remove"),
@@ -113,7 +251,7 @@ function manageRow(view, seat, name) {
   );
 }
 
-function roomControls(view, d) {
+function roomControls(view, d, playing = false) {
   const { control } = view.actions;
   return h(
     "div",
@@ -130,9 +268,7 @@ function roomControls(view, d) {
       h(
         "ul",
         { class: "manage-list" },
-        d.seats.filter(([seat]) => seat !== d.me).map(([seat, name]) =>
-          manageRow(view, seat, name)
-        ),
+        d.seats.filter(([seat]) => seat !== d.me).map((row) => manageRow(view, d, row, playing)),
       ),
     ),
   );

@@ -33,6 +33,7 @@ export function newModel() {
     rolls: [],
     feed: [],
     events: [],
+    seqs: [], // the event number of each of `events`
     busy: false,
     hadActions: false,
     hostLink: false,
@@ -40,6 +41,13 @@ export function newModel() {
     errorSay: null, // says `error` again in the current language (after a switch)
     ended: null,
     lastName: "",
+    willSend: false, // a tap made offline, waiting for the reconnect to go out
+    city: null, // {phase, lines}: what the last automatic phase did (see night.js cityNews)
+    watching: false, // this phone watches as a spectator
+    watchOffer: "", // the refusal code of a mid-game join (the join screen offers to watch)
+    lastHero: "", // the hero kind this phone played last (offered again in the next room)
+    lastStatus: "",
+    rollsChanged: false,
   };
 }
 
@@ -82,18 +90,27 @@ function tableRoll(e, names) {
 /**
  * Take newly received events ({seq, event} items) into the feed and this seat's rolls.
  *
- * `prev` holds {rolls, events}; `seat` is this phone's seat; `names`, `state` and `ruleset`
- * name things. Returns {rolls, events, feed} (new arrays; `prev` is left as it was). A roll is
- * this seat's when it comes with its own action, or from a table rolled as that action's
- * consequence.
+ * `prev` holds {rolls, events, seqs}; `seat` is this phone's seat; `names`, `state` and
+ * `ruleset` name things. Returns {rolls, events, seqs, feed} (new arrays; `prev` is left as it
+ * was). A roll is this seat's when it comes with its own action, or from a table rolled as that
+ * action's consequence. An undo (`command_undone`) takes the events after its `back_to` out of
+ * the feed: what was taken back is no longer told as done.
  */
 export function absorb(prev, items, { seat, names, state, ruleset }) {
   let rolls = [...prev.rolls];
-  const events = [...prev.events];
+  let events = [...prev.events];
+  let seqs = [...(prev.seqs || [])];
   let mineLast = false;
   for (const item of items) {
     const e = item.event;
     if (!e) continue;
+    if (e.type === "command_undone") {
+      const keep = seqs.map((n) => !(n > e.back_to));
+      events = events.filter((_, i) => keep[i]);
+      seqs = seqs.filter((_, i) => keep[i]);
+      mineLast = false;
+      continue;
+    }
     if (e.type === "action_taken") {
       mineLast = e.seat === seat;
       if (mineLast) {
@@ -106,7 +123,11 @@ export function absorb(prev, items, { seat, names, state, ruleset }) {
       mineLast = false;
     }
     events.push(e);
+    seqs.push(item.seq);
   }
-  if (events.length > KEEP_EVENTS) events.splice(0, events.length - KEEP_EVENTS);
-  return { rolls: rolls.slice(-KEEP_ROLLS), events, feed: feedLines(events, names) };
+  if (events.length > KEEP_EVENTS) {
+    events.splice(0, events.length - KEEP_EVENTS);
+    seqs.splice(0, seqs.length - KEEP_EVENTS);
+  }
+  return { rolls: rolls.slice(-KEEP_ROLLS), events, seqs, feed: feedLines(events, names) };
 }

@@ -16,7 +16,9 @@ import {
   translatePage,
 } from "/shared/i18n.js";
 import { absorb, newModel } from "/phone/model.js";
-import { buzz, keepAwake, showStatus, toast } from "/phone/feedback.js";
+import { buzz, keepAwake, reveal, showStatus, toast } from "/phone/feedback.js";
+import { play, unlockOnGesture } from "/shared/sound.js";
+import { cityNews, lastHero, rememberHero } from "/phone/night.js";
 import { PhoneView } from "/phone/view.js";
 
 await initI18n();
@@ -29,6 +31,8 @@ const view = new PhoneView($("#app"), {
   rejoin,
   playAgain,
   followNext: (code) => goToNextGame(code, null),
+  watch,
+  joinLate,
   render,
 });
 
@@ -38,6 +42,14 @@ function codeFromUrl() {
   const m = location.pathname.match(/^\/j\/([^/]+)/);
   if (m) return cleanCode(decodeURIComponent(m[1]));
   return cleanCode(new URLSearchParams(location.search).get("code"));
+}
+
+/** A one-time link from the host's "move to a new phone" (#move=<token>): this phone takes the seat. */
+function takeMoveToken() {
+  const m = location.hash.match(/move=([A-Za-z0-9_-]+)/);
+  if (!m) return "";
+  history.replaceState(null, "", location.pathname + location.search);
+  return m[1];
 }
 
 function takeHostToken(code) {
@@ -91,24 +103,50 @@ function render() {
 async function send(command, { quiet = false } = {}) {
   if (!model.conn || model.busy) return false;
   model.busy = true;
+  // A tap made while the connection is down goes out after the reconnect: say so until then.
+  model.willSend = model.conn.status !== "online";
+  model.city = null;
   render();
   try {
     await model.conn.command(command);
+    if (command.type === "pick_hero") rememberHero(command.hero);
     return true;
   } catch (err) {
     if (!quiet) toast(errorText(err.code));
     return false;
   } finally {
     model.busy = false;
+    model.willSend = false;
     render();
   }
 }
 
 async function control(action, seat) {
   try {
-    await model.conn.control(action, seat);
+    return await model.conn.control(action, seat);
   } catch (err) {
     toast(errorText(err.code));
+    return null;
+  }
+}
+
+/** Watch the game from this phone (a spectator: the board and tracks, no actions). */
+function watch() {
+  model.error = "";
+  model.errorSay = null;
+  model.watchOffer = "";
+  connect({ spectator: true });
+}
+
+/** A watcher takes a free hero (the host let latecomers in): join with the name it gave. */
+function joinLate() {
+  model.watching = false;
+  if (model.lastName) connect({ name: model.lastName });
+  else {
+    model.conn?.stop();
+    model.conn = null;
+    view.reset();
+    view.showJoin(model);
   }
 }
 
@@ -152,23 +190,36 @@ async function playAgain() {
 
 // -- events from the server -----------------------------------------------------------------
 
-function afterState() {
+function afterState(fresh) {
   const state = model.conn.state;
   const has = state && state.status === "playing" && (state.actions || []).length > 0;
-  if (has && !model.hadActions) {
+  const turnBegan = has && !model.hadActions;
+  if (turnBegan) {
     buzz();
+    play("your_turn");
     document.title = t("phone.title_turn");
   } else if (!has) {
     document.title = t("common.brand");
   }
   model.hadActions = Boolean(has);
   keepAwake(state?.status === "playing");
+  const status = state?.status;
+  if (fresh && model.lastStatus === "playing" && (status === "won" || status === "lost")) {
+    play(status === "won" ? "victory" : "defeat");
+  }
+  model.lastStatus = status;
   render();
+  // What just changed for this player is brought into view: a new roll of mine first, else the
+  // start of my turn (the YOUR TURN banner), never left above or below the screen.
+  if (fresh && model.rollsChanged) reveal(".rolls");
+  else if (turnBegan) reveal(".banner.your-turn");
 }
 
-function takeEvents(events) {
+/** Take events in; `history` (what a watcher is shown of the game so far) makes no sound. */
+function takeEvents(events, { history = false } = {}) {
   const conn = model.conn;
   model.names.update(conn.state);
+  const before = model.rolls;
   Object.assign(
     model,
     absorb(model, events, {
@@ -178,7 +229,29 @@ function takeEvents(events) {
       ruleset: model.ruleset,
     }),
   );
-  afterState();
+  model.rollsChanged = model.rolls.length > 0 &&
+    (model.rolls.length !== before.length ||
+      model.rolls.some((r, i) => r.roll !== before[i]?.roll));
+  if (history) {
+    afterState(false);
+    return;
+  }
+  if (model.rollsChanged && events.length) play("dice");
+  const undone = events.filter((x) => x.event?.type === "command_undone").map((x) => x.event);
+  if (undone.length) {
+    play("undo");
+    const last = undone.at(-1);
+    const by = last.by || last.seat;
+    const name = (conn.room?.seats || []).find((x) => x.seat === by)?.name || by;
+    toast(t("night.undone", { name }), "info");
+  }
+  const news = cityNews(events, model.ruleset, model.names);
+  if (news) model.city = news;
+  for (const x of events) {
+    const e = x.event;
+    if (e?.type === "hero_picked" && e.seat === conn.seat) rememberHero(e.kind);
+  }
+  afterState(events.length > 0);
 }
 
 async function loadRuleset(welcome) {
@@ -192,17 +265,32 @@ async function loadRuleset(welcome) {
   model.names = new Names(model.ruleset, model.conn.state);
 }
 
-function connect({ name = "" }) {
+function connect({ name = "", spectator = false, moveToken = "" }) {
   if (model.conn) model.conn.stop();
   if (name) model.lastName = name;
   const stored = seats.load(model.code);
-  const hostToken = model.hostLink || !stored ? seats.hostToken(model.code) : null;
-  const conn = new Connection({ code: model.code, role: "player", hostToken });
+  const hostToken = spectator || moveToken
+    ? null
+    : model.hostLink || !stored
+    ? seats.hostToken(model.code)
+    : null;
+  const conn = spectator
+    ? new Connection({ code: model.code, role: "spectator", persist: false })
+    : new Connection({ code: model.code, role: "player", hostToken });
+  // A watcher asks for the events the room still holds, so its feed tells the game so far.
+  if (spectator) conn.seq = 0;
+  if (moveToken) {
+    // The host's one-time link: sent as this phone's token; the welcome brings a token of its own.
+    conn.token = moveToken;
+    conn.seat = null;
+    conn.seq = null;
+  }
   model.conn = conn;
+  model.watching = spectator;
   conn.on("status", ({ status }) => showStatus(status));
   conn.on("welcome", async ({ msg, events }) => {
     await loadRuleset(msg);
-    takeEvents(events);
+    takeEvents(events, { history: spectator });
   });
   conn.on("update", async ({ events }) => {
     if (!model.ruleset || model.ruleset.id !== conn.state?.ruleset) await loadRuleset(null);
@@ -210,6 +298,8 @@ function connect({ name = "" }) {
   });
   conn.on("room", () => render());
   conn.on("refused", ({ code }) => {
+    // A latecomer is told the truth and offered to watch.
+    model.watchOffer = code === "join/watch_only" || code === "join/game_started" ? code : "";
     model.errorSay = () => errorText(code);
     model.error = model.errorSay();
     model.conn = null;
@@ -217,6 +307,7 @@ function connect({ name = "" }) {
     view.showJoin(model);
   });
   conn.on("ended", ({ code }) => {
+    if (code === "seat/moved") seats.forget(model.code);
     model.ended = { code, message: errorText(code) };
     render();
   });
@@ -235,7 +326,7 @@ function relocalize() {
   if (model.ended) model.ended = { ...model.ended, message: errorText(model.ended.code) };
   view.reset();
   if (model.conn?.state && model.names) {
-    const known = { rolls: model.rolls, events: model.events };
+    const known = { rolls: model.rolls, events: model.events, seqs: model.seqs };
     const ctx = { seat: model.conn.seat, names: model.names, state: model.conn.state };
     Object.assign(model, absorb(known, [], { ...ctx, ruleset: model.ruleset }));
   }
@@ -245,11 +336,15 @@ function relocalize() {
 
 function boot() {
   onLanguage(relocalize);
+  unlockOnGesture();
   model.code = codeFromUrl();
+  const moveToken = takeMoveToken();
   model.hostLink = takeHostToken(model.code);
   const stored = model.code ? seats.load(model.code) : null;
   const followed = model.code ? takeNextName(model.code) : "";
-  if (stored?.token) connect({});
+  model.lastHero = lastHero();
+  if (moveToken && model.code) connect({ moveToken });
+  else if (stored?.token) connect({});
   else if (followed) connect({ name: followed });
   else view.showJoin(model);
   document.addEventListener("visibilitychange", () => {

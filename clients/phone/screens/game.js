@@ -8,6 +8,14 @@ import { SEAT_COLOURS, seatColours } from "/shared/board.js";
 import { heroFormula } from "/phone/model.js";
 import { hostGamePanel } from "/phone/host.js";
 import { costText, languageFooter, pips, topBar } from "/phone/screens/parts.js";
+import {
+  boardSection,
+  citySection,
+  freeHeroSection,
+  undoSection,
+  watchingSection,
+  willSendSection,
+} from "/phone/screens/night.js";
 
 /** Actions a hero had at the start of this phase (the state only says how many are left). */
 function actionTotal(view, hero, state) {
@@ -107,6 +115,16 @@ function groupActions(actions, state, ruleset) {
   return { groups: [...groups.values()], ends };
 }
 
+/** What an action does, as a class: a plain move looks unlike an attack on the same zone. */
+function verbClass(g) {
+  const verbs = g.verbs || [];
+  if (verbs.length && verbs.every((v) => v === "move")) return "verb-move";
+  if (verbs.some((v) => /damage|destroy|attack/.test(v))) return "verb-harm";
+  return "verb-other";
+}
+
+const VERB_ICONS = { "verb-move": "➜", "verb-harm": "✸", "verb-other": "✦" };
+
 function actionGroup(view, m, state, g, d, many) {
   const { send } = view.actions;
   const label = m.names.action(g.hero, g.action);
@@ -137,25 +155,36 @@ function actionGroup(view, m, state, g, d, many) {
   }
   return h(
     "div",
-    { class: "action-group", "data-action": g.action },
+    { class: ["action-group", verbClass(g)], "data-action": g.action },
     h("div", { class: "group-head" }, h("span", { class: "action-label" }, who + label), meta),
     text ? h("p", { class: "action-text" }, text) : null,
     h(
       "div",
       { class: "targets" },
-      g.targets.map((t) =>
-        h(
+      g.targets.map((target) => {
+        // Each target names its action and cost: "Beam → Cable Bridge (2 actions)" never looks
+        // like "Move → Cable Bridge (1 action)".
+        const where = targetLabel(m.names, target, state) || label;
+        const text = t("night.target_cost", {
+          action: label,
+          target: where,
+          cost: costText(g.cost),
+        });
+        return h(
           "button",
           {
-            class: "target",
+            class: ["target", verbClass(g)],
             type: "button",
             disabled: d.busy,
-            "data-target": t,
-            onclick: () => act(t),
+            "data-target": target,
+            "aria-label": text,
+            onclick: () => act(target),
           },
-          targetLabel(m.names, t, state) || label,
-        )
-      ),
+          h("span", { class: "target-icon", "aria-hidden": "true" }, VERB_ICONS[verbClass(g)]),
+          h("span", { class: "target-where" }, where),
+          h("span", { class: "target-cost" }, `${label} · ${costText(g.cost)}`),
+        );
+      }),
     ),
   );
 }
@@ -304,8 +333,14 @@ export function renderGame(view, m, state, room) {
     totals: mine.map((x) => actionTotal(view, x, state)),
   };
   const yourTurn = { n: state.round, p: state.phase?.name };
+  const heroless = Boolean(seat) && !m.watching && mine.length === 0 &&
+    (state.free_heroes || []).length > 0;
   place(view.root, [
     topBar(view, m.conn, state, room, m.names),
+    m.watching || !seat ? watchingSection(view, m, state, room) : null,
+    m.watching || !seat ? boardSection(view, m, state) : null,
+    heroless ? freeHeroSection(view, m, state) : null,
+    willSendSection(view, m),
     room?.paused
       ? view.section(
         "paused",
@@ -326,12 +361,14 @@ export function renderGame(view, m, state, room) {
         { class: "sheets" },
         d.mine.map((hero, i) => heroSheet(m.names, hero, d.colour, d.totals[i])),
       )),
+    citySection(view, m),
     rollsSection(view, m),
     privateSection(view, m, state),
-    actionsSection(view, m, state),
+    seat ? undoSection(view, m, state, room) : null,
+    seat ? actionsSection(view, m, state) : null,
     tracksSection(view, m, state),
     feedSection(view, m),
-    m.conn.host ? hostGamePanel(view, m, room) : null,
+    m.conn.host ? hostGamePanel(view, m, state, room) : null,
     languageFooter(view),
   ]);
 }

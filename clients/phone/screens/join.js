@@ -12,6 +12,7 @@ export function renderJoin(view, m) {
   if (app.firstElementChild) {
     const err = $("#join-error");
     if (err) err.textContent = m.error;
+    watchOffer(view, m);
     return;
   }
   const stored = m.code ? seats.load(m.code) : null;
@@ -51,6 +52,7 @@ export function renderJoin(view, m) {
     h("label", { for: "name", class: "label" }, t("join.name_label")),
     nameInput,
     h("p", { id: "join-error", class: "form-error", role: "alert" }, m.error),
+    h("div", { id: "join-watch" }),
     h("button", { class: "btn primary big", type: "submit" }, t("join.submit")),
   );
   app.append(
@@ -64,7 +66,30 @@ export function renderJoin(view, m) {
       h("p", { class: "fineprint" }, t("join.fineprint")),
     ),
   );
+  watchOffer(view, m);
   (m.code ? nameInput : codeInput).focus();
+}
+
+/** A mid-game join was refused (watch only, or no hero free): offer to watch instead. */
+function watchOffer(view, m) {
+  const box = $("#join-watch");
+  if (!box) return;
+  box.replaceChildren(
+    ...(m.watchOffer
+      ? [
+        h(
+          "button",
+          {
+            class: "btn big watch",
+            type: "button",
+            id: "watch",
+            onclick: () => view.actions.watch(),
+          },
+          t("night.watch"),
+        ),
+      ]
+      : []),
+  );
 }
 
 export function renderWaiting(view, text) {
@@ -83,6 +108,7 @@ export function renderWaiting(view, text) {
 const ENDED_TITLES = {
   "join/kicked": "ended.kicked",
   "seat/replaced": "ended.replaced",
+  "seat/moved": "ended.moved",
 };
 
 /** The server ended this seat for good (m.ended = {code, message}). */

@@ -134,6 +134,7 @@ export function renderLobby(view, m, state, room) {
   const mine = picks.filter((x) => x.seat === me).length;
   place(view.root, [
     topBar(view, m.conn, state, room, m.names),
+    mine ? null : againSection(view, m, state),
     intro(view, m, state, mine),
     heroList(view, m, state, room, data),
     view.section(
@@ -144,6 +145,28 @@ export function renderLobby(view, m, state, room) {
     m.conn.host ? hostLobbyPanel(view, m, state, room) : null,
     languageFooter(view),
   ]);
+}
+
+/** "Play <hero> again": the hero this phone played last, one tap, while it is free here. */
+function againSection(view, m, state) {
+  const { send } = view.actions;
+  const kind = m.lastHero;
+  const spec = m.ruleset?.heroes?.[kind];
+  const free = Boolean(spec) && (state.free_heroes || []).includes(kind);
+  return view.section("again", { kind, free, busy: m.busy }, (d) =>
+    d.free
+      ? h(
+        "button",
+        {
+          class: "btn primary big again",
+          type: "button",
+          id: "play-again-hero",
+          disabled: d.busy,
+          onclick: () => send({ type: "pick_hero", hero: d.kind }),
+        },
+        t("night.again", { hero: spec.name }),
+      )
+      : null);
 }
 
 function playersCard(roomSeats, state, me, names) {
@@ -168,6 +191,7 @@ function playersCard(roomSeats, state, me, names) {
           },
           h("span", { class: "seat-dot", vars: { "--seat": colour } }),
           h("span", { class: "player-name" }, x.name),
+          x.bot ? h("span", { class: "chip bot" }, t("night.bot")) : null,
           x.seat === me ? h("span", { class: "chip" }, t("lobby.you")) : null,
           x.host ? h("span", { class: "chip host" }, t("common.host")) : null,
           h("span", { class: "player-heroes" }, heroes.length ? list(heroes) : t("lobby.no_hero")),

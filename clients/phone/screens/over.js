@@ -11,6 +11,58 @@ function title(status, won) {
   return t(status === "aborted" ? "over.ended" : "over.defeat");
 }
 
+/**
+ * The link to this game's replay. The view does not carry the replay id, so the finished games
+ * (/api/games, newest first) are searched for this one: same ruleset, outcome, round and players.
+ */
+async function findReplay(d) {
+  try {
+    const res = await fetch("/api/games", { cache: "no-cache" });
+    const games = (await res.json()).games || [];
+    const players = [...d.players].sort().join("\n");
+    const same = games.filter((g) =>
+      g.ruleset_id === d.ruleset && g.outcome === d.status && g.rounds === d.round
+    );
+    // Names may have changed hands during the game (a seat taken over): then the newest alike.
+    const found = same.find((g) => [...(g.players || [])].sort().join("\n") === players) ||
+      same[0];
+    return found?.game_id || "";
+  } catch {
+    return "";
+  }
+}
+
+const replays = new Map();
+
+function replayLink(view, d) {
+  const key = `${d.ruleset}|${d.status}|${d.round}|${d.players.join("|")}`;
+  if (!replays.has(key)) {
+    replays.set(key, "");
+    // The journal is closed a moment after the last event: look twice.
+    const look = async (tries) => {
+      const id = await findReplay(d);
+      if (id) {
+        replays.set(key, id);
+        view.actions.render();
+      } else if (tries > 1) setTimeout(() => look(tries - 1), 1500);
+    };
+    look(4);
+  }
+  const id = replays.get(key);
+  if (!id) return null;
+  return h(
+    "a",
+    {
+      class: "btn replay-link",
+      id: "replay-link",
+      href: `/table/?replay=${encodeURIComponent(id)}`,
+      target: "_blank",
+      rel: "noopener",
+    },
+    t("night.replay"),
+  );
+}
+
 function seedLine(d) {
   if (!d.seed) return null;
   const hash = String(d.commitment).slice(0, 12);
@@ -64,7 +116,11 @@ export function renderOver(view, m, state, room) {
     commitment: state.commitment,
     host: m.conn.host,
     next: room?.next || null,
+    ruleset: state.ruleset,
+    players: (state.seats || []).map((x) => x.name),
+    replay: "",
   };
+  d.replay = replays.get(`${d.ruleset}|${d.status}|${d.round}|${d.players.join("|")}`) || "";
   place(view.root, [
     topBar(view, m.conn, state, room, m.names),
     view.section("over", d, () =>
@@ -78,9 +134,15 @@ export function renderOver(view, m, state, room) {
           { class: "big-text" },
           d.outcome ? m.names.outcome(d.status, d.outcome.cause, d.outcome.text) : "",
         ),
+        d.status === "aborted" ? null : h(
+          "p",
+          { class: "big-text outcome-text" },
+          t(won ? "night.won_text" : "night.lost_text"),
+        ),
         h("p", { class: "muted" }, t("over.round_of", { round: d.round, rounds: state.rounds })),
-        seedLine(d),
         nextGame(view, d),
+        replayLink(view, d),
+        seedLine(d),
       )),
     rollsSection(view, m),
     feedSection(view, m),

@@ -2,6 +2,7 @@
 
 import { h } from "/shared/dom.js";
 import { languageSwitch, t } from "/shared/i18n.js";
+import { isMuted, onMuteChange, setMuted } from "/shared/sound.js";
 
 export function pips(n, total, cls = "pip") {
   const out = [];
@@ -26,13 +27,36 @@ function statusLine(state, phase) {
   return t("top.over");
 }
 
-/** The language switch, at the foot of each screen (this phone's own choice). */
+/** The language switch and the sound switch, at the foot of each screen (this phone's own choice). */
 export function languageFooter(view) {
   const lang = document.documentElement.lang;
   return view.section(
     "lang",
-    { lang },
-    () => h("footer", { class: "lang-foot" }, languageSwitch(h)),
+    { lang, muted: isMuted() },
+    () => h("footer", { class: "lang-foot" }, languageSwitch(h), muteButton(view)),
+  );
+}
+
+let muteWatched = false;
+
+/** The sound switch (this phone's own choice, kept by sound.js). */
+function muteButton(view) {
+  if (!muteWatched) {
+    muteWatched = true;
+    onMuteChange(() => view.actions.render());
+  }
+  const muted = isMuted();
+  return h(
+    "button",
+    {
+      class: ["btn", "small", "mute", muted ? "muted" : ""],
+      type: "button",
+      id: "mute",
+      "aria-pressed": muted ? "true" : "false",
+      onclick: () => setMuted(!isMuted()),
+    },
+    h("span", { class: "icon", "aria-hidden": "true" }, "♪"),
+    t(muted ? "night.mute" : "night.unmute"),
   );
 }
 
