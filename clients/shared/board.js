@@ -380,6 +380,7 @@ export function drawBoard(ruleset, state, { highlight = new Set(), compact = fal
         s(
           "g",
           { class: "noise", transform: `translate(${w / 2},${top})` },
+          s("title", {}, t("table.noise_title", { n: info.noise })),
           s("rect", { x: -30, y: -15, width: 60, height: 28, rx: 14, class: "noise-pill" }),
           s(
             "text",
