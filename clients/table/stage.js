@@ -76,8 +76,14 @@ function stepKind(e) {
 export function cutSteps(events) {
   const steps = [];
   let current = null;
+  // What comes before the first step (the last hero's turn ending) opens it, not a step alone.
+  const lead = [];
   for (const e of events) {
     const kind = stepKind(e);
+    if (!current && !kind) {
+      lead.push(e);
+      continue;
+    }
     // A phase's opening joins the round's start, and its track changes join it (the upkeep).
     const joins = current && (
       !kind ||
@@ -87,10 +93,11 @@ export function cutSteps(events) {
     );
     if (joins) current.events.push(e);
     else {
-      current = { kind: kind || "other", events: [e] };
+      current = { kind: kind || "other", events: steps.length ? [e] : [...lead, e] };
       steps.push(current);
     }
   }
+  if (!steps.length && lead.length) steps.push({ kind: "other", events: lead });
   return steps;
 }
 

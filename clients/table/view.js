@@ -548,7 +548,7 @@ export class TableView {
         },
         h(
           "div",
-          { class: "end-card" },
+          { class: ["end-card", d.open ? "proof-open" : ""] },
           h("p", { class: "end-mark", "aria-hidden": "true" }, won ? "★" : "✖"),
           h(
             "h1",
@@ -613,6 +613,9 @@ export class TableView {
         this.proofOpen = !this.proofOpen;
         const box = toggle.parentElement.querySelector(".proof");
         box.hidden = !this.proofOpen;
+        // The proof takes the place of the track totals, so the card still fits the screen.
+        toggle.closest(".end-card")?.classList.toggle("proof-open", this.proofOpen);
+        if (this.proofOpen) box.scrollIntoView({ block: "nearest" });
         toggle.setAttribute("aria-expanded", String(this.proofOpen));
         toggle.textContent = t(this.proofOpen ? "table.verify_hide" : "table.verify");
       },

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
+import itertools
 import os
 import shutil
 import subprocess
@@ -26,7 +27,6 @@ from typing import Any
 
 import pytest
 from playwright.sync_api import Browser, Page, Playwright, expect
-
 from test_clients import (  # noqa: F401
     ROOT,
     Server,
@@ -40,9 +40,9 @@ from test_clients import (  # noqa: F401
     table_round,
     wait_until,
 )
+
 from cibo.core import ENGINE_VERSION, command_to_dict, event_to_dict
 from cibo.core import commands as cm
-from cibo.core import events as ev
 from cibo.core.bots import choose
 from cibo.core.commands import command_from_wire
 from cibo.core.reducer import apply
@@ -73,7 +73,8 @@ RECORD_STAGE_JS = """() => {
     const step = b ? b.dataset.step : null;
     if (!last || last.step !== step) {
       window.__stage.push({step, kind: b?.dataset.kind, t: performance.now(), round,
-                           text: b ? b.textContent : ''});
+                           lines: b ? [...b.querySelectorAll('.stage-line')]
+                                        .map((l) => l.textContent) : []});
     }
   };
   new MutationObserver(note).observe(document.body, {childList: true, subtree: true,
@@ -137,7 +138,7 @@ def staged(page: Page) -> list[dict[str, Any]]:
 
 @pytest.mark.timeout(150)
 def test_the_safeguard_turn_is_staged_step_by_step_and_can_be_skipped(
-    server: Server, browser: Browser, pw: Playwright
+    server: Server, browser: Browser, pw: Playwright  # noqa: F811 (the fixtures imported above)
 ) -> None:
     code, host_token = server.room(0)
     watch = Watch()
@@ -170,8 +171,10 @@ def test_the_safeguard_turn_is_staged_step_by_step_and_can_be_skipped(
     steps = [int(n["step"]) for n in notes]
     assert len(steps) >= 2, notes
     assert steps == sorted(steps) and len(set(steps)) == len(steps), notes
-    gaps = [b["t"] - a["t"] for a, b in zip(notes, notes[1:], strict=False)]
+    gaps = [b["t"] - a["t"] for a, b in itertools.pairwise(notes)]
     assert all(gap >= 300 for gap in gaps), gaps
+    # Each step says what happened in it, in words.
+    assert all(n["lines"] for n in notes), notes
     # While staged, the header still shows round 1: the new round comes with the last step.
     assert {n["round"] for n in notes} == {"1"}, notes
     expect(tv.locator(".stage-banner")).to_have_count(0)
@@ -283,7 +286,8 @@ def spawn_rolls_in(path_events: list[dict[str, Any]], round_no: int) -> int:
 @pytest.mark.timeout(150)
 @pytest.mark.parametrize("ruleset", sorted(BIGGEST))
 def test_the_biggest_spawn_round_never_clips_on_the_tv(
-    server: Server, browser: Browser, pw: Playwright, tmp_path: Path, ruleset: str
+    server: Server, browser: Browser, pw: Playwright,  # noqa: F811 (the fixtures imported above)
+    tmp_path: Path, ruleset: str,
 ) -> None:
     players, difficulty, index, round_no, rolls, _units = BIGGEST[ruleset]
     made = record_game(ruleset, players, difficulty, index, tmp_path)
@@ -329,7 +333,7 @@ def test_the_biggest_spawn_round_never_clips_on_the_tv(
 
 @pytest.mark.timeout(150)
 def test_the_end_screen_links_the_replay_and_verifies_the_dice(
-    server: Server, browser: Browser, pw: Playwright
+    server: Server, browser: Browser, pw: Playwright  # noqa: F811 (the fixtures imported above)
 ) -> None:
     ctx = new_context(browser, pw, "phone")
     page = ctx.new_page()
@@ -364,7 +368,11 @@ def test_the_end_screen_links_the_replay_and_verifies_the_dice(
             # The proof is behind a control: no hash on screen until it is asked for.
             proof = end.locator(".proof")
             expect(proof).to_be_hidden()
-            assert journal not in (end.text_content() or "")
+            commitment = tv.evaluate(
+                f"fetch('/api/games/{game}').then((r) => r.json()).then((d) => d.commitment)"
+            )
+            assert commitment[:12] not in end.inner_text()
+            assert journal not in end.inner_text()
             if locale == "en-US":
                 lead = "You won together!" if outcome == "won" else "This time the enemy won."
                 expect(end.locator(".end-lead")).to_have_text(lead)
