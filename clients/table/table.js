@@ -114,7 +114,9 @@ function live(code) {
   conn.on("welcome", async ({ msg, events: missed }) => {
     if (followNext()) return;
     await ensureRuleset(msg);
-    const kept = msg.resumed === "events" ? shown.events : [];
+    // Events held back by a staging were received: they count as shown before the missed ones.
+    stage.finish(false);
+    const kept = msg.resumed === "events" ? stage.shown : [];
     stage.reset([...kept, ...eventsOf(missed)], conn.state, ruleset);
   });
   conn.on("update", async ({ events: fresh, state, reset }) => {

@@ -129,6 +129,17 @@ export class TableView {
         }
       }
     }
+    // Five or six heroes: their cards lose the player's line, then the tracks tighten.
+    const left = this.root.querySelector(".left-col");
+    if (left) {
+      let level = 0;
+      left.dataset.density = DENSITY[level];
+      const over = () =>
+        [left, ...left.children].some((el) => el.scrollHeight > el.clientHeight + 1);
+      while (over() && level < DENSITY.length - 1) {
+        left.dataset.density = DENSITY[++level];
+      }
+    }
     const feed = this.root.querySelector(".feed-panel");
     const list = feed?.querySelector(".feed");
     if (feed && list) {

@@ -86,7 +86,7 @@ OVERFLOW_JS = """() => {
   const inside = (r, box) => r.left >= box.left - 1 && r.right <= box.right + 1 &&
                              r.top >= box.top - 1 && r.bottom <= box.bottom + 1;
   const screen = {left: 0, top: 0, right: vw, bottom: vh};
-  for (const sel of ['.stories-panel', '.feed-panel']) {
+  for (const sel of ['.stories-panel', '.feed-panel', '.left-col']) {
     const panel = document.querySelector(sel);
     if (!panel) { out.push(`${sel} missing`); continue; }
     const box = panel.getBoundingClientRect();
