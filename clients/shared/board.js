@@ -285,7 +285,7 @@ export function drawBoard(ruleset, state, { highlight = new Set(), compact = fal
   const line = 27;
   const step = 36;
   for (const [name, zone] of Object.entries(zones)) {
-    const [x, y] = pos[name];
+    const [x, y0] = pos[name];
     const info = state.zones?.[name] || {};
     const tags = zone.tags || [];
     const tower = (zone.watches || []).length > 0 || tags.includes("watchtower");
@@ -309,6 +309,9 @@ export function drawBoard(ruleset, state, { highlight = new Set(), compact = fal
       : "";
     const hgt = 14 + lines.length * line + (status ? 20 : 0) + rows * step + (rows ? 6 : 4);
     const top = -hgt / 2;
+    // A tall zone near an edge (two rows of tokens, a noise badge above) is nudged inside the
+    // picture, so nothing of it is cut by the board's frame.
+    const y = Math.min(H - hgt / 2 - 4, Math.max(hgt / 2 + 18, y0));
     const g = s("g", {
       class: [
         "zone",
@@ -380,6 +383,7 @@ export function drawBoard(ruleset, state, { highlight = new Set(), compact = fal
         s(
           "g",
           { class: "noise", transform: `translate(${w / 2},${top})` },
+          s("title", {}, t("table.noise_title", { n: info.noise })),
           s("rect", { x: -30, y: -15, width: 60, height: 28, rx: 14, class: "noise-pill" }),
           s(
             "text",

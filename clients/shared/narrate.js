@@ -186,18 +186,38 @@ function signed(n) {
 }
 
 /**
- * A dice formula as people read it: "2d6r1cs>=4" -> "2d6, reroll 1s, hits on 4+",
- * "2d6 + @difficulty.spawn_mod" -> "2d6 + difficulty" (the words from the locale table).
+ * What a roll added to its dice: the total less the kept dice, when the formula adds exactly one
+ * named value ("2d6 + @difficulty.spawn_mod" on Hard adds 1), else null. Success-counting rolls
+ * ("cs>=") count hits, not pips, so they have none.
  */
-export function formulaText(formula) {
+export function rollModifier(roll) {
+  const formula = String(roll?.formula || "");
+  if (!roll?.dice?.length || /cs>=/.test(formula)) return null;
+  if ((formula.match(/@\w+\.\w+/g) || []).length !== 1) return null;
+  const kept = roll.dice.filter((d) => d.kept).reduce((sum, d) => sum + d.value, 0);
+  const value = Number(roll.total) - kept;
+  return Number.isFinite(value) ? value : null;
+}
+
+/**
+ * A dice formula as people read it: "2d6r1cs>=4" -> "2d6, reroll 1s, hits on 4+",
+ * "2d6 + @difficulty.spawn_mod" -> "2d6 + difficulty", or "2d6 + difficulty (+1)" when the
+ * value it added is given (the words from the locale table).
+ */
+export function formulaText(formula, modifier = null) {
+  const valued = (key) =>
+    modifier === null ? t(key) : t("dice.named_value", {
+      name: t(key),
+      value: modifier >= 0 ? `+${num(modifier)}` : num(modifier),
+    });
   return String(formula || "")
     .replace(/cs>=(\d+)/g, (_, n) => t("dice.hits_on", { n: Number(n) }))
     .replace(/(d\d+)r(\d+)/g, (_, d, n) => d + t("dice.reroll", { n: Number(n) }))
     .replace(/(d\d+)kh(\d+)/g, (_, d, n) => d + t("dice.keep_best", { n: Number(n) }))
     .replace(/(d\d+)kl(\d+)/g, (_, d, n) => d + t("dice.keep_worst", { n: Number(n) }))
-    .replace(/@difficulty\.\w+/g, () => t("dice.difficulty"))
+    .replace(/@difficulty\.\w+/g, () => valued("dice.difficulty"))
     .replace(/@hero\.(\w+)/g, "$1")
-    .replace(/@scaling\.\w+/g, () => t("dice.scaling"))
+    .replace(/@scaling\.\w+/g, () => valued("dice.scaling"))
     .replace(/\s+/g, " ")
     .trim();
 }
@@ -233,7 +253,7 @@ export function rollText(roll) {
     .join(", ");
   const formula = /^@hero\.\w+$/.test(String(roll.formula || "").trim())
     ? ""
-    : `${formulaText(roll.formula)} → `;
+    : `${formulaText(roll.formula, rollModifier(roll))} → `;
   return dice ? `${formula}[${dice}] → ${num(roll.total)}` : `${formula}${num(roll.total)}`;
 }
 

@@ -3,19 +3,28 @@
 
 import { h, s } from "/shared/dom.js";
 import { unitToken } from "/shared/board.js";
-import { blockedReason, diceFaces, formulaText, spawnStories } from "/shared/narrate.js";
+import {
+  blockedReason,
+  diceFaces,
+  formulaText,
+  rollModifier,
+  spawnStories,
+} from "/shared/narrate.js";
 import { num, t } from "/shared/i18n.js";
 
-/** Which band index a band name has, across the ruleset's tracks (for its colour class). */
-function bandIndex(ruleset, band) {
-  for (const track of Object.values(ruleset.tracks || {})) {
+/** A band's track and index ({track, index}) across the ruleset's tracks (for its colour). */
+function bandOf(ruleset, band) {
+  for (const [id, track] of Object.entries(ruleset.tracks || {})) {
     const i = (track.bands || []).findIndex((b) => b.name === band);
-    if (i >= 0) return i;
+    if (i >= 0) return { track: id, index: i };
   }
-  return 0;
+  return { track: "", index: 0 };
 }
 
-/** The spawn stories of the latest round that had any: {round, list (at most 4)}. */
+/**
+ * The spawn stories of the latest round that had any: {round, list}. A roll at a place that
+ * already rolled this round is marked `again` (the surge of the noisiest tower, say).
+ */
 export function latestStories(ctx) {
   const { events, state } = ctx;
   const all = spawnStories(events.slice(-200)).filter((st) =>
@@ -30,7 +39,13 @@ export function latestStories(ctx) {
     if (e.type === "table_rolled" || e.type === "card_drawn") roundOf.set(e, round);
   }
   const last = Math.max(...all.map((st) => roundOf.get(st.roll) ?? 0));
-  const list = all.filter((st) => (roundOf.get(st.roll) ?? 0) === last).slice(-4);
+  const list = all.filter((st) => (roundOf.get(st.roll) ?? 0) === last);
+  const seen = new Set();
+  for (const st of list) {
+    const where = st.roll.type === "table_rolled" && st.roll.at;
+    st.again = Boolean(where && seen.has(where));
+    if (where) seen.add(where);
+  }
   return { round: last || state.round, list };
 }
 
@@ -40,8 +55,10 @@ export function storiesPanel(view, ctx, names) {
   const d = {
     lang: document.documentElement.lang,
     round,
+    fresh: ctx.stage ? list.length : 0,
     list: list.map((st) => [
       st.roll,
+      st.again,
       st.units.map((u) => [u.kind, u.zone]),
       st.blocked.map((b) => b.kind),
     ]),
@@ -55,11 +72,15 @@ export function storiesPanel(view, ctx, names) {
         { class: "panel-title" },
         list.length ? t("stories.title_round", { round }) : t("stories.title"),
       ),
+      h("p", { class: "stories-more", hidden: true }),
       list.length
-        ? list.map((st) => (st.roll.type === "card_drawn"
-          ? cardStory(st, ruleset, names)
-          : story(st, ruleset, names))
-        )
+        ? list.map((st, i) => {
+          const el = st.roll.type === "card_drawn"
+            ? cardStory(st, ruleset, names)
+            : story(st, ruleset, names);
+          if (d.fresh && i === d.fresh - 1) el.classList.add("fresh");
+          return el;
+        })
         : h(
           "p",
           { class: "muted" },
@@ -121,22 +142,38 @@ function cardStory(st, ruleset, names) {
 
 function story(st, ruleset, names) {
   const e = st.roll;
-  const bi = bandIndex(ruleset, e.band);
+  const band = bandOf(ruleset, e.band);
   return h(
     "article",
-    { class: "story", "data-at": e.at || "" },
+    { class: ["story", st.again ? "again" : ""], "data-at": e.at || "" },
     h(
       "div",
       { class: "story-head" },
       h("span", { class: "story-where" }, e.at ? names.zone(e.at) : names.table(e.table)),
-      e.band ? h("span", { class: `band-pill band-${bi}` }, names.band(e.band)) : null,
+      e.band
+        ? h(
+          "span",
+          { class: `band-pill band-${band.index}` },
+          // The long form says which track the band is of ("City alert: Purge", not the
+          // difficulty); a crowded column keeps the short one (the colour is the track's).
+          band.track
+            ? h(
+              "span",
+              { class: "band-long" },
+              t("stories.band", { track: names.track(band.track), band: names.band(e.band) }),
+            )
+            : null,
+          h("span", { class: band.track ? "band-short" : "" }, names.band(e.band)),
+        )
+        : null,
     ),
+    st.again ? h("p", { class: "story-again" }, t("stories.again")) : null,
     h(
       "div",
       { class: "chain" },
       h("span", { class: "step" }, t("cause.table", { table: names.table(e.table) })),
       h("span", { class: "arrow" }, "→"),
-      h("span", { class: "step formula" }, formulaText(e.roll.formula)),
+      h("span", { class: "step formula" }, formulaText(e.roll.formula, rollModifier(e.roll))),
       diceFaces(e.roll),
       h("span", { class: "arrow" }, "→"),
       h("span", { class: "step total" }, num(e.roll.total)),

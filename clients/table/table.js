@@ -16,6 +16,8 @@ import {
 } from "/shared/i18n.js";
 import { TableView } from "/table/view.js";
 import { startReplay } from "/table/replay.js";
+import { Stage } from "/table/stage.js";
+import { unlockOnGesture } from "/shared/sound.js";
 
 await initI18n();
 translatePage();
@@ -69,24 +71,28 @@ function live(code) {
   let raw = null;
   let ruleset = null;
   let names = null;
-  const events = [];
+  // What is on screen: the events revealed so far and the state to draw (see stage.js).
+  let shown = { events: [], state: null, stage: null };
 
   const draw = () => {
-    if (names && conn.state) names.update(conn.state);
+    if (names && shown.state) names.update(shown.state);
     view.render({
       ruleset,
-      state: conn.state,
+      state: shown.state,
       room: conn.room,
-      events,
+      events: shown.events,
       code,
       status: conn.status,
       names,
+      stage: shown.stage,
+      skip: () => stage.skip(),
     });
   };
-  const absorb = (items) => {
-    for (const item of items) if (item.event) events.push(item.event);
+  const stage = new Stage((events, state, staging) => {
     if (events.length > MAX_EVENTS) events.splice(0, events.length - MAX_EVENTS);
-  };
+    shown = { events, state, stage: staging };
+    draw();
+  });
   const ensureRuleset = async (msg) => {
     if (!ruleset || ruleset.id !== conn.state?.ruleset) {
       raw = await rulesetFor(msg, conn.state);
@@ -94,6 +100,7 @@ function live(code) {
       names = ruleset ? new Names(ruleset, conn.state) : null;
     }
   };
+  const eventsOf = (items) => items.map((item) => item.event).filter(Boolean);
 
   // The host opened a room for the next game: this screen shows its lobby (code and QR).
   const followNext = () => {
@@ -106,16 +113,16 @@ function live(code) {
 
   conn.on("welcome", async ({ msg, events: missed }) => {
     if (followNext()) return;
-    if (msg.resumed !== "events") events.length = 0;
     await ensureRuleset(msg);
-    absorb(missed);
-    draw();
+    // Events held back by a staging were received: they count as shown before the missed ones.
+    stage.finish(false);
+    const kept = msg.resumed === "events" ? stage.shown : [];
+    stage.reset([...kept, ...eventsOf(missed)], conn.state, ruleset);
   });
-  conn.on("update", async ({ events: fresh, reset }) => {
-    if (reset) events.length = 0;
+  conn.on("update", async ({ events: fresh, state, reset }) => {
     await ensureRuleset(null);
-    absorb(fresh);
-    draw();
+    if (reset) stage.reset(eventsOf(fresh), state, ruleset);
+    else stage.update(eventsOf(fresh), state, ruleset);
   });
   conn.on("room", () => {
     followNext();
@@ -130,6 +137,15 @@ function live(code) {
     view.reset();
     draw();
   });
+  // Anyone at the TV may skip the staged turn: a key or a click on the board.
+  document.addEventListener("keydown", (e) => {
+    if (e.target instanceof HTMLInputElement || e.target instanceof HTMLSelectElement) return;
+    if (stage.staging && [" ", "Enter", "Escape", "ArrowRight"].includes(e.key)) {
+      e.preventDefault();
+      stage.skip();
+    }
+  });
+  unlockOnGesture();
   conn.start();
   view.render({ message: t("table.connecting_to", { code }) });
 }

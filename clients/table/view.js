@@ -7,13 +7,34 @@ import { h, Memo, place, s } from "/shared/dom.js";
 import { drawBoard, heroToken, SEAT_COLOURS, seatColours, unitToken } from "/shared/board.js";
 import { feedLines, Names } from "/shared/narrate.js";
 import { languageSwitch, num, t } from "/shared/i18n.js";
+import { isMuted, setMuted } from "/shared/sound.js";
+import { seedMatches } from "/shared/sha256.js";
 import { lobbyPanel } from "/table/lobby.js";
 import { latestStories, storiesPanel } from "/table/stories.js";
 
-const FEED_LINES = 16;
+const FEED_LINES = 24;
+/** Ever smaller spawn stories, tried in turn until the column fits its box (see fit). */
+const DENSITY = ["", "dense", "denser"];
 
 function pct(value, min, max) {
   return max > min ? Math.max(0, Math.min(100, ((value - min) / (max - min)) * 100)) : 0;
+}
+
+/** A speaker drawn in SVG (the TV may have no emoji font): with waves, or crossed out. */
+function speaker(muted) {
+  return s(
+    "svg",
+    { viewBox: "0 0 24 24", class: "speaker", "aria-hidden": "true" },
+    s("path", { d: "M3 9h4l5-4v14l-5-4H3z", fill: "currentColor" }),
+    muted
+      ? s("path", { d: "M16 9l5 6M21 9l-5 6", stroke: "currentColor", "stroke-width": "2" })
+      : s("path", {
+        d: "M15.5 8.5a5 5 0 0 1 0 7M18 6a8.5 8.5 0 0 1 0 12",
+        stroke: "currentColor",
+        "stroke-width": "2",
+        fill: "none",
+      }),
+  );
 }
 
 export class TableView {
@@ -23,6 +44,7 @@ export class TableView {
     this.mode = "";
     this.previous = {};
     this.left = h("div", { class: "left-col" });
+    this.proofOpen = false;
   }
 
   /** Forget what was drawn (after a language change). */
@@ -41,7 +63,8 @@ export class TableView {
 
   /**
    * ctx: {ruleset, state, room, events: [public event...], code, status, names,
-   *       replay: the replay controls or null, title, message (shown while there is no state)}
+   *       replay: the replay controls or null, title, message (shown while there is no state),
+   *       stage: the staged step ({step, steps, kind, events}) or null, skip: ends the staging}
    */
   render(ctx) {
     const { state, ruleset } = ctx;
@@ -74,9 +97,108 @@ export class TableView {
       storiesPanel(this, ctx, names),
       this.feedPanel(ctx, names),
       ctx.replay || null,
+      this.stageBanner(ctx, names),
       over ? this.endScreen(ctx, names) : null,
       this.statusBadge(ctx),
     ]);
+    this.fit();
+  }
+
+  /**
+   * Keep the spawn column and the feed inside their boxes, whatever the round brought: the
+   * stories get denser, then the oldest of them give way to a "+ n earlier rolls" line; the
+   * feed drops its oldest lines. Nothing is ever cut in half.
+   */
+  fit() {
+    const panel = this.root.querySelector(".stories-panel");
+    if (panel) {
+      const stories = [...panel.querySelectorAll(".story")];
+      const more = panel.querySelector(".stories-more");
+      const over = () => panel.scrollHeight > panel.clientHeight + 1;
+      for (const st of stories) st.hidden = false;
+      if (more) more.hidden = true;
+      let level = 0;
+      panel.dataset.density = DENSITY[level];
+      while (over() && level < DENSITY.length - 1) panel.dataset.density = DENSITY[++level];
+      let dropped = 0;
+      while (over() && dropped < stories.length - 1) {
+        stories[dropped++].hidden = true;
+        if (more) {
+          more.hidden = false;
+          more.textContent = t("stories.more", { count: dropped });
+        }
+      }
+    }
+    // Five or six heroes: their cards lose the player's line, then the tracks tighten.
+    const left = this.root.querySelector(".left-col");
+    if (left) {
+      let level = 0;
+      left.dataset.density = DENSITY[level];
+      const over = () =>
+        [left, ...left.children].some((el) => el.scrollHeight > el.clientHeight + 1);
+      while (over() && level < DENSITY.length - 1) {
+        left.dataset.density = DENSITY[++level];
+      }
+    }
+    const feed = this.root.querySelector(".feed-panel");
+    const list = feed?.querySelector(".feed");
+    if (feed && list) {
+      const items = [...list.children];
+      for (const li of items) li.hidden = false;
+      const top = () =>
+        feed.getBoundingClientRect().top + parseFloat(getComputedStyle(feed).paddingTop);
+      let i = 0;
+      while (i < items.length - 1 && list.getBoundingClientRect().top < top() - 0.5) {
+        items[i++].hidden = true;
+      }
+    }
+  }
+
+  /** The staged step of the enemy's turn: what just happened, big, and how to skip. */
+  stageBanner(ctx, names) {
+    const st = ctx.stage;
+    if (!st) return null;
+    const phase = [...ctx.events].reverse().find((e) => e.type === "phase_started");
+    const lines = feedLines(st.events, names).slice(0, 3);
+    return h(
+      "section",
+      {
+        class: ["stage-banner", `stage-${st.kind}`],
+        role: "status",
+        "aria-live": "polite",
+        "data-step": String(st.step),
+        "data-steps": String(st.steps),
+        "data-kind": st.kind,
+        onclick: () => ctx.skip?.(),
+      },
+      h(
+        "div",
+        { class: "stage-top" },
+        h(
+          "span",
+          { class: "stage-title" },
+          phase ? names.phase(phase.name) : t("stage.enemy_turn"),
+        ),
+        h("span", { class: "stage-count" }, t("stage.step", { step: st.step, steps: st.steps })),
+        h("button", {
+          class: "btn small stage-skip",
+          type: "button",
+          title: t("stage.skip_hint"),
+          onclick: (e) => {
+            e.stopPropagation();
+            ctx.skip?.();
+          },
+        }, t("stage.skip")),
+      ),
+      lines.map((line) =>
+        h(
+          "p",
+          { class: ["stage-line", `kind-${line.kind}`] },
+          h("span", { class: "icon", "aria-hidden": "true" }, line.icon),
+          h("span", {}, line.text),
+        )
+      ),
+    );
   }
 
   statusBadge(ctx) {
@@ -119,7 +241,11 @@ export class TableView {
           "div",
           { class: "title-block" },
           h("h1", { class: "game-title" }, d.title),
-          h("span", { class: "difficulty-chip" }, d.difficulty),
+          h(
+            "span",
+            { class: "difficulty-chip" },
+            t("table.difficulty_chip", { difficulty: d.difficulty }),
+          ),
         ),
         h(
           "div",
@@ -143,8 +269,27 @@ export class TableView {
             h("span", { class: "code-small" }, d.code),
           )
           : null,
+        this.muteButton(),
         languageSwitch(h),
       ));
+  }
+
+  /** Sound on or off for this screen (kept by sound.js for the device). */
+  muteButton() {
+    const button = h("button", { class: "btn small mute", type: "button" });
+    const label = () => {
+      const muted = isMuted();
+      button.replaceChildren(speaker(muted));
+      button.setAttribute("aria-label", t(muted ? "table.unmute" : "table.mute"));
+      button.setAttribute("aria-pressed", String(muted));
+      button.title = t(muted ? "table.unmute" : "table.mute");
+    };
+    button.addEventListener("click", () => {
+      setMuted(!isMuted());
+      label();
+    });
+    label();
+    return button;
   }
 
   boardPanel(ctx) {
@@ -161,13 +306,18 @@ export class TableView {
       seats: state.seats,
       highlight: [...highlight],
     };
+    this.onBoardClick = ctx.skip || null;
     return this.memo.get(
       "board",
       d,
       () =>
         h(
           "section",
-          { class: "board-panel", "aria-label": t("table.board") },
+          {
+            class: "board-panel",
+            "aria-label": t("table.board"),
+            onclick: () => this.onBoardClick?.(),
+          },
           drawBoard(ruleset, state, { highlight }),
           this.legend(ruleset, state),
         ),
@@ -178,9 +328,11 @@ export class TableView {
     const kinds = Object.keys(ruleset.units || {});
     const present = new Set((state.units || []).map((u) => u.kind));
     const shown = kinds.filter((k) => present.has(k));
+    const noisy = Object.values(state.zones || {}).some((z) => z?.noise > 0);
     return h(
       "div",
       { class: "legend" },
+      noisy ? h("span", { class: "legend-item legend-noise" }, t("table.noise_legend")) : null,
       (shown.length ? shown : kinds).map((kind) =>
         h(
           "span",
@@ -377,16 +529,25 @@ export class TableView {
   }
 
   endScreen(ctx, names) {
-    const { state, ruleset } = ctx;
+    const { state, ruleset, room } = ctx;
     const won = state.status === "won";
+    const aborted = state.status === "aborted";
+    const replayId = ctx.replay ? "" : room?.replay || "";
     const d = {
+      lang: document.documentElement.lang,
       status: state.status,
       outcome: state.outcome,
       round: state.round,
       seed: state.seed,
       tracks: state.tracks,
       commitment: state.commitment,
+      replayId,
+      open: this.proofOpen,
     };
+    const why = d.outcome ? names.outcome(d.status, d.outcome.cause, d.outcome.text) : "";
+    const replayUrl = replayId
+      ? `${location.origin}/table/?replay=${encodeURIComponent(replayId)}`
+      : "";
     return this.memo.get("end", d, () =>
       h(
         "section",
@@ -398,18 +559,21 @@ export class TableView {
         },
         h(
           "div",
-          { class: "end-card" },
+          { class: ["end-card", d.open ? "proof-open" : ""] },
           h("p", { class: "end-mark", "aria-hidden": "true" }, won ? "★" : "✖"),
           h(
             "h1",
             { class: "end-title" },
-            t(won ? "over.victory" : d.status === "aborted" ? "over.ended" : "over.defeat"),
+            t(won ? "over.victory" : aborted ? "over.ended" : "over.defeat"),
           ),
-          h(
+          aborted ? null : h(
             "p",
-            { class: "end-text" },
-            d.outcome ? names.outcome(d.status, d.outcome.cause, d.outcome.text) : "",
+            { class: "end-lead" },
+            t(won ? "table.end_won_lead" : "table.end_lost_lead"),
           ),
+          why
+            ? h("p", { class: "end-text" }, aborted ? why : t("table.end_why", { text: why }))
+            : null,
           h(
             "p",
             { class: "end-meta" },
@@ -429,17 +593,63 @@ export class TableView {
               )
             ),
           ),
-          d.seed
+          ctx.replay ? null : h(
+            "p",
+            { class: "end-again" },
+            t("table.end_again", { again: t("over.play_again") }),
+          ),
+          replayId
             ? h(
-              "p",
-              { class: "end-seed" },
-              t("table.seed", {
-                seed: `${d.seed.slice(0, 20)}…`,
-                hash: `${String(d.commitment).slice(0, 12)}…`,
-              }),
+              "div",
+              { class: "end-replay" },
+              h("a", { class: "btn primary replay-link", href: replayUrl }, t("table.end_replay")),
+              h("span", { class: "replay-url" }, t("table.end_replay_at", { url: replayUrl })),
             )
             : null,
+          d.seed ? this.proof(d, replayId, ctx.code) : null,
         ),
       ));
+  }
+
+  /** The dice proof behind a "verify" control: the seal, the revealed seed, checked here. */
+  proof(d, replayId, code) {
+    // The journal's own id has the room code between the replay id's two halves.
+    const gameId = replayId && code ? `${replayId.slice(0, 15)}-${code}-${replayId.slice(16)}` : "";
+    const ok = seedMatches(d.seed, d.commitment);
+    const toggle = h("button", {
+      class: "btn small verify-toggle",
+      type: "button",
+      "aria-expanded": String(d.open),
+      onclick: () => {
+        this.proofOpen = !this.proofOpen;
+        const box = toggle.parentElement.querySelector(".proof");
+        box.hidden = !this.proofOpen;
+        // The proof takes the place of the track totals, so the card still fits the screen.
+        toggle.closest(".end-card")?.classList.toggle("proof-open", this.proofOpen);
+        if (this.proofOpen) box.scrollIntoView({ block: "nearest" });
+        toggle.setAttribute("aria-expanded", String(this.proofOpen));
+        toggle.textContent = t(this.proofOpen ? "table.verify_hide" : "table.verify");
+      },
+    }, t(d.open ? "table.verify_hide" : "table.verify"));
+    return h(
+      "div",
+      { class: "end-proof" },
+      toggle,
+      h(
+        "div",
+        { class: "proof", hidden: !d.open, "data-verified": String(ok) },
+        h(
+          "p",
+          { class: ["proof-verdict", ok ? "ok" : "bad"] },
+          t(ok ? "table.verify_ok" : "table.verify_bad"),
+        ),
+        h(
+          "p",
+          { class: "proof-how" },
+          t("table.verify_how", { hash: d.commitment, seed: d.seed }),
+        ),
+        gameId ? h("p", { class: "proof-cli" }, t("table.verify_cli", { game: gameId })) : null,
+      ),
+    );
   }
 }

@@ -96,6 +96,7 @@ from cibo.journal.store import (
     Recovery,
     default_data_dir,
     new_game_id,
+    replay_id,
 )
 from cibo.journal.writer import CommitStats, GameJournal, GroupCommit
 
@@ -120,4 +121,5 @@ __all__ = [
     "default_data_dir",
     "new_game_id",
     "read_journal",
+    "replay_id",
 ]

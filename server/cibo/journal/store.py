@@ -49,6 +49,7 @@ __all__ = [
     "Recovery",
     "default_data_dir",
     "new_game_id",
+    "replay_id",
 ]
 
 log = logging.getLogger("cibo.journal")
@@ -78,6 +79,14 @@ def default_data_dir() -> Path:
 
 GAME_ID: Final = re.compile(r"[0-9]{8}T[0-9]{6}-([A-Z0-9]{1,12})-[0-9a-f]{4}")
 """What :func:`new_game_id` makes; group 1 is the room code."""
+
+
+def replay_id(game_id: str) -> str:
+    """``20261122T031500-ABCD-1f2e`` -> ``20261122T031500-1f2e`` (the room code left out; the
+    replay API names finished games so); an id of another shape is returned as it is."""
+    if GAME_ID.fullmatch(game_id) is None:
+        return game_id
+    return f"{game_id[:15]}-{game_id[-4:]}"
 
 
 def new_game_id(room_code: str, now: float | None = None) -> str:

@@ -21,6 +21,7 @@ from cibo.core import ENGINE_VERSION, GameState, Ruleset, new_game
 from cibo.errors import CiboError
 from cibo.journal.errors import JournalError
 from cibo.journal.format import JournalHeader, MetaRecord, Record
+from cibo.journal.store import replay_id
 from cibo.protocol.errors import error_message
 from cibo.rooms.codes import new_code, normalize_code
 from cibo.rooms.facts import HostLinkMinted, apply_fact, fact_to_data
@@ -263,6 +264,8 @@ class Registry:
     def _start(self, session: RoomSession, journal: GameLog, owner: str | None) -> Room:
         if not self._open:
             raise RuntimeError("use the registry inside 'async with'")
+        game_id = getattr(journal, "game_id", "")
+        session.replay_id = replay_id(game_id) if isinstance(game_id, str) and game_id else ""
         room = Room(
             session,
             journal,

@@ -131,6 +131,9 @@ class RoomSession:
         self.next_room: tuple[str, str] | None = None
         """The room opened for the next game: its code and host token (see :meth:`next_game`)."""
         self.next_pending = False
+        self.replay_id = ""
+        """The game's replay id (its journal's id without the room code; "" when it has no
+        journal file): the room info names it once the game is over, for a link to its replay."""
         self._status = state.status
         self._summary: tuple[Ruleset, dict[str, Any]] | None = None
 
@@ -161,6 +164,7 @@ class RoomSession:
             "spectators": r.count("spectator"),
             "next": self.next_room[0] if self.next_room is not None else None,
             "latecomers": r.latecomers,
+            "replay": self.replay_id if self.over and self.replay_id else None,
         }
 
     # -- joining ------------------------------------------------------------------------------

@@ -60,7 +60,14 @@ from typing import Any, Final, TypeVar
 from attrs import frozen
 
 from cibo.core import ruleset_summary, view_event, view_state
-from cibo.journal import GAME_ID, CommandRecord, GameStore, JournalError, read_journal
+from cibo.journal import (
+    GAME_ID,
+    CommandRecord,
+    GameStore,
+    JournalError,
+    read_journal,
+    replay_id,
+)
 from cibo.journal.listing import GameListing, list_games
 from cibo.journal.replay import Fold, load_ruleset, start_state
 from cibo.rulesets import RulesetError, available_rulesets
@@ -139,14 +146,6 @@ def _listing(game: GameListing) -> dict[str, Any]:
         "rounds": game.rounds,
         "events": game.events,
     }
-
-
-def replay_id(game_id: str) -> str:
-    """``20261122T031500-ABCD-1f2e`` -> ``20261122T031500-1f2e`` (the room code left out);
-    an id of another shape is returned as it is (it is never served)."""
-    if GAME_ID.fullmatch(game_id) is None:
-        return game_id
-    return f"{game_id[:15]}-{game_id[-4:]}"
 
 
 def replay_document(path: Path) -> dict[str, Any]:

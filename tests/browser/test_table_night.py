@@ -1,0 +1,403 @@
+"""The table display on a game night, in Debian's Chromium against a real ``cibo serve``.
+
+- The Safeguard's turn is staged: its steps appear one after another, a key or a click skips,
+  and with ``prefers-reduced-motion`` the end state shows at once.
+- The biggest spawn round of 1,000 simulated games of each ruleset (found by
+  ``bench/spawn_rounds.py``; the game is played again here and journaled, then shown by the
+  replay mode, which draws with the same view) fits the TV at 1920x1080 and 1280x720: no element
+  of the spawn column or the event log leaves its box or the screen, in English and Italian.
+- The end screen links to the game's replay and keeps the dice proof behind a "verify" control.
+
+Screenshots go where test_clients.py puts them (``CIBO_SCREENSHOTS``).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import itertools
+import os
+import shutil
+import subprocess
+import sys
+import time
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import Any
+
+import pytest
+from playwright.sync_api import Browser, Page, Playwright, expect
+from test_clients import (  # noqa: F401
+    ROOT,
+    Server,
+    Watch,
+    browser,
+    join,
+    new_context,
+    pw,
+    server,
+    shot,
+    table_round,
+    wait_until,
+)
+
+from cibo.core import ENGINE_VERSION, command_to_dict, event_to_dict
+from cibo.core import commands as cm
+from cibo.core.bots import choose
+from cibo.core.commands import command_from_wire
+from cibo.core.reducer import apply
+from cibo.core.rng import Rng
+from cibo.core.rules import decide, new_game
+from cibo.journal import CommandRecord, EndRecord, GameStore, LoggedEvent, replay_id
+from cibo.rulesets.loader import load_ruleset
+from cibo.simulation import game_seed, hero_lineup
+
+pytestmark = pytest.mark.browser
+
+BENCH_SEED = "spawn-rounds"
+"""The run seed of bench/spawn_rounds.py."""
+BIGGEST = {
+    # ruleset: (players, difficulty, game index, round, spawn rolls, units), as printed by
+    # `uv run python bench/spawn_rounds.py --games 1000` (greedy bots).
+    "electro-fishers": (6, "normal", 249, 7, 5, 11),
+    "factory-raid": (5, "easy", 135, 9, 15, 15),
+}
+VIEWPORTS = {"table": (1920, 1080), "tv720": (1280, 720)}
+
+RECORD_STAGE_JS = """() => {
+  window.__stage = [];
+  const note = () => {
+    const b = document.querySelector('.stage-banner');
+    const round = document.querySelector('.table-header .round strong')?.textContent;
+    const last = window.__stage.at(-1);
+    const step = b ? b.dataset.step : null;
+    if (!last || last.step !== step) {
+      window.__stage.push({step, kind: b?.dataset.kind, t: performance.now(), round,
+                           lines: b ? [...b.querySelectorAll('.stage-line')]
+                                        .map((l) => l.textContent) : []});
+    }
+  };
+  new MutationObserver(note).observe(document.body, {childList: true, subtree: true,
+                                                     attributes: true});
+}"""
+
+OVERFLOW_JS = """() => {
+  const vw = innerWidth, vh = innerHeight, out = [];
+  const inside = (r, box) => r.left >= box.left - 1 && r.right <= box.right + 1 &&
+                             r.top >= box.top - 1 && r.bottom <= box.bottom + 1;
+  const screen = {left: 0, top: 0, right: vw, bottom: vh};
+  for (const sel of ['.stories-panel', '.feed-panel', '.left-col']) {
+    const panel = document.querySelector(sel);
+    if (!panel) { out.push(`${sel} missing`); continue; }
+    const box = panel.getBoundingClientRect();
+    if (!inside(box, screen)) out.push(`${sel} leaves the screen`);
+    for (const el of panel.querySelectorAll('*')) {
+      if (el.closest('[hidden]') || !el.getClientRects().length) continue;
+      const r = el.getBoundingClientRect();
+      if (r.width === 0 && r.height === 0) continue;
+      if (!inside(r, box)) {
+        out.push(`${sel} ${el.tagName}.${el.className?.baseVal ?? el.className} ` +
+                 `"${(el.textContent || '').trim().slice(0, 40)}" ` +
+                 `${Math.round(r.top)}..${Math.round(r.bottom)} not in ` +
+                 `${Math.round(box.top)}..${Math.round(box.bottom)}`);
+      }
+    }
+  }
+  return out;
+}"""
+
+SMALLEST_TEXT_JS = """() => {
+  let smallest = 1e9, what = '';
+  const walker = document.createTreeWalker(document.querySelector('#app'),
+                                           NodeFilter.SHOW_TEXT);
+  while (walker.nextNode()) {
+    const el = walker.currentNode.parentElement;
+    if (!walker.currentNode.textContent.trim() || !el || !el.getClientRects().length) continue;
+    if (el.closest('[hidden], .replay-bar, svg')) continue;
+    const size = parseFloat(getComputedStyle(el).fontSize);
+    if (size < smallest) { smallest = size; what = walker.currentNode.textContent.trim(); }
+  }
+  return [smallest, what];
+}"""
+
+
+# -- the staged Safeguard turn -------------------------------------------------------------------
+
+
+def end_turns(phones: list[Page]) -> None:
+    for page in phones:
+        button = page.locator("button.end-turn:not([disabled])")
+        expect(button.first).to_be_visible()
+        button.first.click()
+
+
+def staged(page: Page) -> list[dict[str, Any]]:
+    notes: list[dict[str, Any]] = page.evaluate("window.__stage")
+    return notes
+
+
+@pytest.mark.timeout(150)
+def test_the_safeguard_turn_is_staged_step_by_step_and_can_be_skipped(
+    server: Server, browser: Browser, pw: Playwright  # noqa: F811 (the fixtures imported above)
+) -> None:
+    code, host_token = server.room(0)
+    watch = Watch()
+    tv_ctx = new_context(browser, pw, "table")
+    tv = watch.attach(tv_ctx.new_page(), "table")
+    tv.goto(f"{server.url}/table/?code={code}")
+    calm_ctx = new_context(browser, pw, "tv720")
+    calm = calm_ctx.new_page()
+    calm.emulate_media(reduced_motion="reduce")
+    watch.attach(calm, "calm table")
+    calm.goto(f"{server.url}/table/?code={code}")
+
+    phones_ctx = [new_context(browser, pw, "phone") for _ in range(2)]
+    phones = [watch.attach(c.new_page(), f"phone{i}") for i, c in enumerate(phones_ctx)]
+    join(phones[0], f"{server.url}/j/{code}#host={host_token}", "Ann", "zuru")
+    join(phones[1], f"{server.url}/j/{code}", "Bo", "killy")
+    phones[0].locator("#start-game").click()
+    expect(tv.locator(".board-panel svg.board")).to_be_visible()
+    expect(calm.locator(".board-panel svg.board")).to_be_visible()
+    # The header says which ruleset is played and shows the difficulty as a difficulty.
+    expect(tv.locator(".difficulty-chip")).to_contain_text("Difficulty:")
+    expect(tv.get_by_role("button", name="Turn the sound off")).to_be_visible()
+    tv.evaluate(RECORD_STAGE_JS)
+    calm.evaluate(RECORD_STAGE_JS)
+
+    # Round 1 ends: the TV reveals the Safeguard's turn a step at a time.
+    end_turns(phones)
+    wait_until(lambda: table_round(tv) == 2, timeout=20, what="round 2 on the TV")
+    notes = [n for n in staged(tv) if n["step"] is not None]
+    steps = [int(n["step"]) for n in notes]
+    assert len(steps) >= 2, notes
+    assert steps == sorted(steps) and len(set(steps)) == len(steps), notes
+    gaps = [b["t"] - a["t"] for a, b in itertools.pairwise(notes)]
+    assert all(gap >= 300 for gap in gaps), gaps
+    # Each step says what happened in it, in words.
+    assert all(n["lines"] for n in notes), notes
+    # While staged, the header still shows round 1: the new round comes with the last step.
+    assert {n["round"] for n in notes} == {"1"}, notes
+    expect(tv.locator(".stage-banner")).to_have_count(0)
+    # The TV that asked for reduced motion showed the end state without staging.
+    wait_until(lambda: table_round(calm) == 2, timeout=5, what="round 2 on the calm TV")
+    assert [n for n in staged(calm) if n["step"] is not None] == []
+    shot(tv, "table-night-round2")
+
+    # Round 2 ends: a key press on the TV skips the staging.
+    end_turns(phones)
+    banner = tv.locator(".stage-banner")
+    expect(banner).to_be_visible(timeout=5_000)
+    shot(tv, "table-night-staged")
+    skipped_at = time.monotonic()
+    tv.keyboard.press("Space")
+    expect(banner).to_have_count(0, timeout=1_000)
+    assert time.monotonic() - skipped_at < 1.0
+    assert table_round(tv) == 3
+
+    # Round 3 ends: a click on the Skip button does the same.
+    end_turns(phones)
+    expect(banner).to_be_visible(timeout=5_000)
+    tv.locator(".stage-skip").click()
+    expect(banner).to_have_count(0, timeout=1_000)
+    assert table_round(tv) == 4
+    # The mute control works on the TV and is remembered.
+    tv.get_by_role("button", name="Turn the sound off").click()
+    expect(tv.get_by_role("button", name="Turn the sound on")).to_have_attribute(
+        "aria-pressed", "true"
+    )
+    assert watch.errors == []
+    for c in [tv_ctx, calm_ctx, *phones_ctx]:
+        c.close()
+
+
+# -- the biggest spawn round fits the TV ---------------------------------------------------------
+
+
+def record_game(ruleset: str, players: int, difficulty: str, index: int, data: Path) -> Path:
+    """Play game ``index`` of bench/spawn_rounds.py again (the same seed, lineup and bots, so
+    the same game) and journal it under ``data`` as the server would; returns the file."""
+    loaded = load_ruleset(ROOT / "rulesets" / f"{ruleset}.toml")
+    rs = loaded.ruleset
+    seed = game_seed(BENCH_SEED, index)
+    state = new_game(rs, ruleset_sha256=loaded.sha256, seed=seed, difficulty=difficulty)
+    setup: list[tuple[str, cm.Command]] = [
+        (f"p{i + 1}", cm.JoinSeat(f"p{i + 1}", f"Bot {i + 1}")) for i in range(players)
+    ]
+    setup += [(seat, cm.PickHero(seat, kind)) for seat, kind in hero_lineup(rs, players, index)]
+    setup += [("p1", cm.SetDifficulty("p1", difficulty)), ("p1", cm.StartGame("p1"))]
+    records: list[CommandRecord] = []
+    seq = 0
+
+    def run(seat: str, command: cm.Command) -> None:
+        nonlocal state, seq
+        logged = []
+        for event in decide(state, command):
+            state = apply(state, event)
+            seq += 1
+            logged.append(LoggedEvent(seq, event_to_dict(event)))
+        records.append(CommandRecord(ts=time.time(), seat=seat, cmd_id=f"c{len(records)}",
+                                     command=command_to_dict(command), events=tuple(logged)))
+
+    for seat, command in setup:
+        run(seat, command)
+    bot_rng = Rng(hashlib.sha256(b"bot:" + seed).digest())
+    seats = [s.id for s in state.seats]
+    while not state.over:
+        for seat in seats:
+            wire = choose(state, seat, "greedy", bot_rng)
+            if wire is not None:
+                break
+        assert wire is not None
+        run(seat, command_from_wire(seat, wire))
+
+    async def write() -> Path:
+        store = GameStore(data)
+        try:
+            journal = await store.create_game(
+                room_code="BGRD", ruleset_id=rs.ruleset.id, ruleset_sha256=loaded.sha256,
+                ruleset_text=loaded.text, seed=seed, engine_version=ENGINE_VERSION,
+                difficulty=difficulty,
+            )
+            for record in records:
+                await journal.submit(record)
+            await journal.submit(EndRecord(ts=time.time(), outcome=state.status))
+            await journal.aclose()
+            return store.path_of(journal.game_id)
+        finally:
+            store.close()
+
+    # Playwright's sync API runs an event loop in this thread: the journal is written in another.
+    with ThreadPoolExecutor(1) as pool:
+        return pool.submit(asyncio.run, write()).result()
+
+
+def spawn_rolls_in(path_events: list[dict[str, Any]], round_no: int) -> int:
+    now, rolls = 0, 0
+    for e in path_events:
+        if e["type"] == "round_started":
+            now = e["round"]
+        elif now == round_no and (
+            (e["type"] == "table_rolled" and e.get("band")) or e["type"] == "card_drawn"
+        ):
+            rolls += 1
+    return rolls
+
+
+@pytest.mark.timeout(150)
+@pytest.mark.parametrize("ruleset", sorted(BIGGEST))
+def test_the_biggest_spawn_round_never_clips_on_the_tv(
+    server: Server, browser: Browser, pw: Playwright,  # noqa: F811 (the fixtures imported above)
+    tmp_path: Path, ruleset: str,
+) -> None:
+    players, difficulty, index, round_no, rolls, _units = BIGGEST[ruleset]
+    made = record_game(ruleset, players, difficulty, index, tmp_path)
+    shutil.copy(made, server.data / "games" / made.name)
+    game = replay_id(made.stem)
+
+    for kind, (width, height) in VIEWPORTS.items():
+        for locale in ("en-US", "it-IT"):
+            watch = Watch()
+            ctx = new_context(browser, pw, kind, locale)
+            tv = watch.attach(ctx.new_page(), "table")
+            tv.goto(f"{server.url}/table/?replay={game}")
+            expect(tv.locator(".replay-bar")).to_be_visible()
+            doc = tv.evaluate(f"fetch('/api/games/{game}').then((r) => r.json())")
+            events = [st["event"] for st in doc["steps"]]
+            assert spawn_rolls_in(events, round_no) == rolls  # the same game as the bench's
+            # The moment the round is over: every roll of it is in the spawn column.
+            at = next(i for i, e in enumerate(events)
+                      if e["type"] == "round_started" and e["round"] == round_no + 1)
+            tv.locator(".scrubber").fill(str(at))
+            expect(tv.locator(".stories-panel .panel-title")).to_contain_text(str(round_no))
+            stories = tv.locator(".stories-panel .story")
+            assert stories.count() >= min(rolls, 10)
+            shot(tv, f"table-night-spawns-{ruleset}-{width}-{locale[:2]}")
+            assert tv.evaluate(OVERFLOW_JS) == []
+            shown = tv.locator(".stories-panel .story:not([hidden])").count()
+            assert shown >= 3, "the column shows at least three stories"
+            if shown < stories.count():
+                expect(tv.locator(".stories-more")).to_be_visible()
+            # The log keeps lines on screen, and nothing is too small to read from the couch
+            # (0.7 rem is 18.8 px at 1080p; a 720p TV is the same size, so it scales).
+            assert tv.locator(".feed-panel .feed li:not([hidden])").count() >= 3
+            smallest, what = tv.evaluate(SMALLEST_TEXT_JS)
+            root = tv.evaluate("parseFloat(getComputedStyle(document.documentElement).fontSize)")
+            assert smallest >= 0.69 * root, (smallest, what)
+            assert width * height > 0
+            assert watch.errors == []
+            ctx.close()
+
+
+# -- the end of the game -------------------------------------------------------------------------
+
+
+@pytest.mark.timeout(150)
+def test_the_end_screen_links_the_replay_and_verifies_the_dice(
+    server: Server, browser: Browser, pw: Playwright  # noqa: F811 (the fixtures imported above)
+) -> None:
+    ctx = new_context(browser, pw, "phone")
+    page = ctx.new_page()
+    page.goto(f"{server.url}/")
+    made = page.evaluate(
+        """async () => (await import('/shared/protocol.js')).createRoom({difficulty: 'easy'})"""
+    )
+    ctx.close()
+    bots = subprocess.run(
+        [sys.executable, "-m", "cibo.cli", "bot", "--url", server.url, "--code", made["code"],
+         "--players", "2", f"--host-token={made['host_token']}", "--start", "--policy", "greedy"],
+        check=False, capture_output=True, text=True, timeout=100, cwd=ROOT,
+        env={**os.environ, "CIBO_DATA": str(server.data)},
+    )
+    assert bots.returncode == 0, bots.stdout + bots.stderr
+    journal = next((server.data / "games").glob(f"*-{made['code']}-*.cibo")).stem
+    game = replay_id(journal)
+
+    for kind in VIEWPORTS:
+        for locale in ("en-US", "it-IT"):
+            watch = Watch()
+            tv_ctx = new_context(browser, pw, kind, locale)
+            tv = watch.attach(tv_ctx.new_page(), "table")
+            tv.goto(f"{server.url}/table/?code={made['code']}")
+            end = tv.locator(".end-screen")
+            expect(end).to_be_visible()
+            outcome = end.get_attribute("data-outcome")
+            assert outcome in ("won", "lost")
+            link = end.locator("a.replay-link")
+            expect(link).to_have_attribute("href", f"{server.url}/table/?replay={game}")
+            expect(end.locator(".replay-url")).to_contain_text(f"/table/?replay={game}")
+            # The proof is behind a control: no hash on screen until it is asked for.
+            proof = end.locator(".proof")
+            expect(proof).to_be_hidden()
+            commitment = tv.evaluate(
+                f"fetch('/api/games/{game}').then((r) => r.json()).then((d) => d.commitment)"
+            )
+            assert commitment[:12] not in end.inner_text()
+            assert journal not in end.inner_text()
+            if locale == "en-US":
+                lead = "You won together!" if outcome == "won" else "This time the enemy won."
+                expect(end.locator(".end-lead")).to_have_text(lead)
+                expect(end.locator(".end-text")).to_contain_text("Why: ")
+                expect(end.locator(".end-again")).to_contain_text("not the evening")
+                end.get_by_role("button", name="Verify the dice").click()
+                expect(proof).to_be_visible()
+                expect(proof.locator(".proof-verdict")).to_have_text(
+                    "✓ Verified: the dice were fixed before the game began"
+                )
+                expect(proof.locator(".proof-cli")).to_have_text(
+                    f"To re-check every roll on the server's computer: cibo verify {journal}"
+                )
+            else:
+                end.get_by_role("button", name="Verifica i dadi").click()
+                expect(proof.locator(".proof-verdict")).to_contain_text("Verificato")
+            assert proof.get_attribute("data-verified") == "true"
+            shot(tv, f"table-night-end-{kind}-{locale[:2]}")
+            assert tv.evaluate(
+                """() => { const r = document.querySelector('.end-card').getBoundingClientRect();
+                           return r.top >= 0 && r.bottom <= innerHeight; }"""
+            )
+            if kind == "table" and locale == "en-US":
+                link.click()
+                expect(tv.locator(".replay-bar")).to_be_visible()
+                assert tv.url.endswith(f"/table/?replay={game}")
+            assert watch.errors == []
+            tv_ctx.close()
