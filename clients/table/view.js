@@ -9,6 +9,7 @@ import { feedLines, Names } from "/shared/narrate.js";
 import { languageSwitch, num, t } from "/shared/i18n.js";
 import { lobbyPanel } from "/table/lobby.js";
 import { latestStories, storiesPanel } from "/table/stories.js";
+import { goalData, goalPanel } from "/shared/teach.js";
 
 const FEED_LINES = 16;
 
@@ -66,7 +67,12 @@ export class TableView {
     }
     this.setMode("game");
     const over = state.status !== "lobby" && state.status !== "playing";
-    place(this.left, [this.tracksPanel(ctx, names), this.heroesPanel(ctx, names)]);
+    const goals = this.memo.get(
+      "teach",
+      goalData(state),
+      () => goalPanel(names, state, { tv: true }),
+    );
+    place(this.left, [this.tracksPanel(ctx, names), goals, this.heroesPanel(ctx, names)]);
     place(this.root, [
       this.header(ctx, names),
       this.boardPanel(ctx, names),

@@ -8,6 +8,7 @@ import { SEAT_COLOURS, seatColours } from "/shared/board.js";
 import { heroFormula } from "/phone/model.js";
 import { hostGamePanel } from "/phone/host.js";
 import { costText, languageFooter, pips, topBar } from "/phone/screens/parts.js";
+import { phoneTeach, phoneTeachData } from "/shared/teach.js";
 
 /** Actions a hero had at the start of this phase (the state only says how many are left). */
 function actionTotal(view, hero, state) {
@@ -329,6 +330,7 @@ export function renderGame(view, m, state, room) {
     rollsSection(view, m),
     privateSection(view, m, state),
     actionsSection(view, m, state),
+    view.section("teach", phoneTeachData(state, seat), () => phoneTeach(m.names, state, seat)),
     tracksSection(view, m, state),
     feedSection(view, m),
     m.conn.host ? hostGamePanel(view, m, room) : null,

@@ -163,9 +163,17 @@ def _line(state: GameState, line: TeachLine) -> dict[str, Any]:
 
 
 def goal_progress(state: GameState) -> dict[str, dict[str, dict[str, Any]]]:
-    """``{"goals": {name: {"value", "of"}}, "defeats": {...}}`` for the goal panel now."""
+    """``{"goals": {name: {"value", "of"}}, "defeats": {...}, "units": {kind: {"hp"}}}``: the
+    goal panel's numbers now, and each unit type's HP as it would enter now (a formula such as
+    ``6 + 2 * heroes`` worked out)."""
     teach = state.ruleset.teach
+    env = GameEnv(state)
+    units: dict[str, dict[str, Any]] = {}
+    for kind, unit in state.ruleset.units.items():
+        hp = _try(unit.hp, env)
+        units[kind] = {"hp": int(hp)} if hp.lstrip("-").isdigit() else {}
     return {
         "goals": {name: _line(state, line) for name, line in teach.goals.items()},
         "defeats": {name: _line(state, line) for name, line in teach.defeats.items()},
+        "units": units,
     }
