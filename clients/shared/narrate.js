@@ -184,15 +184,21 @@ export class Names {
 
 /**
  * A ruleset text with its {placeholders} filled: numbers as the language writes them, a dice
- * formula ("roll") in words. A placeholder without a value becomes "…", never its name.
+ * formula ("roll") in words. `{range|zone|zones}` adds the word for one or for more after the
+ * number. A placeholder without a value becomes "…", never its name.
  */
 export function fillValues(text, values = {}) {
-  return String(text ?? "").replace(/\{(\w+)\}/g, (_, name) => {
-    const value = values?.[name];
-    if (value === undefined || value === null || value === "") return "…";
-    if (name === "roll") return formulaText(value);
-    return typeof value === "number" ? num(value) : String(value);
-  });
+  return String(text ?? "").replace(
+    /\{(\w+)(?:\|([^|{}]*)\|([^|{}]*))?\}/g,
+    (_, name, one, more) => {
+      const value = values?.[name];
+      if (value === undefined || value === null || value === "") return "…";
+      if (name === "roll") return formulaText(value);
+      const shown = typeof value === "number" ? num(value) : String(value);
+      if (one === undefined) return shown;
+      return `${shown} ${Number(value) === 1 ? one : more}`;
+    },
+  );
 }
 
 function signed(n) {

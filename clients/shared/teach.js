@@ -50,25 +50,24 @@ export function goalData(state) {
 /**
  * The goal panel: the ways to win (with a progress bar where a track counts toward them) and
  * the ways to lose, each a sentence with its live numbers. Null for a ruleset without [teach].
+ * On the TV (`tv`) the two halves take turns in one place (teach.css), so that the panel fits
+ * the left column beside the tracks and the heroes.
  */
 export function goalPanel(names, state, { tv = false } = {}) {
   const teach = names.ruleset?.teach;
   if (!teach || !state?.teach || !Object.keys(teach.goals || {}).length) return null;
+  const half = (side, cls, title, ids) =>
+    h(
+      "div",
+      { class: ["teach-half", cls] },
+      h("h2", { class: ["teach-head", cls] }, title),
+      h("ul", { class: "teach-list" }, ids.map((id) => goalLine(names, state, side, id))),
+    );
   return h(
     "section",
     { class: ["teach-goals", tv ? "tv" : "card"], "aria-label": t("teach.goal_title") },
-    h("h2", { class: "teach-head win" }, t("teach.win")),
-    h(
-      "ul",
-      { class: "teach-list" },
-      Object.keys(teach.goals).map((id) => goalLine(names, state, "goals", id)),
-    ),
-    h("h2", { class: "teach-head lose" }, t("teach.lose")),
-    h(
-      "ul",
-      { class: "teach-list" },
-      Object.keys(teach.defeats || {}).map((id) => goalLine(names, state, "defeats", id)),
-    ),
+    half("goals", "win", t("teach.win"), Object.keys(teach.goals)),
+    half("defeats", "lose", t("teach.lose"), Object.keys(teach.defeats || {})),
   );
 }
 

@@ -4,7 +4,8 @@ Rules texts and dice formulas are written with names (``@hero.move``,
 ``(2 + min(1, allies_here))d6cs>=4``). Players read numbers: this module works them out for a
 hero in a state (:func:`hero_values`), for a hero card before the game (:func:`base_attack`) and
 for the goal panel (:func:`goal_progress`). Action texts say ``{range}``, ``{roll}``, ``{cost}``
-or ``{noise}`` where such a number goes; the clients put in the values sent here.
+or ``{noise}`` where such a number goes (``{range|zone|zones}`` adds the word for one or for
+more); the clients put in the values sent here.
 """
 
 from __future__ import annotations

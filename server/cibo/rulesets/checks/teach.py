@@ -24,7 +24,11 @@ _LINE_VALUES = ("value", "of")
 
 
 def _placeholders(cx: CheckContext, path: P, text: str, allowed: tuple[str, ...]) -> None:
-    for name in _PLACEHOLDER.findall(text):
+    """``{name}``, or ``{name|one|more}`` (the number, then the word for one or for more)."""
+    for inner in _PLACEHOLDER.findall(text):
+        name, *forms = inner.split("|")
+        if forms and len(forms) != 2:
+            cx.err(path, f"{{{inner}}}: write {{{name}|one|more}}, the word for one and for more")
         if name not in allowed:
             known = join(f"{{{a}}}" for a in allowed)
             cx.err(path, f"unknown placeholder {{{name}}} (use {known})")
@@ -41,7 +45,7 @@ def _line(cx: CheckContext, path: P, line: TeachLine) -> None:
             cx.err((*path, "track"), f"track {line.track!r} is hidden from the table")
     if line.of != "":
         check_expr(cx, (*path, "of"), line.of, {})
-    uses = set(_PLACEHOLDER.findall(line.text))
+    uses = {inner.split("|")[0] for inner in _PLACEHOLDER.findall(line.text)}
     if "value" in uses and not line.track:
         cx.err((*path, "text"), "{value} needs a track")
     if "of" in uses and not line.track and line.of == "":
