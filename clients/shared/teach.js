@@ -87,8 +87,7 @@ function phasesPart(names) {
           "li",
           { "data-phase": p.name },
           h("strong", {}, names.phase(p.name)),
-          " ",
-          text(names, `teach.phases.${p.name}`),
+          h("span", {}, text(names, `teach.phases.${p.name}`)),
         )
       ),
     ),
