@@ -47,15 +47,74 @@ export function goalData(state) {
   return { lang: language(), teach: state?.teach || null };
 }
 
+/** How long each line of the TV's goal panel stays in view. */
+const SLOT_MS = 6000;
+
+/**
+ * Line `i` of `n` takes its turn in the TV panel's one place: in view for one slot out of `n`.
+ * The turns follow one clock (performance.now), so a redraw does not start them over.
+ */
+function takeTurns(el, i, n) {
+  if (n < 2 || typeof el.animate !== "function") return;
+  const share = 1 / n;
+  const shown = { visibility: "visible", opacity: 1 };
+  const hidden = { visibility: "hidden", opacity: 0 };
+  el.animate(
+    [
+      { ...shown, offset: 0 },
+      { ...shown, offset: share * 0.999 },
+      { ...hidden, offset: share },
+      { ...hidden, offset: 1 },
+    ],
+    {
+      id: "teach-turns",
+      duration: n * SLOT_MS,
+      iterations: Infinity,
+      delay: -(i * SLOT_MS + (performance.now() % (n * SLOT_MS))),
+    },
+  );
+}
+
+/** The TV's panel: one line at a time, each under its heading ("How to win · 1 of 3"). */
+function tvPanel(names, state, teach) {
+  const goals = Object.keys(teach.goals || {});
+  const defeats = Object.keys(teach.defeats || {});
+  const lines = [
+    ...goals.map((id, k) => ["goals", id, k, goals.length]),
+    ...defeats.map((id, k) => ["defeats", id, k, defeats.length]),
+  ];
+  const slots = lines.map(([side, id, k, total], i) => {
+    const cls = side === "goals" ? "win" : "lose";
+    return h(
+      "div",
+      { class: ["teach-slot", cls], "data-slot": String(i), "data-slots": String(lines.length) },
+      h(
+        "h2",
+        { class: ["teach-head", cls] },
+        t(side === "goals" ? "teach.win" : "teach.lose"),
+        h("span", { class: "teach-count" }, t("common.n_of_total", { n: k + 1, total })),
+      ),
+      h("ul", { class: "teach-list" }, goalLine(names, state, side, id)),
+    );
+  });
+  slots.forEach((el, i) => takeTurns(el, i, slots.length));
+  return h(
+    "section",
+    { class: ["teach-goals", "tv"], "aria-label": t("teach.goal_title") },
+    slots,
+  );
+}
+
 /**
  * The goal panel: the ways to win (with a progress bar where a track counts toward them) and
  * the ways to lose, each a sentence with its live numbers. Null for a ruleset without [teach].
- * On the TV (`tv`) the two halves take turns in one place (teach.css), so that the panel fits
- * the left column beside the tracks and the heroes.
+ * On the TV (`tv`) the lines take turns in one place, so that the panel stays small beside
+ * the tracks and the heroes in the left column.
  */
 export function goalPanel(names, state, { tv = false } = {}) {
   const teach = names.ruleset?.teach;
   if (!teach || !state?.teach || !Object.keys(teach.goals || {}).length) return null;
+  if (tv) return tvPanel(names, state, teach);
   const half = (side, cls, title, ids) =>
     h(
       "div",
@@ -65,7 +124,7 @@ export function goalPanel(names, state, { tv = false } = {}) {
     );
   return h(
     "section",
-    { class: ["teach-goals", tv ? "tv" : "card"], "aria-label": t("teach.goal_title") },
+    { class: ["teach-goals", "card"], "aria-label": t("teach.goal_title") },
     half("goals", "win", t("teach.win"), Object.keys(teach.goals)),
     half("defeats", "lose", t("teach.lose"), Object.keys(teach.defeats || {})),
   );

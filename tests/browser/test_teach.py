@@ -83,6 +83,7 @@ CLIPPED = """(selector) => {
                `${Math.round(box.width)}x${Math.round(box.height)}`);
     }
     for (const el of root.querySelectorAll('*')) {
+      if (!(el instanceof HTMLElement) || !el.clientWidth) continue;
       if (el.scrollWidth > el.clientWidth + 1 && getComputedStyle(el).overflowX !== 'auto') {
         out.push(`${el.className} is wider than its box`);
       }
@@ -93,6 +94,21 @@ CLIPPED = """(selector) => {
     }
   }
   return out;
+}"""
+
+
+SHOW_SLOT = """(k) => {
+  for (const a of document.getAnimations()) {
+    if (a.id !== 'teach-turns') continue;
+    const el = a.effect.target;
+    const i = Number(el.dataset.slot), n = Number(el.dataset.slots);
+    const timing = a.effect.getTiming();
+    const slot = timing.duration / n;
+    a.pause();
+    let time = (((k - i) % n + n) % n) * slot + slot / 2 + timing.delay;
+    while (time < 0) time += timing.duration;  // before 0 the animation has not begun
+    a.currentTime = time;
+  }
 }"""
 
 
@@ -270,6 +286,19 @@ def test_goal_panel_and_rules_sheet_teach_the_game_in_english_and_italian(
     for page, name in ((table, "teach-tv-1080-en"), (tv, "teach-tv-720-en")):
         page.screenshot(path=str(SHOTS / f"{name}.png"))
         assert clipped(page, ".teach-goals.tv") == [], name
+        # The TV's lines take turns in one place: one in view at a time, each in its turn.
+        slots = page.locator(".teach-goals.tv .teach-slot")
+        n = slots.count()
+        assert n == 7
+        for k in range(n):
+            page.evaluate(SHOW_SLOT, k)
+            expect(slots.nth(k)).to_be_visible()
+            assert [slots.nth(i).is_visible() for i in range(n)].count(True) == 1
+            found += leaks(page, f"{name} line {k}")
+            assert clipped(page, ".teach-goals.tv") == [], (name, k)
+            assert clipped(page, ".left-col") == [], (name, k)
+            if k == n - 1:
+                page.screenshot(path=str(SHOTS / f"{name}-lose.png"))
     for page, name in ((killy, "teach-goal-phone-en"), (cibo, "teach-goal-phone-it-320")):
         page.locator(".teach-goals").scroll_into_view_if_needed()
         assert clipped(page, ".teach-goals") == [], name
