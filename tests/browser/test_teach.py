@@ -313,6 +313,26 @@ def test_goal_panel_and_rules_sheet_teach_the_game_in_english_and_italian(
         found += leaks(page, f"{kind} game it")
         page.screenshot(path=str(SHOTS / f"teach-{kind}-it.png"))
 
+    # Each phone switches language: the panel and the sheet follow, at 390 and 320 px.
+    for page, lang, name, title in ((killy, "it", "phone-it", "Come si gioca"),
+                                    (cibo, "en", "phone-en-320", "How to play")):
+        page.locator(f".lang-btn[data-lang={lang}]").click()
+        expect(page.locator(".teach-head.win")).to_have_text(
+            "Come si vince" if lang == "it" else "How to win")
+        page.locator(".teach-goals").scroll_into_view_if_needed()
+        assert clipped(page, ".teach-goals") == [], name
+        page.screenshot(path=str(SHOTS / f"teach-goal-{name}.png"))
+        sheet = open_rules(page)
+        expect(sheet.locator(".teach-sheet-head h2")).to_have_text(title)
+        assert clipped(page, "dialog.teach-sheet") == [], name
+        found += leaks(page, f"rules sheet {name}")
+        page.screenshot(path=str(SHOTS / f"teach-rules-{name}.png"))
+        sheet.locator("[data-part=units]").scroll_into_view_if_needed()
+        page.screenshot(path=str(SHOTS / f"teach-rules-{name}-units.png"))
+        close_rules(page)
+    killy.locator(".lang-btn[data-lang=en]").click()
+    expect(killy.locator(".teach-head.win")).to_have_text("How to win")
+
     # The end: the host ends the game; the over screen and the TV's end screen say no formula.
     killy.locator(".host-panel > summary").click()
     killy.get_by_role("button", name="End the game").click()
