@@ -5,10 +5,13 @@ random legal commands, as in ``bench/load.py``, but through ``RoomSession`` dire
 sockets, no WebSocket framing, no journal. Per command it times the session's ``command``
 (decide + apply + journal records), its ``flush`` (every audience's events and view) and the
 encoding of what was sent (each message once per codec its receivers use), and reports the
-sizes of the updates sent.
+sizes of the updates sent. Times are the process's CPU time (``time.process_time``), not wall
+time, so that other work on a shared machine inflates them less; the bots' own choice of a
+command is not counted.
 
     uv run python bench/room_cpu.py
     uv run python bench/room_cpu.py --seconds 20 --seed 7
+    uv run python bench/room_cpu.py --ruleset path/to/scavenge.toml   # the peer bench's toy game
 """
 
 from __future__ import annotations
@@ -29,6 +32,7 @@ from cibo.core.views import legal_actions
 from cibo.protocol.codecs import JSON, MSGPACK
 from cibo.rooms import Send, Step
 
+cpu = time.process_time
 TABLE = 900
 HEROES = ["killy", "cibo", "zuru", "tae"]
 
@@ -51,31 +55,41 @@ def encode(steps: list[Step], sizes: dict[str, list[int]]) -> None:
                     sizes["table update (JSON)"].append(len(text))
 
 
-def run(seconds: float, seed: int) -> dict[str, Any]:
+def run(
+    seconds: float, seed: int, ruleset: str = "electro-fishers", commands_max: int | None = None
+) -> dict[str, Any]:
+    """Play for ``seconds`` (or until ``commands_max`` commands): the same seed plays the same
+    games, so a fixed count compares two versions of the code on the same work."""
     rng = random.Random(seed)
     totals = {"command": 0.0, "flush": 0.0, "encode": 0.0}
     sizes: dict[str, list[int]] = {"phone update (msgpack)": [], "table update (JSON)": []}
     commands = games = 0
     deadline = time.perf_counter() + seconds
-    while time.perf_counter() < deadline:
-        h = Harness()
-        phones = h.lobby(["Ann", "Bob", "Cy", "Di"], HEROES)
+    limit = commands_max if commands_max is not None else float("inf")
+    while time.perf_counter() < deadline and commands < limit:
+        h = Harness(ruleset)
+        heroes = list(h.ruleset.ruleset.heroes)
+        phones = h.lobby(["Ann", "Bob", "Cy", "Di"], HEROES if "killy" in heroes else heroes[:4])
         assert h.hello(TABLE, role="table").ok
         session = h.session
         games += 1
-        while session.state.status == "playing" and time.perf_counter() < deadline:
+        while (
+            session.state.status == "playing"
+            and time.perf_counter() < deadline
+            and commands < limit
+        ):
             options = [(p, a) for p in phones for a in legal_actions(session.state, h.seats[p])]
             if not options:
                 break
             phone, chosen = options[rng.randrange(len(options))]
             command = {k: chosen[k] for k in ("type", "hero", "action", "target") if k in chosen}
-            t0 = time.perf_counter()
+            t0 = cpu()
             step = session.command(phone, f"c{commands}", command)
-            t1 = time.perf_counter()
+            t1 = cpu()
             flushed = session.flush()
-            t2 = time.perf_counter()
+            t2 = cpu()
             encode([step, flushed], sizes)
-            t3 = time.perf_counter()
+            t3 = cpu()
             totals["command"] += t1 - t0
             totals["flush"] += t2 - t1
             totals["encode"] += t3 - t2
@@ -98,8 +112,10 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seconds", type=float, default=10.0)
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--ruleset", default="electro-fishers", help="a name or a .toml path")
+    parser.add_argument("--commands", type=int, help="stop after this many commands")
     args = parser.parse_args()
-    result = run(args.seconds, args.seed)
+    result = run(args.seconds, args.seed, args.ruleset, args.commands)
     for key, value in result.items():
         print(f"{key}: {value}")
 

@@ -81,7 +81,7 @@ def test_codes_and_messages_are_unchanged() -> None:
                                                          "too deep")
     assert decode.message == error_message("protocol/too_large")
     assert str(ProtocolError()) == "protocol/invalid"
-    journal = JournalError("journal/io", "disk full", offset=3)
+    journal = JournalError("disk full", code="journal/io", offset=3)
     assert (journal.code, journal.message, journal.offset) == ("journal/io", "disk full", 3)
     assert str(journal) == "disk full [journal/io]"
     room = RoomRefused("room/limit")

@@ -50,7 +50,7 @@ CodecName = Literal["msgpack", "json"]
 class ClientError(CiboError):
     """A protocol-level refusal; ``code`` and ``message`` come from the server."""
 
-    def __init__(self, code: str, message: str = "") -> None:
+    def __init__(self, message: str = "", *, code: str) -> None:
         super().__init__(f"{message} [{code}]" if message else code)
         self.code = code
         self.message = message
@@ -229,7 +229,7 @@ class Client:
             self._reader.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await self._reader
-        self._fail_pending(ClientError("client/closed", "the client was closed"))
+        self._fail_pending(ClientError("the client was closed", code="client/closed"))
         self.closed.set()
 
     async def _open(self) -> dict[str, Any]:
@@ -256,10 +256,10 @@ class Client:
                 return message
             if kind == "error":
                 await ws.close()
-                raise JoinRefused(str(message.get("code")), str(message.get("message", "")))
+                raise JoinRefused(str(message.get("message", "")), code=str(message.get("code")))
             if kind == "bye":
                 self.protocol.receive(message)
-                raise JoinRefused(str(message.get("code")), str(message.get("message", "")))
+                raise JoinRefused(str(message.get("message", "")), code=str(message.get("code")))
 
     def _encode(self, message: Mapping[str, Any]) -> str | bytes:
         data = self.codec.encode(message)
@@ -285,8 +285,8 @@ class Client:
             if self._closing or not self.reconnect or self.protocol.is_final(code, ws.close_reason):
                 self._fail_pending(
                     ClientError(
-                        str(self.bye.get("code")) if self.bye else "client/disconnected",
                         f"connection closed ({code})",
+                        code=str(self.bye.get("code")) if self.bye else "client/disconnected",
                     )
                 )
                 self.closed.set()
@@ -348,7 +348,7 @@ class Client:
     ) -> dict[str, Any]:
         if self.closed.is_set():
             self.protocol.abandon(cmd_id)
-            raise ClientError("client/disconnected", "the connection is closed")
+            raise ClientError("the connection is closed", code="client/disconnected")
         future: asyncio.Future[dict[str, Any]] = asyncio.get_running_loop().create_future()
         self._waiting[cmd_id] = future
         with contextlib.suppress(ConnectionClosed):  # resent after the reconnect
@@ -390,7 +390,7 @@ class Client:
         async with asyncio.timeout(timeout):
             while not predicate(self):
                 if self.closed.is_set():
-                    raise ClientError("client/disconnected", "the connection is closed")
+                    raise ClientError("the connection is closed", code="client/disconnected")
                 self._changed.clear()
                 await self._changed.wait()
 
@@ -420,7 +420,7 @@ async def create_room(
         frame = await ws.recv()
         reply = json_or_msgpack(frame)
     if reply.get("type") != "room_created":
-        raise ClientError(str(reply.get("code")), str(reply.get("message", "")))
+        raise ClientError(str(reply.get("message", "")), code=str(reply.get("code")))
     return str(reply["code"]), str(reply["host_token"])
 
 
@@ -428,5 +428,5 @@ def json_or_msgpack(frame: str | bytes) -> dict[str, Any]:
     """Decode a server frame: text frames are JSON, binary frames msgpack."""
     value = json.loads(frame) if isinstance(frame, str) else msgpack.unpackb(frame, raw=False)
     if not isinstance(value, dict):
-        raise ClientError("client/bad_frame", "the server sent something that is not a map")
+        raise ClientError("the server sent something that is not a map", code="client/bad_frame")
     return value

@@ -36,9 +36,8 @@ Two exceptions are control flow, not errors, and stay outside the tree: ``GameOv
 private ``_Stop``.
 
 Constructors: ``Error(message, *, code=None, ...)``: the sentence first, the code (when not the
-class default) and any place (``path``, ``offset``...) by keyword. Three classes still take the
-code first, ``JournalError(code, message)``, ``ClientError(code, message)`` and
-``RoomRefused(code)``, until their raise sites move over.
+class default) and any place (``path``, ``offset``...) by keyword; ``RoomRefused(code)`` takes
+only the code, its sentence being the protocol's for that code.
 """
 
 from __future__ import annotations

@@ -22,6 +22,7 @@ from cibo.core.expr import (
     evaluate_bool,
     evaluate_int,
 )
+from cibo.core.expr.evaluator import _compiled, _Evaluator
 from cibo.core.rng import Rng
 
 
@@ -682,3 +683,50 @@ def test_arbitrary_text_only_ever_raises_expr_error(source: str) -> None:
     env = MapEnv({"a": 2, "b": "1d4", "@a": 3, "$a": True}, {"a": [MapEnv({"a": 1})]})
     with contextlib.suppress(ExprError):
         evaluate(compiled, env, Rng(b"fuzz"), want="int")
+
+
+# Names the formulas below may use: ENV's, with the words that appear in the alphabet.
+CLOSURE_ENV = MapEnv(
+    {**ENV.names, "a": 2, "b": "1d4", "t": "x", "@a": 3, "$a": True, "@t": (1, 2)},
+    {**ENV.collections, "a": [MapEnv({"a": 1}), MapEnv({"a": 0})]},
+)
+SAMPLES = [
+    "villagers > 5 and not convoy.launched or @flag",
+    "@hero.attack + @hero.plan * 2 - $roll % 4",
+    "convoy.at == 'shaft' and @alarm.rates == @alarm.same",
+    "count(zones:watchtower where noise >= 3) + sum(heroes of hp where tech > 1)",
+    "min(a, 3) + clamp(b, 1, 2) - ceil(villagers / 2) + 2d6kh1",
+    "@hero.name != t or a / 0",
+    "-(a) * -@a + (1 < 2) + true",
+]
+
+
+@given(
+    st.one_of(
+        st.sampled_from(SAMPLES),
+        trees().map(lambda t: render(t, " ")),
+        st.text(alphabet=FORMULA_ALPHABET, max_size=40),
+    ),
+    st.sampled_from(["int", "bool", "value"]),
+)
+@settings(max_examples=400)
+def test_closures_do_what_the_tree_walk_does(source: str, want: str) -> None:
+    """The closures an expression runs as give the tree walk's value, dice and errors."""
+    try:
+        compiled = compile_expr(source)
+    except ExprError:
+        return
+    walk = {"int": "num", "bool": "truth", "value": "value"}[want]
+
+    def run(fn: Callable[[_Evaluator], object], env: Env) -> tuple[object, ...]:
+        dice: list[Die] = []
+        rng = Rng(b"same stream")
+        evaluator = _Evaluator(compiled.source, env, rng, dice, 0)
+        try:
+            return ("ok", fn(evaluator), dice, rng.counter)
+        except ExprError as e:
+            return ("error", e.message, e.column, rng.counter)
+
+    for env in (CLOSURE_ENV, INT_ENV):
+        walked = run(lambda ev: getattr(ev, walk)(compiled.root), env)
+        assert run(_compiled(compiled.root, want), env) == walked, source

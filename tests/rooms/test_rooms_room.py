@@ -131,7 +131,7 @@ async def test_journal_failure_stops_the_game_and_never_acknowledges() -> None:
 async def test_a_journal_that_raises_at_submit_also_stops_the_game() -> None:
     class Broken(MemoryLog):
         def submit(self, record: Record) -> asyncio.Future[None]:
-            raise JournalError("journal/io", "disk on fire")
+            raise JournalError("disk on fire", code="journal/io")
 
     room = Room(_session(), Broken())
     task = asyncio.create_task(room.run())

@@ -36,7 +36,7 @@ __all__ = ["FEED", "KEYS", "Replay", "configure", "export_json", "render", "run"
 if TYPE_CHECKING:
     from cibo.core import GameState
     from cibo.journal.format import JournalHeader
-    from cibo.journal.replay import Step
+    from cibo.journal.replay import ReplayStep
 
 KEYS = (
     "n/space next · r next round · p prev round · b back · g go to round · a autoplay"
@@ -70,7 +70,7 @@ class Replay:
     """A game's states by position: 0 is the lobby, k the state after the k-th event."""
 
     def __init__(
-        self, header: JournalHeader, start: GameState, steps: list[Step], lang: str = "en"
+        self, header: JournalHeader, start: GameState, steps: list[ReplayStep], lang: str = "en"
     ) -> None:
         from cibo.core import view_event
         from cibo.core.events import RoundStarted
@@ -130,7 +130,7 @@ class Replay:
 # -- rendering ---------------------------------------------------------------------------------
 
 
-def _type_of(step: Step) -> str:
+def _type_of(step: ReplayStep) -> str:
     from cibo.core.events import event_type
 
     return event_type(step.event)

@@ -32,12 +32,12 @@ __all__ = [
     "Marker",
     "Meta",
     "Phase",
+    "PhaseStep",
     "Priority",
     "Range",
     "Row",
     "Rules",
     "Ruleset",
-    "Step",
     "Table",
     "Target",
     "Teach",
@@ -320,7 +320,7 @@ class Deck:
 
 
 @frozen
-class Step:
+class PhaseStep:
     """An automatic step of a phase. ``for_each`` binds ``$each``; ``repeat`` runs it N times."""
 
     step: str
@@ -344,7 +344,7 @@ class Phase:
     phase: str
     turns: Literal["all", "each_hero", "none"] = "none"
     actions: int = 0
-    steps: tuple[Step, ...] = ()
+    steps: tuple[PhaseStep, ...] = ()
     label: str = ""
 
 

@@ -248,33 +248,30 @@ def legal_actions(state: GameState, seat: str) -> list[dict[str, Any]]:
     for hero in s.heroes:
         if hero.seat != seat or hero.done or hero.downed:
             continue
-        spec = s.ruleset.heroes[hero.kind]
-        names = list(dict.fromkeys([*spec.actions, *s.ruleset.actions]))
-        for name in names:
-            action = find_action(s, hero, name)
-            assert action is not None
+        hero_id = hero.id
+        for name, action, label, cost, text, roll, target_kind, verbs in _menu(s, hero):
             if action_refusal(s, hero, name, action) is not None or cannot_help(s, hero, action):
                 continue
-            verbs = _verbs(action)
+            dice = _resolved_roll(s, hero, action) if roll else ""
             for target in targets(s, hero, action):
                 out.append(
                     {
                         "type": "act",
-                        "hero": hero.id,
+                        "hero": hero_id,
                         "action": name,
                         "target": target,
-                        "label": action.label or name,
-                        "cost": action.cost,
-                        "text": action.text,
-                        "roll": _resolved_roll(s, hero, action),
-                        "target_kind": action.target,
+                        "label": label,
+                        "cost": cost,
+                        "text": text,
+                        "roll": dice,
+                        "target_kind": target_kind,
                         "verbs": verbs,
                     }
                 )
         out.append(
             {
                 "type": "end_turn",
-                "hero": hero.id,
+                "hero": hero_id,
                 "label": "End turn",
                 "cost": 0,
                 "text": "",
@@ -301,6 +298,34 @@ def _verbs(action: Action) -> list[str]:
     """What the action does, as the verbs of its ``do`` effects in order (``move``,
     ``damage_zone``…), once each: tells apart actions that take the same kind of target."""
     return list(dict.fromkeys(verb_of(e).name for e in action.do))
+
+
+_MenuItem = tuple[str, Action, str, int, str, str, str, list[str]]
+_MENUS: dict[tuple[int, str], tuple[Ruleset, tuple[_MenuItem, ...]]] = {}
+"""By ruleset (its id, checked against the ruleset kept with the entry) and hero kind: the
+actions a hero of that kind has, in the order they are listed, with what their entries show.
+Listing legal actions runs for every seat after every command; the list only depends on the
+ruleset."""
+
+
+def _menu(s: GameState, hero: HeroState) -> tuple[_MenuItem, ...]:
+    key = (id(s.ruleset), hero.kind)
+    cached = _MENUS.get(key)
+    if cached is not None and cached[0] is s.ruleset:
+        return cached[1]
+    spec = s.ruleset.heroes[hero.kind]
+    items = []
+    for name in dict.fromkeys([*spec.actions, *s.ruleset.actions]):
+        action = find_action(s, hero, name)
+        assert action is not None
+        items.append((
+            name, action, action.label or name, action.cost, action.text, action.roll,
+            action.target, _verbs(action),
+        ))
+    if len(_MENUS) >= 64:  # rulesets are few in a server; tests build many
+        _MENUS.clear()
+    _MENUS[key] = (s.ruleset, tuple(items))
+    return _MENUS[key][1]
 
 
 def _roll(r: Roll | None) -> dict[str, Any] | None:

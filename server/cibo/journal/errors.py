@@ -38,9 +38,9 @@ class JournalError(CiboError):
 
     def __init__(
         self,
-        code: str,
         message: str,
         *,
+        code: str,
         path: str | None = None,
         offset: int | None = None,
         index: int | None = None,

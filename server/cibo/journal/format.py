@@ -183,8 +183,8 @@ def encode_frame(payload: Mapping[str, Any]) -> bytes:
     body: bytes = msgpack.packb(payload, use_bin_type=True)
     if len(body) > MAX_RECORD_BYTES:
         raise JournalError(
-            "journal/too_large",
             f"a journal record of {len(body)} bytes exceeds the limit of {MAX_RECORD_BYTES}",
+            code="journal/too_large",
         )
     return FRAME_HEADER.pack(MAGIC, len(body), zlib.crc32(body)) + body
 
@@ -270,13 +270,13 @@ def parse_header(payload: dict[str, Any]) -> JournalHeader:
     fmt = payload.get("format")
     if not isinstance(fmt, int) or isinstance(fmt, bool):
         raise JournalError(
-            "journal/format", "this is not a Cibo journal (its header has no format)"
+            "this is not a Cibo journal (its header has no format)", code="journal/format"
         )
     if fmt not in FORMATS:
         raise JournalError(
-            "journal/format",
             f"journal format {fmt} is not supported (this Cibo reads formats "
             f"{', '.join(map(str, FORMATS))})",
+            code="journal/format",
         )
     what = "the header"
     seats = _get(payload, "seats", list, what)

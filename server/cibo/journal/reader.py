@@ -111,7 +111,7 @@ def _corrupt(path: str | None, offset: int, index: int, reason: str) -> JournalE
     if path:
         where = f"{path}: {where}"
     return JournalError(
-        "journal/corrupt", f"{where}: {reason}", path=path, offset=offset, index=index
+        f"{where}: {reason}", code="journal/corrupt", path=path, offset=offset, index=index
     )
 
 
@@ -135,14 +135,14 @@ def read_journal(source: str | os.PathLike[str] | bytes) -> JournalContents:
             size = Path(path).stat().st_size
             if size > MAX_FILE_BYTES:
                 raise JournalError(
-                    "journal/too_large",
                     f"{path}: {size} bytes is larger than a journal may be ({MAX_FILE_BYTES})",
+                    code="journal/too_large",
                     path=path,
                 )
             buf = Path(path).read_bytes()
         except OSError as exc:
             raise JournalError(
-                "journal/io", f"cannot read {path}: {exc.strerror or exc}", path=path
+                f"cannot read {path}: {exc.strerror or exc}", code="journal/io", path=path
             ) from exc
 
     frames: list[tuple[int, int]] = []  # (offset, payload length)
@@ -170,7 +170,9 @@ def read_journal(source: str | os.PathLike[str] | bytes) -> JournalContents:
             reason = "the file is empty"
         elif buf[:2] != MAGIC[: len(buf[:2])]:
             raise JournalError(
-                "journal/format", f"{path or 'data'}: not a Cibo journal (bad magic)", path=path
+                f"{path or 'data'}: not a Cibo journal (bad magic)",
+                code="journal/format",
+                path=path,
             )
         else:
             reason = f"the header is not whole ({problem})"

@@ -27,7 +27,7 @@ from cibo.rulesets import RulesetError, parse_ruleset
 
 __all__ = [
     "Fold",
-    "Step",
+    "ReplayStep",
     "decode_events",
     "load_ruleset",
     "rebuild_state",
@@ -45,17 +45,17 @@ def load_ruleset(header: JournalHeader) -> Ruleset:
     digest = hashlib.sha256(header.ruleset_text.encode("utf-8")).hexdigest()
     if digest != header.ruleset_sha256:
         raise JournalError(
-            "journal/ruleset",
             f"the embedded ruleset {header.ruleset_id!r} does not match its sha256 "
             f"(header {header.ruleset_sha256[:12]}…, text {digest[:12]}…)",
+            code="journal/ruleset",
         )
     try:
         return _parse(header.ruleset_text, header.ruleset_id)
     except RulesetError as exc:
         raise JournalError(
-            "journal/ruleset",
             f"the embedded ruleset {header.ruleset_id!r} does not load with this version "
             f"of Cibo: {exc}",
+            code="journal/ruleset",
         ) from exc
 
 
@@ -78,7 +78,7 @@ def start_state(
         try:
             seed = bytes.fromhex(header.seed)
         except ValueError:
-            raise JournalError("journal/corrupt", "the header's seed is not hex") from None
+            raise JournalError("the header's seed is not hex", code="journal/corrupt") from None
     return new_game(
         ruleset if ruleset is not None else load_ruleset(header),
         ruleset_sha256=header.ruleset_sha256,
@@ -100,7 +100,7 @@ def decode_events(records: Iterable[Record]) -> Iterator[tuple[int, Event]]:
                     event = event_from_dict(logged.event)
                 except ValueError as exc:
                     raise JournalError(
-                        "journal/corrupt", f"event seq {logged.seq} cannot be read: {exc}"
+                        f"event seq {logged.seq} cannot be read: {exc}", code="journal/corrupt"
                     ) from None
                 yield logged.seq, event
 
@@ -130,7 +130,8 @@ class Fold:
             if isinstance(event, CommandUndone):
                 if self.undo.latest is None:
                     raise JournalError(
-                        "journal/corrupt", f"event seq {seq} undoes a command that is not there"
+                        f"event seq {seq} undoes a command that is not there",
+                        code="journal/corrupt",
                     )
                 mark, _ = self.undo.pop(event.by)
                 self.state = mark.before
@@ -157,7 +158,7 @@ def rebuild_state(header: JournalHeader, records: Iterable[Record]) -> GameState
 
 
 @frozen
-class Step:
+class ReplayStep:
     """One event of a replay and the state right after it."""
 
     seq: int
@@ -165,12 +166,14 @@ class Step:
     state: GameState
 
 
-def replay_steps(header: JournalHeader, records: Sequence[Record]) -> tuple[GameState, list[Step]]:
+def replay_steps(
+    header: JournalHeader, records: Sequence[Record]
+) -> tuple[GameState, list[ReplayStep]]:
     """The starting state and every step, for stepping back and forth (``cibo replay``)."""
     start = start_state(header)
     fold = Fold(start)
-    steps: list[Step] = []
+    steps: list[ReplayStep] = []
     for record in records:
         if isinstance(record, CommandRecord):
-            steps.extend(Step(seq, event, state) for seq, event, state in fold.record(record))
+            steps.extend(ReplayStep(seq, event, state) for seq, event, state in fold.record(record))
     return start, steps

@@ -238,8 +238,8 @@ class GameStore:
         except OSError as exc:
             os.close(fd)
             raise JournalError(
-                "journal/locked",
                 f"{self.games_dir} is in use by another Cibo server; stop it or use another --data",
+                code="journal/locked",
                 path=str(self.games_dir),
             ) from exc
         self._lock_fd = fd
@@ -303,7 +303,7 @@ class GameStore:
             fd = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC, 0o600)
         except OSError as exc:
             raise JournalError(
-                "journal/io", f"cannot create {partial}: {exc.strerror}", path=str(path)
+                f"cannot create {partial}: {exc.strerror}", code="journal/io", path=str(path)
             ) from exc
         try:
             view = memoryview(frame)
@@ -317,8 +317,8 @@ class GameStore:
             with contextlib.suppress(OSError):
                 os.unlink(partial)
             raise JournalError(
-                "journal/io",
                 f"cannot create the game journal {path}: {exc.strerror}",
+                code="journal/io",
                 path=str(path),
             ) from exc
         return fd
@@ -360,7 +360,7 @@ class GameStore:
                 continue
             except OSError as exc:
                 error = JournalError(
-                    "journal/io", f"cannot reopen {path}: {exc.strerror}", path=str(path)
+                    f"cannot reopen {path}: {exc.strerror}", code="journal/io", path=str(path)
                 )
                 log.error("cannot resume %s: %s", path, error.message)
                 corrupt.append(CorruptGame(str(path), error))
@@ -400,7 +400,9 @@ class GameStore:
                 os.close(fd)
         except OSError as exc:
             raise JournalError(
-                "journal/io", f"cannot cut the torn tail of {path}: {exc.strerror}", path=str(path)
+                f"cannot cut the torn tail of {path}: {exc.strerror}",
+                code="journal/io",
+                path=str(path),
             ) from exc
         log.warning(
             "%s: cut %d bytes of torn tail at byte %d (%s); saved to %s",

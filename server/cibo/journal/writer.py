@@ -211,7 +211,9 @@ class GroupCommit:
         with self._lock:
             if self._stopping:
                 raise JournalError(
-                    "journal/closed", "the server's journal writer is stopped", path=journal.path
+                    "the server's journal writer is stopped",
+                    code="journal/closed",
+                    path=journal.path,
                 )
             pending = self._waiting.get(journal)
             if pending is None:
@@ -483,7 +485,7 @@ class GameJournal:
         if self.closed or self.finished:
             state = "closed" if self.closed else "finished"
             raise JournalError(
-                "journal/closed", f"the journal of {self.game_id} is {state}", path=self.path
+                f"the journal of {self.game_id} is {state}", code="journal/closed", path=self.path
             )
         last_seq = self.last_seq
         if isinstance(record, CommandRecord) and record.events:
@@ -514,10 +516,10 @@ class GameJournal:
             else:
                 cause = f"the write was interrupted ({type(exc).__name__})"
             self.error = JournalError(
-                "journal/io",
                 f"the game journal {self.path} could not be saved: {cause}. The game is stopped "
                 "so that no move is confirmed without being saved; it can be resumed from the "
                 "last saved move once the problem is fixed.",
+                code="journal/io",
                 path=self.path,
             )
             log.error("journal %s failed at byte %d: %s", self.path, self.end, exc)

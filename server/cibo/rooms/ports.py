@@ -89,10 +89,10 @@ class MemoryLog:
 
     def submit(self, record: Record) -> asyncio.Future[None]:
         if self.closed:
-            raise JournalError("journal/closed", "the journal is closed")
+            raise JournalError("the journal is closed", code="journal/closed")
         future: asyncio.Future[None] = asyncio.get_running_loop().create_future()
         if self.fail_after is not None and self.count >= self.fail_after:
-            future.set_exception(JournalError("journal/io", "simulated write failure"))
+            future.set_exception(JournalError("simulated write failure", code="journal/io"))
             future.exception()  # retrieved by the room; avoid a warning if it is not
             return future
         self.count += 1

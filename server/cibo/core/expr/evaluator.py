@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from typing import Literal
+from collections.abc import Callable, Sequence
+from typing import Any, Literal
 
 from cibo.core.expr.compiled import Expr, compile_expr
 from cibo.core.expr.errors import ExprError
@@ -275,6 +275,149 @@ class _Evaluator:
         return sum(1 for i in counted if _holds(values[i], *success))
 
 
+# Compiled closures -------------------------------------------------------------------------
+#
+# Conditions and amounts are evaluated after every effect and for every legal action, and
+# walking the tree (a ``match`` per node) was most of their cost. Each tree is turned once into
+# closures over an evaluator, which do what the evaluator's methods do for that node, in the
+# same order and with the same errors; nodes not worth it (calls, count, sum, dice, text) call
+# the evaluator's method, so anything not specialised here behaves exactly as the tree walk.
+
+_Fn = Callable[[_Evaluator], Any]
+
+
+def _num_fn(node: Node) -> _Fn:
+    """Closure doing what :meth:`_Evaluator.num` does for ``node``."""
+    if isinstance(node, Num):
+        value = node.value
+        return lambda ev: value
+    if isinstance(node, Bool):
+        number = int(node.value)
+        return lambda ev: number
+    if isinstance(node, Name):
+        name = node
+        return lambda ev: ev.to_int(ev.lookup(name), name)
+    if isinstance(node, Neg):
+        operand = _num_fn(node.operand)
+        return lambda ev: -operand(ev)
+    if isinstance(node, Arith):
+        return _arith_fn(node)
+    if isinstance(node, Not | Compare | Logic):
+        truth = _truth_fn(node)
+        return lambda ev: int(truth(ev))
+    walked = node
+    return lambda ev: ev.num(walked)
+
+
+def _arith_fn(node: Arith) -> _Fn:
+    first = _num_fn(node.first)
+    rest = tuple((op, _num_fn(operand), col) for op, operand, col in node.rest)
+
+    def arith(ev: _Evaluator) -> int:
+        acc: int = first(ev)
+        for op, operand, col in rest:
+            right: int = operand(ev)
+            if op == "+":
+                acc += right
+            elif op == "-":
+                acc -= right
+            elif op == "*":
+                acc *= right
+            elif right == 0:
+                raise ev.error("division by zero", col)
+            elif op == "%":
+                acc %= right
+            else:
+                acc //= right
+            if not -MAX_VALUE <= acc <= MAX_VALUE:
+                raise ev.error(f"the value is out of range (more than {MAX_VALUE:,})", col)
+        return acc
+
+    return arith
+
+
+def _truth_fn(node: Node) -> _Fn:
+    """Closure doing what :meth:`_Evaluator.truth` does for ``node``."""
+    if isinstance(node, Bool):
+        value = node.value
+        return lambda ev: value
+    if isinstance(node, Not):
+        operand = _truth_fn(node.operand)
+        return lambda ev: not operand(ev)
+    if isinstance(node, Logic):
+        operands = tuple(_truth_fn(o) for o in node.operands)
+        if node.op == "and":
+            return lambda ev: all(f(ev) for f in operands)
+        return lambda ev: any(f(ev) for f in operands)
+    if isinstance(node, Compare):
+        return _compare_fn(node)
+    if isinstance(node, Name):
+        name = node
+        return lambda ev: ev.to_truth(ev.lookup(name), name)
+    if isinstance(node, Text):
+        walked = node
+        return lambda ev: ev.truth(walked)
+    number = _num_fn(node)
+    return lambda ev: number(ev) != 0
+
+
+def _value_fn(node: Node) -> _Fn:
+    """Closure doing what :meth:`_Evaluator.value` does for ``node``."""
+    if isinstance(node, Num | Bool | Text):
+        value = node.value
+        return lambda ev: value
+    if isinstance(node, Name):
+        name = node
+        return lambda ev: ev.lookup(name)
+    if isinstance(node, Not | Compare | Logic):
+        return _truth_fn(node)
+    return _num_fn(node)
+
+
+def _compare_fn(node: Compare) -> _Fn:
+    op = node.op
+    if op in ("==", "!="):
+        left, right = _value_fn(node.left), _value_fn(node.right)
+        left_node, right_node = node.left, node.right
+        equal = op == "=="
+
+        def same(ev: _Evaluator) -> bool:
+            a, b = left(ev), right(ev)
+            if (isinstance(a, str) and isinstance(b, str)) or (
+                isinstance(a, tuple) and isinstance(b, tuple)
+            ):
+                result = a == b
+            else:
+                result = ev.to_int(a, left_node) == ev.to_int(b, right_node)
+            return result if equal else not result
+
+        return same
+    left_num, right_num = _num_fn(node.left), _num_fn(node.right)
+    return lambda ev: _holds(left_num(ev), op, right_num(ev))
+
+
+_COMPILED: dict[tuple[int, str], tuple[Node, _Fn]] = {}
+"""By syntax tree (its id, checked against the tree kept with the entry) and what is wanted:
+its closure. Trees come from :func:`compile_expr`'s cache, so they are few and long-lived."""
+
+
+def _compiled(root: Node, want: str) -> _Fn:
+    key = (id(root), want)
+    entry = _COMPILED.get(key)
+    if entry is not None and entry[0] is root:
+        return entry[1]
+    if want == "int":
+        fn = _num_fn(root)
+    elif want == "bool":
+        fn = _truth_fn(root)
+    else:
+        fn = _value_fn(root)
+    if len(_COMPILED) >= 4096:  # far more than any ruleset has; formulas built at run time
+        _COMPILED.clear()
+    _COMPILED[key] = (root, fn)
+    return fn
+
+
 def _keep_or_drop(kind: str, n: int, counted: list[int], values: list[int]) -> set[int]:
     """The dice still counted after ``kh``/``kl``/``dh``/``dl`` ``n``; ties pick the earlier die."""
     highest = sorted(counted, key=lambda i: (-values[i], i))
@@ -361,11 +504,8 @@ def _run(
         raise ExprError(f"formulas nested more than {MAX_DEPTH} deep", None, compiled.source)
     evaluator = _Evaluator(compiled.source, env, rng, dice, depth)
     try:
-        if want == "int":
-            return evaluator.num(compiled.root)
-        if want == "bool":
-            return evaluator.truth(compiled.root)
-        return evaluator.value(compiled.root)
+        result: Value = _compiled(compiled.root, want)(evaluator)
+        return result
     except RecursionError:
         raise ExprError("formula is too deeply nested to evaluate", None, compiled.source) from None
 
