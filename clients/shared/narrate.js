@@ -107,11 +107,12 @@ export class Names {
     return this.text(`${base}.${action}.label`, pretty(action));
   }
 
-  /** An action's rules text, as `action`. */
+  /** An action's rules text, as `action`, with this hero's numbers in its {placeholders}. */
   actionText(heroId, action, value) {
     const owner = this.actionOwner(heroId, action);
     const base = owner ? `heroes.${owner}.actions` : "actions";
-    return this.text(`${base}.${action}.text`, value);
+    const values = this.heroById.get(heroId)?.values?.actions?.[action] || {};
+    return fillValues(this.text(`${base}.${action}.text`, value), values);
   }
 
   table(name) {
@@ -179,6 +180,25 @@ export class Names {
     if (this.unitById.has(value)) return this.unit(value);
     return pretty(value);
   }
+}
+
+/**
+ * A ruleset text with its {placeholders} filled: numbers as the language writes them, a dice
+ * formula ("roll") in words. `{range|zone|zones}` adds the word for one or for more after the
+ * number. A placeholder without a value becomes "…", never its name.
+ */
+export function fillValues(text, values = {}) {
+  return String(text ?? "").replace(
+    /\{(\w+)(?:\|([^|{}]*)\|([^|{}]*))?\}/g,
+    (_, name, one, more) => {
+      const value = values?.[name];
+      if (value === undefined || value === null || value === "") return "…";
+      if (name === "roll") return formulaText(value);
+      const shown = typeof value === "number" ? num(value) : String(value);
+      if (one === undefined) return shown;
+      return `${shown} ${Number(value) === 1 ? one : more}`;
+    },
+  );
 }
 
 function signed(n) {

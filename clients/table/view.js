@@ -11,6 +11,7 @@ import { isMuted, setMuted } from "/shared/sound.js";
 import { seedMatches } from "/shared/sha256.js";
 import { lobbyPanel } from "/table/lobby.js";
 import { latestStories, storiesPanel } from "/table/stories.js";
+import { goalData, goalPanel } from "/shared/teach.js";
 
 const FEED_LINES = 24;
 /** Ever smaller spawn stories, tried in turn until the column fits its box (see fit). */
@@ -89,7 +90,12 @@ export class TableView {
     }
     this.setMode("game");
     const over = state.status !== "lobby" && state.status !== "playing";
-    place(this.left, [this.tracksPanel(ctx, names), this.heroesPanel(ctx, names)]);
+    const goals = this.memo.get(
+      "teach",
+      goalData(state),
+      () => goalPanel(names, state, { tv: true }),
+    );
+    place(this.left, [this.tracksPanel(ctx, names), goals, this.heroesPanel(ctx, names)]);
     place(this.root, [
       this.header(ctx, names),
       this.boardPanel(ctx, names),

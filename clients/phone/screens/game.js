@@ -16,6 +16,7 @@ import {
   watchingSection,
   willSendSection,
 } from "/phone/screens/night.js";
+import { phoneTeach, phoneTeachData } from "/shared/teach.js";
 
 /** Actions a hero had at the start of this phase (the state only says how many are left). */
 function actionTotal(view, hero, state) {
@@ -366,6 +367,7 @@ export function renderGame(view, m, state, room) {
     privateSection(view, m, state),
     seat ? undoSection(view, m, state, room) : null,
     seat ? actionsSection(view, m, state) : null,
+    view.section("teach", phoneTeachData(state, seat), () => phoneTeach(m.names, state, seat)),
     tracksSection(view, m, state),
     feedSection(view, m),
     m.conn.host ? hostGamePanel(view, m, state, room) : null,

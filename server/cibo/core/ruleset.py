@@ -40,6 +40,9 @@ __all__ = [
     "Ruleset",
     "Table",
     "Target",
+    "Teach",
+    "TeachLine",
+    "Term",
     "Track",
     "Translations",
     "Trigger",
@@ -416,6 +419,49 @@ class Bots:
 
 
 @frozen
+class TeachLine:
+    """One sentence of the goal panel: a way to win or to lose, with its live progress.
+
+    ``text`` may say ``{value}`` (the track's value now) and ``{of}`` (``of`` evaluated now, or
+    the track's maximum when ``of`` is empty): "Route {value}/{of}: secure it at the Bridge".
+    """
+
+    text: str
+    track: str = ""
+    """A public track whose value the panel shows; empty for a line without progress."""
+    of: Formula = ""
+    """The number the line counts toward or guards (``"@difficulty.min_survivors"``)."""
+
+
+@frozen
+class Term:
+    """A word of the game (noise, alert band...) and what it means at the table."""
+
+    term: str
+    text: str
+
+
+@frozen
+class Teach:
+    """The ``[teach]`` table: what the table is told about how to play.
+
+    ``goals`` are the ways to win and ``defeats`` the ways to lose, each keyed by a name, in the
+    order shown; ``phases`` says what happens in each phase of the round (keyed by phase name);
+    ``glossary`` explains the words the game uses. ``cibo check`` requires every part (a ruleset
+    without it still loads, so that journals written before it keep replaying).
+    """
+
+    goals: dict[str, TeachLine] = field(factory=dict)
+    defeats: dict[str, TeachLine] = field(factory=dict)
+    phases: dict[str, str] = field(factory=dict)
+    glossary: dict[str, Term] = field(factory=dict)
+
+    @property
+    def empty(self) -> bool:
+        return not (self.goals or self.defeats or self.phases or self.glossary)
+
+
+@frozen
 class Translations:
     """The ``[translations]`` table: the ruleset's languages and its texts in each.
 
@@ -454,6 +500,7 @@ class Ruleset:
     """``@scaling.NAME``: value by hero count (keys are counts as strings)."""
     rules: Rules = Rules()
     bots: Bots = Bots()
+    teach: Teach = Teach()
     translations: Translations = Translations()
 
     @property

@@ -3,7 +3,8 @@
 A text path names one text by its place in the ruleset file, with entries by name and rows by
 index (from 0): ``ruleset.name``, ``zones.gate.label``, ``heroes.killy.actions.beam.text``,
 ``tables.spawn.bands.calm.0.text``, ``round.upkeep.steps.eat.label``,
-``end.victory.evacuated.text``.
+``end.victory.evacuated.text``, ``teach.goals.route.text``, ``teach.phases.heroes``,
+``teach.glossary.noise.term``.
 Names that have no label field in the file (a band, a table, a deck, a card, a step, an action
 without ``label``) still have a ``label`` path: its source text is the name made readable
 (``find`` -> ``Find``), and a translation gives it in words. The clients look texts up by the
@@ -91,4 +92,13 @@ def text_paths(rs: Ruleset) -> dict[str, str]:
         out[f"difficulty.{name}.label"] = difficulty.label
         if difficulty.text:
             out[f"difficulty.{name}.text"] = difficulty.text
+    teach = rs.teach
+    for side, lines in (("goals", teach.goals), ("defeats", teach.defeats)):
+        for name, line in lines.items():
+            out[f"teach.{side}.{name}.text"] = line.text
+    for name, text in teach.phases.items():
+        out[f"teach.phases.{name}"] = text
+    for name, term in teach.glossary.items():
+        out[f"teach.glossary.{name}.term"] = term.term
+        out[f"teach.glossary.{name}.text"] = term.text
     return out

@@ -15,11 +15,13 @@ from typing import Any
 
 from cibo.core import events as ev
 from cibo.core.dice import Roll
-from cibo.core.env import track_band
+from cibo.core.env import GameEnv, track_band
+from cibo.core.expr import ExprError
 from cibo.core.rules import action_refusal, cannot_help, find_action, free_heroes, targets
 from cibo.core.ruleset import Action, Ruleset
 from cibo.core.serial import to_data
 from cibo.core.state import GameState, HeroState
+from cibo.core.teach import base_attack, goal_progress, hero_values, resolve_formula
 from cibo.core.texts import text_paths
 from cibo.core.verbs import verb_of
 
@@ -78,7 +80,7 @@ def ruleset_summary(rs: Ruleset) -> dict[str, Any]:
                 "name": h.name,
                 "hp": h.hp,
                 "move": h.move,
-                "attack": h.attack,
+                "attack": base_attack(h),
                 "text": h.text,
                 "stats": dict(h.stats),
                 "repeatable": h.repeatable,
@@ -105,6 +107,16 @@ def ruleset_summary(rs: Ruleset) -> dict[str, Any]:
             {"name": p.phase, "label": p.label or p.phase, "turns": p.turns} for p in rs.round
         ],
         "difficulties": {name: d.label for name, d in rs.difficulty.items()},
+        "actions": {
+            name: {"cost": a.cost, "noise": a.noise, "target": a.target, "roll": bool(a.roll)}
+            for name, a in rs.actions.items()
+        },
+        "teach": {
+            "goals": {name: {"track": line.track} for name, line in rs.teach.goals.items()},
+            "defeats": {name: {"track": line.track} for name, line in rs.teach.defeats.items()},
+            "phases": list(rs.teach.phases),
+            "glossary": list(rs.teach.glossary),
+        },
         "decks": list(rs.decks),
         "languages": list(rs.translations.languages or (rs.translations.source,)),
         "texts": _texts(rs),
@@ -138,6 +150,7 @@ def _hero(s: GameState, h: HeroState) -> dict[str, Any]:
         "actions_left": h.actions_left,
         "done": h.done,
         "downed": h.downed,
+        "values": hero_values(s, h.id),
     }
 
 
@@ -218,6 +231,7 @@ def _shared_view(state: GameState) -> dict[str, Any]:
             name: {"remaining": len(d.draw), "discard": list(d.discard)}
             for name, d in s.decks.items()
         },
+        "teach": goal_progress(s),
         "commitment": s.commitment,
         "outcome": {"cause": s.outcome, "text": s.outcome_text} if s.over else None,
         "seed": s.seed.hex() if s.over else None,
@@ -238,6 +252,7 @@ def legal_actions(state: GameState, seat: str) -> list[dict[str, Any]]:
         for name, action, label, cost, text, roll, target_kind, verbs in _menu(s, hero):
             if action_refusal(s, hero, name, action) is not None or cannot_help(s, hero, action):
                 continue
+            dice = _resolved_roll(s, hero, action) if roll else ""
             for target in targets(s, hero, action):
                 out.append(
                     {
@@ -248,7 +263,7 @@ def legal_actions(state: GameState, seat: str) -> list[dict[str, Any]]:
                         "label": label,
                         "cost": cost,
                         "text": text,
-                        "roll": roll,
+                        "roll": dice,
                         "target_kind": target_kind,
                         "verbs": verbs,
                     }
@@ -266,6 +281,17 @@ def legal_actions(state: GameState, seat: str) -> list[dict[str, Any]]:
             }
         )
     return out
+
+
+def _resolved_roll(s: GameState, hero: HeroState, action: Action) -> str:
+    """The action's dice for this hero now (``3d6cs>=4``, not ``@hero.attack``); empty when
+    it does not roll or its formula needs the target."""
+    if not action.roll:
+        return ""
+    try:
+        return resolve_formula(action.roll, GameEnv(s, {"hero": hero.id, "zone": hero.zone}))
+    except ExprError:
+        return ""
 
 
 def _verbs(action: Action) -> list[str]:

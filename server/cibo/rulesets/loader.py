@@ -14,6 +14,7 @@ from attrs import frozen
 from cibo.core.ruleset import Ruleset
 from cibo.resources import ENV_VARS, override, shipped_dir
 from cibo.rulesets.checks import check_ruleset
+from cibo.rulesets.checks.teach import teach_gaps
 from cibo.rulesets.checks.texts import translation_gaps
 from cibo.rulesets.locate import LineIndex
 from cibo.rulesets.problems import Problem, RulesetError, format_path, sort_problems
@@ -115,24 +116,34 @@ def check_data(
 
     Returns the ruleset and no problems, or None and every problem. ``text``, when given, is
     the source the data came from, used to find the line of each problem. ``texts`` also asks
-    for every text in every declared language (``cibo check`` does; loading does not, so that
-    a ruleset whose translation lags behind still plays, in its first language where a text
-    is missing, and a journal keeps replaying whatever its translations say).
+    for ``[teach]`` and every text in every declared language (``cibo check`` does; loading
+    does not, so that a ruleset whose translation lags behind still plays, in its first
+    language where a text is missing, and a journal keeps replaying whatever its texts say).
     """
     try:
         structured = structure_ruleset(dict(data))
         issues: list[Issue] = list(structured.issues)
         issues += check_ruleset(structured.partial, structured.broken, structured.failed)
         if texts and not issues:
+            issues += teach_gaps(structured.partial)
             issues += translation_gaps(structured.partial)
     except RecursionError:
         return None, [Problem(name, "", TOO_DEEP)]
     if not issues:
         return structured.partial, []
     index = LineIndex(text)
-    problems = [Problem(name, format_path(path), message, index.line_of(path))
+    problems = [Problem(name, format_path(path), message, _line_of(index, path, text))
                 for path, message in issues]
     return None, sort_problems(_dedupe(problems))
+
+
+def _line_of(index: LineIndex, path: tuple[Any, ...], text: str) -> int | None:
+    """The line of ``path``; for a missing ``[teach]``, the line where it goes (the start of
+    ``[translations]``, else the end of the file)."""
+    line = index.line_of(path)
+    if line is None and path[:1] == ("teach",) and text:
+        return index.line_of(("translations",)) or max(1, len(text.splitlines()))
+    return line
 
 
 def _dedupe(problems: list[Problem]) -> list[Problem]:

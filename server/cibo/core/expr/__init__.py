@@ -86,7 +86,7 @@ The implementation is split by stage:
 
 from cibo.core.expr.compiled import Expr, compile_expr
 from cibo.core.expr.errors import ExprError
-from cibo.core.expr.evaluator import evaluate, evaluate_bool, evaluate_int
+from cibo.core.expr.evaluator import evaluate, evaluate_bool, evaluate_int, evaluate_node_int
 from cibo.core.expr.syntax import (
     Arith,
     Bool,
@@ -148,4 +148,5 @@ __all__ = [
     "evaluate",
     "evaluate_bool",
     "evaluate_int",
+    "evaluate_node_int",
 ]

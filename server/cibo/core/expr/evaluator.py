@@ -523,3 +523,12 @@ def evaluate_bool(expr: Expr | str, env: Env, rng: Rng | None = None, *, depth: 
     value = _run(expr, env, rng, depth=depth, want="bool", dice=[])
     assert isinstance(value, bool)
     return value
+
+
+def evaluate_node_int(node: Node, env: Env, source: str = "") -> int:
+    """Evaluate one node of a compiled tree as a number, without dice (``rng`` is None).
+
+    For tools that take a formula apart (:mod:`cibo.core.teach` spells a dice formula with its
+    counts worked out). Raises :class:`ExprError` like :func:`evaluate`.
+    """
+    return _Evaluator(source, env, None, [], 0).num(node)

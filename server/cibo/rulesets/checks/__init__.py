@@ -15,6 +15,7 @@ The checks are grouped by subject, as free functions over one
 - ``pieces``: tracks, heroes and actions, units and behaviours;
 - ``flow``: the round's phases, the end, the bots' play book;
 - ``tables``: tables and decks, last, with the variables common to their call sites;
+- ``teach``: ``[teach]``, the goal panel, phases and glossary (required by ``cibo check``);
 - ``texts``: ``[translations]``: every declared language has every text.
 
 Scopes: each formula is checked against the ``$`` variables the engine binds where it runs
@@ -41,6 +42,7 @@ from cibo.rulesets.checks.context import CheckContext
 from cibo.rulesets.checks.flow import check_bots, check_end, check_rounds
 from cibo.rulesets.checks.pieces import check_action, check_hero, check_track, check_unit
 from cibo.rulesets.checks.tables import check_tables_and_decks
+from cibo.rulesets.checks.teach import check_teach
 from cibo.rulesets.checks.texts import check_translations
 from cibo.rulesets.names import BUILTIN_NAMES
 from cibo.rulesets.structure import Issue
@@ -90,6 +92,8 @@ def _run(cx: CheckContext) -> list[Issue]:
         check_bots(cx)
     # Tables and decks last: their scopes come from the places that roll and draw them.
     check_tables_and_decks(cx)
+    if "teach" not in cx.failed:
+        check_teach(cx)
     if "translations" not in cx.failed:
         check_translations(cx)
     return cx.issues

@@ -1,0 +1,180 @@
+"""What the table is told, with the numbers of the moment: no formula reaches a screen.
+
+Rules texts and dice formulas are written with names (``@hero.move``,
+``(2 + min(1, allies_here))d6cs>=4``). Players read numbers: this module works them out for a
+hero in a state (:func:`hero_values`), for a hero card before the game (:func:`base_attack`) and
+for the goal panel (:func:`goal_progress`). Action texts say ``{range}``, ``{roll}``, ``{cost}``
+or ``{noise}`` where such a number goes (``{range|zone|zones}`` adds the word for one or for
+more); the clients put in the values sent here.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from cibo.core.env import GameEnv
+from cibo.core.expr import (
+    Arith,
+    Dice,
+    Env,
+    ExprError,
+    MapEnv,
+    Name,
+    Node,
+    compile_expr,
+    evaluate_int,
+    evaluate_node_int,
+)
+from cibo.core.ruleset import Action, Formula, Hero, Ruleset, TeachLine
+from cibo.core.state import GameState
+
+__all__ = ["ACTION_VALUES", "base_attack", "goal_progress", "hero_values", "resolve_formula"]
+
+ACTION_VALUES = ("range", "roll", "cost", "noise")
+"""The placeholders an action's text may use."""
+
+_MAX_NESTING = 4
+
+
+def resolve_formula(source: Formula, env: Env) -> str:
+    """``source`` with everything but the dice worked out: ``(2 + min(1, allies_here))d6cs>=4``
+    -> ``3d6cs>=4``, ``2d6 + @difficulty.spawn_mod`` -> ``2d6 + 1``, ``@hero.attack`` -> that
+    hero's dice. A formula without dice gives its number.
+
+    Raises:
+        ExprError: a name ``env`` cannot resolve, or a formula the engine could not evaluate.
+    """
+    if isinstance(source, int):
+        return str(source)
+    return _spell(source, env, 0)
+
+
+def _spell(source: str, env: Env, depth: int) -> str:
+    if depth > _MAX_NESTING:
+        raise ExprError("formulas nested too deeply", None, source)
+    expr = compile_expr(source)
+    return _node(expr.root, env, source, depth)
+
+
+def _node(node: Node, env: Env, source: str, depth: int) -> str:
+    if isinstance(node, Name):
+        try:
+            value = env.lookup(node.sigil, node.path)
+        except KeyError:
+            raise ExprError(f"unknown name {node.spelled}", None, source) from None
+        if isinstance(value, str):
+            return _spell(value, env, depth + 1)
+        if isinstance(value, bool | int):
+            return str(int(value))
+        raise ExprError(f"{node.spelled} is not a number", None, source)
+    if isinstance(node, Dice):
+        count = evaluate_node_int(node.count, env, source)
+        sides = evaluate_node_int(node.sides, env, source)
+        out = f"{count}d{sides}"
+        for mod in node.modifiers:
+            arg = evaluate_node_int(mod.arg, env, source)
+            cmp = "" if mod.kind == "r" and mod.cmp == "=" else mod.cmp
+            out += f"{mod.kind}{cmp}{arg}"
+        return out
+    if isinstance(node, Arith) and _has_dice(node, env):
+        parts = [_node(node.first, env, source, depth)]
+        for op, operand, _ in node.rest:
+            text = _node(operand, env, source, depth)
+            if op in "+-" and text == "0":
+                continue
+            sign = op
+            if op == "+" and text.startswith("-"):
+                sign, text = "-", text[1:]
+            parts.append(f"{sign} {text}")
+        return " ".join(parts)
+    return str(evaluate_node_int(node, env, source))
+
+
+def _has_dice(node: Node, env: Env) -> bool:
+    """Whether ``node`` rolls: a dice term, or a name holding a formula (looked into)."""
+    if isinstance(node, Dice):
+        return True
+    if isinstance(node, Name):
+        try:
+            value = env.lookup(node.sigil, node.path)
+        except KeyError:
+            return False
+        return isinstance(value, str) and compile_expr(value).has_dice
+    if isinstance(node, Arith):
+        return _has_dice(node.first, env) or any(_has_dice(o, env) for _, o, _ in node.rest)
+    return False
+
+
+def _try(source: Formula, env: Env) -> str:
+    try:
+        return resolve_formula(source, env)
+    except ExprError:
+        return ""
+
+
+def base_attack(hero: Hero) -> str:
+    """A hero's attack dice before the game, with no one beside them (``allies_here`` is 0):
+    what the hero card shows. Empty when the formula needs the state of a game."""
+    env = MapEnv(names={"allies_here": 0, **{f"@hero.{k}": v for k, v in hero.stats.items()},
+                        "@hero.move": hero.move})
+    return _try(hero.attack, env)
+
+
+def _action_values(env: GameEnv, action: Action, noise_mod: int) -> dict[str, Any]:
+    out: dict[str, Any] = {"cost": action.cost, "noise": max(0, action.noise + noise_mod)}
+    if action.target == "zone":
+        rng = _try(action.range, env) if action.range != 0 else "1"
+        out["range"] = int(rng) if rng.lstrip("-").isdigit() else rng
+    if action.roll:
+        out["roll"] = _try(action.roll, env)
+    return out
+
+
+def hero_values(state: GameState, hero_id: str) -> dict[str, Any]:
+    """The numbers of a hero's sheet now: ``attack`` (dice), ``move``, and per action the
+    values its text may name (:data:`ACTION_VALUES`)."""
+    hero = state.hero(hero_id)
+    if hero is None:
+        return {}
+    rs = state.ruleset
+    spec = rs.heroes[hero.kind]
+    env = GameEnv(state, {"hero": hero.id, "zone": hero.zone})
+    actions = {**rs.actions, **spec.actions}
+    return {
+        "attack": _try(spec.attack, env),
+        "move": spec.move,
+        "actions": {name: _action_values(env, a, spec.noise_mod) for name, a in actions.items()},
+    }
+
+
+def _line(state: GameState, line: TeachLine) -> dict[str, Any]:
+    rs: Ruleset = state.ruleset
+    env = GameEnv(state)
+    out: dict[str, Any] = {}
+    if line.track:
+        track = rs.tracks[line.track]
+        out["value"] = state.tracks.get(line.track, track.min)
+        out["of"] = track.max
+    if line.of != "":
+        try:
+            out["of"] = line.of if isinstance(line.of, int) else evaluate_int(line.of, env)
+        except (ExprError, KeyError):
+            out.pop("of", None)
+    return out
+
+
+def goal_progress(state: GameState) -> dict[str, dict[str, dict[str, Any]]]:
+    """``{"goals": {name: {"value", "of"}}, "defeats": {...}, "units": {kind: {"hp"}}}``: the
+    goal panel's numbers now, and each unit type's HP as it would enter now (a formula such as
+    ``6 + 2 * heroes`` worked out)."""
+    teach = state.ruleset.teach
+    env = GameEnv(state)
+    units: dict[str, dict[str, Any]] = {}
+    for kind, unit in state.ruleset.units.items():
+        hp = _try(unit.hp, env)
+        units[kind] = {"hp": int(hp)} if hp.lstrip("-").isdigit() else {}
+    return {
+        "goals": {name: _line(state, line) for name, line in teach.goals.items()},
+        "defeats": {name: _line(state, line) for name, line in teach.defeats.items()},
+        "units": units,
+    }

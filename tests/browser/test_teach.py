@@ -1,0 +1,349 @@
+"""Teaching the game from the ruleset, in Chromium against a real ``cibo serve``.
+
+The goal panel (TV and phones) shows the ruleset's win and loss sentences with live numbers,
+and its route line moves after a successful Secure; the phone's Rules sheet lists the round,
+every action and every unit, the bands and the glossary, in English and in Italian; and no
+screen (phone join, lobby, game, over; TV lobby, game, end) shows a formula, a stat name or
+an internal id. Screenshots of the panel and the sheet are taken at the TV's and the phones'
+sizes in both languages.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import pytest
+from playwright.sync_api import Browser, Page, Playwright, expect
+
+try:  # tests/ on the path (a package "browser"), or tests/browser itself (pytest's default)
+    from browser.test_clients import (
+        SHOTS,
+        Server,
+        Watch,
+        browser,
+        end_turn,
+        new_context,
+        pw,
+        server,
+        shot,
+        wait_until,
+    )
+except ModuleNotFoundError:
+    from test_clients import (  # noqa: F401
+        SHOTS,
+        Server,
+        Watch,
+        browser,
+        end_turn,
+        new_context,
+        pw,
+        server,
+        shot,
+        wait_until,
+    )
+
+pytestmark = pytest.mark.browser
+
+LEAKS = [
+    ("a function call", re.compile(r"[A-Za-z_]\(")),
+    ("an identifier", re.compile(r"\b[a-z]+_[a-z_]+\b")),
+    ("a reference", re.compile(r"@|\$[a-z]")),
+    ("a stat name", re.compile(r"\b(MOVE|ATTACK|RANGE|REPAIR|TECH|ARMOR|HP_MAX)\b")),
+    ("shouting", re.compile(r"\b[A-Z]{5,}\b")),
+    ("dice counted by a formula", re.compile(r"\)\s*d\d")),
+    ("a dice modifier", re.compile(r"\d(cs|kh|kl)[<>=]*\d|[<>]=")),
+    ("a placeholder", re.compile(r"\{\w*\}")),
+    ("a unit id", re.compile(r"\bu\d+\b")),
+]
+
+VISIBLE_TEXT = """() => {
+  const out = [];
+  const walk = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+  for (let n = walk.nextNode(); n; n = walk.nextNode()) {
+    const el = n.parentElement;
+    const text = n.nodeValue.trim();
+    if (!text || !el || el.closest('script, style, template')) continue;
+    if (!el.checkVisibility({ visibilityProperty: true, opacityProperty: true })) continue;
+    out.push(text);
+  }
+  for (const el of document.querySelectorAll('[aria-label], [title]')) {
+    if (!el.checkVisibility()) continue;
+    for (const a of ['aria-label', 'title']) if (el.getAttribute(a)) out.push(el.getAttribute(a));
+  }
+  return out;
+}"""
+
+CLIPPED = """(selector) => {
+  const out = [];
+  for (const root of document.querySelectorAll(selector)) {
+    const box = root.getBoundingClientRect();
+    if (box.bottom > innerHeight + 1 || box.right > innerWidth + 1 || box.left < -1) {
+      out.push(`${selector} ${Math.round(box.left)},${Math.round(box.top)} ` +
+               `${Math.round(box.width)}x${Math.round(box.height)}`);
+    }
+    for (const el of root.querySelectorAll('*')) {
+      if (!(el instanceof HTMLElement) || !el.clientWidth) continue;
+      if (el.scrollWidth > el.clientWidth + 1 && getComputedStyle(el).overflowX !== 'auto') {
+        out.push(`${el.className} is wider than its box`);
+      }
+    }
+    if (root.scrollHeight > root.clientHeight + 1 &&
+        getComputedStyle(root).overflowY === 'hidden') {
+      out.push(`${selector} cuts its last ${root.scrollHeight - root.clientHeight}px`);
+    }
+  }
+  return out;
+}"""
+
+
+SHOW_SLOT = """(k) => {
+  for (const a of document.getAnimations()) {
+    if (a.id !== 'teach-turns') continue;
+    const el = a.effect.target;
+    const i = Number(el.dataset.slot), n = Number(el.dataset.slots);
+    const timing = a.effect.getTiming();
+    const slot = timing.duration / n;
+    a.pause();
+    let time = (((k - i) % n + n) % n) * slot + slot / 2 + timing.delay;
+    while (time < 0) time += timing.duration;  // before 0 the animation has not begun
+    a.currentTime = time;
+  }
+}"""
+
+
+def leaks(page: Page, where: str) -> list[str]:
+    """Every visible text of ``page`` that looks like a formula, a stat name or an id."""
+    found = []
+    for text in page.evaluate(VISIBLE_TEXT):
+        for what, pattern in LEAKS:
+            if pattern.search(text):
+                found.append(f"{where}: {what} in {text!r}")
+    return found
+
+
+def clipped(page: Page, selector: str) -> list[str]:
+    result: list[str] = page.evaluate(CLIPPED, selector)
+    return result
+
+
+def route_line(page: Page) -> str:
+    return page.locator(".teach-goals [data-line=route] .teach-text").inner_text()
+
+
+def open_rules(page: Page) -> Any:
+    page.locator(".teach-rules-btn").click()
+    sheet = page.locator("dialog.teach-sheet[open]")
+    expect(sheet).to_be_visible()
+    return sheet
+
+
+def close_rules(page: Page) -> None:
+    page.locator("dialog.teach-sheet .teach-close").click()
+    expect(page.locator("dialog.teach-sheet")).to_have_count(0)
+
+
+def check_sheet(page: Page, summary: dict[str, Any], hero: str, own: list[str]) -> None:
+    """The sheet lists every shared action and the hero's own, every unit, the ruleset's
+    phases, each banded track's bands and every glossary word."""
+    sheet = open_rules(page)
+    items = sheet.locator(f".teach-hero[data-hero={hero}] [data-action]")
+    listed = items.evaluate_all("els => els.map(e => e.dataset.action)")
+    assert set(listed) == set(summary["actions"]) | set(own), listed
+    for el in items.all():
+        expect(el.locator(".teach-name")).not_to_be_empty()
+        expect(el.locator(".teach-desc")).not_to_be_empty()
+    units = sheet.locator("[data-unit]").evaluate_all("els => els.map(e => e.dataset.unit)")
+    assert units == list(summary["units"]), units
+    phases = sheet.locator("[data-phase]").evaluate_all("els => els.map(e => e.dataset.phase)")
+    assert phases == [p["name"] for p in summary["phases"]]
+    bands = sheet.locator("[data-band]").evaluate_all("els => els.map(e => e.dataset.band)")
+    assert bands == [b["name"] for t in summary["tracks"].values() for b in t["bands"]]
+    assert sheet.locator(".teach-glossary dt").count() == len(summary["teach"]["glossary"])
+
+
+@pytest.mark.timeout(240)
+def test_goal_panel_and_rules_sheet_teach_the_game_in_english_and_italian(
+    server: Server, browser: Browser, pw: Playwright
+) -> None:
+    code, host_token = server.room(1)
+    watch = Watch()
+    tables = {kind: new_context(browser, pw, kind) for kind in ("table", "tv720")}
+    table = watch.attach(tables["table"].new_page(), "table")
+    table.goto(f"{server.url}/table/?code={code}")
+    summary = table.evaluate("async () => (await fetch('/api/rulesets/electro-fishers')).json()")
+    en_ctx = new_context(browser, pw, "phone")
+    it_ctx = new_context(browser, pw, "tiny", locale="it-IT")
+    killy = watch.attach(en_ctx.new_page(), "killy")
+    cibo = watch.attach(it_ctx.new_page(), "cibo")
+    found: list[str] = []
+
+    killy.goto(f"{server.url}/j/{code}#host={host_token}")
+    found += leaks(killy, "phone join")
+    killy.fill("#name", "Marco")
+    killy.get_by_role("button", name="Join the game").click()
+    killy.locator("[data-hero=killy] button").click()
+    cibo.goto(f"{server.url}/j/{code}")
+    cibo.fill("#name", "Aiko")
+    cibo.get_by_role("button", name="Entra in partita").click()
+    cibo.locator("[data-hero=cibo] button").click()
+    expect(table.locator(".lobby-player")).to_have_count(2)
+    # The hero cards give dice, not formulas (Zuru's bonus die is in her text).
+    expect(killy.locator("[data-hero=zuru] .stats")).to_contain_text("attack 2d6, hits on 4+")
+    found += leaks(killy, "phone lobby") + leaks(cibo, "phone lobby it")
+    found += leaks(table, "TV lobby")
+
+    killy.locator("#start-game").click()
+    expect(killy.locator(".banner.your-turn")).to_be_visible()
+    tv = watch.attach(tables["tv720"].new_page(), "tv720")
+    tv.goto(f"{server.url}/table/?code={code}")
+
+    # The goal panel, on the TV and on both phones, with the numbers of now.
+    for page in (table, tv, killy):
+        expect(page.locator(".teach-goals [data-line=route]")).to_contain_text("Route 0/6")
+        expect(page.locator(".teach-goals")).to_contain_text("Cable Bridge or Service Shaft")
+        expect(page.locator(".teach-goals [data-line=village_lost]")).to_contain_text(
+            "Lost if fewer than 5 villagers are left (now 10).")
+    expect(cibo.locator(".teach-goals [data-line=route]")).to_contain_text("Via 0/6")
+    expect(cibo.locator(".teach-head.win")).to_have_text("Come si vince")
+    for page, where in ((table, "TV game"), (tv, "TV 720 game"), (killy, "phone game"),
+                        (cibo, "phone game it")):
+        found += leaks(page, where)
+    # The move button says how far, in numbers.
+    expect(killy.locator(".action-group[data-action=move] .action-text")).to_have_text(
+        "Walk up to 2 zones along the links.")
+    expect(cibo.locator(".action-group[data-action=move] .action-text")).to_have_text(
+        "Cammina lungo i collegamenti fino a 1 zona.")
+
+    # The Rules sheet, in English and in Italian, with nothing cut at 390 and 320 px.
+    check_sheet(killy, summary, "killy", ["beam", "cache"])
+    sheet = killy.locator("dialog.teach-sheet")
+    expect(sheet.locator("[data-action=move] .teach-desc")).to_have_text(
+        "Walk up to 2 zones along the links.")
+    expect(sheet.locator(".teach-dice")).to_have_text("Killy attacks with 3d6, hits on 3+")
+    expect(sheet.locator("[data-action=secure] .teach-meta")).to_have_text(
+        "1 action · 2 noise · roll 2d6")
+    expect(sheet.locator("[data-unit=infiltrator] .teach-meta")).to_contain_text("10 HP")
+    found += leaks(killy, "phone rules sheet")
+    killy.screenshot(path=str(SHOTS / "teach-rules-phone-en.png"))
+    sheet.locator("[data-part=glossary]").scroll_into_view_if_needed()
+    killy.screenshot(path=str(SHOTS / "teach-rules-phone-en-glossary.png"))
+    assert clipped(killy, "dialog.teach-sheet") == []
+    close_rules(killy)
+    check_sheet(cibo, summary, "cibo", ["jam"])
+    sheet = cibo.locator("dialog.teach-sheet")
+    expect(sheet.locator(".teach-sheet-head h2")).to_have_text("Come si gioca")
+    expect(sheet.locator("[data-action=move] .teach-desc")).to_have_text(
+        "Cammina lungo i collegamenti fino a 1 zona.")
+    expect(sheet.locator("[data-term=safeguard]")).to_have_text("Salvaguardia")
+    found += leaks(cibo, "phone rules sheet it")
+    cibo.screenshot(path=str(SHOTS / "teach-rules-phone-it-320.png"))
+    sheet.locator("[data-part=glossary]").scroll_into_view_if_needed()
+    cibo.screenshot(path=str(SHOTS / "teach-rules-phone-it-320-glossary.png"))
+    assert clipped(cibo, "dialog.teach-sheet") == []
+    close_rules(cibo)
+
+    # Killy walks to Cable Bridge and secures the route until a roll succeeds: the route line
+    # moves on the TV and on both phones. Parts run out: he salvages at the Dead Arcade.
+    secured = False
+    for _ in range(8):
+        for _ in range(3):
+            if "Route 1/6" in route_line(killy):
+                secured = True
+                break
+            secure = killy.locator("button.action[data-action=secure]:not([disabled])")
+            salvage = killy.locator("button.action[data-action=salvage]:not([disabled])")
+            move = killy.locator(".action-group[data-action=move]")
+            if secure.count():
+                secure.click()
+            elif salvage.count():
+                salvage.click()
+            elif move.count():
+                parts = int(killy.locator(".mini-track", has_text="Spare parts")
+                            .locator(".mini-value").inner_text())
+                move.locator(f".target[data-target={'bridge' if parts else 'arcade'}]").click()
+            else:
+                break
+            killy.wait_for_timeout(300)
+        if secured or "Route 1/6" in route_line(killy):
+            secured = True
+            break
+        before = killy.locator(".topbar .where").inner_text()
+        for page in (killy, cibo):
+            end_turn(page)
+        wait_until(lambda before=before: killy.locator(".topbar .where").inner_text() != before
+                   or killy.locator(".over").count() > 0, what="the next round")
+        if killy.locator(".over").count():
+            break
+    assert secured, "no Secure succeeded in 8 rounds"
+    for page in (table, tv, killy):
+        expect(page.locator(".teach-goals [data-line=route]")).to_contain_text("Route 1/6")
+        expect(page.locator(".teach-goals [data-line=route] [role=meter]")).to_have_attribute(
+            "aria-valuenow", "1")
+    expect(cibo.locator(".teach-goals [data-line=route]")).to_contain_text("Via 1/6")
+
+    # Screenshots of the goal panel on every screen size, and nothing cut on the TV.
+    for page, name in ((table, "teach-tv-1080-en"), (tv, "teach-tv-720-en")):
+        page.screenshot(path=str(SHOTS / f"{name}.png"))
+        assert clipped(page, ".teach-goals.tv") == [], name
+        # The TV's lines take turns in one place: one in view at a time, each in its turn.
+        slots = page.locator(".teach-goals.tv .teach-slot")
+        n = slots.count()
+        assert n == 7
+        for k in range(n):
+            page.evaluate(SHOW_SLOT, k)
+            expect(slots.nth(k)).to_be_visible()
+            assert [slots.nth(i).is_visible() for i in range(n)].count(True) == 1
+            found += leaks(page, f"{name} line {k}")
+            assert clipped(page, ".teach-goals.tv") == [], (name, k)
+            assert clipped(page, ".left-col") == [], (name, k)
+            if k == n - 1:
+                page.screenshot(path=str(SHOTS / f"{name}-lose.png"))
+    for page, name in ((killy, "teach-goal-phone-en"), (cibo, "teach-goal-phone-it-320")):
+        page.locator(".teach-goals").scroll_into_view_if_needed()
+        assert clipped(page, ".teach-goals") == [], name
+        page.screenshot(path=str(SHOTS / f"{name}.png"))
+    it_tables = {kind: new_context(browser, pw, kind, locale="it-IT")
+                 for kind in ("table", "tv720")}
+    for kind, ctx in it_tables.items():
+        page = watch.attach(ctx.new_page(), f"{kind}-it")
+        page.goto(f"{server.url}/table/?code={code}")
+        expect(page.locator(".teach-goals [data-line=route]")).to_contain_text("Via 1/6")
+        assert clipped(page, ".teach-goals.tv") == [], kind
+        found += leaks(page, f"{kind} game it")
+        page.screenshot(path=str(SHOTS / f"teach-{kind}-it.png"))
+
+    # Each phone switches language: the panel and the sheet follow, at 390 and 320 px.
+    for page, lang, name, title in ((killy, "it", "phone-it", "Come si gioca"),
+                                    (cibo, "en", "phone-en-320", "How to play")):
+        page.locator(f".lang-btn[data-lang={lang}]").click()
+        expect(page.locator(".teach-head.win")).to_have_text(
+            "Come si vince" if lang == "it" else "How to win")
+        page.locator(".teach-goals").scroll_into_view_if_needed()
+        assert clipped(page, ".teach-goals") == [], name
+        page.screenshot(path=str(SHOTS / f"teach-goal-{name}.png"))
+        sheet = open_rules(page)
+        expect(sheet.locator(".teach-sheet-head h2")).to_have_text(title)
+        assert clipped(page, "dialog.teach-sheet") == [], name
+        found += leaks(page, f"rules sheet {name}")
+        page.screenshot(path=str(SHOTS / f"teach-rules-{name}.png"))
+        sheet.locator("[data-part=units]").scroll_into_view_if_needed()
+        page.screenshot(path=str(SHOTS / f"teach-rules-{name}-units.png"))
+        close_rules(page)
+    killy.locator(".lang-btn[data-lang=en]").click()
+    expect(killy.locator(".teach-head.win")).to_have_text("How to win")
+
+    # The end: the host ends the game; the over screen and the TV's end screen say no formula.
+    killy.locator(".host-panel > summary").click()
+    killy.get_by_role("button", name="End the game").click()
+    killy.get_by_role("button", name="Tap again to end").click()
+    expect(killy.locator(".over")).to_be_visible()
+    expect(table.locator(".end-screen")).to_be_visible()
+    found += leaks(killy, "phone over") + leaks(cibo, "phone over it") + leaks(table, "TV end")
+    shot(table, "teach-tv-end")
+
+    assert found == []
+    assert watch.errors == []
+    assert [c for c in watch.console if "WebSocket" not in c] == []
+    for ctx in [*tables.values(), *it_tables.values(), en_ctx, it_ctx]:
+        ctx.close()
