@@ -90,10 +90,15 @@ def _zone_is(rs: Ruleset, zone: str, where: str) -> bool:
 
 
 def _pick_target(s: GameState, options: list[dict[str, Any]]) -> dict[str, Any]:
-    """Attack the weakest unit; otherwise the first option in file order."""
+    """Attack the weakest unit; aim a zone action where the most enemy hit points stand;
+    otherwise the first option in file order."""
+    zone_order = list(s.ruleset.zones)
 
     def weight(c: dict[str, Any]) -> tuple[int, int]:
-        unit = s.unit(c["target"]) if c["target"] else None
+        target = c["target"]
+        if target in s.ruleset.zones:
+            return (-sum(u.hp for u in s.units if u.zone == target), zone_order.index(target))
+        unit = s.unit(target) if target else None
         return (unit.hp if unit else 0, int(unit.id[1:]) if unit else 0)
 
     best = min(options, key=weight)
@@ -130,8 +135,17 @@ def _walk_towards_action(
 
 
 def _is_move(s: GameState, hero: HeroState, name: str) -> bool:
+    """True for an action that carries the acting hero to its target zone.
+
+    A zone target alone does not make a move: Killy's beam also aims at a zone, and "walking"
+    with it costs two actions and four noise without going anywhere.
+    """
     action = find_action(s, hero, name)
-    return action is not None and action.target == "zone"
+    return (
+        action is not None
+        and action.target == "zone"
+        and any(e.move == "$hero" and e.at == "$target" for e in action.do)
+    )
 
 
 def _possible_at(s: GameState, hero: HeroState, name: str, action: Action, zone: str) -> bool:

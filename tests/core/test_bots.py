@@ -1,0 +1,78 @@
+"""Bot policies: what the play book makes them do, and what they must never do."""
+
+from __future__ import annotations
+
+import hashlib
+from collections import Counter
+
+from attrs import evolve
+
+from cibo.core import events as ev
+from cibo.core.bots import _is_move, choose
+from cibo.core.commands import command_from_wire
+from cibo.core.reducer import apply
+from cibo.core.rng import Rng
+from cibo.core.rules import decide
+from cibo.core.ruleset import Ruleset
+from cibo.core.state import GameState
+from cibo.simulation import game_seed, setup_game
+
+
+def _play(
+    rs: Ruleset, policy: str, games: int, players: int
+) -> list[tuple[GameState, ev.ActionTaken]]:
+    """Every action taken in ``games`` bot games, with the state it was taken in."""
+    taken: list[tuple[GameState, ev.ActionTaken]] = []
+    for i in range(games):
+        seed = game_seed("bots-test", i)
+        state = setup_game(rs, seed=seed, players=players, difficulty="normal", index=i)
+        rng = Rng(hashlib.sha256(b"bot:" + seed).digest())
+        seats = [s.id for s in state.seats]
+        while not state.over:
+            seat, wire = next(
+                (s, w) for s in seats if (w := choose(state, s, policy, rng)) is not None
+            )
+            before = state
+            for event in decide(state, command_from_wire(seat, wire)):
+                if isinstance(event, ev.ActionTaken):
+                    taken.append((before, event))
+                state = apply(state, event)
+    return taken
+
+
+def test_a_zone_target_is_not_a_move(electro: Ruleset) -> None:
+    state = setup_game(electro, seed=b"s" * 32, players=6, difficulty="normal", index=0)
+    killy = next(h for h in state.heroes if h.kind == "killy")
+    assert _is_move(state, killy, "move")
+    assert not _is_move(state, killy, "beam")  # aims at a zone, but Killy stays put
+
+
+def test_greedy_never_walks_with_the_beam_and_fires_it_at_units(electro: Ruleset) -> None:
+    beams = [(s, a) for s, a in _play(electro, "greedy", 12, 4) if a.action == "beam"]
+    assert beams, "the play book fires the beam when units gather"
+    for state, action in beams:
+        assert any(u.zone == action.target for u in state.units), (
+            f"beam at an empty zone {action.target} in round {state.round}"
+        )
+
+
+def test_greedy_does_more_than_fabricate_in_factory_raid(factory: Ruleset) -> None:
+    mix = Counter(a.action for _, a in _play(factory, "greedy", 8, 3))
+    for action in ("fabricate", "hack", "scavenge", "reroute"):
+        assert mix[action] > 0, f"{action} never played: {dict(mix)}"
+
+
+def test_policies_are_deterministic_for_a_seed(any_ruleset: Ruleset) -> None:
+    for policy in ("greedy", "random"):
+        a = [(s.round, e) for s, e in _play(any_ruleset, policy, 2, 2)]
+        b = [(s.round, e) for s, e in _play(any_ruleset, policy, 2, 2)]
+        assert a == b
+
+
+def test_a_bot_never_reads_the_game_seed(electro: Ruleset) -> None:
+    state = setup_game(electro, seed=b"a" * 32, players=4, difficulty="normal", index=0)
+    other = evolve(state, seed=b"b" * 32)
+    for policy in ("greedy", "random"):
+        assert choose(state, "p1", policy, Rng(b"r" * 32)) == choose(
+            other, "p1", policy, Rng(b"r" * 32)
+        )
