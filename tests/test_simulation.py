@@ -58,3 +58,18 @@ def test_cli_rejects_bad_arguments(tmp_path: Path) -> None:
     assert _run(["electro-fishers", "--difficulty", "nightmare"]) == 1
     assert _run(["electro-fishers", "--plot", str(tmp_path / "x.gif")]) == 1
     assert _run([str(tmp_path / "missing.toml")]) == 1
+
+
+def test_results_do_not_depend_on_the_number_of_workers() -> None:
+    rs = load_ruleset(find_ruleset("factory-raid")).ruleset
+    one = simulate(rs, games=20, players=3, difficulty="normal", policy="greedy", seed="w")
+    seen: list[int] = []
+    two = simulate(
+        rs, games=20, players=3, difficulty="normal", policy="greedy", seed="w", workers=2,
+        progress=seen.append,
+    )
+    three = simulate(
+        rs, games=20, players=3, difficulty="normal", policy="greedy", seed="w", workers=3
+    )
+    assert one == two == three
+    assert seen[-1] == 20 and seen == sorted(seen)

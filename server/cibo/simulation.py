@@ -8,8 +8,11 @@ what their seat could see (:mod:`cibo.core.bots`).
 from __future__ import annotations
 
 import hashlib
+import os
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from multiprocessing import get_context
 
 from attrs import define, field, frozen
 
@@ -170,6 +173,96 @@ def play_game(
     )
 
 
+@frozen
+class GameJob:
+    """One game to play: the table, the bots, and where it sits in its run (its seed)."""
+
+    players: int
+    difficulty: str
+    policy: str
+    seed: str
+    index: int
+
+
+def play_job(rs: Ruleset, job: GameJob) -> GameResult:
+    return play_game(
+        rs,
+        seed=game_seed(job.seed, job.index),
+        players=job.players,
+        difficulty=job.difficulty,
+        policy=job.policy,
+        index=job.index,
+    )
+
+
+def default_workers() -> int:
+    """One worker per core this process may use."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # pragma: no cover - not on Linux
+        return max(1, os.cpu_count() or 1)
+
+
+_WORKER_RULESET: list[Ruleset] = []
+
+
+def _worker_init(rs: Ruleset) -> None:
+    _WORKER_RULESET[:] = [rs]
+
+
+def _worker_chunk(jobs: Sequence[GameJob]) -> list[GameResult]:
+    return [play_job(_WORKER_RULESET[0], job) for job in jobs]
+
+
+def run_games(
+    rs: Ruleset,
+    jobs: Sequence[GameJob],
+    *,
+    workers: int = 1,
+    progress: Callable[[int], None] | None = None,
+    chunk: int = 8,
+) -> list[GameResult]:
+    """Play every job; results come back in job order whatever the number of workers.
+
+    Games are independent and each one's randomness comes from its own seed, so the results
+    do not depend on ``workers``; with more than one, games run in that many processes.
+    ``progress`` is called with the number of games finished so far.
+    """
+    if workers <= 1 or len(jobs) <= chunk:
+        results = []
+        for job in jobs:
+            results.append(play_job(rs, job))
+            if progress is not None:
+                progress(len(results))
+        return results
+    chunks = [jobs[i : i + chunk] for i in range(0, len(jobs), chunk)]
+    out: list[list[GameResult] | None] = [None] * len(chunks)
+    done = 0
+    with ProcessPoolExecutor(
+        max_workers=workers,
+        mp_context=get_context("fork"),
+        initializer=_worker_init,
+        initargs=(rs,),
+    ) as pool:
+        pending: dict[Future[list[GameResult]], int] = {
+            pool.submit(_worker_chunk, c): i for i, c in enumerate(chunks)
+        }
+        try:
+            while pending:
+                finished, _ = wait(pending, return_when=FIRST_COMPLETED)
+                for future in finished:
+                    i = pending.pop(future)
+                    out[i] = future.result()
+                    done += len(chunks[i])
+                    if progress is not None:
+                        progress(done)
+        except BaseException:
+            for future in pending:
+                future.cancel()
+            raise
+    return [r for part in out if part is not None for r in part]
+
+
 def simulate(
     rs: Ruleset,
     *,
@@ -179,7 +272,10 @@ def simulate(
     policy: str,
     seed: str,
     progress: Callable[[int], None] | None = None,
+    workers: int = 1,
 ) -> Report:
+    """Play ``games`` games of one table and sum them up; the report depends only on the
+    arguments, never on ``workers`` (the number of processes that play them)."""
     report = Report(
         ruleset=rs.ruleset.id,
         difficulty=difficulty,
@@ -188,19 +284,9 @@ def simulate(
         policy=policy,
         seed=seed,
     )
-    for i in range(games):
-        report.add(
-            play_game(
-                rs,
-                seed=game_seed(seed, i),
-                players=players,
-                difficulty=difficulty,
-                policy=policy,
-                index=i,
-            )
-        )
-        if progress is not None:
-            progress(i + 1)
+    jobs = [GameJob(players, difficulty, policy, seed, i) for i in range(games)]
+    for result in run_games(rs, jobs, workers=workers, progress=progress):
+        report.add(result)
     return report
 
 

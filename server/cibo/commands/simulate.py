@@ -14,7 +14,7 @@ from rich.table import Table
 from cibo.core.bots import POLICIES
 from cibo.plot import render_svg
 from cibo.rulesets import RulesetError, find_ruleset, load_ruleset
-from cibo.simulation import Report, SimulationError, simulate
+from cibo.simulation import Report, SimulationError, default_workers, simulate
 
 HELP = "play many headless games with bots and report balance figures"
 
@@ -29,6 +29,10 @@ def configure(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument("--policy", choices=POLICIES, default="greedy", help="bot policy")
     parser.add_argument("--plot", type=Path, help="write a chart to this .svg file")
+    parser.add_argument(
+        "--workers", type=int, default=0,
+        help="processes playing games (default: one per core); results do not depend on it",
+    )
 
 
 def run(args: argparse.Namespace) -> int:
@@ -45,6 +49,9 @@ def run(args: argparse.Namespace) -> int:
             f"[red]unknown difficulty[/red] {escape(repr(args.difficulty))}; "
             f"choose from {', '.join(rs.difficulty)}"
         )
+        return 1
+    if args.workers < 0:
+        err.print("[red]--workers must be 0 (one per core) or more[/red]")
         return 1
     if not 1 <= args.players <= rs.ruleset.players.max or args.games < 1:
         err.print(
@@ -74,6 +81,7 @@ def run(args: argparse.Namespace) -> int:
                 policy=args.policy,
                 seed=args.seed,
                 progress=lambda n: bar.update(task, completed=n),
+                workers=args.workers or default_workers(),
             )
     except SimulationError as exc:
         err.print(f"[red]simulation failed:[/red] {escape(str(exc))}")
