@@ -305,7 +305,7 @@ def smoke_test(rs: Ruleset, *, games: int = 2) -> list[str]:
     for difficulty in rs.difficulty:
         for players in counts:
             for i in range(games):
-                policy = "random" if i % 2 == 0 else "greedy"
+                policy = "random" if i % 2 == 0 else "plan"  # plan runs the play book too
                 played += 1
                 try:
                     play_game(

@@ -5,17 +5,19 @@ from __future__ import annotations
 import hashlib
 from collections import Counter
 
+import pytest
 from attrs import evolve
 
 from cibo.core import events as ev
-from cibo.core.bots import _is_move, choose
+from cibo.core.bots import POLICIES, _is_move, choose
 from cibo.core.commands import command_from_wire
+from cibo.core.errors import RulesError
 from cibo.core.reducer import apply
 from cibo.core.rng import Rng
 from cibo.core.rules import decide
 from cibo.core.ruleset import Ruleset
 from cibo.core.state import GameState
-from cibo.simulation import game_seed, setup_game
+from cibo.simulation import game_seed, setup_game, simulate
 
 
 def _play(
@@ -63,7 +65,7 @@ def test_greedy_does_more_than_fabricate_in_factory_raid(factory: Ruleset) -> No
 
 
 def test_policies_are_deterministic_for_a_seed(any_ruleset: Ruleset) -> None:
-    for policy in ("greedy", "random"):
+    for policy in POLICIES:
         a = [(s.round, e) for s, e in _play(any_ruleset, policy, 2, 2)]
         b = [(s.round, e) for s, e in _play(any_ruleset, policy, 2, 2)]
         assert a == b
@@ -72,7 +74,27 @@ def test_policies_are_deterministic_for_a_seed(any_ruleset: Ruleset) -> None:
 def test_a_bot_never_reads_the_game_seed(electro: Ruleset) -> None:
     state = setup_game(electro, seed=b"a" * 32, players=4, difficulty="normal", index=0)
     other = evolve(state, seed=b"b" * 32)
-    for policy in ("greedy", "random"):
+    for policy in POLICIES:
         assert choose(state, "p1", policy, Rng(b"r" * 32)) == choose(
             other, "p1", policy, Rng(b"r" * 32)
         )
+
+
+def test_plan_clearly_beats_greedy(factory: Ruleset, electro: Ruleset) -> None:
+    for rs, players in ((factory, 4), (electro, 4)):
+        plan = simulate(rs, games=40, players=players, difficulty="normal", policy="plan",
+                        seed="strength", workers=2)
+        greedy = simulate(rs, games=40, players=players, difficulty="normal",
+                          policy="greedy", seed="strength", workers=2)
+        assert plan.wins >= greedy.wins + 6, (rs.id, plan.wins, greedy.wins)
+
+
+def test_plan_reports_a_score_it_cannot_evaluate(electro: Ruleset) -> None:
+    broken = evolve(electro, bots=evolve(electro.bots, score="route + no_such_track"))
+    state = setup_game(broken, seed=b"s" * 32, players=2, difficulty="normal", index=0)
+    with pytest.raises(RulesError, match="no_such_track"):
+        for _ in range(30):  # until an action is worth looking at
+            wire = choose(state, "p1", "plan", Rng(b"r" * 32))
+            assert wire is not None
+            for event in decide(state, command_from_wire("p1", wire)):
+                state = apply(state, event)

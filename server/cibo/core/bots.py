@@ -2,8 +2,10 @@
 
 Policies read a :class:`GameState`, but only its public parts and the seat's own: a network bot
 rebuilds one from its seat view with :func:`state_from_view`, the simulator passes the real state
-with a throwaway seed. Two policies:
+with a throwaway seed. Three policies:
 
+* ``plan``: the play book's choice, unless looking one action ahead on the engine finds a
+  better one by the ruleset's ``[bots] score`` (:mod:`cibo.core.planner`);
 * ``random``: a uniformly random legal command (ending the turn included);
 * ``greedy``: the ruleset's ``[bots]`` play book — the first priority whose condition holds and
   whose action is possible here, or reachable by walking to a zone where it would be.
@@ -20,13 +22,16 @@ from attrs import evolve
 from cibo.core.board import distances
 from cibo.core.effects import Ctx
 from cibo.core.errors import RulesError
+from cibo.core.planner import plan
 from cibo.core.rng import Rng
 from cibo.core.rules import action_refusal, find_action, new_game, targets
 from cibo.core.ruleset import Action, Ruleset
 from cibo.core.state import DeckState, GameState, HeroState, MarkerState, Seat, UnitState
 from cibo.core.views import legal_actions
 
-POLICIES = ("greedy", "random")
+POLICIES = ("plan", "greedy", "random")
+"""Strongest first: ``plan`` looks ahead (:mod:`cibo.core.planner`), ``greedy`` follows the play
+book, ``random`` is the floor."""
 _BOT_SEED = b"bot-lookahead-seed-not-the-game-seed"
 
 
@@ -49,12 +54,17 @@ def choose(
     if policy == "random":
         pick = legal[rng.below(len(legal))]
         return {k: pick[k] for k in ("type", "hero", "action", "target") if k in pick}
-    if policy != "greedy":
+    if policy not in POLICIES:
         raise ValueError(f"unknown bot policy {policy!r}; choose from {', '.join(POLICIES)}")
     hero_id = legal[0]["hero"]
     hero = state.hero(hero_id)
     assert hero is not None
-    return _greedy(state, hero, legal) or {"type": "end_turn", "hero": hero_id}
+    pick = _greedy(state, hero, legal) or {"type": "end_turn", "hero": hero_id}
+    if policy == "greedy":
+        return pick
+    return plan(
+        state, seat, legal, rng, default=pick, is_move=lambda name: _is_move(state, hero, name)
+    )
 
 
 def _greedy(s: GameState, hero: HeroState, legal: list[dict[str, Any]]) -> dict[str, Any] | None:
