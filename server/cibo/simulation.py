@@ -21,6 +21,7 @@ from cibo.core import events as ev
 from cibo.core.bots import choose
 from cibo.core.commands import command_from_wire
 from cibo.core.errors import CoreError
+from cibo.core.planner import value
 from cibo.core.reducer import apply
 from cibo.core.rng import Rng
 from cibo.core.rules import decide, new_game
@@ -43,6 +44,12 @@ class GameResult:
     commands: int
     events: int
     spawns_by_band: dict[str, int]
+    lineup: tuple[str, ...] = ()
+    """The hero kinds in play."""
+    actions: dict[str, int] = field(factory=dict)
+    """Hero actions taken, by action name."""
+    round_values: tuple[int, ...] = ()
+    """The ``plan`` bot's value of the position at the start of each round (round 1 first)."""
 
 
 @define
@@ -134,6 +141,8 @@ def play_game(
         raise SimulationError(f"game {index} could not start: {exc}") from exc
     bot_rng = Rng(hashlib.sha256(b"bot:" + seed).digest())
     spawns: Counter[str] = Counter()
+    actions: Counter[str] = Counter()
+    round_values: list[int] = []
     band = ""
     commands = events = 0
     seats = [s.id for s in state.seats]
@@ -160,6 +169,10 @@ def play_game(
                 band = event.deck
             elif isinstance(event, ev.UnitSpawned):
                 spawns[band if event.source.startswith(("table:", "card:")) else "other"] += 1
+            elif isinstance(event, ev.ActionTaken):
+                actions[event.action] += 1
+            elif isinstance(event, ev.RoundStarted):
+                round_values.append(value(state))
             if on_event is not None:
                 on_event(event)
         commands += 1
@@ -170,6 +183,9 @@ def play_game(
         commands=commands,
         events=events,
         spawns_by_band=dict(spawns),
+        lineup=tuple(h.kind for h in state.heroes),
+        actions=dict(actions),
+        round_values=tuple(round_values),
     )
 
 
