@@ -62,9 +62,13 @@ def choose(
     pick = _greedy(state, hero, legal) or {"type": "end_turn", "hero": hero_id}
     if policy == "greedy":
         return pick
-    return plan(
-        state, seat, legal, rng, default=pick, is_move=lambda name: _is_move(state, hero, name)
-    )
+    return plan(state, seat, legal, rng, default=pick, follow=_follow)
+
+
+def _follow(state: GameState, legal: list[dict[str, Any]]) -> dict[str, Any] | None:
+    """The play book's next command for the hero of ``legal`` (None: it would end the turn)."""
+    hero = state.hero(legal[0]["hero"])
+    return _greedy(state, hero, legal) if hero is not None else None
 
 
 def _greedy(s: GameState, hero: HeroState, legal: list[dict[str, Any]]) -> dict[str, Any] | None:
