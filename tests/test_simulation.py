@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from cibo.balance import summarise
+from cibo.balance import summarise, without_actions
 from cibo.commands import simulate as simulate_cmd
 from cibo.rulesets import find_ruleset, load_ruleset
 from cibo.simulation import GameResult, simulate
@@ -112,3 +112,25 @@ def test_hopeless_games_and_presence_are_measured_from_the_cell() -> None:
     assert cell.presence == {"b": 0.5, "c": -0.5}  # "a" is in every game: no comparison
     assert cell.actions == {"attack": 1.0}
     assert cell.minutes == pytest.approx(sum((90 + 60 * g.rounds) / 60 for g in games) / 40)
+
+
+def test_without_plays_as_if_the_actions_did_not_exist(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("COLUMNS", "160")
+    rs = load_ruleset(find_ruleset("electro-fishers")).ruleset
+    banned = without_actions(rs, ["hide", "jam"])
+    assert banned.actions["hide"].needs == "false"
+    assert banned.heroes["cibo"].actions["jam"].needs == "false"
+    assert banned.actions["repair"] == rs.actions["repair"]
+    argv = ["electro-fishers", "--games", "4", "--without", "hide,jam,repair", "--workers", "1"]
+    assert _run(argv) == 0
+    assert "played without: hide,jam,repair" in capsys.readouterr().out
+    assert _run(["electro-fishers", "--games", "4", "--without", "fly"]) == 1
+
+
+def test_idle_bots_never_win() -> None:
+    for name in ("electro-fishers", "factory-raid"):
+        rs = load_ruleset(find_ruleset(name)).ruleset
+        report = simulate(rs, games=6, players=2, difficulty="easy", policy="idle", seed="i")
+        assert report.wins == 0 and report.games == 6

@@ -23,9 +23,9 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from collections.abc import Sequence
 
-from attrs import frozen
+from attrs import evolve, frozen
 
-from cibo.core.ruleset import Ruleset
+from cibo.core.ruleset import Action, Ruleset
 from cibo.simulation import GameJob, GameResult
 
 SECONDS_PER_ACTION = 30
@@ -61,6 +61,25 @@ class Cell:
         if not self.presence:
             return ("", 0.0)
         return max(self.presence.items(), key=lambda kv: (abs(kv[1]), kv[0]))
+
+
+def without_actions(rs: Ruleset, names: Sequence[str]) -> Ruleset:
+    """``rs`` in which the actions ``names`` (shared or a hero's own) can never be taken: to
+    measure what they are worth, e.g. a rush-only game without the defensive actions.
+
+    Raises:
+        ValueError: naming an action that the ruleset does not have.
+    """
+    known = set(rs.actions) | {a for h in rs.heroes.values() for a in h.actions}
+    unknown = sorted(set(names) - known)
+    if unknown:
+        raise ValueError(f"unknown action {', '.join(unknown)}; known: {', '.join(sorted(known))}")
+
+    def ban(actions: dict[str, Action]) -> dict[str, Action]:
+        return {k: evolve(a, needs="false") if k in names else a for k, a in actions.items()}
+
+    heroes = {k: evolve(h, actions=ban(h.actions)) for k, h in rs.heroes.items()}
+    return evolve(rs, actions=ban(rs.actions), heroes=heroes)
 
 
 def hero_counts(rs: Ruleset) -> list[int]:

@@ -11,7 +11,7 @@ from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
-from cibo.balance import Cell, markdown, matrix_jobs, summarise
+from cibo.balance import Cell, markdown, matrix_jobs, summarise, without_actions
 from cibo.core.bots import POLICIES
 from cibo.core.ruleset import Ruleset
 from cibo.plot import render_matrix_svg, render_svg
@@ -46,6 +46,10 @@ def configure(parser: argparse.ArgumentParser) -> None:
         help=f"with --matrix: comma-separated policies (default {','.join(POLICIES)})",
     )
     parser.add_argument(
+        "--without", default="", metavar="ACTION,...",
+        help="play as if these actions did not exist (what are they worth?)",
+    )
+    parser.add_argument(
         "--markdown", type=Path, help="with --matrix: also write the table as Markdown here"
     )
     parser.add_argument("--plot", type=Path, help="write a chart to this .svg file")
@@ -64,6 +68,12 @@ def run(args: argparse.Namespace) -> int:
         err.print(f"[red]cannot load ruleset:[/red] {escape(str(exc))}")
         return 1
     rs = loaded.ruleset
+    if args.without:
+        try:
+            rs = without_actions(rs, [a.strip() for a in args.without.split(",") if a.strip()])
+        except ValueError as exc:
+            err.print(f"[red]--without:[/red] {escape(str(exc))}")
+            return 1
     if args.difficulty not in rs.difficulty:
         err.print(
             f"[red]unknown difficulty[/red] {escape(repr(args.difficulty))}; "
@@ -109,6 +119,8 @@ def run(args: argparse.Namespace) -> int:
         err.print(f"[red]simulation failed:[/red] {escape(str(exc))}")
         return 1
     elapsed = time.perf_counter() - started
+    if args.without:
+        console.print(f"played without: {args.without}")
     print_report(console, report)
     console.print(f"{report.games / elapsed:.1f} games/s ({elapsed:.2f} s)", style="dim")
     if args.plot is not None:
@@ -148,6 +160,8 @@ def run_matrix(args: argparse.Namespace, rs: Ruleset, console: Console, err: Con
         err.print(f"[red]simulation failed:[/red] {escape(str(exc))}")
         return 1
     elapsed = time.perf_counter() - started
+    if args.without:
+        console.print(f"played without: {args.without}")
     grouped: dict[tuple[int, str, str], list[GameResult]] = {}
     for (key, _), result in zip(keyed, results, strict=True):
         grouped.setdefault(key, []).append(result)

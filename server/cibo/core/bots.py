@@ -2,11 +2,12 @@
 
 Policies read a :class:`GameState`, but only its public parts and the seat's own: a network bot
 rebuilds one from its seat view with :func:`state_from_view`, the simulator passes the real state
-with a throwaway seed. Three policies:
+with a throwaway seed. Four policies:
 
 * ``plan``: the play book's choice, unless looking one action ahead on the engine finds a
   better one by the ruleset's ``[bots] score`` (:mod:`cibo.core.planner`);
 * ``random``: a uniformly random legal command (ending the turn included);
+* ``idle``: always ends the turn at once (the floor);
 * ``greedy``: the ruleset's ``[bots]`` play book — the first priority whose condition holds and
   whose action is possible here, or reachable by walking to a zone where it would be.
 
@@ -29,9 +30,10 @@ from cibo.core.ruleset import Action, Ruleset
 from cibo.core.state import DeckState, GameState, HeroState, MarkerState, Seat, UnitState
 from cibo.core.views import legal_actions
 
-POLICIES = ("plan", "greedy", "random")
+POLICIES = ("plan", "greedy", "random", "idle")
 """Strongest first: ``plan`` looks ahead (:mod:`cibo.core.planner`), ``greedy`` follows the play
-book, ``random`` is the floor."""
+book, ``random`` picks any legal command, ``idle`` always ends its turn at once (the floor: a
+ruleset that ``idle`` can win plays itself)."""
 _BOT_SEED = b"bot-lookahead-seed-not-the-game-seed"
 
 
@@ -51,6 +53,8 @@ def choose(
         legal = legal_actions(state, seat)
     if not legal:
         return None
+    if policy == "idle":
+        return {"type": "end_turn", "hero": legal[0]["hero"]}
     if policy == "random":
         pick = legal[rng.below(len(legal))]
         return {k: pick[k] for k in ("type", "hero", "action", "target") if k in pick}
