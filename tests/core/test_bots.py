@@ -9,7 +9,7 @@ import pytest
 from attrs import evolve
 
 from cibo.core import events as ev
-from cibo.core.bots import POLICIES, _is_move, choose
+from cibo.core.bots import POLICIES, _is_move, choose, state_from_view
 from cibo.core.commands import command_from_wire
 from cibo.core.errors import RulesError
 from cibo.core.reducer import apply
@@ -17,6 +17,7 @@ from cibo.core.rng import Rng
 from cibo.core.rules import decide
 from cibo.core.ruleset import Ruleset
 from cibo.core.state import GameState
+from cibo.core.views import legal_actions, view_state
 from cibo.simulation import game_seed, setup_game, simulate
 
 
@@ -101,3 +102,21 @@ def test_plan_reports_a_score_it_cannot_evaluate(electro: Ruleset) -> None:
             assert wire is not None
             for event in decide(state, command_from_wire("p1", wire)):
                 state = apply(state, event)
+
+
+def test_every_policy_plays_from_a_seat_view_as_cibo_bot_does(any_ruleset: Ruleset) -> None:
+    """``cibo bot`` rebuilds the state from what its seat sees (no seed, no deck order)."""
+    state = setup_game(any_ruleset, seed=b"v" * 32, players=2, difficulty="normal", index=0)
+    for _ in range(12):  # a few commands in, with units and noise on the board
+        seat = next(s.id for s in state.seats if legal_actions(state, s.id))
+        wire = choose(state, seat, "greedy", Rng(b"g" * 32))
+        assert wire is not None
+        for event in decide(state, command_from_wire(seat, wire)):
+            state = apply(state, event)
+    seat = next(s.id for s in state.seats if legal_actions(state, s.id))
+    rebuilt = state_from_view(view_state(state, f"seat:{seat}"), any_ruleset)
+    legal = legal_actions(state, seat)  # what the server sends the seat
+    for policy in POLICIES:
+        wire = choose(rebuilt, seat, policy, Rng(b"r" * 32), legal)
+        assert wire is not None
+        decide(state, command_from_wire(seat, wire))  # legal in the real game
