@@ -7,9 +7,10 @@ from pathlib import Path
 
 import pytest
 
+from cibo.balance import summarise, without_actions
 from cibo.commands import simulate as simulate_cmd
 from cibo.rulesets import find_ruleset, load_ruleset
-from cibo.simulation import simulate
+from cibo.simulation import GameResult, simulate
 
 
 @pytest.mark.parametrize("name", ["electro-fishers", "factory-raid"])
@@ -58,3 +59,78 @@ def test_cli_rejects_bad_arguments(tmp_path: Path) -> None:
     assert _run(["electro-fishers", "--difficulty", "nightmare"]) == 1
     assert _run(["electro-fishers", "--plot", str(tmp_path / "x.gif")]) == 1
     assert _run([str(tmp_path / "missing.toml")]) == 1
+
+
+def test_results_do_not_depend_on_the_number_of_workers() -> None:
+    rs = load_ruleset(find_ruleset("factory-raid")).ruleset
+    one = simulate(rs, games=20, players=3, difficulty="normal", policy="greedy", seed="w")
+    seen: list[int] = []
+    two = simulate(
+        rs, games=20, players=3, difficulty="normal", policy="greedy", seed="w", workers=2,
+        progress=seen.append,
+    )
+    three = simulate(
+        rs, games=20, players=3, difficulty="normal", policy="greedy", seed="w", workers=3
+    )
+    assert one == two == three
+    assert seen[-1] == 20 and seen == sorted(seen)
+
+
+def test_matrix_reports_every_hero_count_difficulty_and_policy(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("COLUMNS", "240")
+    chart, table = tmp_path / "m.svg", tmp_path / "m.md"
+    argv = ["factory-raid", "--matrix", "--games", "3", "--policies", "greedy,random",
+            "--plot", str(chart), "--markdown", str(table), "--workers", "2"]
+    assert _run(argv) == 0
+    out = capsys.readouterr().out
+    rows = [line for line in table.read_text(encoding="utf-8").splitlines()[2:] if line]
+    assert len(rows) == 2 * 3 * 4  # policies x difficulties x hero counts 2..5
+    for heroes in range(2, 6):
+        assert f"| greedy | hard | {heroes} |" in "\n".join(rows)
+    assert "hopeless" in out and "games/s" in out
+    assert chart.read_text(encoding="utf-8").count("<polyline") == 2 * 3
+    assert _run(["factory-raid", "--matrix", "--policies", "clever"]) == 1
+
+
+def _result(won: bool, values: tuple[int, ...], lineup: tuple[str, ...]) -> GameResult:
+    return GameResult(
+        status="won" if won else "lost", cause="x", rounds=len(values), commands=1, events=1,
+        spawns_by_band={}, lineup=lineup, actions={"attack": 3}, round_values=values,
+    )
+
+
+def test_hopeless_games_and_presence_are_measured_from_the_cell() -> None:
+    # 40 games: those at value 0 from round 2 on never win; those at 10 win half the time.
+    games = [_result(i % 2 == 0, (5, 10, 10, 10), ("a", "b")) for i in range(20)]
+    games += [_result(False, (5, 0, 0, 0, 0, 0), ("a", "c")) for _ in range(20)]
+    cell = summarise(2, "normal", "plan", games)
+    assert cell.win_rate == 0.25
+    assert cell.hopeless_share == 0.5  # the value-0 half, detected at round 2
+    assert cell.after_hopeless == 5.0  # rounds 2..6 played after that
+    assert cell.presence == {"b": 0.5, "c": -0.5}  # "a" is in every game: no comparison
+    assert cell.actions == {"attack": 1.0}
+    assert cell.minutes == pytest.approx(sum((90 + 60 * g.rounds) / 60 for g in games) / 40)
+
+
+def test_without_plays_as_if_the_actions_did_not_exist(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("COLUMNS", "160")
+    rs = load_ruleset(find_ruleset("electro-fishers")).ruleset
+    banned = without_actions(rs, ["hide", "jam"])
+    assert banned.actions["hide"].needs == "false"
+    assert banned.heroes["cibo"].actions["jam"].needs == "false"
+    assert banned.actions["repair"] == rs.actions["repair"]
+    argv = ["electro-fishers", "--games", "4", "--without", "hide,jam,repair", "--workers", "1"]
+    assert _run(argv) == 0
+    assert "played without: hide,jam,repair" in capsys.readouterr().out
+    assert _run(["electro-fishers", "--games", "4", "--without", "fly"]) == 1
+
+
+def test_idle_bots_never_win() -> None:
+    for name in ("electro-fishers", "factory-raid"):
+        rs = load_ruleset(find_ruleset(name)).ruleset
+        report = simulate(rs, games=6, players=2, difficulty="easy", policy="idle", seed="i")
+        assert report.wins == 0 and report.games == 6

@@ -8,8 +8,11 @@ what their seat could see (:mod:`cibo.core.bots`).
 from __future__ import annotations
 
 import hashlib
+import os
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from multiprocessing import get_context
 
 from attrs import define, field, frozen
 
@@ -18,6 +21,7 @@ from cibo.core import events as ev
 from cibo.core.bots import choose
 from cibo.core.commands import command_from_wire
 from cibo.core.errors import CoreError
+from cibo.core.planner import value
 from cibo.core.reducer import apply
 from cibo.core.rng import Rng
 from cibo.core.rules import decide, new_game
@@ -56,6 +60,12 @@ class GameResult:
     commands: int
     events: int
     spawns_by_band: dict[str, int]
+    lineup: tuple[str, ...] = ()
+    """The hero kinds in play."""
+    actions: dict[str, int] = field(factory=dict)
+    """Hero actions taken, by action name."""
+    round_values: tuple[int, ...] = ()
+    """The ``plan`` bot's value of the position at the start of each round (round 1 first)."""
 
 
 @define
@@ -147,6 +157,8 @@ def play_game(
         raise SimulationError(f"game {index} could not start: {exc}") from exc
     bot_rng = Rng(hashlib.sha256(b"bot:" + seed).digest())
     spawns: Counter[str] = Counter()
+    actions: Counter[str] = Counter()
+    round_values: list[int] = []
     band = ""
     commands = events = 0
     seats = [s.id for s in state.seats]
@@ -173,6 +185,10 @@ def play_game(
                 band = event.deck
             elif isinstance(event, ev.UnitSpawned):
                 spawns[band if event.source.startswith(("table:", "card:")) else "other"] += 1
+            elif isinstance(event, ev.ActionTaken):
+                actions[event.action] += 1
+            elif isinstance(event, ev.RoundStarted):
+                round_values.append(value(state))
             if on_event is not None:
                 on_event(event)
         commands += 1
@@ -183,7 +199,100 @@ def play_game(
         commands=commands,
         events=events,
         spawns_by_band=dict(spawns),
+        lineup=tuple(h.kind for h in state.heroes),
+        actions=dict(actions),
+        round_values=tuple(round_values),
     )
+
+
+@frozen
+class GameJob:
+    """One game to play: the table, the bots, and where it sits in its run (its seed)."""
+
+    players: int
+    difficulty: str
+    policy: str
+    seed: str
+    index: int
+
+
+def play_job(rs: Ruleset, job: GameJob) -> GameResult:
+    return play_game(
+        rs,
+        seed=game_seed(job.seed, job.index),
+        players=job.players,
+        difficulty=job.difficulty,
+        policy=job.policy,
+        index=job.index,
+    )
+
+
+def default_workers() -> int:
+    """One worker per core this process may use."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # pragma: no cover - not on Linux
+        return max(1, os.cpu_count() or 1)
+
+
+_WORKER_RULESET: list[Ruleset] = []
+
+
+def _worker_init(rs: Ruleset) -> None:
+    _WORKER_RULESET[:] = [rs]
+
+
+def _worker_chunk(jobs: Sequence[GameJob]) -> list[GameResult]:
+    return [play_job(_WORKER_RULESET[0], job) for job in jobs]
+
+
+def run_games(
+    rs: Ruleset,
+    jobs: Sequence[GameJob],
+    *,
+    workers: int = 1,
+    progress: Callable[[int], None] | None = None,
+    chunk: int = 8,
+) -> list[GameResult]:
+    """Play every job; results come back in job order whatever the number of workers.
+
+    Games are independent and each one's randomness comes from its own seed, so the results
+    do not depend on ``workers``; with more than one, games run in that many processes.
+    ``progress`` is called with the number of games finished so far.
+    """
+    if workers <= 1 or len(jobs) <= chunk:
+        results = []
+        for job in jobs:
+            results.append(play_job(rs, job))
+            if progress is not None:
+                progress(len(results))
+        return results
+    chunks = [jobs[i : i + chunk] for i in range(0, len(jobs), chunk)]
+    out: list[list[GameResult] | None] = [None] * len(chunks)
+    done = 0
+    with ProcessPoolExecutor(
+        max_workers=workers,
+        mp_context=get_context("fork"),
+        initializer=_worker_init,
+        initargs=(rs,),
+    ) as pool:
+        pending: dict[Future[list[GameResult]], int] = {
+            pool.submit(_worker_chunk, c): i for i, c in enumerate(chunks)
+        }
+        try:
+            while pending:
+                finished, _ = wait(pending, return_when=FIRST_COMPLETED)
+                for future in finished:
+                    i = pending.pop(future)
+                    out[i] = future.result()
+                    done += len(chunks[i])
+                    if progress is not None:
+                        progress(done)
+        except BaseException:
+            for future in pending:
+                future.cancel()
+            raise
+    return [r for part in out if part is not None for r in part]
 
 
 def simulate(
@@ -195,7 +304,10 @@ def simulate(
     policy: str,
     seed: str,
     progress: Callable[[int], None] | None = None,
+    workers: int = 1,
 ) -> Report:
+    """Play ``games`` games of one table and sum them up; the report depends only on the
+    arguments, never on ``workers`` (the number of processes that play them)."""
     report = Report(
         ruleset=rs.ruleset.id,
         difficulty=difficulty,
@@ -204,19 +316,9 @@ def simulate(
         policy=policy,
         seed=seed,
     )
-    for i in range(games):
-        report.add(
-            play_game(
-                rs,
-                seed=game_seed(seed, i),
-                players=players,
-                difficulty=difficulty,
-                policy=policy,
-                index=i,
-            )
-        )
-        if progress is not None:
-            progress(i + 1)
+    jobs = [GameJob(players, difficulty, policy, seed, i) for i in range(games)]
+    for result in run_games(rs, jobs, workers=workers, progress=progress):
+        report.add(result)
     return report
 
 
@@ -235,7 +337,7 @@ def smoke_test(rs: Ruleset, *, games: int = 2) -> list[str]:
     for difficulty in rs.difficulty:
         for players in counts:
             for i in range(games):
-                policy = "random" if i % 2 == 0 else "greedy"
+                policy = "random" if i % 2 == 0 else "plan"  # plan runs the play book too
                 played += 1
                 try:
                     play_game(

@@ -27,10 +27,15 @@ def _offered(state: GameState, hero_id: str) -> list[dict[str, Any]]:
     return [a for a in legal_actions(state, seat) if a.get("hero") == hero_id]
 
 
-def test_an_action_that_cannot_help_is_not_offered_but_stays_legal(electro: Ruleset) -> None:
-    start = setup_game(electro, seed=b"o" * 32, players=2, difficulty="normal")
+def test_an_action_that_cannot_help_is_not_offered_but_stays_legal() -> None:
+    # The general rule, on a copy of the ruleset whose Secure has no offer_if of its own.
+    text = find_ruleset("electro-fishers").read_text(encoding="utf-8")
+    own = ' offer_if = "route < @scaling.route_goal",'
+    assert own in text
+    rs = parse_ruleset(text.replace(own, "", 1)).ruleset
+    start = setup_game(rs, seed=b"o" * 32, players=2, difficulty="normal")
     hero = start.heroes[0].id
-    top = electro.tracks["route"].max
+    top = rs.tracks["route"].max
     open_route = _at(start, hero, "bridge", route=top - 1, parts=3)
     assert "secure" in {a.get("action") for a in _offered(open_route, hero)}
     secured = _at(start, hero, "bridge", route=top, parts=3)
@@ -38,6 +43,17 @@ def test_an_action_that_cannot_help_is_not_offered_but_stays_legal(electro: Rule
     # Not offered is not forbidden: the rules still decide a command sent anyway.
     seat = next(h.seat for h in secured.heroes if h.id == hero)
     assert decide(secured, Act(seat, hero, "secure", ""))
+
+
+def test_secure_is_offered_until_the_route_this_table_needs_is_secured(electro: Ruleset) -> None:
+    for players in (2, 6):
+        start = setup_game(electro, seed=b"o" * 32, players=players, difficulty="normal")
+        goal = electro.scaling["route_goal"][str(len(start.heroes))]
+        hero = start.heroes[0].id
+        short = _at(start, hero, "bridge", route=goal - 1, parts=3)
+        assert "secure" in {a.get("action") for a in _offered(short, hero)}
+        done = _at(start, hero, "bridge", route=goal, parts=3)
+        assert "secure" not in {a.get("action") for a in _offered(done, hero)}
 
 
 def test_look_alike_zone_actions_carry_their_verbs_and_cost(electro: Ruleset) -> None:

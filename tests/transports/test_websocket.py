@@ -218,8 +218,8 @@ def canary_ruleset(tmp_path: Path) -> Path:
              'do = [ { peek = "intel", n = 2 } ], text = "Read the intelligence." }\n')
     text = text.replace("[actions]\n", "[actions]\n" + scout, 1)
     text = text.replace("[[round]]", deck + "[[round]]", 1)
-    text = text.replace("[[bots.priorities]]", '[[bots.priorities]]\ndo = "scout"\n\n'
-                        "[[bots.priorities]]", 1)
+    assert text.count("priorities = [\n") == 1
+    text = text.replace("priorities = [\n", 'priorities = [\n  { do = "scout" },\n', 1)
     path = tmp_path / "canary.toml"
     path.write_text(text, encoding="utf-8")
     parse_ruleset(text)  # fails loudly if the ruleset format changed

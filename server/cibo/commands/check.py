@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import TextIO
 
 from cibo.rulesets import Problem, RulesetError, check_file, find_ruleset, load_ruleset
+from cibo.rulesets.scaling import warn_unscaled
 from cibo.simulation import smoke_test
 
 __all__ = ["check", "configure", "run"]
@@ -46,6 +47,7 @@ def check(files: list[str], *, quiet: bool = False, play: bool = True, out: Text
         if not problems:
             if not quiet:
                 print(f"ok  {path}", file=out)
+                warn_unscaled(path, out)
             continue
         bad += 1
         total += len(problems)

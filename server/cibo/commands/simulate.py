@@ -11,10 +11,19 @@ from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
+from cibo.balance import Cell, markdown, matrix_jobs, summarise, without_actions
 from cibo.core.bots import POLICIES
-from cibo.plot import render_svg
+from cibo.core.ruleset import Ruleset
+from cibo.plot import render_matrix_svg, render_svg
 from cibo.rulesets import RulesetError, find_ruleset, load_ruleset
-from cibo.simulation import Report, SimulationError, simulate
+from cibo.simulation import (
+    GameResult,
+    Report,
+    SimulationError,
+    default_workers,
+    run_games,
+    simulate,
+)
 
 __all__ = ["configure", "print_report", "run"]
 
@@ -28,7 +37,26 @@ def configure(parser: argparse.ArgumentParser) -> None:
         "--seed", default="cibo", help="run seed; the same seed gives the same report"
     )
     parser.add_argument("--policy", choices=POLICIES, default="greedy", help="bot policy")
+    parser.add_argument(
+        "--matrix", action="store_true",
+        help="every hero count x difficulty x policy (--games per cell): the balance report",
+    )
+    parser.add_argument(
+        "--policies", default=",".join(POLICIES),
+        help=f"with --matrix: comma-separated policies (default {','.join(POLICIES)})",
+    )
+    parser.add_argument(
+        "--without", default="", metavar="ACTION,...",
+        help="play as if these actions did not exist (what are they worth?)",
+    )
+    parser.add_argument(
+        "--markdown", type=Path, help="with --matrix: also write the table as Markdown here"
+    )
     parser.add_argument("--plot", type=Path, help="write a chart to this .svg file")
+    parser.add_argument(
+        "--workers", type=int, default=0,
+        help="processes playing games (default: one per core); results do not depend on it",
+    )
 
 
 def run(args: argparse.Namespace) -> int:
@@ -40,11 +68,20 @@ def run(args: argparse.Namespace) -> int:
         err.print(f"[red]cannot load ruleset:[/red] {escape(str(exc))}")
         return 1
     rs = loaded.ruleset
+    if args.without:
+        try:
+            rs = without_actions(rs, [a.strip() for a in args.without.split(",") if a.strip()])
+        except ValueError as exc:
+            err.print(f"[red]--without:[/red] {escape(str(exc))}")
+            return 1
     if args.difficulty not in rs.difficulty:
         err.print(
             f"[red]unknown difficulty[/red] {escape(repr(args.difficulty))}; "
             f"choose from {', '.join(rs.difficulty)}"
         )
+        return 1
+    if args.workers < 0:
+        err.print("[red]--workers must be 0 (one per core) or more[/red]")
         return 1
     if not 1 <= args.players <= rs.ruleset.players.max or args.games < 1:
         err.print(
@@ -54,6 +91,8 @@ def run(args: argparse.Namespace) -> int:
     if args.plot is not None and args.plot.suffix.lower() != ".svg":
         err.print("[red]--plot writes SVG: give a file name ending in .svg[/red]")
         return 1
+    if args.matrix:
+        return run_matrix(args, rs, console, err)
     started = time.perf_counter()
     try:
         with Progress(
@@ -74,17 +113,104 @@ def run(args: argparse.Namespace) -> int:
                 policy=args.policy,
                 seed=args.seed,
                 progress=lambda n: bar.update(task, completed=n),
+                workers=args.workers or default_workers(),
             )
     except SimulationError as exc:
         err.print(f"[red]simulation failed:[/red] {escape(str(exc))}")
         return 1
     elapsed = time.perf_counter() - started
+    if args.without:
+        console.print(f"played without: {args.without}")
     print_report(console, report)
     console.print(f"{report.games / elapsed:.1f} games/s ({elapsed:.2f} s)", style="dim")
     if args.plot is not None:
         args.plot.write_text(render_svg(report), encoding="utf-8")
         console.print(f"chart written to {args.plot}")
     return 0
+
+
+def run_matrix(args: argparse.Namespace, rs: Ruleset, console: Console, err: Console) -> int:
+    policies = [p.strip() for p in args.policies.split(",") if p.strip()]
+    unknown = [p for p in policies if p not in POLICIES]
+    if unknown or not policies:
+        err.print(
+            f"[red]unknown policy[/red] {escape(', '.join(unknown) or repr(args.policies))}; "
+            f"choose from {', '.join(POLICIES)}"
+        )
+        return 1
+    keyed = matrix_jobs(rs, games=args.games, policies=policies, seed=args.seed)
+    started = time.perf_counter()
+    try:
+        with Progress(
+            TextColumn("[bold]{task.description}"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeRemainingColumn(),
+            console=err,
+            transient=True,
+        ) as bar:
+            task = bar.add_task(f"{rs.ruleset.id} matrix", total=len(keyed))
+            results = run_games(
+                rs,
+                [job for _, job in keyed],
+                workers=args.workers or default_workers(),
+                progress=lambda n: bar.update(task, completed=n),
+            )
+    except SimulationError as exc:
+        err.print(f"[red]simulation failed:[/red] {escape(str(exc))}")
+        return 1
+    elapsed = time.perf_counter() - started
+    if args.without:
+        console.print(f"played without: {args.without}")
+    grouped: dict[tuple[int, str, str], list[GameResult]] = {}
+    for (key, _), result in zip(keyed, results, strict=True):
+        grouped.setdefault(key, []).append(result)
+    cells = [summarise(*key, rs_results) for key, rs_results in grouped.items()]
+    print_matrix(console, rs, cells, args)
+    console.print(f"{len(results) / elapsed:.1f} games/s ({elapsed:.1f} s)", style="dim")
+    if args.markdown is not None:
+        args.markdown.write_text(markdown(cells) + "\n", encoding="utf-8")
+        console.print(f"table written to {args.markdown}")
+    if args.plot is not None:
+        title = f"{rs.ruleset.id} · win rate · {args.games} games per cell · seed {args.seed!r}"
+        args.plot.write_text(render_matrix_svg(title, cells), encoding="utf-8")
+        console.print(f"chart written to {args.plot}")
+    return 0
+
+
+def print_matrix(
+    console: Console, rs: Ruleset, cells: list[Cell], args: argparse.Namespace
+) -> None:
+    table = Table(
+        title=f"{rs.ruleset.id} · {args.games} games per cell · seed {args.seed!r}"
+        f" · target {rs.ruleset.target_minutes[0]}-{rs.ruleset.target_minutes[1]} min"
+    )
+    for name in ("policy", "difficulty", "heroes", "win", "rounds", "min", "hopeless",
+                 "after", "presence", "endings", "top actions"):
+        table.add_column(name, justify="left" if name in ("policy", "difficulty", "endings",
+                                                         "presence", "top actions") else "right")
+    for c in cells:
+        kind, effect = c.max_presence
+        table.add_row(
+            c.policy,
+            c.difficulty,
+            str(c.heroes),
+            f"{c.win_rate:.1%}",
+            f"{c.avg_rounds:.1f}",
+            f"{c.minutes:.0f}",
+            f"{c.hopeless_share:.0%}",
+            f"{c.after_hopeless:.2f}",
+            f"{kind} {effect:+.0%}" if kind else "–",
+            ", ".join(f"{k.split(':')[1]} {v / c.games:.0%}" for k, v in c.causes.items()),
+            ", ".join(f"{k} {v:.0%}" for k, v in list(c.actions.items())[:5]),
+        )
+    console.print(table)
+    console.print(
+        "hopeless: share of games whose estimated chance (the plan bot's value, calibrated on"
+        " this cell's games) fell under 5% at a round start; after: rounds such games still"
+        " played; presence: the hero whose presence moves the win rate most",
+        style="dim",
+    )
 
 
 def print_report(console: Console, r: Report) -> None:

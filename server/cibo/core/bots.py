@@ -2,9 +2,12 @@
 
 Policies read a :class:`GameState`, but only its public parts and the seat's own: a network bot
 rebuilds one from its seat view with :func:`state_from_view`, the simulator passes the real state
-with a throwaway seed. Two policies:
+with a throwaway seed. Four policies:
 
+* ``plan``: the play book's choice, unless looking one action ahead on the engine finds a
+  better one by the ruleset's ``[bots] score`` (:mod:`cibo.core.planner`);
 * ``random``: a uniformly random legal command (ending the turn included);
+* ``idle``: always ends the turn at once (the floor);
 * ``greedy``: the ruleset's ``[bots]`` play book — the first priority whose condition holds and
   whose action is possible here, or reachable by walking to a zone where it would be.
 
@@ -20,6 +23,7 @@ from attrs import evolve
 from cibo.core.board import distances
 from cibo.core.effects import Ctx
 from cibo.core.errors import RulesError
+from cibo.core.planner import plan
 from cibo.core.rng import Rng
 from cibo.core.rules import action_refusal, find_action, new_game, targets
 from cibo.core.ruleset import Action, Ruleset
@@ -28,7 +32,10 @@ from cibo.core.views import legal_actions
 
 __all__ = ["POLICIES", "choose", "state_from_view"]
 
-POLICIES = ("greedy", "random")
+POLICIES = ("plan", "greedy", "random", "idle")
+"""Strongest first: ``plan`` looks ahead (:mod:`cibo.core.planner`), ``greedy`` follows the play
+book, ``random`` picks any legal command, ``idle`` always ends its turn at once (the floor: a
+ruleset that ``idle`` can win plays itself)."""
 _BOT_SEED = b"bot-lookahead-seed-not-the-game-seed"
 
 
@@ -48,15 +55,26 @@ def choose(
         legal = legal_actions(state, seat)
     if not legal:
         return None
+    if policy == "idle":
+        return {"type": "end_turn", "hero": legal[0]["hero"]}
     if policy == "random":
         pick = legal[rng.below(len(legal))]
         return {k: pick[k] for k in ("type", "hero", "action", "target") if k in pick}
-    if policy != "greedy":
+    if policy not in POLICIES:
         raise ValueError(f"unknown bot policy {policy!r}; choose from {', '.join(POLICIES)}")
     hero_id = legal[0]["hero"]
     hero = state.hero(hero_id)
     assert hero is not None
-    return _greedy(state, hero, legal) or {"type": "end_turn", "hero": hero_id}
+    pick = _greedy(state, hero, legal) or {"type": "end_turn", "hero": hero_id}
+    if policy == "greedy":
+        return pick
+    return plan(state, seat, legal, rng, default=pick, follow=_follow)
+
+
+def _follow(state: GameState, legal: list[dict[str, Any]]) -> dict[str, Any] | None:
+    """The play book's next command for the hero of ``legal`` (None: it would end the turn)."""
+    hero = state.hero(legal[0]["hero"])
+    return _greedy(state, hero, legal) if hero is not None else None
 
 
 def _greedy(s: GameState, hero: HeroState, legal: list[dict[str, Any]]) -> dict[str, Any] | None:
@@ -92,10 +110,15 @@ def _zone_is(rs: Ruleset, zone: str, where: str) -> bool:
 
 
 def _pick_target(s: GameState, options: list[dict[str, Any]]) -> dict[str, Any]:
-    """Attack the weakest unit; otherwise the first option in file order."""
+    """Attack the weakest unit; aim a zone action where the most enemy hit points stand;
+    otherwise the first option in file order."""
+    zone_order = list(s.ruleset.zones)
 
     def weight(c: dict[str, Any]) -> tuple[int, int]:
-        unit = s.unit(c["target"]) if c["target"] else None
+        target = c["target"]
+        if target in s.ruleset.zones:
+            return (-sum(u.hp for u in s.units if u.zone == target), zone_order.index(target))
+        unit = s.unit(target) if target else None
         return (unit.hp if unit else 0, int(unit.id[1:]) if unit else 0)
 
     best = min(options, key=weight)
@@ -132,8 +155,17 @@ def _walk_towards_action(
 
 
 def _is_move(s: GameState, hero: HeroState, name: str) -> bool:
+    """True for an action that carries the acting hero to its target zone.
+
+    A zone target alone does not make a move: Killy's beam also aims at a zone, and "walking"
+    with it costs two actions and four noise without going anywhere.
+    """
     action = find_action(s, hero, name)
-    return action is not None and action.target == "zone"
+    return (
+        action is not None
+        and action.target == "zone"
+        and any(e.move == "$hero" and e.at == "$target" for e in action.do)
+    )
 
 
 def _possible_at(s: GameState, hero: HeroState, name: str, action: Action, zone: str) -> bool:

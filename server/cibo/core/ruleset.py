@@ -416,6 +416,9 @@ class Bots:
     """How a sensible group plays this ruleset, for ``cibo simulate`` and ``cibo bot``."""
 
     priorities: tuple[Priority, ...] = ()
+    score: str = ""
+    """How good a position is for the heroes (an integer expression, higher is better): what
+    the ``plan`` bot maximises when it looks ahead. Empty: only victory and defeat count."""
 
 
 @frozen

@@ -1,0 +1,209 @@
+"""A whole-ruleset balance matrix: every hero count x difficulty x bot policy, summed up.
+
+:func:`matrix_jobs` lists the games (the same per-game seeds as ``cibo simulate``: game ``i`` of
+a cell is seeded from the run seed, the cell and ``i``), :func:`summarise` turns one cell's
+results into a :class:`Cell`. The figures:
+
+* **win rate**, **average rounds**, **estimated minutes** (:data:`SECONDS_PER_ACTION` per hero
+  action plus :data:`SECONDS_PER_ROUND` per round, for the automatic phases);
+* **causes** of every ending;
+* **hopeless games**: the ``plan`` bot values the position at the start of every round
+  (:func:`cibo.core.planner.value`). Its estimate of winning at the start of round ``r`` is the
+  win rate of the games of the same cell whose value then was no higher than this game's (at
+  least the :data:`PEERS` lowest). A game is hopeless from the first round where that estimate
+  is under 5 %; ``after_hopeless`` is the mean number of rounds such games still play, that
+  round included (a game conceded in the round it became hopeless counts 1);
+* **presence**: for each hero, the win rate of games with that hero minus games without it
+  (only when both groups have at least :data:`MIN_GROUP` games);
+* **action mix**: each action's share of all hero actions.
+"""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from collections.abc import Sequence
+
+from attrs import evolve, frozen
+
+from cibo.core.ruleset import Action, Ruleset
+from cibo.simulation import GameJob, GameResult
+
+__all__ = [
+    "HOPELESS",
+    "MIN_GROUP",
+    "PEERS",
+    "SECONDS_PER_ACTION",
+    "SECONDS_PER_ROUND",
+    "Cell",
+    "cell_seed",
+    "hero_counts",
+    "markdown",
+    "matrix_jobs",
+    "summarise",
+    "without_actions",
+]
+
+SECONDS_PER_ACTION = 30
+SECONDS_PER_ROUND = 60
+PEERS = 20
+HOPELESS = 0.05
+MIN_GROUP = 20
+
+
+@frozen
+class Cell:
+    """One table of the matrix, summed up."""
+
+    heroes: int
+    difficulty: str
+    policy: str
+    games: int
+    win_rate: float
+    avg_rounds: float
+    minutes: float
+    causes: dict[str, int]
+    hopeless_share: float
+    """Share of games that became hopeless at some round start."""
+    after_hopeless: float
+    """Mean rounds played from the round a game became hopeless (those games only)."""
+    presence: dict[str, float]
+    """Hero kind -> win rate with it minus without it."""
+    actions: dict[str, float]
+    """Action name -> share of hero actions."""
+
+    @property
+    def max_presence(self) -> tuple[str, float]:
+        if not self.presence:
+            return ("", 0.0)
+        return max(self.presence.items(), key=lambda kv: (abs(kv[1]), kv[0]))
+
+
+def without_actions(rs: Ruleset, names: Sequence[str]) -> Ruleset:
+    """``rs`` in which the actions ``names`` (shared or a hero's own) can never be taken: to
+    measure what they are worth, e.g. a rush-only game without the defensive actions.
+
+    Raises:
+        ValueError: naming an action that the ruleset does not have.
+    """
+    known = set(rs.actions) | {a for h in rs.heroes.values() for a in h.actions}
+    unknown = sorted(set(names) - known)
+    if unknown:
+        raise ValueError(f"unknown action {', '.join(unknown)}; known: {', '.join(sorted(known))}")
+
+    def ban(actions: dict[str, Action]) -> dict[str, Action]:
+        return {k: evolve(a, needs="false") if k in names else a for k, a in actions.items()}
+
+    heroes = {k: evolve(h, actions=ban(h.actions)) for k, h in rs.heroes.items()}
+    return evolve(rs, actions=ban(rs.actions), heroes=heroes)
+
+
+def hero_counts(rs: Ruleset) -> list[int]:
+    """Every hero count the ruleset allows at a table (a lone player runs ``heroes.min``)."""
+    meta = rs.ruleset
+    low = max(meta.heroes.min, 1)
+    high = min(meta.heroes.max, max(meta.players.max, meta.heroes.min))
+    return list(range(low, high + 1))
+
+
+def cell_seed(seed: str, heroes: int, difficulty: str) -> str:
+    """The run seed of one cell: every policy plays the same deals in a cell."""
+    return f"{seed}:{heroes}:{difficulty}"
+
+
+def matrix_jobs(
+    rs: Ruleset, *, games: int, policies: Sequence[str], seed: str
+) -> list[tuple[tuple[int, str, str], GameJob]]:
+    """((heroes, difficulty, policy), job) for every game of the matrix, cell by cell."""
+    out = []
+    for policy in policies:
+        for difficulty in rs.difficulty:
+            for heroes in hero_counts(rs):
+                run = cell_seed(seed, heroes, difficulty)
+                for i in range(games):
+                    out.append(((heroes, difficulty, policy), GameJob(heroes, difficulty, policy,
+                                                                      run, i)))
+    return out
+
+
+def _hopeless_rounds(results: Sequence[GameResult]) -> list[int | None]:
+    """For each game, the first round at whose start it was hopeless, or None."""
+    first: list[int | None] = [None] * len(results)
+    by_round: dict[int, list[int]] = defaultdict(list)
+    for i, r in enumerate(results):
+        for rnd in range(len(r.round_values)):
+            by_round[rnd].append(i)
+    for rnd in sorted(by_round):
+        members = sorted(by_round[rnd], key=lambda i: (results[i].round_values[rnd], i))
+        if len(members) < PEERS:
+            continue
+        won = [results[i].status == "won" for i in members]
+        values = [results[i].round_values[rnd] for i in members]
+        end = 0
+        while end < len(members):
+            # Every game valued exactly like this one, and all those valued lower.
+            v = values[end]
+            while end < len(members) and values[end] == v:
+                end += 1
+            group = max(end, PEERS)
+            if sum(won[:group]) / group >= HOPELESS:
+                break  # a higher value cannot be more hopeless
+            for i in members[:end]:
+                if first[i] is None:
+                    first[i] = rnd + 1
+    return first
+
+
+def summarise(
+    heroes: int, difficulty: str, policy: str, results: Sequence[GameResult]
+) -> Cell:
+    n = len(results)
+    wins = sum(r.status == "won" for r in results)
+    minutes = [
+        (sum(r.actions.values()) * SECONDS_PER_ACTION + r.rounds * SECONDS_PER_ROUND) / 60
+        for r in results
+    ]
+    hopeless = _hopeless_rounds(results)
+    after = [r.rounds - h + 1 for r, h in zip(results, hopeless, strict=True) if h is not None]
+    kinds = sorted({k for r in results for k in r.lineup})
+    presence: dict[str, float] = {}
+    for kind in kinds:
+        with_k = [r.status == "won" for r in results if kind in r.lineup]
+        without = [r.status == "won" for r in results if kind not in r.lineup]
+        if len(with_k) >= MIN_GROUP and len(without) >= MIN_GROUP:
+            presence[kind] = sum(with_k) / len(with_k) - sum(without) / len(without)
+    mix: Counter[str] = Counter()
+    for r in results:
+        mix.update(r.actions)
+    total = sum(mix.values()) or 1
+    return Cell(
+        heroes=heroes,
+        difficulty=difficulty,
+        policy=policy,
+        games=n,
+        win_rate=wins / n if n else 0.0,
+        avg_rounds=sum(r.rounds for r in results) / n if n else 0.0,
+        minutes=sum(minutes) / n if n else 0.0,
+        causes=dict(Counter(f"{r.status}:{r.cause}" for r in results).most_common()),
+        hopeless_share=len(after) / n if n else 0.0,
+        after_hopeless=sum(after) / len(after) if after else 0.0,
+        presence=presence,
+        actions={k: v / total for k, v in mix.most_common()},
+    )
+
+
+def markdown(cells: Sequence[Cell]) -> str:
+    """The matrix as a Markdown table, one row per cell."""
+    lines = [
+        "| policy | difficulty | heroes | win % | rounds | minutes | hopeless % | rounds after"
+        " | biggest presence effect | endings |",
+        "|---|---|---|---|---|---|---|---|---|---|",
+    ]
+    for c in cells:
+        kind, effect = c.max_presence
+        ends = ", ".join(f"{k.split(':')[1]} {v / c.games:.0%}" for k, v in c.causes.items())
+        lines.append(
+            f"| {c.policy} | {c.difficulty} | {c.heroes} | {c.win_rate:.1%} | {c.avg_rounds:.1f}"
+            f" | {c.minutes:.0f} | {c.hopeless_share:.0%} | {c.after_hopeless:.2f}"
+            f" | {f'{kind} {effect:+.0%}' if kind else '–'} | {ends} |"
+        )
+    return "\n".join(lines)
