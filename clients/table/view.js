@@ -135,9 +135,12 @@ export class TableView {
         }
       }
     }
-    // Five or six heroes: their cards lose the player's line, then the tracks tighten.
+    // Five or six heroes: their cards lose the player's line, then the tracks tighten; if
+    // that is still not enough, the goal line gives way (every phone shows the whole goal).
     const left = this.root.querySelector(".left-col");
     if (left) {
+      const goals = left.querySelector(".teach-goals");
+      if (goals) goals.hidden = false;
       let level = 0;
       left.dataset.density = DENSITY[level];
       const over = () =>
@@ -145,6 +148,7 @@ export class TableView {
       while (over() && level < DENSITY.length - 1) {
         left.dataset.density = DENSITY[++level];
       }
+      if (goals && over()) goals.hidden = true;
     }
     const feed = this.root.querySelector(".feed-panel");
     const list = feed?.querySelector(".feed");

@@ -59,8 +59,8 @@ BENCH_SEED = "spawn-rounds"
 BIGGEST = {
     # ruleset: (players, difficulty, game index, round, spawn rolls, units), as printed by
     # `uv run python bench/spawn_rounds.py --games 1000` (greedy bots).
-    "electro-fishers": (6, "normal", 249, 7, 5, 11),
-    "factory-raid": (5, "easy", 135, 9, 15, 15),
+    "electro-fishers": (6, "hard", 404, 8, 5, 13),
+    "factory-raid": (5, "hard", 215, 5, 4, 5),
 }
 VIEWPORTS = {"table": (1920, 1080), "tv720": (1280, 720)}
 
@@ -305,8 +305,9 @@ def test_the_biggest_spawn_round_never_clips_on_the_tv(
             events = [st["event"] for st in doc["steps"]]
             assert spawn_rolls_in(events, round_no) == rolls  # the same game as the bench's
             # The moment the round is over: every roll of it is in the spawn column.
-            at = next(i for i, e in enumerate(events)
-                      if e["type"] == "round_started" and e["round"] == round_no + 1)
+            at = next((i for i, e in enumerate(events)
+                       if e["type"] == "round_started" and e["round"] == round_no + 1),
+                      len(events) - 1)  # or the game ended in that round
             tv.locator(".scrubber").fill(str(at))
             expect(tv.locator(".stories-panel .panel-title")).to_contain_text(str(round_no))
             stories = tv.locator(".stories-panel .story")
@@ -314,7 +315,8 @@ def test_the_biggest_spawn_round_never_clips_on_the_tv(
             shot(tv, f"table-night-spawns-{ruleset}-{width}-{locale[:2]}")
             assert tv.evaluate(OVERFLOW_JS) == []
             shown = tv.locator(".stories-panel .story:not([hidden])").count()
-            assert shown >= 3, "the column shows at least three stories"
+            # the newest rolls stay whole: three on a tall screen, two under the replay bar at 720p
+            assert shown >= (3 if height >= 900 else 2), "too few rolls left in the column"
             if shown < stories.count():
                 expect(tv.locator(".stories-more")).to_be_visible()
             # The log keeps lines on screen, and nothing is too small to read from the couch
