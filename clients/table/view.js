@@ -8,7 +8,8 @@ import { drawBoard, heroToken, SEAT_COLOURS, seatColours, unitToken } from "/sha
 import { feedLines, Names } from "/shared/narrate.js";
 import { languageSwitch, num, t } from "/shared/i18n.js";
 import { isMuted, setMuted } from "/shared/sound.js";
-import { seedMatches } from "/shared/sha256.js";
+import { stageBanner } from "/table/banner.js";
+import { endScreen } from "/table/end.js";
 import { lobbyPanel } from "/table/lobby.js";
 import { latestStories, storiesPanel } from "/table/stories.js";
 import { goalData, goalPanel } from "/shared/teach.js";
@@ -164,51 +165,8 @@ export class TableView {
     }
   }
 
-  /** The staged step of the enemy's turn: what just happened, big, and how to skip. */
   stageBanner(ctx, names) {
-    const st = ctx.stage;
-    if (!st) return null;
-    const phase = [...ctx.events].reverse().find((e) => e.type === "phase_started");
-    const lines = feedLines(st.events, names).slice(0, 3);
-    return h(
-      "section",
-      {
-        class: ["stage-banner", `stage-${st.kind}`],
-        role: "status",
-        "aria-live": "polite",
-        "data-step": String(st.step),
-        "data-steps": String(st.steps),
-        "data-kind": st.kind,
-        onclick: () => ctx.skip?.(),
-      },
-      h(
-        "div",
-        { class: "stage-top" },
-        h(
-          "span",
-          { class: "stage-title" },
-          phase ? names.phase(phase.name) : t("stage.enemy_turn"),
-        ),
-        h("span", { class: "stage-count" }, t("stage.step", { step: st.step, steps: st.steps })),
-        h("button", {
-          class: "btn small stage-skip",
-          type: "button",
-          title: t("stage.skip_hint"),
-          onclick: (e) => {
-            e.stopPropagation();
-            ctx.skip?.();
-          },
-        }, t("stage.skip")),
-      ),
-      lines.map((line) =>
-        h(
-          "p",
-          { class: ["stage-line", `kind-${line.kind}`] },
-          h("span", { class: "icon", "aria-hidden": "true" }, line.icon),
-          h("span", {}, line.text),
-        )
-      ),
-    );
+    return stageBanner(ctx, names);
   }
 
   statusBadge(ctx) {
@@ -539,127 +497,6 @@ export class TableView {
   }
 
   endScreen(ctx, names) {
-    const { state, ruleset, room } = ctx;
-    const won = state.status === "won";
-    const aborted = state.status === "aborted";
-    const replayId = ctx.replay ? "" : room?.replay || "";
-    const d = {
-      lang: document.documentElement.lang,
-      status: state.status,
-      outcome: state.outcome,
-      round: state.round,
-      seed: state.seed,
-      tracks: state.tracks,
-      commitment: state.commitment,
-      replayId,
-      open: this.proofOpen,
-    };
-    const why = d.outcome ? names.outcome(d.status, d.outcome.cause, d.outcome.text) : "";
-    const replayUrl = replayId
-      ? `${location.origin}/table/?replay=${encodeURIComponent(replayId)}`
-      : "";
-    return this.memo.get("end", d, () =>
-      h(
-        "section",
-        {
-          class: ["end-screen", won ? "won" : "lost"],
-          role: "dialog",
-          "aria-label": t(won ? "over.victory" : "over.defeat"),
-          "data-outcome": d.status,
-        },
-        h(
-          "div",
-          { class: ["end-card", d.open ? "proof-open" : ""] },
-          h("p", { class: "end-mark", "aria-hidden": "true" }, won ? "★" : "✖"),
-          h(
-            "h1",
-            { class: "end-title" },
-            t(won ? "over.victory" : aborted ? "over.ended" : "over.defeat"),
-          ),
-          aborted ? null : h(
-            "p",
-            { class: "end-lead" },
-            t(won ? "table.end_won_lead" : "table.end_lost_lead"),
-          ),
-          why
-            ? h("p", { class: "end-text" }, aborted ? why : t("table.end_why", { text: why }))
-            : null,
-          h(
-            "p",
-            { class: "end-meta" },
-            `${ruleset.name} · ${names.difficulty(state.difficulty)} · ${
-              t("over.round_of", { round: d.round, rounds: state.rounds })
-            }`,
-          ),
-          h(
-            "div",
-            { class: "end-tracks" },
-            Object.entries(d.tracks || {}).map(([id, tr]) =>
-              h(
-                "span",
-                { class: "end-track" },
-                h("span", { class: "end-track-label" }, names.track(id)),
-                h("strong", {}, num(tr.value)),
-              )
-            ),
-          ),
-          ctx.replay ? null : h(
-            "p",
-            { class: "end-again" },
-            t("table.end_again", { again: t("over.play_again") }),
-          ),
-          replayId
-            ? h(
-              "div",
-              { class: "end-replay" },
-              h("a", { class: "btn primary replay-link", href: replayUrl }, t("table.end_replay")),
-              h("span", { class: "replay-url" }, t("table.end_replay_at", { url: replayUrl })),
-            )
-            : null,
-          d.seed ? this.proof(d, replayId, ctx.code) : null,
-        ),
-      ));
-  }
-
-  /** The dice proof behind a "verify" control: the seal, the revealed seed, checked here. */
-  proof(d, replayId, code) {
-    // The journal's own id has the room code between the replay id's two halves.
-    const gameId = replayId && code ? `${replayId.slice(0, 15)}-${code}-${replayId.slice(16)}` : "";
-    const ok = seedMatches(d.seed, d.commitment);
-    const toggle = h("button", {
-      class: "btn small verify-toggle",
-      type: "button",
-      "aria-expanded": String(d.open),
-      onclick: () => {
-        this.proofOpen = !this.proofOpen;
-        const box = toggle.parentElement.querySelector(".proof");
-        box.hidden = !this.proofOpen;
-        // The proof takes the place of the track totals, so the card still fits the screen.
-        toggle.closest(".end-card")?.classList.toggle("proof-open", this.proofOpen);
-        if (this.proofOpen) box.scrollIntoView({ block: "nearest" });
-        toggle.setAttribute("aria-expanded", String(this.proofOpen));
-        toggle.textContent = t(this.proofOpen ? "table.verify_hide" : "table.verify");
-      },
-    }, t(d.open ? "table.verify_hide" : "table.verify"));
-    return h(
-      "div",
-      { class: "end-proof" },
-      toggle,
-      h(
-        "div",
-        { class: "proof", hidden: !d.open, "data-verified": String(ok) },
-        h(
-          "p",
-          { class: ["proof-verdict", ok ? "ok" : "bad"] },
-          t(ok ? "table.verify_ok" : "table.verify_bad"),
-        ),
-        h(
-          "p",
-          { class: "proof-how" },
-          t("table.verify_how", { hash: d.commitment, seed: d.seed }),
-        ),
-        gameId ? h("p", { class: "proof-cli" }, t("table.verify_cli", { game: gameId })) : null,
-      ),
-    );
+    return endScreen(this, ctx, names);
   }
 }

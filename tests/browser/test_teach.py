@@ -200,11 +200,11 @@ def test_goal_panel_and_rules_sheet_teach_the_game_in_english_and_italian(
 
     # The goal panel, on the TV and on both phones, with the numbers of now.
     for page in (table, tv, killy):
-        expect(page.locator(".teach-goals [data-line=route]")).to_contain_text("Route 0/6")
+        expect(page.locator(".teach-goals [data-line=route]")).to_contain_text("Route 0/5")
         expect(page.locator(".teach-goals")).to_contain_text("Cable Bridge or Service Shaft")
         expect(page.locator(".teach-goals [data-line=village_lost]")).to_contain_text(
-            "Lost if fewer than 5 villagers are left (now 10).")
-    expect(cibo.locator(".teach-goals [data-line=route]")).to_contain_text("Via 0/6")
+            "Lost if fewer than 4 villagers are left (now 10).")
+    expect(cibo.locator(".teach-goals [data-line=route]")).to_contain_text("Via 0/5")
     expect(cibo.locator(".teach-head.win")).to_have_text("Come si vince")
     for page, where in ((table, "TV game"), (tv, "TV 720 game"), (killy, "phone game"),
                         (cibo, "phone game it")):
@@ -213,14 +213,14 @@ def test_goal_panel_and_rules_sheet_teach_the_game_in_english_and_italian(
     expect(killy.locator(".action-group[data-action=move] .action-text")).to_have_text(
         "Walk up to 2 zones along the links.")
     expect(cibo.locator(".action-group[data-action=move] .action-text")).to_have_text(
-        "Cammina lungo i collegamenti fino a 1 zona.")
+        "Cammina lungo i collegamenti fino a 2 zone.")
 
     # The Rules sheet, in English and in Italian, with nothing cut at 390 and 320 px.
     check_sheet(killy, summary, "killy", ["beam", "cache"])
     sheet = killy.locator("dialog.teach-sheet")
     expect(sheet.locator("[data-action=move] .teach-desc")).to_have_text(
         "Walk up to 2 zones along the links.")
-    expect(sheet.locator(".teach-dice")).to_have_text("Killy attacks with 3d6, hits on 3+")
+    expect(sheet.locator(".teach-dice")).to_have_text("Killy attacks with 3d6, hits on 4+")
     expect(sheet.locator("[data-action=secure] .teach-meta")).to_have_text(
         "1 action · 2 noise · roll 2d6")
     expect(sheet.locator("[data-unit=infiltrator] .teach-meta")).to_contain_text("10 HP")
@@ -234,7 +234,7 @@ def test_goal_panel_and_rules_sheet_teach_the_game_in_english_and_italian(
     sheet = cibo.locator("dialog.teach-sheet")
     expect(sheet.locator(".teach-sheet-head h2")).to_have_text("Come si gioca")
     expect(sheet.locator("[data-action=move] .teach-desc")).to_have_text(
-        "Cammina lungo i collegamenti fino a 1 zona.")
+        "Cammina lungo i collegamenti fino a 2 zone.")
     expect(sheet.locator("[data-term=safeguard]")).to_have_text("Salvaguardia")
     found += leaks(cibo, "phone rules sheet it")
     cibo.screenshot(path=str(SHOTS / "teach-rules-phone-it-320.png"))
@@ -248,7 +248,7 @@ def test_goal_panel_and_rules_sheet_teach_the_game_in_english_and_italian(
     secured = False
     for _ in range(8):
         for _ in range(3):
-            if "Route 1/6" in route_line(killy):
+            if "Route 1/5" in route_line(killy):
                 secured = True
                 break
             secure = killy.locator("button.action[data-action=secure]:not([disabled])")
@@ -265,7 +265,7 @@ def test_goal_panel_and_rules_sheet_teach_the_game_in_english_and_italian(
             else:
                 break
             killy.wait_for_timeout(300)
-        if secured or "Route 1/6" in route_line(killy):
+        if secured or "Route 1/5" in route_line(killy):
             secured = True
             break
         before = killy.locator(".topbar .where").inner_text()
@@ -277,10 +277,10 @@ def test_goal_panel_and_rules_sheet_teach_the_game_in_english_and_italian(
             break
     assert secured, "no Secure succeeded in 8 rounds"
     for page in (table, tv, killy):
-        expect(page.locator(".teach-goals [data-line=route]")).to_contain_text("Route 1/6")
+        expect(page.locator(".teach-goals [data-line=route]")).to_contain_text("Route 1/5")
         expect(page.locator(".teach-goals [data-line=route] [role=meter]")).to_have_attribute(
             "aria-valuenow", "1")
-    expect(cibo.locator(".teach-goals [data-line=route]")).to_contain_text("Via 1/6")
+    expect(cibo.locator(".teach-goals [data-line=route]")).to_contain_text("Via 1/5")
 
     # Screenshots of the goal panel on every screen size, and nothing cut on the TV.
     for page, name in ((table, "teach-tv-1080-en"), (tv, "teach-tv-720-en")):
@@ -308,7 +308,7 @@ def test_goal_panel_and_rules_sheet_teach_the_game_in_english_and_italian(
     for kind, ctx in it_tables.items():
         page = watch.attach(ctx.new_page(), f"{kind}-it")
         page.goto(f"{server.url}/table/?code={code}")
-        expect(page.locator(".teach-goals [data-line=route]")).to_contain_text("Via 1/6")
+        expect(page.locator(".teach-goals [data-line=route]")).to_contain_text("Via 1/5")
         assert clipped(page, ".teach-goals.tv") == [], kind
         found += leaks(page, f"{kind} game it")
         page.screenshot(path=str(SHOTS / f"teach-{kind}-it.png"))
