@@ -1,6 +1,6 @@
 """Replay and verify speed over about 100,000 journaled events.
 
-Two corpora, both built with the real engine (bots of ``cibo.core.bots`` playing the shipped
+Two corpora, both built with the real engine (bots of ``cibo.core.policies`` playing the shipped
 ruleset through ``decide``/``apply``, as in the journal tests):
 
 * ``games``: as many complete bot games as it takes to reach ``--events`` events, one journal

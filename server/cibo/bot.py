@@ -3,7 +3,7 @@
 A bot sees exactly what a phone sees: its seat view, with the legal commands in
 ``state["actions"]``. It picks heroes in the lobby, the host bot starts the game once every
 expected player has joined and the hero count is right, and during the game each bot asks the
-engine's policy (:func:`cibo.core.bots.choose`, on a state rebuilt from its view) what to send.
+engine's policy (:func:`cibo.core.policies.choose`, on a state rebuilt from its view) what to send.
 Used by ``cibo bot``, the tests and ``bench/load.py``.
 """
 
@@ -20,7 +20,7 @@ from typing import Any
 from attrs import define, field
 
 from cibo.client import Client, ClientError
-from cibo.core.bots import POLICIES, choose, state_from_view
+from cibo.core.policies import POLICIES, choose, state_from_view
 from cibo.core.rng import Rng
 from cibo.core.ruleset import Ruleset
 

@@ -2,7 +2,7 @@
 
 Every game's secret seed is derived from the run's seed and the game's index, so the same
 ``--seed`` reproduces the same report exactly. Bots get their own random stream and see only
-what their seat could see (:mod:`cibo.core.bots`).
+what their seat could see (:mod:`cibo.core.policies`).
 """
 
 from __future__ import annotations
@@ -18,10 +18,10 @@ from attrs import define, field, frozen
 
 from cibo.core import commands as cm
 from cibo.core import events as ev
-from cibo.core.bots import choose
 from cibo.core.commands import command_from_wire
 from cibo.core.errors import CoreError
 from cibo.core.planner import value
+from cibo.core.policies import choose
 from cibo.core.reducer import apply
 from cibo.core.rng import Rng
 from cibo.core.rules import decide, new_game

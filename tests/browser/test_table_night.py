@@ -43,8 +43,8 @@ from test_clients import (  # noqa: F401
 
 from cibo.core import ENGINE_VERSION, command_to_dict, event_to_dict
 from cibo.core import commands as cm
-from cibo.core.bots import choose
 from cibo.core.commands import command_from_wire
+from cibo.core.policies import choose
 from cibo.core.reducer import apply
 from cibo.core.rng import Rng
 from cibo.core.rules import decide, new_game

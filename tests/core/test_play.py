@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from cibo.core import Decision, command_from_wire, decide, fold, new_game, play
-from cibo.core.bots import choose
 from cibo.core.commands import Command, JoinSeat, PickHero, StartGame
+from cibo.core.policies import choose
 from cibo.core.rng import Rng
 from cibo.core.ruleset import Ruleset
 from cibo.core.state import GameState

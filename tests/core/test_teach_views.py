@@ -11,8 +11,8 @@ from typing import Any
 
 import pytest
 
-from cibo.core.bots import choose
 from cibo.core.commands import command_from_wire
+from cibo.core.policies import choose
 from cibo.core.reducer import apply
 from cibo.core.rng import Rng
 from cibo.core.rules import decide

@@ -7,8 +7,8 @@ import json
 from pathlib import Path
 
 from cibo.core import events as ev
-from cibo.core.bots import choose
 from cibo.core.commands import command_from_wire
+from cibo.core.policies import choose
 from cibo.core.reducer import apply
 from cibo.core.rng import Rng
 from cibo.core.rules import decide

@@ -123,8 +123,8 @@ def bot_game(
     from cibo.core import apply as apply_event
     from cibo.core import command_to_dict, decide, event_to_dict
     from cibo.core import commands as cm
-    from cibo.core.bots import choose
     from cibo.core.commands import command_from_wire
+    from cibo.core.policies import choose
     from cibo.core.rng import Rng
     from cibo.core.rules import new_game
     from cibo.rulesets import load_ruleset

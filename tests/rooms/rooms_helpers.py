@@ -7,7 +7,7 @@ from collections import defaultdict
 from typing import Any
 
 from cibo.core import new_game
-from cibo.core.bots import choose
+from cibo.core.policies import choose
 from cibo.core.rng import Rng
 from cibo.journal.format import Record
 from cibo.rooms import ClientId, Close, JoinOutcome, RoomSession, Send, Step

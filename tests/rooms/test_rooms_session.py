@@ -13,7 +13,7 @@ from cibo.rooms.tokens import token_hash
 def test_every_client_holds_its_exact_view_through_changes() -> None:
     """Updates carry only changed keys; folding them gives each client exactly its view after
     every command, across joins, a late table, a spectator and a phone that reconnects."""
-    from cibo.core.bots import choose
+    from cibo.core.policies import choose
     from cibo.core.rng import Rng
 
     h = Harness()

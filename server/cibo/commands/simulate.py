@@ -12,7 +12,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from cibo.balance import Cell, markdown, matrix_jobs, summarise, without_actions
-from cibo.core.bots import POLICIES
+from cibo.core.policies import POLICIES
 from cibo.core.ruleset import Ruleset
 from cibo.plot import render_matrix_svg, render_svg
 from cibo.rulesets import RulesetError, find_ruleset, load_ruleset

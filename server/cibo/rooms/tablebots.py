@@ -10,7 +10,7 @@ in the room's seats.
 A bot acts through the normal command path (:meth:`RoomSession.result
 <cibo.rooms.session.RoomSession.result>`): its commands are checked, journaled and fanned out
 like a player's. It decides from its own seat's view (never the seed or a deck's order) with the
-strongest policy of :mod:`cibo.core.bots` (:data:`BOT_POLICY`). :class:`BotDriver` is the
+strongest policy of :mod:`cibo.core.policies` (:data:`BOT_POLICY`). :class:`BotDriver` is the
 room's timer: after each change it waits a human-looking delay, then lets the bot act once, on
 the state of that moment. The room never waits for it.
 """
@@ -25,8 +25,8 @@ from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING
 
 from cibo.core import IllegalCommand, view_state
-from cibo.core.bots import POLICIES, choose, state_from_view
 from cibo.core.commands import JoinSeat, PickHero
+from cibo.core.policies import POLICIES, choose, state_from_view
 from cibo.core.rng import Rng
 from cibo.core.rules import free_heroes
 from cibo.protocol.errors import error_message

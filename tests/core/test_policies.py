@@ -9,9 +9,9 @@ import pytest
 from attrs import evolve
 
 from cibo.core import events as ev
-from cibo.core.bots import POLICIES, _is_move, choose, state_from_view
 from cibo.core.commands import command_from_wire
 from cibo.core.errors import RulesError
+from cibo.core.policies import POLICIES, _is_move, choose, state_from_view
 from cibo.core.reducer import apply
 from cibo.core.rng import Rng
 from cibo.core.rules import decide
