@@ -158,21 +158,7 @@ class _Evaluator:
     def arith(self, node: Arith) -> int:
         acc = self.num(node.first)
         for op, operand, col in node.rest:
-            right = self.num(operand)
-            if op == "+":
-                acc += right
-            elif op == "-":
-                acc -= right
-            elif op == "*":
-                acc *= right
-            elif right == 0:
-                raise self.error("division by zero", col)
-            elif op == "%":
-                acc %= right
-            else:
-                acc //= right
-            if not -MAX_VALUE <= acc <= MAX_VALUE:
-                raise self.error(f"the value is out of range (more than {MAX_VALUE:,})", col)
+            acc = _step(self, acc, op, self.num(operand), col)
         return acc
 
     def compare(self, node: Compare) -> bool:
@@ -316,21 +302,7 @@ def _arith_fn(node: Arith) -> _Fn:
     def arith(ev: _Evaluator) -> int:
         acc: int = first(ev)
         for op, operand, col in rest:
-            right: int = operand(ev)
-            if op == "+":
-                acc += right
-            elif op == "-":
-                acc -= right
-            elif op == "*":
-                acc *= right
-            elif right == 0:
-                raise ev.error("division by zero", col)
-            elif op == "%":
-                acc %= right
-            else:
-                acc //= right
-            if not -MAX_VALUE <= acc <= MAX_VALUE:
-                raise ev.error(f"the value is out of range (more than {MAX_VALUE:,})", col)
+            acc = _step(ev, acc, op, operand(ev), col)
         return acc
 
     return arith
@@ -532,3 +504,23 @@ def evaluate_node_int(node: Node, env: Env, source: str = "") -> int:
     counts worked out). Raises :class:`ExprError` like :func:`evaluate`.
     """
     return _Evaluator(source, env, None, [], 0).num(node)
+
+
+def _step(ev: _Evaluator, acc: int, op: str, right: int, col: int) -> int:
+    """``acc op right`` for one step of an arithmetic chain, shared by the tree walk and the
+    compiled closures so both refuse division by zero and out-of-range values alike."""
+    if op == "+":
+        acc += right
+    elif op == "-":
+        acc -= right
+    elif op == "*":
+        acc *= right
+    elif right == 0:
+        raise ev.error("division by zero", col)
+    elif op == "%":
+        acc %= right
+    else:
+        acc //= right
+    if not -MAX_VALUE <= acc <= MAX_VALUE:
+        raise ev.error(f"the value is out of range (more than {MAX_VALUE:,})", col)
+    return acc
