@@ -19,15 +19,13 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from attrs import evolve
-
 from cibo.core.commands import command_from_wire
 from cibo.core.effects import Ctx
 from cibo.core.errors import CoreError, RulesError
 from cibo.core.reducer import fold
 from cibo.core.rng import Rng
 from cibo.core.rules import decide, find_action
-from cibo.core.state import GameState
+from cibo.core.state import GameState, replace
 from cibo.core.views import legal_actions
 
 __all__ = ["DEPTH", "SAMPLES", "WIN", "plan", "value"]
@@ -100,11 +98,11 @@ def plan(
     budget = hero.actions_left
     # The trial hero keeps spare actions in hand so that its last action does not end the turn.
     roomy = tuple(
-        evolve(h, actions_left=h.actions_left + 10) if h.id == hero_id else h for h in state.heroes
+        replace(h, actions_left=h.actions_left + 10) if h.id == hero_id else h for h in state.heroes
     )
 
     def trial(first: dict[str, Any], seed: bytes) -> int:
-        s = evolve(state, seed=seed, rng_counter=0, heroes=roomy)
+        s = replace(state, seed=seed, rng_counter=0, heroes=roomy)
         left = budget
         steps = 0
         command: dict[str, Any] | None = first

@@ -27,7 +27,7 @@ from cibo.core.planner import plan
 from cibo.core.rng import Rng
 from cibo.core.rules import action_refusal, find_action, new_game, targets
 from cibo.core.ruleset import Action, Ruleset
-from cibo.core.state import DeckState, GameState, HeroState, MarkerState, Seat, UnitState
+from cibo.core.state import DeckState, GameState, HeroState, MarkerState, Seat, UnitState, replace
 from cibo.core.views import legal_actions
 
 __all__ = ["POLICIES", "choose", "state_from_view"]
@@ -79,8 +79,10 @@ def _follow(state: GameState, legal: list[dict[str, Any]]) -> dict[str, Any] | N
 
 def _greedy(s: GameState, hero: HeroState, legal: list[dict[str, Any]]) -> dict[str, Any] | None:
     rs = s.ruleset
-    ctx = Ctx(evolve(s, seed=_BOT_SEED))
+    ctx = Ctx(replace(s, seed=_BOT_SEED))
     mine = [c for c in legal if c["type"] == "act" and c["hero"] == hero.id]
+    # The hero's move commands, found once: every walking line below chooses among them.
+    moves = [c for c in mine if _is_move(s, hero, c["action"])]
     bindings = {"hero": hero.id, "zone": hero.zone}
     for p in rs.bots.priorities:
         try:
@@ -92,14 +94,14 @@ def _greedy(s: GameState, hero: HeroState, legal: list[dict[str, Any]]) -> dict[
             # A bare "go there" line: walk towards ``go``; nothing to do once there.
             if not p.go or _zone_is(rs, hero.zone, p.go):
                 continue
-            step = _walk_towards_action(s, hero, p.do, p.go, mine)
+            step = _walk_towards_action(s, hero, p.do, p.go, moves)
             if step is not None:
                 return step
             continue
         here = [c for c in mine if c["action"] == p.do]
         if here and not (p.go and not _zone_is(rs, hero.zone, p.go)):
             return _pick_target(s, here)
-        step = _walk_towards_action(s, hero, p.do, p.go, mine)
+        step = _walk_towards_action(s, hero, p.do, p.go, moves)
         if step is not None:
             return step
     return None
@@ -126,11 +128,11 @@ def _pick_target(s: GameState, options: list[dict[str, Any]]) -> dict[str, Any]:
 
 
 def _walk_towards_action(
-    s: GameState, hero: HeroState, name: str, go: str, mine: list[dict[str, Any]]
+    s: GameState, hero: HeroState, name: str, go: str, moves: list[dict[str, Any]]
 ) -> dict[str, Any] | None:
-    """A move command towards the nearest zone where action ``name`` would be possible."""
+    """A command among ``moves`` (the hero's legal moves) towards the nearest zone where action
+    ``name`` would be possible."""
     action = find_action(s, hero, name)
-    moves = [c for c in mine if _is_move(s, hero, c["action"])]
     if action is None or not moves:
         return None
     where = go or action.where
@@ -169,8 +171,8 @@ def _is_move(s: GameState, hero: HeroState, name: str) -> bool:
 
 
 def _possible_at(s: GameState, hero: HeroState, name: str, action: Action, zone: str) -> bool:
-    moved = evolve(hero, zone=zone, actions_left=max(hero.actions_left, action.cost))
-    there = evolve(s, heroes=tuple(moved if h.id == hero.id else h for h in s.heroes))
+    moved = replace(hero, zone=zone, actions_left=max(hero.actions_left, action.cost))
+    there = replace(s, heroes=tuple(moved if h.id == hero.id else h for h in s.heroes))
     try:
         if action_refusal(there, moved, name, action) is not None:
             return False
