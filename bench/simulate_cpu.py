@@ -38,7 +38,9 @@ def main() -> None:
     parser.add_argument("--seed", default="bench")
     args = parser.parse_args()
     names = args.ruleset or ["electro-fishers", "factory-raid"]
-    print("| ruleset | policy | games | best CPU s | games per CPU-s | commands per CPU-s | digest |")
+    print(
+        "| ruleset | policy | games | best CPU s | games per CPU-s | commands per CPU-s | digest |"
+    )
     print("| --- | --- | ---: | ---: | ---: | ---: | --- |")
     for name in names:
         rs = load_ruleset(_ruleset_path(name)).ruleset

@@ -19,7 +19,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from cibo.core.commands import command_from_wire
+from cibo.core.commands import Act
 from cibo.core.effects import Ctx
 from cibo.core.errors import CoreError, RulesError
 from cibo.core.reducer import fold
@@ -108,9 +108,10 @@ def plan(
         command: dict[str, Any] | None = first
         while command is not None and command["type"] == "act":
             cost = _cost(s, command)
-            wire = {k: command[k] for k in keys if k in command}
+            # Built directly: the command comes from the engine's own list, not from a client.
+            act = Act(seat, command["hero"], command["action"], command.get("target") or "")
             try:
-                s = fold(s, decide(s, command_from_wire(seat, wire)))
+                s = fold(s, decide(s, act))
             except (CoreError, LookupError, ValueError):
                 # refused, or not playable on a state rebuilt from a view (hidden deck order)
                 return -WIN if command is first else value(s)
