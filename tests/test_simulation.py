@@ -85,8 +85,12 @@ def test_matrix_reports_every_hero_count_difficulty_and_policy(
             "--plot", str(chart), "--markdown", str(table), "--workers", "2"]
     assert _run(argv) == 0
     out = capsys.readouterr().out
-    rows = [line for line in table.read_text(encoding="utf-8").splitlines()[2:] if line]
+    matrix, bands = table.read_text(encoding="utf-8").split("\n\nBands", 1)
+    rows = [line for line in matrix.splitlines()[2:] if line]
     assert len(rows) == 2 * 3 * 4  # policies x difficulties x hero counts 2..5
+    # Without the plan bot, the bands cannot be judged: every row says so.
+    assert all(f"| {h} | – | – | – | ✔ " in bands for h in range(2, 6)) and "✘" not in bands
+    assert "bands: not all met or measured" in out
     for heroes in range(2, 6):
         assert f"| greedy | hard | {heroes} |" in "\n".join(rows)
     assert "hopeless" in out and "games/s" in out

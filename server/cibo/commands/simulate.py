@@ -12,6 +12,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from cibo.balance import Cell, markdown, matrix_jobs, summarise, without_actions
+from cibo.bands import all_met, bands_markdown, check
 from cibo.core.policies import POLICIES
 from cibo.core.ruleset import Ruleset
 from cibo.plot import render_matrix_svg, render_svg
@@ -168,8 +169,16 @@ def run_matrix(args: argparse.Namespace, rs: Ruleset, console: Console, err: Con
     cells = [summarise(*key, rs_results) for key, rs_results in grouped.items()]
     print_matrix(console, rs, cells, args)
     console.print(f"{len(results) / elapsed:.1f} games/s ({elapsed:.1f} s)", style="dim")
+    rows = check(rs, cells)
+    console.print(
+        "bands: every one met"
+        if all_met(rows)
+        else "bands: not all met or measured (see the Markdown table)",
+        style="green" if all_met(rows) else "yellow",
+    )
     if args.markdown is not None:
-        args.markdown.write_text(markdown(cells) + "\n", encoding="utf-8")
+        text = markdown(cells) + "\n\nBands (plan bot; random and idle: their best difficulty):\n\n"
+        args.markdown.write_text(text + bands_markdown(rows) + "\n", encoding="utf-8")
         console.print(f"table written to {args.markdown}")
     if args.plot is not None:
         title = f"{rs.ruleset.id} · win rate · {args.games} games per cell · seed {args.seed!r}"
