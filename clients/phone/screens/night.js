@@ -112,8 +112,8 @@ export function stageSkipSection(view, m, room) {
             id: "skip-stage",
             onclick: () => view.actions.skipStage(),
           },
-          h("span", { class: "icon", "aria-hidden": "true" }, "⏭"),
           t("night.skip_stage"),
+          h("span", { class: "icon", "aria-hidden": "true" }, " ▸▸"),
         ),
       )
       : null);
