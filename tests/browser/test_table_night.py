@@ -258,6 +258,10 @@ def test_the_host_skips_the_staged_turn_from_the_phone(
     expect(tv.locator(".track[data-track=villagers] .track-max")).to_have_text("/12")
     expect(host.locator(".mini-track[data-track=route] .mini-value")).to_have_text("0/5")
     expect(bob.locator(".mini-track[data-track=route] .mini-value")).to_have_text("0/5")
+    for page, name in ((host, "route-phone-en-390"), (bob, "route-phone-it-320")):
+        page.locator(".tracks-strip").scroll_into_view_if_needed()
+        page.screenshot(path=str(SHOTS / f"{name}.png"))
+        assert page.evaluate(PAGE_WIDER) is False, name
     skip = host.locator("#skip-stage")
     expect(skip).to_have_count(0)
     tv.evaluate(RECORD_STAGE_JS)
