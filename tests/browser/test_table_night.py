@@ -45,6 +45,7 @@ from test_clients import (  # noqa: F401
     table_round,
     wait_until,
 )
+from test_teach import leaks
 
 from cibo.core import ENGINE_VERSION, command_to_dict, event_to_dict
 from cibo.core import commands as cm
@@ -280,6 +281,11 @@ def test_the_host_skips_the_staged_turn_from_the_phone(
         expect(skip).to_be_visible(timeout=5_000)
         expect(skip).to_have_text(re.compile(re.escape(label)))
         expect(bob.locator("#skip-stage")).to_have_count(0)
+        # What the staged turn shows, on the TV and both phones, names no formula or id.
+        expect(tv.locator(".stage-banner")).to_be_visible()
+        found = leaks(tv, f"TV staged {lang}") + leaks(host, f"host skip {lang}")
+        found += leaks(bob, "phone during the staged turn it")
+        assert found == []
         skip.scroll_into_view_if_needed()
         host.screenshot(path=str(SHOTS / f"stage-skip-phone-{lang}-{width}.png"))
         assert host.evaluate(PAGE_WIDER) is False
