@@ -48,6 +48,8 @@ export function newModel() {
     lastHero: "", // the hero kind this phone played last (offered again in the next room)
     lastStatus: "",
     rollsChanged: false,
+    stageUntil: 0, // Date.now() until which the TV stages the enemy's turn (see phone.js)
+    stageTimer: 0,
   };
 }
 

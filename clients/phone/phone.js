@@ -20,6 +20,7 @@ import { buzz, keepAwake, reveal, showStatus, toast } from "/phone/feedback.js";
 import { play, unlockOnGesture } from "/shared/sound.js";
 import { cityNews, lastHero, rememberHero } from "/phone/night.js";
 import { PhoneView } from "/phone/view.js";
+import { stagingMs } from "/shared/staging.js";
 
 await initI18n();
 translatePage();
@@ -31,6 +32,7 @@ const view = new PhoneView($("#app"), {
   rejoin,
   playAgain,
   followNext: (code) => goToNextGame(code, null),
+  skipStage,
   watch,
   joinLate,
   render,
@@ -127,6 +129,32 @@ async function control(action, seat) {
   } catch (err) {
     toast(errorText(err.code));
     return null;
+  }
+}
+
+/**
+ * The TV stages the enemy's turn of a live update for a few seconds (/shared/staging.js says
+ * how long, from the same events); the host's phone offers to skip it for that long. The next
+ * update ends it on the TV, so here too.
+ */
+function noteStaging(items) {
+  clearTimeout(model.stageTimer);
+  const ms = model.conn?.host ? stagingMs(items.map((x) => x.event).filter(Boolean)) : 0;
+  model.stageUntil = ms ? Date.now() + ms : 0;
+  if (ms) {
+    model.stageTimer = setTimeout(() => {
+      model.stageUntil = 0;
+      render();
+    }, ms);
+  }
+}
+
+/** The host skips the TV's staging: the server cues the table displays to show it all now. */
+async function skipStage() {
+  if (await control("skip_stage")) {
+    clearTimeout(model.stageTimer);
+    model.stageUntil = 0;
+    render();
   }
 }
 
@@ -294,6 +322,7 @@ function connect({ name = "", spectator = false, moveToken = "" }) {
   });
   conn.on("update", async ({ events }) => {
     if (!model.ruleset || model.ruleset.id !== conn.state?.ruleset) await loadRuleset(null);
+    noteStaging(events);
     takeEvents(events);
   });
   conn.on("room", () => render());

@@ -13,7 +13,7 @@ export class PhoneView {
   /**
    * root: the element to draw into. actions: what the screens' buttons do, each a function:
    * send(command), control(action, seat), join(code, name), rejoin(code), playAgain(),
-   * followNext(code), render().
+   * followNext(code), skipStage(), render().
    */
   constructor(root, actions) {
     this.root = root;

@@ -83,6 +83,7 @@ function newId(prefix) {
  *   refused {code, message}  the hello was refused (nothing more happens until join())
  *   ended   {code, message}  the server closed for good (kicked, replaced, room closed)
  *   notice  {code, message}  an error not tied to a command
+ *   cue     {cue}          a presentation cue for the table display ("skip_stage")
  */
 export class Connection {
   constructor({ code, role, name = "", hostToken = null, persist = role === "player" }) {
@@ -388,6 +389,10 @@ export class Connection {
         this.emit("room_created", msg);
         break;
       }
+      case "cue": {
+        this.emit("cue", { cue: msg.cue });
+        break;
+      }
       default:
         break; // pong and anything newer
     }
@@ -405,7 +410,7 @@ export class Connection {
     return this.request({ type: "cmd", cmd_id: newId("c"), command });
   }
 
-  /** A host control: pause, resume, lock, unlock, kick, transfer_host. */
+  /** A host control: pause, resume, lock, unlock, kick, transfer_host, skip_stage... */
   control(action, seat) {
     const message = { type: "control", cmd_id: newId("h"), action };
     if (seat) message.seat = seat;

@@ -42,6 +42,27 @@ function goalLine(names, state, side, id) {
   );
 }
 
+/**
+ * The goal each track is filled toward, by track id: the `of` of the goal line that counts it,
+ * the same number the goal panel shows ("Route 2/5"), worked out by the server for this table
+ * (`state.teach`; e.g. a route goal scaled by the number of heroes). Only a track that a goal
+ * counts and no defeat watches is filled toward a goal (the route, the terminal's parts); a
+ * track a defeat watches (villagers, rations) is a stock to keep and is shown against its
+ * maximum. Every screen that shows a track's value out of something uses this.
+ */
+export function trackGoals(ruleset, state) {
+  const lines = ruleset?.teach || {};
+  const watched = new Set(Object.values(lines.defeats || {}).map((line) => line.track));
+  const goals = {};
+  for (const [id, line] of Object.entries(lines.goals || {})) {
+    const of = state?.teach?.goals?.[id]?.of;
+    if (line.track && !watched.has(line.track) && of > 0 && !(line.track in goals)) {
+      goals[line.track] = of;
+    }
+  }
+  return goals;
+}
+
 /** What the goal panel depends on (for a memo key): redraw when any of it changes. */
 export function goalData(state) {
   return { lang: language(), teach: state?.teach || null };

@@ -6,6 +6,7 @@
 import { h } from "/shared/dom.js";
 import { num, t } from "/shared/i18n.js";
 import { seedMatches } from "/shared/sha256.js";
+import { trackGoals } from "/shared/teach.js";
 
 /** The end screen for ``ctx`` (the game is over); ``view`` keeps its memo and whether the
  * proof is open. */
@@ -21,6 +22,7 @@ export function endScreen(view, ctx, names) {
     round: state.round,
     seed: state.seed,
     tracks: state.tracks,
+    goals: trackGoals(ruleset, state),
     commitment: state.commitment,
     replayId,
     open: view.proofOpen,
@@ -68,9 +70,14 @@ export function endScreen(view, ctx, names) {
           Object.entries(d.tracks || {}).map(([id, tr]) =>
             h(
               "span",
-              { class: "end-track" },
+              { class: "end-track", "data-track": id },
               h("span", { class: "end-track-label" }, names.track(id)),
-              h("strong", {}, num(tr.value)),
+              h(
+                "strong",
+                {},
+                num(tr.value),
+                id in d.goals ? h("span", { class: "end-track-of" }, `/${num(d.goals[id])}`) : null,
+              ),
             )
           ),
         ),

@@ -6,108 +6,13 @@
 // yet revealed.
 //
 // The server never waits for this: a new update during staging reveals the rest at once (the
-// screen catches up), a key press or a click skips, and the steps end on their own. With
+// screen catches up), a key press or a click skips (so does the host's phone: the server sends
+// the table the cue `skip_stage`), and the steps end on their own. With
 // `prefers-reduced-motion` the end state shows at once. Sounds mark dice, spawns, an alert band
 // rising and the end of the game.
 
 import { play } from "/shared/sound.js";
-
-/** Events that belong to the enemy's turn: an update with any of them is staged. */
-const ENEMY = new Set([
-  "table_rolled",
-  "card_drawn",
-  "unit_spawned",
-  "spawn_blocked",
-  "unit_moved",
-  "unit_acted",
-  "round_started",
-]);
-
-/**
- * How long each kind of step stays before the next (ms). A turn whose steps would take longer
- * than BUDGET_MS in all is played faster (no step under MIN_HOLD_MS): the table keeps pace with
- * the game, and the next player should not wait on the screen.
- */
-export const BUDGET_MS = 6000;
-export const MIN_HOLD_MS = 350;
-export const HOLD = {
-  roll: 1200,
-  spawn: 900,
-  move: 650,
-  attack: 1000,
-  track: 700,
-  phase: 600,
-  round: 1100,
-  end: 600,
-  other: 600,
-};
-
-/** Whether a step's first event starts a step of its own, and which kind. */
-function stepKind(e) {
-  switch (e.type) {
-    case "table_rolled":
-      return e.band ? "roll" : "other";
-    case "card_drawn":
-      return "roll";
-    case "unit_spawned":
-    case "spawn_blocked":
-      return "spawn";
-    case "unit_moved":
-      return "move";
-    case "unit_acted":
-      return "attack";
-    case "track_changed":
-      return "track";
-    case "phase_started":
-      return "phase";
-    case "round_started":
-      return "round";
-    case "game_ended":
-      return "end";
-    default:
-      return "";
-  }
-}
-
-/**
- * Cut events into steps: [{kind, events}]. A roll opens a step; the units it brought are the
- * next step; consecutive moves are one step; each attack (with the damage it did) is a step.
- */
-export function cutSteps(events) {
-  const steps = [];
-  let current = null;
-  // What comes before the first step (the last hero's turn ending) opens it, not a step alone.
-  const lead = [];
-  for (const e of events) {
-    const kind = stepKind(e);
-    if (!current && !kind) {
-      lead.push(e);
-      continue;
-    }
-    // A phase's opening joins the round's start, and its track changes join it (the upkeep).
-    const joins = current && (
-      !kind ||
-      (kind === current.kind && (kind === "spawn" || kind === "move" || kind === "track")) ||
-      (kind === "phase" && current.kind === "round") ||
-      (kind === "track" && current.kind === "phase")
-    );
-    if (joins) current.events.push(e);
-    else {
-      current = { kind: kind || "other", events: steps.length ? [e] : [...lead, e] };
-      steps.push(current);
-    }
-  }
-  if (!steps.length && lead.length) steps.push({ kind: "other", events: lead });
-  return steps;
-}
-
-/** Whether an update's events are worth staging. */
-export function isEnemyTurn(events) {
-  return events.some((e) =>
-    ENEMY.has(e.type) && (e.type !== "table_rolled" || e.band) &&
-    (e.type !== "unit_spawned" || /^(table|card):/.test(String(e.source)))
-  );
-}
+import { cutSteps, HOLD, holdOf, isEnemyTurn, stageScale } from "/shared/staging.js";
 
 /** Index of the band a track value falls in (bands: [{name, from}] in rising order). */
 function bandAt(spec, value) {
@@ -240,8 +145,7 @@ export class Stage {
     this.before = before;
     this.steps = cutSteps(fresh);
     this.index = 0;
-    const total = this.steps.slice(0, -1).reduce((sum, st) => sum + this.holdOf(st, 1), 0);
-    this.scale = total > BUDGET_MS ? BUDGET_MS / total : 1;
+    this.scale = stageScale(this.steps, this.hold);
     this.next();
   }
 
@@ -271,12 +175,7 @@ export class Stage {
       return;
     }
     this.draw();
-    this.timer = setTimeout(() => this.next(), this.holdOf(step, this.scale));
-  }
-
-  holdOf(step, scale) {
-    const base = this.hold[step.kind] ?? this.hold.other;
-    return Math.max(Math.min(base, MIN_HOLD_MS), base * scale);
+    this.timer = setTimeout(() => this.next(), holdOf(step, this.scale, this.hold));
   }
 
   /** Reveal every held event at once (skip, or a newer update arrived). */
@@ -294,7 +193,7 @@ export class Stage {
     if (draw) this.draw();
   }
 
-  /** The host (or anyone at the TV) skips the staging. */
+  /** Anyone at the TV, or the host from their phone (the `skip_stage` cue), skips the staging. */
   skip() {
     if (this.staging) this.finish(true);
   }

@@ -129,6 +129,10 @@ function live(code) {
     draw();
   });
   conn.on("status", draw);
+  // The host skipped the staged turn from their phone: the same as a skip at the TV.
+  conn.on("cue", ({ cue }) => {
+    if (cue === "skip_stage") stage.skip();
+  });
   conn.on("refused", ({ code: reason }) => askForCode(errorText(reason)));
   conn.on("ended", ({ code: reason }) => view.render({ message: errorText(reason) }));
   onLanguage(() => {

@@ -12,7 +12,7 @@ import { stageBanner } from "/table/banner.js";
 import { endScreen } from "/table/end.js";
 import { lobbyPanel } from "/table/lobby.js";
 import { latestStories, storiesPanel } from "/table/stories.js";
-import { goalData, goalPanel } from "/shared/teach.js";
+import { goalData, goalPanel, trackGoals } from "/shared/teach.js";
 
 const FEED_LINES = 24;
 /** Ever smaller spawn stories, tried in turn until the column fits its box (see fit). */
@@ -335,7 +335,9 @@ export class TableView {
         [id, deck],
       ) => [t("table.deck", { deck: names.deck(id) }), t("table.left", { count: deck.remaining })]),
     ];
-    const d = { tracks: state.tracks, extras };
+    // A track filled toward a goal (the route) is shown out of that goal, as the goal panel is.
+    const goals = trackGoals(ruleset, state);
+    const d = { tracks: state.tracks, extras, goals };
     const changes = {};
     for (const [id, t] of Object.entries(state.tracks || {})) {
       const before = this.previous[id];
@@ -353,6 +355,7 @@ export class TableView {
             { label: names.track(id), min: 0, max: tr.value || 1, bands: [] };
           const bands = spec.bands || [];
           const bi = bands.findIndex((b) => b.name === tr.band);
+          const top = d.goals[id] ?? spec.max;
           return h(
             "div",
             {
@@ -362,6 +365,7 @@ export class TableView {
                 bands.length ? "banded" : "",
               ],
               "data-track": id,
+              "data-goal": id in d.goals ? String(d.goals[id]) : null,
             },
             h(
               "div",
@@ -371,7 +375,7 @@ export class TableView {
                 "span",
                 { class: "track-value" },
                 num(tr.value),
-                h("span", { class: "track-max" }, `/${num(spec.max)}`),
+                h("span", { class: "track-max" }, `/${num(top)}`),
                 changes[id]
                   ? h(
                     "span",
@@ -387,12 +391,12 @@ export class TableView {
               { class: "track-bar" },
               h("div", {
                 class: ["track-fill", bi >= 0 ? `band-${bi}` : ""],
-                vars: { "--pct": `${pct(tr.value, spec.min, spec.max)}%` },
+                vars: { "--pct": `${pct(tr.value, spec.min, top)}%` },
               }),
               bands.slice(1).map((b) =>
                 h("span", {
                   class: "band-tick",
-                  vars: { "--at": `${pct(b.from, spec.min, spec.max)}%` },
+                  vars: { "--at": `${pct(b.from, spec.min, top)}%` },
                 })
               ),
             ),

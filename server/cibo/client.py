@@ -192,6 +192,11 @@ class Client:
         return self.protocol.errors
 
     @property
+    def cues(self) -> list[str]:
+        """Names of the ``cue`` messages received (table displays get them), oldest first."""
+        return self.protocol.cues
+
+    @property
     def bye(self) -> dict[str, Any] | None:
         return self.protocol.bye
 

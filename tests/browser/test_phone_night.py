@@ -37,6 +37,7 @@ from test_clients import (  # noqa: F401
     pw,
     wait_until,
 )
+from test_teach import leaks
 
 pytestmark = pytest.mark.browser
 
@@ -253,6 +254,7 @@ def test_latecomers_watch_or_take_a_free_hero(
     expect(tom.locator(".feed")).to_contain_text("Killy")  # the game so far, in Italian
     expect(tom.locator(".actions")).to_have_count(0)
     look(tom, "night-watching-it-320")
+    found = leaks(tom, "watching it 320")
 
     # The host lets latecomers in; Uma takes a free hero.
     open_host_panel(ann)
@@ -266,6 +268,8 @@ def test_latecomers_watch_or_take_a_free_hero(
     uma.locator("form.join-form button[type=submit]").click()
     expect(uma.locator(".free-heroes")).to_be_visible()
     look(uma, "night-free-hero-en-390")
+    found += leaks(uma, "free hero en 390") + leaks(ann, "host panel en 390")
+    assert found == []
     uma.locator("[data-free-hero=tae]").click()
     expect(uma.locator(".sheet[data-hero]")).to_have_count(1)
     expect(uma.locator(".free-heroes")).to_have_count(0)

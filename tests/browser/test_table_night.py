@@ -2,6 +2,9 @@
 
 - The Safeguard's turn is staged: its steps appear one after another, a key or a click skips,
   and with ``prefers-reduced-motion`` the end state shows at once.
+- The host skips it from the sofa: while the TV stages, the host's phone (and no other) offers
+  Skip, in English at 390 px and in Italian at 320 px; a tap ends the TV's staging before its
+  last step. The TV's route track counts toward this table's goal ("0/5"), not the track's end.
 - The biggest spawn round of 1,000 simulated games of each ruleset (found by
   ``bench/spawn_rounds.py``; the game is played again here and journaled, then shown by the
   replay mode, which draws with the same view) fits the TV at 1920x1080 and 1280x720: no element
@@ -17,6 +20,7 @@ import asyncio
 import hashlib
 import itertools
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -29,6 +33,7 @@ import pytest
 from playwright.sync_api import Browser, Page, Playwright, expect
 from test_clients import (  # noqa: F401
     ROOT,
+    SHOTS,
     Server,
     Watch,
     browser,
@@ -40,6 +45,7 @@ from test_clients import (  # noqa: F401
     table_round,
     wait_until,
 )
+from test_teach import leaks
 
 from cibo.core import ENGINE_VERSION, command_to_dict, event_to_dict
 from cibo.core import commands as cm
@@ -72,7 +78,8 @@ RECORD_STAGE_JS = """() => {
     const last = window.__stage.at(-1);
     const step = b ? b.dataset.step : null;
     if (!last || last.step !== step) {
-      window.__stage.push({step, kind: b?.dataset.kind, t: performance.now(), round,
+      window.__stage.push({step, steps: b?.dataset.steps, kind: b?.dataset.kind,
+                           t: performance.now(), round,
                            lines: b ? [...b.querySelectorAll('.stage-line')]
                                         .map((l) => l.textContent) : []});
     }
@@ -207,6 +214,98 @@ def test_the_safeguard_turn_is_staged_step_by_step_and_can_be_skipped(
     )
     assert watch.errors == []
     for c in [tv_ctx, calm_ctx, *phones_ctx]:
+        c.close()
+
+
+PAGE_WIDER = "() => document.documentElement.scrollWidth > innerWidth"
+
+
+@pytest.mark.timeout(150)
+def test_the_host_skips_the_staged_turn_from_the_phone(
+    server: Server, browser: Browser, pw: Playwright  # noqa: F811 (the fixtures imported above)
+) -> None:
+    code, host_token = server.room(2)
+    watch = Watch()
+    tv_ctx = new_context(browser, pw, "table")
+    host_ctx = new_context(browser, pw, "phone")
+    bob_ctx = new_context(browser, pw, "tiny", locale="it-IT")
+    # The TV's and the host's clocks are held still while the Safeguard's turn is staged: the
+    # TV stays on its first step until something skips it, and the host has all the time in the
+    # world to tap (a real turn may be staged for a second only).
+    for c in (tv_ctx, host_ctx):
+        c.clock.install()
+    tv = watch.attach(tv_ctx.new_page(), "table")
+    tv.goto(f"{server.url}/table/?code={code}")
+    host = watch.attach(host_ctx.new_page(), "host")
+    bob = watch.attach(bob_ctx.new_page(), "bob")
+    host.goto(f"{server.url}/j/{code}#host={host_token}")
+    host.fill("#name", "Ann")
+    host.get_by_role("button", name="Join the game").click()
+    host.locator("[data-hero=zuru] button").click()
+    bob.goto(f"{server.url}/j/{code}")
+    bob.fill("#name", "Bo")
+    bob.get_by_role("button", name="Entra in partita").click()
+    bob.locator("[data-hero=killy] button").click()
+    expect(bob.locator(".hero-card.picked[data-hero=killy]")).to_be_visible()
+    host.locator("#start-game").click()
+    expect(tv.locator(".board-panel svg.board")).to_be_visible()
+
+    # Two heroes need the route secured 5 times: the TV's track says so, as the goal line does.
+    route = tv.locator(".track[data-track=route]")
+    expect(route.locator(".track-value")).to_contain_text("0/5")
+    expect(route).to_have_attribute("data-goal", "5")
+    expect(tv.locator(".teach-goals [data-line=route]")).to_contain_text("Route 0/5")
+    # A stock that a defeat watches is shown against its maximum.
+    expect(tv.locator(".track[data-track=villagers] .track-max")).to_have_text("/12")
+    expect(host.locator(".mini-track[data-track=route] .mini-value")).to_have_text("0/5")
+    expect(bob.locator(".mini-track[data-track=route] .mini-value")).to_have_text("0/5")
+    for page, name in ((host, "route-phone-en-390"), (bob, "route-phone-it-320")):
+        page.locator(".tracks-strip").scroll_into_view_if_needed()
+        page.screenshot(path=str(SHOTS / f"{name}.png"))
+        assert page.evaluate(PAGE_WIDER) is False, name
+    skip = host.locator("#skip-stage")
+    expect(skip).to_have_count(0)
+    tv.evaluate(RECORD_STAGE_JS)
+
+    for round_, (lang, width, label) in enumerate(
+        [("en", 390, "Skip to the end on the TV"), ("it", 320, "Salta alla fine sulla TV")], 1
+    ):
+        if lang == "it":
+            host.set_viewport_size({"width": width, "height": 640})
+            host.locator(".lang-btn[data-lang=it]").click()
+        tv.evaluate("window.__stage = []")
+        for page in (tv, host):
+            page.clock.pause_at(page.evaluate("Date.now()") / 1000 + 0.1)  # seconds
+        end_turns([host, bob])
+        # While the TV stages, the host's phone offers Skip; the other phone never does.
+        expect(skip).to_be_visible(timeout=5_000)
+        expect(skip).to_have_text(re.compile(re.escape(label)))
+        expect(bob.locator("#skip-stage")).to_have_count(0)
+        # What the staged turn shows, on the TV and both phones, names no formula or id.
+        expect(tv.locator(".stage-banner")).to_be_visible()
+        found = leaks(tv, f"TV staged {lang}") + leaks(host, f"host skip {lang}")
+        found += leaks(bob, "phone during the staged turn it")
+        assert found == []
+        skip.scroll_into_view_if_needed()
+        host.screenshot(path=str(SHOTS / f"stage-skip-phone-{lang}-{width}.png"))
+        assert host.evaluate(PAGE_WIDER) is False
+        box = skip.bounding_box()
+        assert box is not None and box["x"] >= 0 and box["x"] + box["width"] <= width
+        assert box["height"] >= 44
+        skip.click()
+        # The TV shows everything at once: the banner goes, the next round is on screen.
+        expect(tv.locator(".stage-banner")).to_have_count(0, timeout=1_500)
+        assert table_round(tv) == round_ + 1
+        expect(skip).to_have_count(0)
+        notes = [n for n in staged(tv) if n["step"] is not None]
+        assert notes, "the TV staged nothing"
+        # The TV was still on a step before its last: the skip ended the staging.
+        assert int(notes[-1]["step"]) < int(notes[-1]["steps"]), notes
+        for page in (tv, host):
+            page.clock.resume()
+    shot(tv, "stage-skip-tv-after")
+    assert watch.errors == []
+    for c in [tv_ctx, host_ctx, bob_ctx]:
         c.close()
 
 

@@ -206,6 +206,14 @@ def test_goal_panel_and_rules_sheet_teach_the_game_in_english_and_italian(
             "Lost if fewer than 4 villagers are left (now 10).")
     expect(cibo.locator(".teach-goals [data-line=route]")).to_contain_text("Via 0/5")
     expect(cibo.locator(".teach-head.win")).to_have_text("Come si vince")
+    # The route's track counts toward the same goal on every screen: 5 for two heroes, not the
+    # track's end (14); the bar is a fraction of the goal.
+    for page in (table, tv):
+        route = page.locator(".track[data-track=route]")
+        expect(route.locator(".track-value")).to_contain_text("0/5")
+        expect(route.locator(".track-max")).to_have_text("/5")
+    for page in (killy, cibo):
+        expect(page.locator(".mini-track[data-track=route] .mini-value")).to_have_text("0/5")
     for page, where in ((table, "TV game"), (tv, "TV 720 game"), (killy, "phone game"),
                         (cibo, "phone game it")):
         found += leaks(page, where)
@@ -281,6 +289,12 @@ def test_goal_panel_and_rules_sheet_teach_the_game_in_english_and_italian(
         expect(page.locator(".teach-goals [data-line=route] [role=meter]")).to_have_attribute(
             "aria-valuenow", "1")
     expect(cibo.locator(".teach-goals [data-line=route]")).to_contain_text("Via 1/5")
+    for page in (table, tv):
+        route = page.locator(".track[data-track=route]")
+        expect(route.locator(".track-value")).to_contain_text("1/5")
+        assert "--pct: 20%" in (route.locator(".track-fill").get_attribute("style") or "")
+    for page in (killy, cibo):
+        expect(page.locator(".mini-track[data-track=route] .mini-value")).to_have_text("1/5")
 
     # Screenshots of the goal panel on every screen size, and nothing cut on the TV.
     for page, name in ((table, "teach-tv-1080-en"), (tv, "teach-tv-720-en")):
@@ -309,6 +323,7 @@ def test_goal_panel_and_rules_sheet_teach_the_game_in_english_and_italian(
         page = watch.attach(ctx.new_page(), f"{kind}-it")
         page.goto(f"{server.url}/table/?code={code}")
         expect(page.locator(".teach-goals [data-line=route]")).to_contain_text("Via 1/5")
+        expect(page.locator(".track[data-track=route] .track-value")).to_contain_text("1/5")
         assert clipped(page, ".teach-goals.tv") == [], kind
         found += leaks(page, f"{kind} game it")
         page.screenshot(path=str(SHOTS / f"teach-{kind}-it.png"))
@@ -339,6 +354,7 @@ def test_goal_panel_and_rules_sheet_teach_the_game_in_english_and_italian(
     killy.get_by_role("button", name="Tap again to end").click()
     expect(killy.locator(".over")).to_be_visible()
     expect(table.locator(".end-screen")).to_be_visible()
+    expect(table.locator(".end-track[data-track=route] strong")).to_have_text("1/5")
     found += leaks(killy, "phone over") + leaks(cibo, "phone over it") + leaks(table, "TV end")
     shot(table, "teach-tv-end")
 

@@ -12,11 +12,12 @@ import {
   boardSection,
   citySection,
   freeHeroSection,
+  stageSkipSection,
   undoSection,
   watchingSection,
   willSendSection,
 } from "/phone/screens/night.js";
-import { phoneTeach, phoneTeachData } from "/shared/teach.js";
+import { phoneTeach, phoneTeachData, trackGoals } from "/shared/teach.js";
 
 /** Actions a hero had at the start of this phase (the state only says how many are left). */
 function actionTotal(view, hero, state) {
@@ -284,16 +285,23 @@ function tracksSection(view, m, state) {
     if (!tr.band) return "";
     return `band-${(rs.tracks?.[id]?.bands || []).findIndex((b) => b.name === tr.band)}`;
   };
-  return view.section("tracks", { tracks: state.tracks }, (d) =>
+  // A track filled toward a goal (the route) shows it: "2/5", as the goal panel does.
+  const goals = trackGoals(rs, state);
+  return view.section("tracks", { tracks: state.tracks, goals }, (d) =>
     h(
       "section",
       { class: "tracks-strip", "aria-label": t("game.village") },
       Object.entries(d.tracks || {}).map(([id, tr]) =>
         h(
           "div",
-          { class: ["mini-track", bandClass(id, tr)] },
+          { class: ["mini-track", bandClass(id, tr)], "data-track": id },
           h("span", { class: "mini-label" }, m.names.track(id)),
-          h("span", { class: "mini-value" }, num(tr.value)),
+          h(
+            "span",
+            { class: "mini-value" },
+            num(tr.value),
+            id in d.goals ? h("span", { class: "mini-of" }, `/${num(d.goals[id])}`) : null,
+          ),
           tr.band ? h("span", { class: "mini-band" }, m.names.band(tr.band)) : null,
         )
       ),
@@ -342,6 +350,7 @@ export function renderGame(view, m, state, room) {
     m.watching || !seat ? boardSection(view, m, state) : null,
     heroless ? freeHeroSection(view, m, state) : null,
     willSendSection(view, m),
+    m.conn.host ? stageSkipSection(view, m, room) : null,
     room?.paused
       ? view.section(
         "paused",

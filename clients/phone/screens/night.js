@@ -1,6 +1,6 @@
 // The game night's pieces of the game screen: Undo (mine, and the host's for anyone), a tap
-// waiting to be sent, what the Safeguard's turn just did, watching as a spectator, and a free hero
-// for a latecomer.
+// waiting to be sent, what the Safeguard's turn just did and the host's Skip while the TV stages
+// it, watching as a spectator, and a free hero for a latecomer.
 
 import { h } from "/shared/dom.js";
 import { drawBoard } from "/shared/board.js";
@@ -89,6 +89,34 @@ export function citySection(view, m) {
         : h("p", { class: "muted" }, t("night.city_wait")),
     );
   });
+}
+
+/**
+ * The host's Skip while the TV stages the enemy's turn (model.stageUntil, see phone.js): one tap
+ * and every table display shows it all at once. Only with a table display in the room.
+ */
+export function stageSkipSection(view, m, room) {
+  const on = Boolean(m.conn.host) && !m.watching && m.stageUntil > Date.now() &&
+    (room?.tables || 0) > 0;
+  return view.section("stage-skip", { on }, (d) =>
+    d.on
+      ? h(
+        "section",
+        { class: "card stage-skip-box", role: "status" },
+        h("p", { class: "stage-skip-lead" }, t("night.tv_staging")),
+        h(
+          "button",
+          {
+            class: "btn primary big",
+            type: "button",
+            id: "skip-stage",
+            onclick: () => view.actions.skipStage(),
+          },
+          t("night.skip_stage"),
+          h("span", { class: "icon", "aria-hidden": "true" }, " ▸▸"),
+        ),
+      )
+      : null);
 }
 
 /**

@@ -134,6 +134,9 @@ class ClientState:
         """Messages taken in so far."""
         self.errors: list[dict[str, Any]] = []
         """``error`` messages received after joining."""
+        self.cues: list[str] = []
+        """``cue`` messages received (presentation cues for the table display, e.g.
+        ``skip_stage``), by name, oldest first."""
         self.bye: dict[str, Any] | None = None
         """The last ``bye`` received (on any connection)."""
         self._reason: str | None = None
@@ -198,7 +201,8 @@ class ClientState:
         ``welcome`` sets the seat, token, room, view and ``seq``; ``update`` adds the events
         not seen yet and merges the view; ``room`` replaces the room (and who is host);
         ``result`` ends the wait for its ``cmd_id``; ``error`` is kept in :attr:`errors` and
-        ``bye`` in :attr:`bye`. Anything else (``pong``, newer types) is only counted.
+        ``bye`` in :attr:`bye`; a ``cue``'s name is kept in :attr:`cues`. Anything else
+        (``pong``, newer types) is only counted.
         """
         self.received += 1
         kind = str(message.get("type"))
@@ -215,6 +219,8 @@ class ClientState:
             self.pending.pop(str(message.get("cmd_id")), None)
         elif kind == "error":
             self.errors.append(dict(message))
+        elif kind == "cue":
+            self.cues.append(str(message.get("cue")))
         elif kind == "bye":
             self.bye = dict(message)
             self._reason = str(message.get("code"))

@@ -49,6 +49,7 @@ ControlAction = Literal[
     "latecomers_off",
     "move_seat",
     "add_bot",
+    "skip_stage",
 ]
 CONTROL_ACTIONS: Final[tuple[ControlAction, ...]] = (
     "pause",
@@ -62,6 +63,7 @@ CONTROL_ACTIONS: Final[tuple[ControlAction, ...]] = (
     "latecomers_off",
     "move_seat",
     "add_bot",
+    "skip_stage",
 )
 SEAT_CONTROLS: Final = frozenset({"kick", "transfer_host", "move_seat"})
 """Controls that need a ``seat`` (``add_bot`` takes one optionally)."""
@@ -117,7 +119,8 @@ class Cmd:
 @frozen
 class Control:
     """A host control: pause, resume, lock, unlock, kick (``seat``), transfer_host (``seat``),
-    next_game (open a room for the next game once this one is over)."""
+    next_game (open a room for the next game once this one is over), skip_stage (the table
+    displays show the enemy's turn at once); docs/protocol.md lists every action."""
 
     cmd_id: str
     action: ControlAction

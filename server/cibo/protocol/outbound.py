@@ -12,6 +12,7 @@ from typing import Any, Literal
 __all__ = [
     "Resumed",
     "bye",
+    "cue",
     "error",
     "pong",
     "result_error",
@@ -95,6 +96,13 @@ def update(
 def room(info: Mapping[str, Any]) -> dict[str, Any]:
     """The room's roster or settings changed (presence, host, pause, lock, status)."""
     return {"type": "room", "room": info}
+
+
+def cue(name: str) -> dict[str, Any]:
+    """A presentation cue for the table displays (``skip_stage``: reveal the enemy's turn
+    being staged at once). It changes nothing in the game and carries no ``seq``: a client
+    that shows nothing of the kind ignores it."""
+    return {"type": "cue", "cue": name}
 
 
 def result_ok(cmd_id: str, seq: int) -> dict[str, Any]:

@@ -1,4 +1,5 @@
-"""The host's requests: room controls (pause, lock, kick, transfer_host) and the next game.
+"""The host's requests: room controls (pause, lock, kick, transfer_host, skip_stage) and the
+next game.
 
 These are :class:`~cibo.rooms.session.RoomSession`'s input methods for ``control`` and
 ``next_game`` messages, written as functions over the session: each checks who asks, records
@@ -42,6 +43,8 @@ def control(
     else:  # a fact, so that a resend is answered again (never applied) after a restart too
         result = outbound.result_ok(cmd_id, room.seq)
         room.record(step, ControlApplied(me.id, cmd_id, room.seq))
+        if action == "skip_stage":
+            _skip_stage(room)
     room.fanout.held.append(Send((client,), result))
     room.flush_into(step)  # a kick's event, then the result
     return room.finish(step)
@@ -105,6 +108,8 @@ def _control(room: RoomSession, step: Step, me: str, action: str, target: str | 
         return "room/stopped"
     if action in ("move_seat", "add_bot"):
         return ""  # see control(): they answer with more than ok
+    if action == "skip_stage":
+        return ""  # nothing of the game or the room changes: see _skip_stage()
     if action in ("latecomers_on", "latecomers_off"):
         handover.set_latecomers(room, step, action == "latecomers_on")
     elif action in ("pause", "resume"):
@@ -129,6 +134,19 @@ def _control(room: RoomSession, step: Step, me: str, action: str, target: str | 
             return ""
     step.room_changed = True
     return ""
+
+
+def _skip_stage(room: RoomSession) -> None:
+    """Tell the table displays to reveal at once the enemy's turn they are staging.
+
+    Presentation only: the game moved on when the server decided it, and never waits for a
+    display. The cue is held like a result, so it goes out once the control's fact is durable
+    and after any update decided before it; a display with nothing staged ignores it. A
+    resend of the ``cmd_id`` gets its result again, never a second cue.
+    """
+    tables = tuple(room.roster.audiences.get("table", ()))
+    if tables:
+        room.fanout.held.append(Send(tables, outbound.cue("skip_stage")))
 
 
 def seat_left(room: RoomSession, step: Step, seat: Seat, reason: str) -> None:
