@@ -2,7 +2,7 @@
 // the device's language (the ruleset's own translations, then the locale tables), and ruleset
 // texts with their {placeholders} filled with current values.
 
-import { num, rulesetText, t } from "./i18n.js";
+import { language, num, rulesetText, t } from "./i18n.js";
 import { formulaText } from "./dice.js";
 
 /** "sabotage_tower" -> "Sabotage tower". */
@@ -124,11 +124,27 @@ export class Names {
     return this.text(`decks.${name}.label`, pretty(name));
   }
 
-  /** A card's name ("retool#2" is a copy of "retool"), from whichever deck has it. */
-  card(id) {
+  /**
+   * A card's text by its path, from `texts` (language -> path -> text), which the event or
+   * the peek that shows the card brings (the ruleset summary has no card): in the current
+   * language, else in the ruleset's first one, else `value`.
+   */
+  cardPath(texts, path, value) {
+    for (const lang of [language(), this.ruleset.languages?.[0]]) {
+      const own = texts?.[lang];
+      if (own && Object.hasOwn(own, path)) return own[path];
+    }
+    return this.text(path, value);
+  }
+
+  /**
+   * A card's name ("retool#2" is a copy of "retool"), from `texts` (see cardPath) and from
+   * `deck`, else whichever deck has it.
+   */
+  card(id, texts, deck) {
     const base = String(id).split("#")[0];
-    for (const deck of this.ruleset.decks || []) {
-      const found = this.text(`decks.${deck}.cards.${base}.label`, "");
+    for (const name of deck ? [deck] : this.ruleset.decks || []) {
+      const found = this.cardPath(texts, `decks.${name}.cards.${base}.label`, "");
       if (found) return found;
     }
     return pretty(base);
@@ -144,9 +160,20 @@ export class Names {
     return this.text(`tables.${e.table}.${where}.${e.row}.text`, e.text || "");
   }
 
+  /** A drawn card's text, from the texts its event brings (see cardPath). */
   cardText(e) {
     const base = String(e.card).split("#")[0];
-    return this.text(`decks.${e.deck}.cards.${base}.text`, e.text || "");
+    return this.cardPath(e.texts, `decks.${e.deck}.cards.${base}.text`, e.text || "");
+  }
+
+  /** A peeked card's text (no deck named: whichever deck has the card), else "". */
+  peekText(id, texts) {
+    const base = String(id).split("#")[0];
+    for (const name of this.ruleset.decks || []) {
+      const found = this.cardPath(texts, `decks.${name}.cards.${base}.text`, "");
+      if (found) return found;
+    }
+    return "";
   }
 
   /** How a game ended, in words: the ruleset's end text, or the host's stop. */

@@ -207,7 +207,7 @@ export function narrate(event, names) {
       return {
         text: t("feed.card_drawn", {
           deck: names.deck(e.deck),
-          card: names.cardText(e) || names.card(e.card),
+          card: names.cardText(e) || names.card(e.card, e.texts, e.deck),
         }),
         kind: "roll",
         icon: "▭",

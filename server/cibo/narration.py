@@ -263,7 +263,8 @@ class Narrator:
             return t("feed.marker_moved", marker=marker, zone=self.zone(e["zone"]))
         if kind == "card_drawn":
             base = str(e["card"]).split("#")[0]
-            card = self.text(f"decks.{e['deck']}.cards.{base}.text", e.get("text") or pretty(base))
+            name = self.text(f"decks.{e['deck']}.cards.{base}.label", pretty(base))
+            card = self.text(f"decks.{e['deck']}.cards.{base}.text", e.get("text") or name)
             return t("feed.card_drawn", deck=self.text(f"decks.{e['deck']}.label"), card=card)
         if kind in ("deck_built", "deck_reshuffled"):
             return t("feed.deck_shuffled", deck=self.text(f"decks.{e['deck']}.label"),
