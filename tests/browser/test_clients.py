@@ -796,12 +796,12 @@ def test_phones_in_italian_play_a_turn_and_the_safeguard_phase(
         ctx.close()
 
 
-def card_texts_by_language() -> dict[str, dict[str, str]]:
-    """Factory Raid's production cards, language -> text path -> text (the summary has none)."""
+def card_texts_by_language(ruleset: str) -> dict[str, dict[str, str]]:
+    """A shipped ruleset's cards, language -> text path -> text (the summary has none)."""
     from cibo.core.texts import text_paths
     from cibo.rulesets import find_ruleset, load_ruleset
 
-    rs = load_ruleset(find_ruleset("factory-raid")).ruleset
+    rs = load_ruleset(find_ruleset(ruleset)).ruleset
     english = {p: t for p, t in text_paths(rs).items() if ".cards." in p}
     italian = rs.translations.texts["it"]
     assert set(english) <= set(italian)
@@ -835,7 +835,7 @@ def test_factory_cards_drawn_and_peeked_in_italian(
     )
     summary = phone.evaluate("async () => (await fetch('/api/rulesets/factory-raid')).json()")
     assert not [p for p in summary["texts"]["en"] if ".cards." in p]  # only with their events
-    cards = card_texts_by_language()
+    cards = card_texts_by_language("factory-raid")
     texts = {lang: dict(summary["texts"][lang]) | cards[lang] for lang in ("en", "it")}
     patterns = english_patterns(texts)
     names_it = {t for p, t in cards["it"].items() if p.endswith(".label")}
