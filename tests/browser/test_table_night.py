@@ -323,6 +323,12 @@ def test_the_biggest_spawn_round_never_clips_on_the_tv(
             if locale == "it-IT":  # the cards drawn, and every other line, in Italian
                 assert english_on_screen(tv, english_patterns(texts)) == []
                 assert english_cards_on_screen(tv, cards) == []
+                # The list of games names the ruleset in Italian too, not by its id.
+                tv.goto(f"{server.url}/table/?replay")
+                expect(tv.locator(f"tr[data-game='{game}'] td[data-ruleset]")).to_have_text(
+                    texts["it"]["ruleset.name"])
+                tv.goto(f"{server.url}/table/?replay={game}")
+                tv.locator(".scrubber").fill(str(at))
             assert tv.evaluate(OVERFLOW_JS) == []
             shown = tv.locator(".stories-panel .story:not([hidden])").count()
             # the newest rolls stay whole: three on a tall screen, two under the replay bar at 720p
