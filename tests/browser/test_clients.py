@@ -900,6 +900,19 @@ def test_factory_cards_drawn_and_peeked_in_italian(
     shot(phone, "phone-it-factory")
     shot(table, "table-it-factory")
 
+    # The peek brought every language: switched to English, this phone tells the same cards
+    # in English at once, and back.
+    italian_names = [peeked.nth(i).locator(".peek-name").inner_text() for i in range(3)]
+    phone.locator(".lang-btn[data-lang=en]").click()
+    expect(phone.locator("html")).to_have_attribute("lang", "en")
+    names_en = {t for p, t in cards["en"].items() if p.endswith(".label")}
+    english_names = [peeked.nth(i).locator(".peek-name").inner_text() for i in range(3)]
+    assert set(english_names) <= names_en and english_names != italian_names
+    phone.locator(".lang-btn[data-lang=it]").click()
+    expect(phone.locator("html")).to_have_attribute("lang", "it")
+    assert [peeked.nth(i).locator(".peek-name").inner_text() for i in range(3)] == italian_names
+    no_english()
+
     assert watch.dialogs == []
     assert watch.errors == []
     assert [c for c in watch.console if "WebSocket" not in c] == []
