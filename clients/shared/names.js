@@ -15,6 +15,8 @@ export function pretty(name) {
 export class Names {
   constructor(ruleset, state) {
     this.ruleset = ruleset || {};
+    /** Card texts learned from the drawn cards' events: language -> path -> text. */
+    this.cardTexts = {};
     this.update(state);
   }
 
@@ -31,10 +33,18 @@ export class Names {
     return rulesetText(this.ruleset, path, value);
   }
 
-  /** Remember what an event says about units that may be gone from the state later. */
+  /**
+   * Remember what an event says about units that may be gone from the state later, and the
+   * texts of a drawn card (what its effects name as their cause: "card:retool_1").
+   */
   learn(event) {
     if (event && event.unit && event.kind) {
       this.unitById.set(event.unit, { id: event.unit, kind: event.kind });
+    }
+    if (event?.type === "card_drawn" && event.texts) {
+      for (const [lang, texts] of Object.entries(event.texts)) {
+        this.cardTexts[lang] = { ...this.cardTexts[lang], ...texts };
+      }
     }
   }
 
@@ -126,13 +136,14 @@ export class Names {
 
   /**
    * A card's text by its path, from `texts` (language -> path -> text), which the event or
-   * the peek that shows the card brings (the ruleset summary has no card): in the current
-   * language, else in the ruleset's first one, else `value`.
+   * the peek that shows the card brings (the ruleset summary has no card), else from the cards
+   * learned so far: in the current language, else in the ruleset's first one, else `value`.
    */
   cardPath(texts, path, value) {
     for (const lang of [language(), this.ruleset.languages?.[0]]) {
-      const own = texts?.[lang];
-      if (own && Object.hasOwn(own, path)) return own[path];
+      for (const own of [texts?.[lang], this.cardTexts[lang]]) {
+        if (own && Object.hasOwn(own, path)) return own[path];
+      }
     }
     return this.text(path, value);
   }
@@ -183,7 +194,10 @@ export class Names {
     return this.text(`end.${side}.${cause}.text`, text || "");
   }
 
-  /** "hero:zuru", "u3", "action:attack", "step:upkeep.eat", "table:forage" -> words. */
+  /**
+   * "hero:zuru", "u3", "action:attack", "step:upkeep.eat", "table:forage", "card:retool_1"
+   * -> words.
+   */
   cause(text) {
     if (!text) return "";
     const [kind, rest = ""] = String(text).split(":", 2);
@@ -196,6 +210,7 @@ export class Names {
     }
     if (kind === "action") return this.action("", rest.split(":")[0]);
     if (kind === "table") return t("cause.table", { table: this.table(rest.split("@")[0]) });
+    if (kind === "card") return this.card(rest);
     if (this.unitById.has(text)) return this.unit(text);
     if (this.heroById.has(text)) return this.hero(text);
     return pretty(rest || kind);

@@ -154,6 +154,11 @@ class Narrator:
         if kind == "table":
             table = rest.split("@")[0]
             return self.loc.t("cause.table", table=self.text(f"tables.{table}.label"))
+        if kind == "card":
+            base = rest.split("#")[0]
+            for deck in self.rs.decks:
+                if f"decks.{deck}.cards.{base}.label" in self.texts:
+                    return self.texts[f"decks.{deck}.cards.{base}.label"]
         if cause in self.unit_kinds:
             return self.unit(cause)
         if cause in self.hero_kinds:
