@@ -195,8 +195,8 @@ export class Names {
   }
 
   /**
-   * "hero:zuru", "u3", "action:attack", "step:upkeep.eat", "table:forage", "card:retool_1"
-   * -> words.
+   * "hero:zuru", "u3", "action:attack", "step:upkeep.eat", "table:forage", "card:retool_1",
+   * "unit:infiltrator" (what a unit of that kind did) -> words.
    */
   cause(text) {
     if (!text) return "";
@@ -211,6 +211,7 @@ export class Names {
     if (kind === "action") return this.action("", rest.split(":")[0]);
     if (kind === "table") return t("cause.table", { table: this.table(rest.split("@")[0]) });
     if (kind === "card") return this.card(rest);
+    if (kind === "unit" && this.ruleset.units?.[rest]) return this.unitKind(rest);
     if (this.unitById.has(text)) return this.unit(text);
     if (this.heroById.has(text)) return this.hero(text);
     return pretty(rest || kind);

@@ -154,6 +154,8 @@ class Narrator:
         if kind == "table":
             table = rest.split("@")[0]
             return self.loc.t("cause.table", table=self.text(f"tables.{table}.label"))
+        if kind == "unit" and rest in self.rs.units:
+            return self.unit("", rest)
         if kind == "card":
             base = rest.split("#")[0]
             for deck in self.rs.decks:

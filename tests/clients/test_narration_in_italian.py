@@ -1,8 +1,9 @@
-"""The cards of Factory Raid told by the clients' narration (clients/shared/narrate.js), in
-Deno, from real event views: a drawn card and what its effects change, in the device's language.
+"""What the narration names by id, told in Italian: the clients' (clients/shared/narrate.js, run
+in Deno) and the terminal's (cibo.narration), from real event views.
 
 The ruleset summary has no card (the deck's list stays hidden); each drawn card's texts come with
 its ``card_drawn`` event, and an effect of the card names it as its cause (``card:retool_1``).
+What a unit does to a track names the unit's kind (``unit:infiltrator``).
 """
 
 from __future__ import annotations
@@ -58,7 +59,7 @@ def game_with_a_retool() -> tuple[GameState, list[dict[str, Any]]]:
 
 
 def feed(lang: str, state: GameState, events: list[dict[str, Any]], tmp_path: Path) -> list[str]:
-    """The feed's lines for ``events`` on a device in ``lang``."""
+    """The feed's lines for ``events`` of a game at ``state`` on a device in ``lang``."""
     imports = {"/shared/": (CLIENTS / "shared").as_uri() + "/"}
     (tmp_path / "map.json").write_text(json.dumps({"imports": imports}), encoding="utf-8")
     own = (LOCALES / f"{lang}.json").read_text(encoding="utf-8")
@@ -121,3 +122,21 @@ def test_cibo_replay_tells_the_cards_and_their_effects_in_italian() -> None:
     english = Narrator(state.ruleset, Locale("en"))
     in_english = text_paths(state.ruleset)[f"decks.production.cards.{retool['card']}.label"]
     assert [e for e in events if f"({in_english})" in (english.line(e) or "")]
+
+
+def test_what_a_unit_does_to_a_track_names_its_kind_in_italian(tmp_path: Path) -> None:
+    from cibo.narration import Locale, Narrator
+
+    rs = load_ruleset(find_ruleset("electro-fishers")).ruleset
+    state = setup_game(rs, seed=b"\x03" * 32, players=2, difficulty="normal")
+    italian = rs.translations.texts["it"]
+    kinds = [k for k, unit in rs.units.items() if italian[f"units.{k}.name"] != unit.name]
+    assert kinds  # "Infiltrator" is "Infiltrato"
+    events = [{"type": "track_changed", "track": "villagers", "delta": -1, "value": 9,
+               "cause": f"unit:{kind}"} for kind in kinds]
+    expected = [f"({italian[f'units.{kind}.name']})" for kind in kinds]
+    lines = feed("it", state, events, tmp_path)
+    assert [line[line.rindex("("):] for line in lines] == expected
+    narrator = Narrator(rs, Locale("it"))
+    told = [narrator.line(e) or "" for e in events]
+    assert [line[line.rindex("("):] for line in told] == expected
