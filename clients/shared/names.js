@@ -17,6 +17,8 @@ export class Names {
     this.ruleset = ruleset || {};
     /** Card texts learned from the drawn cards' events: language -> path -> text. */
     this.cardTexts = {};
+    /** Heroes' kinds by id, learned from the events that bring them (not yet in the state). */
+    this.heroKinds = new Map();
     this.update(state);
   }
 
@@ -34,12 +36,16 @@ export class Names {
   }
 
   /**
-   * Remember what an event says about units that may be gone from the state later, and the
-   * texts of a drawn card (what its effects name as their cause: "card:retool_1").
+   * Remember what an event says about units that may be gone from the state later, about
+   * heroes not in it yet, and the texts of a drawn card (what its effects name as their
+   * cause: "card:retool_1").
    */
   learn(event) {
     if (event && event.unit && event.kind) {
       this.unitById.set(event.unit, { id: event.unit, kind: event.kind });
+    }
+    if ((event?.type === "hero_picked" || event?.type === "hero_arrived") && event.kind) {
+      this.heroKinds.set(event.hero, { kind: event.kind });
     }
     if (event?.type === "card_drawn" && event.texts) {
       for (const [lang, texts] of Object.entries(event.texts)) {
@@ -66,7 +72,7 @@ export class Names {
   }
 
   hero(id) {
-    const hero = this.heroById.get(id);
+    const hero = this.heroById.get(id) || this.heroKinds.get(id);
     if (hero) {
       const name = this.heroKind(hero.kind);
       const number = String(id).match(/-(\d+)$/);

@@ -226,6 +226,13 @@ class Narrator:
             return t("feed.hero_picked", name=seat, hero=self.hero(e["hero"]))
         if kind == "hero_dropped":
             return t("feed.hero_dropped", name=seat, hero=self.hero(e["hero"]))
+        if kind == "hero_arrived":
+            self.hero_kinds[e["hero"]] = e["kind"]
+            return t("feed.hero_arrived", name=seat, hero=self.hero(e["hero"]),
+                     zone=self.zone(e.get("zone", "")))
+        if kind == "command_undone":
+            by = self.seats.get(e.get("by", ""), e.get("by", ""))
+            return t("feed.command_undone", name=by)
         if kind == "action_taken":
             target = self.target(e.get("target", ""))
             text = t("feed.action_target" if target else "feed.action",

@@ -140,3 +140,35 @@ def test_what_a_unit_does_to_a_track_names_its_kind_in_italian(tmp_path: Path) -
     narrator = Narrator(rs, Locale("it"))
     told = [narrator.line(e) or "" for e in events]
     assert [line[line.rindex("("):] for line in told] == expected
+
+
+def test_every_event_type_has_its_own_line_in_both_narrations() -> None:
+    """An event type without its own case is told by its name made readable, in English
+    ("Hero arrived") whatever the language: each narration names every type."""
+    from cibo.core.events import EVENT_TYPES
+
+    narrate_js = (CLIENTS / "shared" / "narrate.js").read_text(encoding="utf-8")
+    narration_py = (Path(__file__).resolve().parents[2] / "server" / "cibo" / "narration.py")
+    told_py = narration_py.read_text(encoding="utf-8")
+    assert [kind for kind in EVENT_TYPES if f'case "{kind}":' not in narrate_js] == []
+    assert [kind for kind in EVENT_TYPES if f'"{kind}"' not in told_py] == []
+
+
+def test_a_latecomer_and_an_undo_are_told_in_italian(tmp_path: Path) -> None:
+    from cibo.narration import Locale, Narrator
+
+    rs = load_ruleset(find_ruleset("factory-raid")).ruleset
+    state = setup_game(rs, seed=b"\x04" * 32, players=2, difficulty="normal")
+    name = state.seats[1].name  # the state names the seats for the clients
+    events = [
+        {"type": "seat_joined", "seat": "p2", "name": name},  # what cibo replay learns from
+        {"type": "hero_arrived", "seat": "p2", "hero": "escort-2", "kind": "escort",
+         "zone": "duct", "hp": 7},
+        {"type": "command_undone", "seat": "p2", "by": "p2", "back_to": 12, "command": "act",
+         "hero": "escort-2", "action": "move", "target": "conveyor"},
+    ]
+    expected = [f"Arriva {name}", f"{name} prende Scorta 2 · Condotto d'ingresso",
+                f"{name} ha ripreso una mossa"]
+    assert feed("it", state, events, tmp_path) == expected
+    narrator = Narrator(rs, Locale("it"))
+    assert [narrator.line(e) for e in events] == expected
