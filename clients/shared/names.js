@@ -2,7 +2,7 @@
 // the device's language (the ruleset's own translations, then the locale tables), and ruleset
 // texts with their {placeholders} filled with current values.
 
-import { num, rulesetText, t } from "./i18n.js";
+import { language, num, rulesetText, t } from "./i18n.js";
 import { formulaText } from "./dice.js";
 
 /** "sabotage_tower" -> "Sabotage tower". */
@@ -15,6 +15,10 @@ export function pretty(name) {
 export class Names {
   constructor(ruleset, state) {
     this.ruleset = ruleset || {};
+    /** Card texts learned from the drawn cards' events: language -> path -> text. */
+    this.cardTexts = {};
+    /** Heroes' kinds by id, learned from the events that bring them (not yet in the state). */
+    this.heroKinds = new Map();
     this.update(state);
   }
 
@@ -31,10 +35,22 @@ export class Names {
     return rulesetText(this.ruleset, path, value);
   }
 
-  /** Remember what an event says about units that may be gone from the state later. */
+  /**
+   * Remember what an event says about units that may be gone from the state later, about
+   * heroes not in it yet, and the texts of a drawn card (what its effects name as their
+   * cause: "card:retool_1").
+   */
   learn(event) {
     if (event && event.unit && event.kind) {
       this.unitById.set(event.unit, { id: event.unit, kind: event.kind });
+    }
+    if ((event?.type === "hero_picked" || event?.type === "hero_arrived") && event.kind) {
+      this.heroKinds.set(event.hero, { kind: event.kind });
+    }
+    if (event?.type === "card_drawn" && event.texts) {
+      for (const [lang, texts] of Object.entries(event.texts)) {
+        this.cardTexts[lang] = { ...this.cardTexts[lang], ...texts };
+      }
     }
   }
 
@@ -56,7 +72,7 @@ export class Names {
   }
 
   hero(id) {
-    const hero = this.heroById.get(id);
+    const hero = this.heroById.get(id) || this.heroKinds.get(id);
     if (hero) {
       const name = this.heroKind(hero.kind);
       const number = String(id).match(/-(\d+)$/);
@@ -124,11 +140,28 @@ export class Names {
     return this.text(`decks.${name}.label`, pretty(name));
   }
 
-  /** A card's name ("retool#2" is a copy of "retool"), from whichever deck has it. */
-  card(id) {
+  /**
+   * A card's text by its path, from `texts` (language -> path -> text), which the event or
+   * the peek that shows the card brings (the ruleset summary has no card), else from the cards
+   * learned so far: in the current language, else in the ruleset's first one, else `value`.
+   */
+  cardPath(texts, path, value) {
+    for (const lang of [language(), this.ruleset.languages?.[0]]) {
+      for (const own of [texts?.[lang], this.cardTexts[lang]]) {
+        if (own && Object.hasOwn(own, path)) return own[path];
+      }
+    }
+    return this.text(path, value);
+  }
+
+  /**
+   * A card's name ("retool#2" is a copy of "retool"), from `texts` (see cardPath) and from
+   * `deck`, else whichever deck has it.
+   */
+  card(id, texts, deck) {
     const base = String(id).split("#")[0];
-    for (const deck of this.ruleset.decks || []) {
-      const found = this.text(`decks.${deck}.cards.${base}.label`, "");
+    for (const name of deck ? [deck] : this.ruleset.decks || []) {
+      const found = this.cardPath(texts, `decks.${name}.cards.${base}.label`, "");
       if (found) return found;
     }
     return pretty(base);
@@ -144,9 +177,20 @@ export class Names {
     return this.text(`tables.${e.table}.${where}.${e.row}.text`, e.text || "");
   }
 
+  /** A drawn card's text, from the texts its event brings (see cardPath). */
   cardText(e) {
     const base = String(e.card).split("#")[0];
-    return this.text(`decks.${e.deck}.cards.${base}.text`, e.text || "");
+    return this.cardPath(e.texts, `decks.${e.deck}.cards.${base}.text`, e.text || "");
+  }
+
+  /** A peeked card's text (no deck named: whichever deck has the card), else "". */
+  peekText(id, texts) {
+    const base = String(id).split("#")[0];
+    for (const name of this.ruleset.decks || []) {
+      const found = this.cardPath(texts, `decks.${name}.cards.${base}.text`, "");
+      if (found) return found;
+    }
+    return "";
   }
 
   /** How a game ended, in words: the ruleset's end text, or the host's stop. */
@@ -156,7 +200,10 @@ export class Names {
     return this.text(`end.${side}.${cause}.text`, text || "");
   }
 
-  /** "hero:zuru", "u3", "action:attack", "step:upkeep.eat", "table:forage" -> words. */
+  /**
+   * "hero:zuru", "u3", "action:attack", "step:upkeep.eat", "table:forage", "card:retool_1",
+   * "unit:infiltrator" (what a unit of that kind did) -> words.
+   */
   cause(text) {
     if (!text) return "";
     const [kind, rest = ""] = String(text).split(":", 2);
@@ -169,6 +216,8 @@ export class Names {
     }
     if (kind === "action") return this.action("", rest.split(":")[0]);
     if (kind === "table") return t("cause.table", { table: this.table(rest.split("@")[0]) });
+    if (kind === "card") return this.card(rest);
+    if (kind === "unit" && this.ruleset.units?.[rest]) return this.unitKind(rest);
     if (this.unitById.has(text)) return this.unit(text);
     if (this.heroById.has(text)) return this.hero(text);
     return pretty(rest || kind);

@@ -32,6 +32,22 @@ export function narrate(event, names) {
         kind: "info",
         icon: "☆",
       };
+    case "hero_arrived":
+      return {
+        text: t("feed.hero_arrived", {
+          name: names.seat(e.seat),
+          hero: names.hero(e.hero),
+          zone: names.zone(e.zone),
+        }),
+        kind: "info",
+        icon: "★",
+      };
+    case "command_undone":
+      return {
+        text: t("feed.command_undone", { name: names.seat(e.by) }),
+        kind: "info",
+        icon: "↶",
+      };
     case "difficulty_set":
       return {
         text: t("feed.difficulty_set", { difficulty: names.difficulty(e.difficulty) }),
@@ -207,7 +223,7 @@ export function narrate(event, names) {
       return {
         text: t("feed.card_drawn", {
           deck: names.deck(e.deck),
-          card: names.cardText(e) || names.card(e.card),
+          card: names.cardText(e) || names.card(e.card, e.texts, e.deck),
         }),
         kind: "roll",
         icon: "▭",

@@ -37,6 +37,17 @@ function when(ts) {
   });
 }
 
+/** Each ruleset this server offers by id, its name in the current language ({} if unknown). */
+async function rulesetNames() {
+  try {
+    const res = await fetch("/api/rulesets", { cache: "no-cache" });
+    const all = (await res.json()).rulesets || [];
+    return Object.fromEntries(all.map((r) => [r.id, localizeRuleset(r).name || r.id]));
+  } catch {
+    return {};
+  }
+}
+
 async function listGames(root) {
   let games = [];
   let problem = "";
@@ -46,6 +57,8 @@ async function listGames(root) {
   } catch {
     problem = t("replay.list_failed");
   }
+  // A game's ruleset by its name; one this server no longer offers keeps its id.
+  const names = games.length ? await rulesetNames() : {};
   place(root, [
     h(
       "section",
@@ -76,7 +89,7 @@ async function listGames(root) {
                 "tr",
                 { "data-game": g.game_id },
                 h("td", {}, when(g.created_at)),
-                h("td", {}, g.ruleset_id),
+                h("td", { "data-ruleset": g.ruleset_id }, names[g.ruleset_id] || g.ruleset_id),
                 h("td", {}, (g.players || []).join(", ") || "—"),
                 h(
                   "td",

@@ -129,7 +129,7 @@ function cardStory(st, ruleset, names) {
       { class: "chain" },
       h("span", { class: "step" }, t("stories.drew")),
       h("span", { class: "arrow" }, "→"),
-      h("span", { class: "step total" }, names.card(e.card)),
+      h("span", { class: "step total" }, names.card(e.card, e.texts, e.deck)),
     ),
     h(
       "div",

@@ -154,6 +154,13 @@ class Narrator:
         if kind == "table":
             table = rest.split("@")[0]
             return self.loc.t("cause.table", table=self.text(f"tables.{table}.label"))
+        if kind == "unit" and rest in self.rs.units:
+            return self.unit("", rest)
+        if kind == "card":
+            base = rest.split("#")[0]
+            for deck in self.rs.decks:
+                if f"decks.{deck}.cards.{base}.label" in self.texts:
+                    return self.texts[f"decks.{deck}.cards.{base}.label"]
         if cause in self.unit_kinds:
             return self.unit(cause)
         if cause in self.hero_kinds:
@@ -219,6 +226,13 @@ class Narrator:
             return t("feed.hero_picked", name=seat, hero=self.hero(e["hero"]))
         if kind == "hero_dropped":
             return t("feed.hero_dropped", name=seat, hero=self.hero(e["hero"]))
+        if kind == "hero_arrived":
+            self.hero_kinds[e["hero"]] = e["kind"]
+            return t("feed.hero_arrived", name=seat, hero=self.hero(e["hero"]),
+                     zone=self.zone(e.get("zone", "")))
+        if kind == "command_undone":
+            by = self.seats.get(e.get("by", ""), e.get("by", ""))
+            return t("feed.command_undone", name=by)
         if kind == "action_taken":
             target = self.target(e.get("target", ""))
             text = t("feed.action_target" if target else "feed.action",
@@ -263,7 +277,8 @@ class Narrator:
             return t("feed.marker_moved", marker=marker, zone=self.zone(e["zone"]))
         if kind == "card_drawn":
             base = str(e["card"]).split("#")[0]
-            card = self.text(f"decks.{e['deck']}.cards.{base}.text", e.get("text") or pretty(base))
+            name = self.text(f"decks.{e['deck']}.cards.{base}.label", pretty(base))
+            card = self.text(f"decks.{e['deck']}.cards.{base}.text", e.get("text") or name)
             return t("feed.card_drawn", deck=self.text(f"decks.{e['deck']}.label"), card=card)
         if kind in ("deck_built", "deck_reshuffled"):
             return t("feed.deck_shuffled", deck=self.text(f"decks.{e['deck']}.label"),

@@ -794,3 +794,128 @@ def test_phones_in_italian_play_a_turn_and_the_safeguard_phase(
     assert watch.csp([table, tv, *phones]) == []
     for ctx in [table_ctx, *contexts]:
         ctx.close()
+
+
+def card_texts_by_language(ruleset: str) -> dict[str, dict[str, str]]:
+    """A shipped ruleset's cards, language -> text path -> text (the summary has none)."""
+    from cibo.core.texts import text_paths
+    from cibo.rulesets import find_ruleset, load_ruleset
+
+    rs = load_ruleset(find_ruleset(ruleset)).ruleset
+    english = {p: t for p, t in text_paths(rs).items() if ".cards." in p}
+    italian = rs.translations.texts["it"]
+    assert set(english) <= set(italian)
+    return {"en": english, "it": {p: italian[p] for p in english}}
+
+
+def english_cards_on_screen(page: Page, cards: dict[str, dict[str, str]]) -> list[str]:
+    """Card texts in English anywhere on screen, whole or inside a longer sentence (the feed
+    tells a card as "Carta dal mazzo Produzione: <its text>")."""
+    segments = " ¦ ".join(" ".join(s.split()) for s in page.evaluate(SEGMENTS_JS))
+    return sorted({text for path, text in cards["en"].items() if cards["it"][path] != text
+                   and re.search(rf"(?<!\w){re.escape(text)}(?!\w)", segments)})
+
+
+@pytest.mark.timeout(150)
+def test_factory_cards_drawn_and_peeked_in_italian(
+    server: Server, browser: Browser, pw: Playwright
+) -> None:
+    """Factory Raid on an Italian phone (390×844) and an Italian TV (1920×1080): the order cards
+    the factory draws, and the ones a hack lets this phone read, are told in Italian, and no
+    English sentence of the tables, of the ruleset or of its cards is on either screen."""
+    watch = Watch()
+    table_ctx = new_context(browser, pw, "table", locale="it-IT")
+    table = watch.attach(table_ctx.new_page(), "table")
+    phone_ctx = new_context(browser, pw, "phone", locale="it-IT")
+    phone = watch.attach(phone_ctx.new_page(), "phone")
+    phone.goto(f"{server.url}/")
+    made = phone.evaluate(
+        """async () => (await import('/shared/protocol.js'))
+            .createRoom({ruleset: 'factory-raid', difficulty: 'easy'})"""
+    )
+    summary = phone.evaluate("async () => (await fetch('/api/rulesets/factory-raid')).json()")
+    assert not [p for p in summary["texts"]["en"] if ".cards." in p]  # only with their events
+    cards = card_texts_by_language("factory-raid")
+    texts = {lang: dict(summary["texts"][lang]) | cards[lang] for lang in ("en", "it")}
+    patterns = english_patterns(texts)
+    names_it = {t for p, t in cards["it"].items() if p.endswith(".label")}
+    texts_it = {t for p, t in cards["it"].items() if p.endswith(".text")}
+
+    def no_english() -> None:
+        for page in (phone, table):
+            assert english_on_screen(page, patterns) == []
+            assert english_cards_on_screen(page, cards) == []
+
+    table.goto(f"{server.url}/table/?code={made['code']}")
+    phone.goto(f"{server.url}/j/{made['code']}#host={made['host_token']}")
+    phone.fill("#name", "Anna")
+    phone.get_by_role("button", name="Entra in partita").click()
+    phone.locator("[data-hero=cibo] button").click()
+    phone.locator(".more-heroes > summary").click()
+    phone.locator("[data-hero=killy] button").click()
+    expect(table.locator(".lobby-player")).to_have_count(1)
+    phone.locator("#start-game").click()
+    expect(phone.locator(".banner.your-turn")).to_have_text("Tocca a te")
+    no_english()
+
+    # The clock phase ends round 1 with the factory's draw: the TV tells the card in Italian.
+    play_round(table, [phone, phone])
+    expect(table.locator(".table-header .round strong")).to_have_text("2")
+    story = table.locator(".stories-panel .card-story").first
+    expect(story).to_be_visible()
+    assert story.locator(".step.total").inner_text() in names_it
+    assert story.locator(".story-text").inner_text() in texts_it
+    expect(table.locator(".feed-panel")).to_contain_text("Carta dal mazzo Produzione: ")
+    feed = table.locator(".feed-panel").inner_text()
+    assert [t for t in texts_it if f"Produzione: {t}" in feed]
+    no_english()
+    shot(table, "table-it-factory-card")
+
+    # A hack at the Control Pulpit reads the next 3 orders: this phone alone sees them.
+    for _ in range(40):
+        if phone.locator(".private .peek li").count():
+            break
+        hack = phone.locator("button.action[data-action=hack]:not([disabled])")
+        step = phone.locator(
+            ".action-group[data-action=move] .target:is([data-target=control],"
+            " [data-target=floor_b], [data-target=conveyor]):not([disabled])"
+        )
+        if hack.count():
+            hack.click()
+        elif step.count():
+            step.last.click()
+        else:
+            end_turn(phone)
+        phone.wait_for_timeout(150)
+    peeked = phone.locator(".private .peek li")
+    expect(peeked).to_have_count(3)
+    for i in range(3):
+        assert peeked.nth(i).locator(".peek-name").inner_text() in names_it
+        assert peeked.nth(i).locator(".peek-text").inner_text().strip() in texts_it
+    expect(table.locator(".feed-panel")).to_contain_text("Anna guarda 3 carte")
+    assert table.locator(".private").count() == 0
+    no_english()
+    phone.locator(".private").scroll_into_view_if_needed()
+    phone.screenshot(path=str(SHOTS / "phone-it-factory-peek.png"))
+    shot(phone, "phone-it-factory")
+    shot(table, "table-it-factory")
+
+    # The peek brought every language: switched to English, this phone tells the same cards
+    # in English at once, and back.
+    italian_names = [peeked.nth(i).locator(".peek-name").inner_text() for i in range(3)]
+    phone.locator(".lang-btn[data-lang=en]").click()
+    expect(phone.locator("html")).to_have_attribute("lang", "en")
+    names_en = {t for p, t in cards["en"].items() if p.endswith(".label")}
+    english_names = [peeked.nth(i).locator(".peek-name").inner_text() for i in range(3)]
+    assert set(english_names) <= names_en and english_names != italian_names
+    phone.locator(".lang-btn[data-lang=it]").click()
+    expect(phone.locator("html")).to_have_attribute("lang", "it")
+    assert [peeked.nth(i).locator(".peek-name").inner_text() for i in range(3)] == italian_names
+    no_english()
+
+    assert watch.dialogs == []
+    assert watch.errors == []
+    assert [c for c in watch.console if "WebSocket" not in c] == []
+    assert watch.csp([table, phone]) == []
+    phone_ctx.close()
+    table_ctx.close()

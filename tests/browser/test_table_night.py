@@ -8,7 +8,8 @@
 - The biggest spawn round of 1,000 simulated games of each ruleset (found by
   ``bench/spawn_rounds.py``; the game is played again here and journaled, then shown by the
   replay mode, which draws with the same view) fits the TV at 1920x1080 and 1280x720: no element
-  of the spawn column or the event log leaves its box or the screen, in English and Italian.
+  of the spawn column or the event log leaves its box or the screen, in English and Italian;
+  in Italian no English sentence, ruleset text or card text is on screen.
 - The end screen links to the game's replay and keeps the dice proof behind a "verify" control.
 
 Screenshots go where test_clients.py puts them (``CIBO_SCREENSHOTS``).
@@ -37,6 +38,10 @@ from test_clients import (  # noqa: F401
     Server,
     Watch,
     browser,
+    card_texts_by_language,
+    english_cards_on_screen,
+    english_on_screen,
+    english_patterns,
     join,
     new_context,
     pw,
@@ -392,6 +397,7 @@ def test_the_biggest_spawn_round_never_clips_on_the_tv(
     made = record_game(ruleset, players, difficulty, index, tmp_path)
     shutil.copy(made, server.data / "games" / made.name)
     game = replay_id(made.stem)
+    cards = card_texts_by_language(ruleset)
 
     for kind, (width, height) in VIEWPORTS.items():
         for locale in ("en-US", "it-IT"):
@@ -403,6 +409,7 @@ def test_the_biggest_spawn_round_never_clips_on_the_tv(
             doc = tv.evaluate(f"fetch('/api/games/{game}').then((r) => r.json())")
             events = [st["event"] for st in doc["steps"]]
             assert spawn_rolls_in(events, round_no) == rolls  # the same game as the bench's
+            texts = {lang: doc["ruleset"]["texts"][lang] | cards[lang] for lang in ("en", "it")}
             # The moment the round is over: every roll of it is in the spawn column.
             at = next((i for i, e in enumerate(events)
                        if e["type"] == "round_started" and e["round"] == round_no + 1),
@@ -412,6 +419,15 @@ def test_the_biggest_spawn_round_never_clips_on_the_tv(
             stories = tv.locator(".stories-panel .story")
             assert stories.count() >= min(rolls, 10)
             shot(tv, f"table-night-spawns-{ruleset}-{width}-{locale[:2]}")
+            if locale == "it-IT":  # the cards drawn, and every other line, in Italian
+                assert english_on_screen(tv, english_patterns(texts)) == []
+                assert english_cards_on_screen(tv, cards) == []
+                # The list of games names the ruleset in Italian too, not by its id.
+                tv.goto(f"{server.url}/table/?replay")
+                expect(tv.locator(f"tr[data-game='{game}'] td[data-ruleset]")).to_have_text(
+                    texts["it"]["ruleset.name"])
+                tv.goto(f"{server.url}/table/?replay={game}")
+                tv.locator(".scrubber").fill(str(at))
             assert tv.evaluate(OVERFLOW_JS) == []
             shown = tv.locator(".stories-panel .story:not([hidden])").count()
             # the newest rolls stay whole: three on a tall screen, two under the replay bar at 720p

@@ -12,20 +12,31 @@ from cibo.core.policies import choose
 from cibo.core.reducer import apply
 from cibo.core.rng import Rng
 from cibo.core.rules import decide
+from cibo.core.ruleset import Ruleset
+from cibo.core.texts import text_paths
 from cibo.core.views import ruleset_summary, view_event, view_state
 from cibo.rulesets import find_ruleset, parse_ruleset
 from cibo.simulation import setup_game
 
 CANARY = "canary_5e1f0a"
+CANARY_TEXTS = ("A secret order 5e1f.", "Un ordine segreto 5e1f.", "Ordine segreto 5e1f")
+"""The canary card's English text, its Italian text and its Italian name: each appears nowhere
+else in the ruleset, so finding one in a view means the card itself was shown."""
 
 
 def canary_ruleset_text() -> str:
-    """Factory Raid with one extra card whose id is a canary; peeking reveals it to one seat."""
+    """Factory Raid with one extra card whose id is a canary, written in both languages;
+    peeking reveals it to one seat."""
     text = Path(find_ruleset("factory-raid")).read_text(encoding="utf-8")
     anchor = '  { id = "idle_line"'
     assert anchor in text
-    card = f'  {{ id = "{CANARY}", n = 1, text = "A secret order." }},\n'
-    return text.replace(anchor, card + anchor, 1)
+    assert text.rstrip().endswith('"')  # the file ends inside [translations.it]
+    card = f'  {{ id = "{CANARY}", n = 1, text = "{CANARY_TEXTS[0]}" }},\n'
+    italian = (
+        f'\n"decks.production.cards.{CANARY}.text" = "{CANARY_TEXTS[1]}"'
+        f'\n"decks.production.cards.{CANARY}.label" = "{CANARY_TEXTS[2]}"\n'
+    )
+    return text.replace(anchor, card + anchor, 1).rstrip() + italian
 
 
 def _dump(value: object) -> str:
@@ -34,8 +45,11 @@ def _dump(value: object) -> str:
 
 def test_private_fields_never_reach_another_audience() -> None:
     rs = parse_ruleset(canary_ruleset_text(), name="canary.toml").ruleset
-    assert CANARY not in _dump(ruleset_summary(rs))
+    assert rs.translations.texts["it"][f"decks.production.cards.{CANARY}.text"] == CANARY_TEXTS[1]
+    summary = _dump(ruleset_summary(rs))
+    assert CANARY not in summary and not [t for t in CANARY_TEXTS if t in summary]
     frames = 0
+    shown_in_italian = 0  # frames that showed the canary, drawn or peeked, with its Italian text
     for game in range(6):
         seed = hashlib.sha256(f"canary-{game}".encode()).digest()
         state = setup_game(rs, seed=seed, players=3, difficulty="normal", index=game)
@@ -54,28 +68,43 @@ def test_private_fields_never_reach_another_audience() -> None:
                 hidden = deck is not None and any(c.startswith(CANARY) for c in deck.draw)
                 peeked_by = {s for s, cards in state.peeks.items() if CANARY in cards}
                 for audience in audiences:
-                    text = _dump(view_event(event, audience)) + _dump(view_state(state, audience))
+                    shown = view_event(event, audience, rs)
+                    text = _dump(shown) + _dump(view_state(state, audience))
                     frames += 1
                     owner = audience.removeprefix("seat:") in peeked_by
                     if hidden and not owner:
                         assert CANARY not in text, (audience, event)
+                        assert not [t for t in CANARY_TEXTS if t in text], (audience, event)
+                    if CANARY_TEXTS[1] in _dump(shown):
+                        shown_in_italian += 1
                     if not state.over:
                         assert seed.hex() not in text, (audience, event)
     assert frames > 1000
+    assert shown_in_italian > 0  # the canary did come out, so the checks above can fail
 
 
 def test_peek_is_shown_to_the_peeking_seat_only() -> None:
-    peek = ev.CardsPeeked(seat="p1", deck="production", cards=(CANARY, "x"))
-    assert view_event(peek, "seat:p1")["cards"] == [CANARY, "x"]  # type: ignore[index]
+    rs = parse_ruleset(canary_ruleset_text(), name="canary.toml").ruleset
+    peek = ev.CardsPeeked(seat="p1", deck="production", cards=(CANARY, "idle#2"))
+    mine = view_event(peek, "seat:p1", rs)
+    assert mine is not None and mine["cards"] == [CANARY, "idle#2"]
+    assert mine["texts"]["it"] == {
+        f"decks.production.cards.{CANARY}.label": CANARY_TEXTS[2],
+        f"decks.production.cards.{CANARY}.text": CANARY_TEXTS[1],
+        "decks.production.cards.idle.label": "Pausa",
+        "decks.production.cards.idle.text": "La linea si inceppa per un momento.",
+    }
+    assert mine["texts"]["en"][f"decks.production.cards.{CANARY}.text"] == CANARY_TEXTS[0]
     for audience in ("seat:p2", "table", "spectator", "public"):
-        shown = view_event(peek, audience)
-        assert shown is not None and CANARY not in _dump(shown) and shown["n"] == 2
+        shown = view_event(peek, audience, rs)
+        assert shown is not None and shown["n"] == 2 and "texts" not in shown
+        assert CANARY not in _dump(shown) and "Pausa" not in _dump(shown)
 
 
 def test_deck_order_is_never_shown() -> None:
     built = ev.DeckBuilt(deck="production", order=(CANARY, "b"), rng_end=3)
     for audience in ("seat:p1", "table", "public"):
-        assert CANARY not in _dump(view_event(built, audience))
+        assert CANARY not in _dump(view_event(built, audience, None))
 
 
 def test_seed_is_revealed_when_the_game_ends() -> None:
@@ -90,3 +119,51 @@ def test_seed_is_revealed_when_the_game_ends() -> None:
     assert final.status == "aborted"
     assert view_state(final, "public")["seed"] == seed.hex()
     assert hashlib.sha256(seed).hexdigest() == view_state(final, "public")["commitment"]
+
+
+def test_a_drawn_card_comes_with_its_texts_in_both_languages(factory: Ruleset) -> None:
+    """The summary has no card; a drawn card's event brings its name and text in English and
+    Italian to every audience, and the cards still in the deck stay out of every view."""
+    rs = factory
+    italian = rs.translations.texts["it"]
+    state = setup_game(rs, seed=b"\x07" * 32, players=2, difficulty="normal")
+    audiences = ["seat:p1", "seat:p2", "table", "spectator", "public"]
+    bot = Rng(b"\x08" * 32)
+    frames: list[str] = [_dump(ruleset_summary(rs))]
+    drawn: ev.CardDrawn | None = None
+    while drawn is None:
+        seat = next(s.id for s in state.seats if choose(state, s.id, "random", bot) is not None)
+        wire = choose(state, seat, "random", bot)
+        assert wire is not None
+        for event in decide(state, command_from_wire(seat, wire)):
+            state = apply(state, event)
+            for audience in audiences:
+                frames.append(_dump(view_event(event, audience, rs)))
+                frames.append(_dump(view_state(state, audience)))
+            if isinstance(event, ev.CardDrawn) and drawn is None:
+                drawn = event
+    base = drawn.card.split("#")[0]
+    name, text = (f"decks.production.cards.{base}.{k}" for k in ("label", "text"))
+    for audience in audiences:
+        shown = view_event(drawn, audience, rs)
+        assert shown is not None and shown["card"] == drawn.card
+        assert shown["texts"]["it"] == {name: italian[name], text: italian[text]}
+        assert shown["texts"]["en"][text] == drawn.text
+        assert italian[text] != drawn.text
+    # What no view may hold: the Italian and English texts of every kind of card not shown yet
+    # (texts that a shown card or the summary shares, as the retool cards share theirs, aside).
+    deck = state.decks["production"]
+    out = {c.split("#")[0] for c in deck.draw} - {c.split("#")[0] for c in deck.discard}
+    out -= {c.split("#")[0] for cards in state.peeks.values() for c in cards}
+    source = text_paths(rs)
+    texts_of = {
+        card.id: {source.get(f"decks.production.cards.{card.id}.text", "")}
+        | {italian[f"decks.production.cards.{card.id}.{k}"] for k in ("label", "text")}
+        for card in (*rs.decks["production"].cards, *rs.decks["production"].specials)
+    }
+    shown_texts = set().union(*(texts_of[c] for c in texts_of if c not in out))
+    other_texts = {t for p, t in (*source.items(), *italian.items()) if ".cards." not in p}
+    secrets = set().union(*(texts_of[c] for c in out)) - shown_texts - other_texts - {""}
+    assert len(secrets) >= 6, secrets
+    leaks = [t for t in secrets for frame in frames if t in frame]
+    assert not leaks

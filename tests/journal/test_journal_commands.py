@@ -168,6 +168,40 @@ def test_replay_tells_the_events_in_the_language_of_lang(
     assert " appears at " in capsys.readouterr().out
 
 
+def test_replay_tells_the_factory_cards_in_the_language_of_lang(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Factory Raid's production cards are told in Italian too: the summary has no card, the
+    narration and the JSON export take them from the game's ruleset."""
+    from cibo.rulesets import find_ruleset, load_ruleset
+
+    rs = load_ruleset(find_ruleset("factory-raid")).ruleset
+    italian = rs.translations.texts["it"]
+    deck = rs.decks["production"]
+    cards = [(c.id, c.text) for c in (*deck.cards, *deck.specials)]
+    path = tmp_path / "f.cibo"
+    path.write_bytes(encode_journal(*bot_game("factory-raid", players=2, max_commands=30)))
+    monkeypatch.delenv("LC_ALL", raising=False)
+    monkeypatch.delenv("LC_MESSAGES", raising=False)
+    monkeypatch.setenv("LANG", "it_IT.UTF-8")
+    assert run(replay, str(path), "--round", "1", "--print") == 0
+    told = capsys.readouterr().out
+    drawn = [i for i, _ in cards if italian[f"decks.production.cards.{i}.text"] in told]
+    assert drawn and "Carta dal mazzo Produzione" in told
+    assert not [text for _, text in cards if text in told]
+    assert run(replay, str(path), "--json") == 0
+    exported = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    shown = [e for e in exported if e["type"] == "card_drawn"]
+    assert shown and len({e["seq"] for e in shown}) == len(shown)
+    for e in shown:
+        base = e["card"].split("#")[0]
+        path_of = f"decks.production.cards.{base}.text"
+        assert e["texts"]["it"][path_of] == italian[path_of]
+    monkeypatch.setenv("LANG", "C.UTF-8")
+    assert run(replay, str(path), "--round", "1", "--print") == 0
+    assert dict(cards)[drawn[0]] in capsys.readouterr().out
+
+
 def test_replay_line_mode(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:

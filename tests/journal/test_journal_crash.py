@@ -258,7 +258,7 @@ async def test_kill_9_mid_game_loses_nothing_acknowledged(tmp_path: Path) -> Non
             assert not dupes, f"{audience} got seqs {dupes[:5]} twice"
             for seq, shown in watch.events.items():
                 assert seq in journal_events, f"{audience} was sent seq {seq}, not in the journal"
-                assert view_event(journal_events[seq], audience) == shown
+                assert view_event(journal_events[seq], audience, ruleset) == shown
             # It saw the game to its end, across the crash.
             assert max(watch.seqs) == contents.last_seq
             assert client.connections >= 2

@@ -268,13 +268,26 @@ export function rollsSection(view, m) {
 
 function privateSection(view, m, state) {
   const cards = state.peek?.cards || [];
-  return view.section("private", { cards }, (d) => {
+  const texts = state.peek?.texts || {};
+  return view.section("private", { cards, texts }, (d) => {
     if (!d.cards.length) return null;
     return h(
       "section",
       { class: "card private", "aria-label": t("game.private") },
       h("h2", { class: "section-title" }, t("game.private")),
-      h("ol", { class: "peek" }, d.cards.map((c) => h("li", {}, m.names.card(c)))),
+      h(
+        "ol",
+        { class: "peek" },
+        d.cards.map((c) => {
+          const said = m.names.peekText(c, d.texts);
+          return h(
+            "li",
+            {},
+            h("strong", { class: "peek-name" }, m.names.card(c, d.texts)),
+            said ? h("span", { class: "peek-text" }, ` ${said}`) : null,
+          );
+        }),
+      ),
     );
   });
 }

@@ -84,7 +84,7 @@ class Replay:
         self.lines: list[str] = []
         """Each step's event told in ``lang`` (the clients' tables), in order."""
         for step in steps:
-            shown = view_event(step.event, "table")
+            shown = view_event(step.event, "table", start.ruleset)
             told = self.narrator.line(shown) if shown is not None else None
             self.lines.append(told or _type_of(step))
         self.round_at: dict[int, int] = {}
@@ -237,7 +237,11 @@ def export_json(replay: Replay) -> Iterator[str]:
 
     for step in replay.steps:
         data: dict[str, Any] | None
-        data = event_to_dict(step.event) if replay.revealed else view_event(step.event, "table")
+        data = (
+            event_to_dict(step.event)
+            if replay.revealed
+            else view_event(step.event, "table", replay.start.ruleset)
+        )
         if data is None:
             continue
         yield json.dumps({"seq": step.seq, **data}, ensure_ascii=False, sort_keys=False)

@@ -17,7 +17,7 @@ import re
 
 from cibo.core.ruleset import Action, Row, Ruleset
 
-__all__ = ["pretty", "text_paths"]
+__all__ = ["card_paths", "pretty", "text_paths"]
 
 
 def pretty(name: str) -> str:
@@ -36,6 +36,21 @@ def _rows(out: dict[str, str], base: str, rows: tuple[Row, ...]) -> None:
     for index, row in enumerate(rows):
         if row.text:
             out[f"{base}.{index}.text"] = row.text
+
+
+def card_paths(rs: Ruleset, deck: str, card: str) -> dict[str, str]:
+    """The texts of one card of ``deck`` (``retool#2`` is a copy of ``retool``): path -> its
+    text in the source language; empty when the deck has no such card."""
+    spec = rs.decks.get(deck)
+    base = card.split("#", maxsplit=1)[0]
+    cards = (*spec.cards, *spec.specials) if spec is not None else ()
+    found = next((c for c in cards if c.id == base), None)
+    if found is None:
+        return {}
+    out = {f"decks.{deck}.cards.{base}.label": pretty(base)}
+    if found.text:
+        out[f"decks.{deck}.cards.{base}.text"] = found.text
+    return out
 
 
 def text_paths(rs: Ruleset) -> dict[str, str]:
@@ -73,9 +88,7 @@ def text_paths(rs: Ruleset) -> dict[str, str]:
         if deck.text:
             out[f"decks.{name}.text"] = deck.text
         for card in (*deck.cards, *deck.specials):
-            out[f"decks.{name}.cards.{card.id}.label"] = pretty(card.id)
-            if card.text:
-                out[f"decks.{name}.cards.{card.id}.text"] = card.text
+            out.update(card_paths(rs, name, card.id))
     for name, marker in rs.markers.items():
         out[f"markers.{name}.label"] = marker.label or name
     for phase in rs.round:

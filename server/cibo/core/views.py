@@ -6,6 +6,11 @@ goes through one of these functions. The state view is built by listing what *is
 by deleting what is not, so the seed, the order of undrawn cards and another seat's peeks cannot
 leak from it. Events are shown whole except the three kinds that carry private fields
 (``DeckBuilt``, ``DeckReshuffled``, ``CardsPeeked``), which are rebuilt field by field here.
+
+Card texts follow the same rule. The ruleset summary leaves every card out (its id and its
+texts would tell what the deck holds), so a card's texts in each of the ruleset's languages
+travel only with what shows that card: its ``CardDrawn`` event to everyone, its ``CardsPeeked``
+event and the ``peek`` of the state view to the seat that peeked (see :func:`card_texts`).
 """
 
 from __future__ import annotations
@@ -22,11 +27,12 @@ from cibo.core.ruleset import Action, Ruleset
 from cibo.core.serial import to_data
 from cibo.core.state import GameState, HeroState
 from cibo.core.teach import base_attack, goal_progress, hero_values, resolve_formula
-from cibo.core.texts import text_paths
+from cibo.core.texts import card_paths, text_paths
 from cibo.core.verbs import verb_of
 
 __all__ = [
     "AUDIENCES",
+    "card_texts",
     "describe_event",
     "legal_actions",
     "ruleset_summary",
@@ -127,13 +133,32 @@ def _texts(rs: Ruleset) -> dict[str, dict[str, str]]:
     """Language -> text path -> text: the source language's texts, then each translation's.
 
     Cards are left out in every language, as the rest of the summary leaves out the decks'
-    lists: a drawn card's text comes with its event, in the ruleset's first language.
+    lists: a card's texts come with what shows it (:func:`card_texts`).
     """
     paths = {p: t for p, t in text_paths(rs).items() if not p.startswith("decks.")
              or ".cards." not in p}
     out = {rs.translations.source: paths}
     for lang, texts in rs.translations.texts.items():
         out[lang] = {p: t for p, t in texts.items() if p in paths}
+    return out
+
+
+def card_texts(
+    rs: Ruleset, cards: Iterable[str], deck: str | None = None
+) -> dict[str, dict[str, str]]:
+    """Language -> text path -> text of ``cards`` (of ``deck``, else of whichever decks have
+    them), in every language the ruleset declares, by the summary's paths
+    (``decks.production.cards.idle.label``): what a client needs to show cards it may see in
+    its own language. A translation that lacks a text leaves it out (the client falls back to
+    the source language); a card no deck has gets nothing."""
+    decks = [deck] if deck is not None else list(rs.decks)
+    source: dict[str, str] = {}
+    for card in cards:
+        for name in decks:
+            source.update(card_paths(rs, name, card))
+    out = {rs.translations.source: source}
+    for lang, texts in rs.translations.texts.items():
+        out[lang] = {p: texts[p] for p in source if p in texts}
     return out
 
 
@@ -174,7 +199,9 @@ def _for_audience(s: GameState, shared: dict[str, Any], audience: str) -> dict[s
         return shared
     view = dict(shared)
     view["me"] = seat
-    view["peek"] = {"cards": list(s.peeks.get(seat, ()))}
+    peeked = s.peeks.get(seat, ())
+    texts = card_texts(s.ruleset, peeked) if peeked else {}
+    view["peek"] = {"cards": list(peeked), "texts": texts}
     view["actions"] = legal_actions(s, seat)
     return view
 
@@ -332,8 +359,14 @@ def _roll(r: Roll | None) -> dict[str, Any] | None:
     return to_data(r) if r is not None else None
 
 
-def view_event(event: ev.Event, audience: str) -> dict[str, Any] | None:
-    """``event`` as ``audience`` may see it, or None if it shows them nothing."""
+def view_event(
+    event: ev.Event, audience: str, ruleset: Ruleset | None
+) -> dict[str, Any] | None:
+    """``event`` as ``audience`` may see it, or None if it shows them nothing.
+
+    With the game's ``ruleset``, a card the event shows to ``audience`` (drawn, or peeked by
+    this seat) comes with its texts in every language of the ruleset (``texts``, see
+    :func:`card_texts`); with None (logs), a drawn card carries only its source text."""
     kind = ev.event_type(event)
     if isinstance(event, (ev.DeckBuilt, ev.DeckReshuffled)):
         return {"type": kind, "deck": event.deck, "size": len(event.order)}
@@ -346,6 +379,8 @@ def view_event(event: ev.Event, audience: str) -> dict[str, Any] | None:
         }
         if seat_of(audience) == event.seat:
             data["cards"] = list(event.cards)
+            if ruleset is not None:
+                data["texts"] = card_texts(ruleset, event.cards, event.deck)
         return data
     if isinstance(event, ev.ActionTaken):
         return {
@@ -361,13 +396,18 @@ def view_event(event: ev.Event, audience: str) -> dict[str, Any] | None:
         }
     data = {"type": kind}
     data.update(to_data(event))
+    if ruleset is not None and isinstance(event, ev.CardDrawn):
+        data["texts"] = card_texts(ruleset, (event.card,), event.deck)
     return data
 
 
 def view_events(
-    events: Iterable[tuple[int, ev.Event]], audiences: Iterable[str]
+    events: Iterable[tuple[int, ev.Event]],
+    audiences: Iterable[str],
+    ruleset: Ruleset | None,
 ) -> dict[str, list[dict[str, Any]]]:
-    """``[{"seq", "event"}, …]`` per audience, as :func:`view_event` shows each event to it.
+    """``[{"seq", "event"}, …]`` per audience, as :func:`view_event` shows each event to it
+    (with the game's ``ruleset``: cards with their texts).
 
     An event that shows every audience the same thing (all but ``CardsPeeked``) is projected
     once and the same dict is shared by every audience's list: callers must not mutate them.
@@ -377,11 +417,11 @@ def view_events(
     for seq, event in events:
         if isinstance(event, ev.CardsPeeked):
             for audience in audiences:
-                shown = view_event(event, audience)
+                shown = view_event(event, audience, ruleset)
                 if shown is not None:
                     out[audience].append({"seq": seq, "event": shown})
             continue
-        shown = view_event(event, "public")
+        shown = view_event(event, "public", ruleset)
         if shown is None:
             continue
         item = {"seq": seq, "event": shown}
@@ -392,7 +432,7 @@ def view_events(
 
 def describe_event(event: ev.Event) -> str:
     """A one-line, public description of an event for logs and the terminal replay."""
-    data = view_event(event, "public") or {}
+    data = view_event(event, "public", None) or {}
     kind = data.pop("type", "?")
     details = ", ".join(f"{k}={v}" for k, v in data.items() if v not in (None, "", [], {}))
     return f"{kind}: {details}" if details else str(kind)

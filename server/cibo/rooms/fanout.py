@@ -14,7 +14,15 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
-from cibo.core import Event, GameState, view_event, view_events, view_state, view_states
+from cibo.core import (
+    Event,
+    GameState,
+    Ruleset,
+    view_event,
+    view_events,
+    view_state,
+    view_states,
+)
 from cibo.protocol import outbound
 from cibo.rooms.ring import EventRing
 from cibo.rooms.steps import Action, ClientId, Step
@@ -58,7 +66,7 @@ class Fanout:
         """Add to ``step`` one update per audience for the unsent events, then the held
         results (a result always follows the update that carries its events)."""
         if self.unsent:
-            shown = view_events(self.unsent, audiences)
+            shown = view_events(self.unsent, audiences, state.ruleset)
             states = view_states(state, audiences)
             views = self.views
             for audience, members in audiences.items():
@@ -89,10 +97,11 @@ class Fanout:
         self.views.pop(audience, None)
 
     def missed(
-        self, audience: str, last_seq: int | None, seq: int
+        self, audience: str, last_seq: int | None, seq: int, ruleset: Ruleset
     ) -> tuple[outbound.Resumed, list[dict[str, Any]]]:
-        """What ``audience`` missed after ``last_seq`` (the room is at ``seq``): its events,
-        or a snapshot when the ring no longer holds them."""
+        """What ``audience`` missed after ``last_seq`` (the room is at ``seq``): its events
+        as the game's ``ruleset`` tells them, or a snapshot when the ring no longer holds
+        them."""
         if last_seq is None:
             return "new", []
         if last_seq == seq:
@@ -100,7 +109,7 @@ class Fanout:
         oldest = self.ring.oldest or seq + 1
         if last_seq > seq or last_seq + 1 < oldest:
             return "snapshot", []
-        return "events", _project(self.ring.after(last_seq), audience)
+        return "events", _project(self.ring.after(last_seq), audience, ruleset)
 
     def stale(self, audience: str, seen_seq: int, seq: int) -> bool:
         """True if an event ``audience`` can see happened after ``seen_seq``."""
@@ -114,7 +123,7 @@ class Fanout:
         for n, event in self.ring.newest_first():
             if n <= seen_seq:
                 return False
-            if view_event(event, audience) is not None:
+            if view_event(event, audience, None) is not None:
                 return True
         return False
 
@@ -123,10 +132,12 @@ def _no_extra(audience: str) -> dict[str, Any]:
     return {}
 
 
-def _project(events: Iterable[tuple[int, Event]], audience: str) -> list[dict[str, Any]]:
+def _project(
+    events: Iterable[tuple[int, Event]], audience: str, ruleset: Ruleset
+) -> list[dict[str, Any]]:
     out = []
     for seq, event in events:
-        shown = view_event(event, audience)
+        shown = view_event(event, audience, ruleset)
         if shown is not None:
             out.append({"seq": seq, "event": shown})
     return out

@@ -108,7 +108,7 @@ def _admit(
     """Welcome ``c``: what its audience missed and its view; everyone else is told."""
     room.flush_into(step)  # a seat's own join goes to the others, not in its welcome
     room.roster.attach(c)
-    resumed, events = room.fanout.missed(c.audience, last_seq, room.seq)
+    resumed, events = room.fanout.missed(c.audience, last_seq, room.seq, room.state.ruleset)
     step.send(
         (c.id,),
         outbound.welcome(

@@ -337,7 +337,7 @@ class RoomSession:
         c = self.roster.clients.get(client)
         if c is None:
             return step
-        resumed, events = self.fanout.missed(c.audience, last_seq, self.seq)
+        resumed, events = self.fanout.missed(c.audience, last_seq, self.seq, self.state.ruleset)
         view = self.fanout.view(c.audience, self.state)
         step.send((client,), outbound.update(self.seq, events, view, reset=resumed != "events"))
         return step

@@ -173,7 +173,7 @@ def replay_document(path: Path) -> dict[str, Any]:
                 {
                     "seq": seq,
                     "ts": record.ts,
-                    "event": view_event(event, AUDIENCE),
+                    "event": view_event(event, AUDIENCE, ruleset),
                     "state": changed,
                 }
             )

@@ -287,7 +287,7 @@ class Outbox:
                 self._refill(track, before=queued.seq)
             if track.fill:
                 return self._from_fill(track)
-            shown = view_event(queued.event, "public")
+            shown = view_event(queued.event, "public", track.feed.state.ruleset)
             if shown is None:  # nothing public in it: skip it
                 self._commit_queued(queued)
                 continue
@@ -332,7 +332,7 @@ class Outbox:
 
     def _from_fill(self, track: _Track) -> Publish:
         seq, event = track.fill[0]
-        shown = view_event(event, "public") or {"type": "hidden"}
+        shown = view_event(event, "public", track.feed.state.ruleset) or {"type": "hidden"}
 
         def commit() -> None:
             if track.fill and track.fill[0][0] == seq:
@@ -369,7 +369,7 @@ class Outbox:
             return Publish(topic, payload, True, lambda: _pop_first(track.ha_pending, topic))
         if track.replay:
             seq, event = track.replay[0]
-            shown = view_event(event, "public") or {"type": "hidden"}
+            shown = view_event(event, "public", track.feed.state.ruleset) or {"type": "hidden"}
             return Publish(
                 topics.events(code),
                 self.encode({"seq": seq, "event": shown}),
