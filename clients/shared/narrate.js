@@ -61,6 +61,8 @@ export function narrate(event, names) {
         icon: "▶",
       };
     case "round_started":
+      // The round past the last one only ends the game on time: its end line tells it.
+      if (names.ruleset.rounds && e.round > names.ruleset.rounds) return null;
       return { text: t("feed.round_started", { round: e.round }), kind: "round", icon: "◆" };
     case "phase_started":
       return {

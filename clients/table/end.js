@@ -7,6 +7,7 @@ import { h } from "/shared/dom.js";
 import { num, t } from "/shared/i18n.js";
 import { seedMatches } from "/shared/sha256.js";
 import { trackGoals } from "/shared/teach.js";
+import { roundOf } from "/shared/rounds.js";
 
 /** The end screen for ``ctx`` (the game is over); ``view`` keeps its memo and whether the
  * proof is open. */
@@ -61,7 +62,7 @@ export function endScreen(view, ctx, names) {
           "p",
           { class: "end-meta" },
           `${ruleset.name} · ${names.difficulty(state.difficulty)} · ${
-            t("over.round_of", { round: d.round, rounds: state.rounds })
+            roundOf(d.round, state.rounds)
           }`,
         ),
         h(

@@ -7,6 +7,7 @@ import { h, place } from "/shared/dom.js";
 import { Names, statusText } from "/shared/narrate.js";
 import { language, languageSwitch, localizeRuleset, num, onLanguage, t } from "/shared/i18n.js";
 import { TableView } from "/table/view.js";
+import { shownRound } from "/shared/rounds.js";
 
 const SPEEDS = [0.5, 1, 2, 4, 8, 16];
 const PAUSE_MS = {
@@ -138,7 +139,7 @@ class Player {
       this.eventsBefore.push(n);
       if (i < doc.steps.length && doc.steps[i].event) n++;
     }
-    this.roundAt = this.states.map((st) => st.round || 0);
+    this.roundAt = this.states.map((st) => shownRound(st.round || 0, st.rounds));
     this.ruleset = localizeRuleset(doc.ruleset);
     this.names = new Names(this.ruleset, doc.initial);
     this.controls = this.buildControls();

@@ -8,6 +8,7 @@ import { drawBoard, heroToken, SEAT_COLOURS, seatColours, unitToken } from "/sha
 import { feedLines, Names } from "/shared/narrate.js";
 import { languageSwitch, num, t } from "/shared/i18n.js";
 import { isMuted, setMuted } from "/shared/sound.js";
+import { shownRound } from "/shared/rounds.js";
 import { stageBanner } from "/table/banner.js";
 import { endScreen } from "/table/end.js";
 import { lobbyPanel } from "/table/lobby.js";
@@ -192,7 +193,7 @@ export class TableView {
     const { state, ruleset, room } = ctx;
     const d = {
       title: ctx.title || ruleset.name,
-      round: state.round,
+      round: shownRound(state.round, state.rounds),
       rounds: state.rounds,
       phase: state.phase ? names.phase(state.phase.name) : "",
       turn: state.phase?.turns === "each_hero" && state.turn ? names.hero(state.turn) : "",

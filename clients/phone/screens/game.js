@@ -303,7 +303,7 @@ function tracksSection(view, m, state) {
   return view.section("tracks", { tracks: state.tracks, goals }, (d) =>
     h(
       "section",
-      { class: "tracks-strip", "aria-label": t("game.village") },
+      { class: "tracks-strip", "aria-label": t("game.tracks") },
       Object.entries(d.tracks || {}).map(([id, tr]) =>
         h(
           "div",

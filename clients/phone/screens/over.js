@@ -5,6 +5,7 @@ import { toast } from "/phone/feedback.js";
 import { errorText, t } from "/shared/i18n.js";
 import { feedSection, rollsSection } from "/phone/screens/game.js";
 import { languageFooter, topBar } from "/phone/screens/parts.js";
+import { roundOf } from "/shared/rounds.js";
 
 function title(status, won) {
   if (won) return t("over.victory");
@@ -139,7 +140,7 @@ export function renderOver(view, m, state, room) {
           { class: "big-text outcome-text" },
           t(won ? "night.won_text" : "night.lost_text"),
         ),
-        h("p", { class: "muted" }, t("over.round_of", { round: d.round, rounds: state.rounds })),
+        h("p", { class: "muted" }, roundOf(d.round, state.rounds)),
         nextGame(view, d),
         replayLink(view, d),
         seedLine(d),

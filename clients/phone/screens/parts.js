@@ -3,6 +3,7 @@
 import { h } from "/shared/dom.js";
 import { languageSwitch, t } from "/shared/i18n.js";
 import { isMuted, onMuteChange, setMuted } from "/shared/sound.js";
+import { shownRound } from "/shared/rounds.js";
 
 export function pips(n, total, cls = "pip") {
   const out = [];
@@ -21,7 +22,10 @@ export function seatName(room, seatId) {
 function statusLine(state, phase) {
   if (state.status === "lobby") return t("top.lobby");
   if (state.status === "playing") {
-    const round = t("top.round", { round: state.round, rounds: state.rounds });
+    const round = t("top.round", {
+      round: shownRound(state.round, state.rounds),
+      rounds: state.rounds,
+    });
     return phase ? `${round} · ${phase}` : round;
   }
   return t("top.over");
