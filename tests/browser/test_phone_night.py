@@ -374,8 +374,8 @@ def test_a_bot_teammate_finishes_a_game_then_play_the_same_hero_again(
     outcome = over.get_attribute("data-outcome")
     assert outcome in ("won", "lost")
     expect(over.locator(".outcome-text")).to_have_text(
-        "You won together. The village is safe." if outcome == "won"
-        else "The village fell. Play again and try another way."
+        "You won together. Well played!" if outcome == "won"
+        else "Not this time. Play again and try another way."
     )
     link = ann.locator("#replay-link")
     expect(link).to_be_visible(timeout=15_000)
