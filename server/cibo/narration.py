@@ -182,6 +182,8 @@ class Narrator:
             self.seats[e["seat"]] = e["name"]
         if e.get("unit") and e.get("kind"):
             self.unit_kinds[e["unit"]] = e["kind"]
+        if kind == "round_started" and e.get("round", 0) > self.rs.ruleset.rounds:
+            return None  # the round past the last only ends the game on time: its end line tells
         t = self.loc.t
         seat = self.seats.get(e.get("seat", ""), e.get("seat", ""))
         simple: dict[str, tuple[str, dict[str, Any]]] = {

@@ -172,3 +172,18 @@ def test_a_latecomer_and_an_undo_are_told_in_italian(tmp_path: Path) -> None:
     assert feed("it", state, events, tmp_path) == expected
     narrator = Narrator(rs, Locale("it"))
     assert [narrator.line(e) for e in events] == expected
+
+
+def test_neither_narration_tells_the_round_past_the_last(tmp_path: Path) -> None:
+    """A game lost on time starts the round after its last only to end: no "Round 13" line."""
+    from cibo.narration import Locale, Narrator
+
+    rs = load_ruleset(find_ruleset("factory-raid")).ruleset
+    state = setup_game(rs, seed=b"\x04" * 32, players=2, difficulty="normal")
+    last = rs.ruleset.rounds
+    events = [{"type": "round_started", "round": last},
+              {"type": "round_started", "round": last + 1}]
+    for lang in ("en", "it"):  # "Round" in Italian too
+        assert feed(lang, state, events, tmp_path) == [f"Round {last}"]
+        narrator = Narrator(rs, Locale(lang))
+        assert [narrator.line(e) for e in events] == [f"Round {last}", None]

@@ -147,9 +147,10 @@ def render(replay: Replay, message: str = "") -> RenderableType:
     rs = s.ruleset
     view = view_state(s, "table")
     phase = view["phase"]["label"] if view["phase"] else "-"
+    shown = min(s.round, rs.ruleset.rounds)  # a game lost on time ends a round past the last
     title = Text.assemble(
         (rs.ruleset.name, "bold"),
-        f"  ·  {replay.header.game_id}  ·  round {s.round}/{rs.ruleset.rounds}  ·  {phase}  ·  ",
+        f"  ·  {replay.header.game_id}  ·  round {shown}/{rs.ruleset.rounds}  ·  {phase}  ·  ",
         (s.status, "bold green" if s.status == "won" else "bold red" if s.over else "bold"),
         f"  ·  event {replay.pos}/{len(replay.steps)}",
     )
