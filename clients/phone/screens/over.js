@@ -6,8 +6,9 @@ import { errorText, t } from "/shared/i18n.js";
 import { feedSection, rollsSection } from "/phone/screens/game.js";
 import { languageFooter, topBar } from "/phone/screens/parts.js";
 
-function title(status, won) {
+function title(status, won, cause) {
   if (won) return t("over.victory");
+  if (cause === "conceded") return t("over.conceded_title");
   return t(status === "aborted" ? "over.ended" : "over.defeat");
 }
 
@@ -114,6 +115,7 @@ export function renderOver(view, m, state, room) {
     round: state.round,
     seed: state.seed,
     commitment: state.commitment,
+    concession: state.concession,
     host: m.conn.host,
     next: room?.next || null,
     ruleset: state.ruleset,
@@ -126,9 +128,13 @@ export function renderOver(view, m, state, room) {
     view.section("over", d, () =>
       h(
         "section",
-        { class: ["screen", "over", won ? "won" : "lost"], "data-outcome": d.status },
+        {
+          class: ["screen", "over", won ? "won" : "lost"],
+          "data-outcome": d.status,
+          "data-cause": d.outcome?.cause || "",
+        },
         h("p", { class: "over-mark", "aria-hidden": "true" }, won ? "★" : "✖"),
-        h("h1", { class: "title" }, title(d.status, won)),
+        h("h1", { class: "title" }, title(d.status, won, d.outcome?.cause)),
         h(
           "p",
           { class: "big-text" },
