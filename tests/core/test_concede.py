@@ -84,7 +84,8 @@ def test_an_entry_that_holds_opens_an_offer_with_its_numbers(rs: Ruleset) -> Non
 def test_hero_commands_wait_for_the_answer_and_change_nothing(rs: Ruleset) -> None:
     state = _end_round(_game(rs))
     hero = state.heroes[0]
-    for command in (EndTurn(hero.seat, hero.id), EndTurn(hero.seat), Act(hero.seat, hero.id, "hide")):
+    refused = (EndTurn(hero.seat, hero.id), EndTurn(hero.seat), Act(hero.seat, hero.id, "hide"))
+    for command in refused:
         with pytest.raises(IllegalCommand) as caught:
             play(state, command)
         assert caught.value.code == "game/offer_open"
