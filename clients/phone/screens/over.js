@@ -143,7 +143,13 @@ export function renderOver(view, m, state, room) {
         d.status === "aborted" ? null : h(
           "p",
           { class: "big-text outcome-text" },
-          t(won ? "night.won_text" : "night.lost_text"),
+          t(
+            won
+              ? "night.won_text"
+              : d.outcome?.cause === "conceded"
+              ? "table.end_conceded_lead"
+              : "night.lost_text",
+          ),
         ),
         h("p", { class: "muted" }, t("over.round_of", { round: d.round, rounds: state.rounds })),
         nextGame(view, d),
