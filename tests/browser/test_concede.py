@@ -20,7 +20,7 @@ from collections.abc import Iterator
 
 import pytest
 from playwright.sync_api import Browser, Page, Playwright, expect
-from test_clients import (  # noqa: F401
+from test_clients import (  # noqa: F401 (fixtures)
     ROOT,
     Server,
     Watch,
@@ -91,7 +91,9 @@ def _shots(pages: dict[str, Page], step: str) -> None:
 
 
 @pytest.mark.timeout(240)
-def test_a_table_plays_on_then_concedes(raid: Server, browser: Browser, pw: Playwright) -> None:
+def test_a_table_plays_on_then_concedes(
+    raid: Server, browser: Browser, pw: Playwright  # noqa: F811 (module fixtures)
+) -> None:
     code, host_token = raid.room(0)
     watch = Watch()
     tv = watch.attach(new_context(browser, pw, "table").new_page(), "tv")

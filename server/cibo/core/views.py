@@ -294,10 +294,11 @@ def legal_actions(state: GameState, seat: str) -> list[dict[str, Any]]:
 
 
 def _answers(seat: str) -> list[dict[str, Any]]:
-    """The two answers to a concession on offer, open to every seat (heroes wait for it)."""
+    """The two answers to a concession on offer, open to every seat (heroes wait for it). They
+    name no hero: the answer is the table's."""
     return [
-        {"type": kind, "hero": "", "label": label, "cost": 0, "text": "", "roll": "",
-         "target_kind": "none", "verbs": []}
+        {"type": kind, "label": label, "cost": 0, "text": "", "roll": "", "target_kind": "none",
+         "verbs": []}
         for kind, label in (("concede", "Concede"), ("play_on", "Play on"))
     ]
 
