@@ -7,7 +7,9 @@ renders the game this finds). Usage::
     uv run python bench/spawn_rounds.py --games 1000
 
 prints, per ruleset, the round with the most spawn rolls (ties: the most units), and the game
-that had it (players, difficulty, index: ``cibo.simulation.play_game`` replays it exactly).
+that had it (players, difficulty, index: ``cibo.simulation.play_game`` replays it exactly). The
+bots play on through every concession: the biggest rounds come late in games a table could
+have conceded, and a table that plays on must still see them whole.
 """
 
 from __future__ import annotations
@@ -69,7 +71,7 @@ def biggest_round(ruleset: str, games: int) -> Biggest:
         difficulty = difficulties[(i // (high - low + 1)) % len(difficulties)]
         counter = RoundCounter()
         play_game(rs, seed=game_seed(SEED, i), players=players, difficulty=difficulty,
-                  policy="greedy", index=i, on_event=counter)
+                  policy="greedy", index=i, on_event=counter, refuse_concessions=True)
         for rnd, (rolls, units) in counter.rounds.items():
             if (rolls, units) > (best.rolls, best.units):
                 best = Biggest(ruleset, players, difficulty, i, rnd, rolls, units)

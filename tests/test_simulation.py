@@ -138,3 +138,46 @@ def test_idle_bots_never_win() -> None:
         rs = load_ruleset(find_ruleset(name)).ruleset
         report = simulate(rs, games=6, players=2, difficulty="easy", policy="idle", seed="i")
         assert report.wins == 0 and report.games == 6
+
+
+def test_bots_concede_and_refusing_shows_how_those_games_end(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """plan and greedy take every concession; with concessions refused the same deals are
+    played on: the conceded games are exactly the ones offered a concession, and none of them
+    is a game the other run won."""
+    from cibo.simulation import GameJob, run_games
+
+    rs = load_ruleset(find_ruleset("factory-raid")).ruleset
+    for policy in ("greedy", "plan"):
+        jobs = [GameJob(2, "normal", policy, "concede", i) for i in range(16)]
+        taken = run_games(rs, jobs)
+        refused = run_games(rs, [GameJob(2, "normal", policy, "concede", i, True) for i in
+                                 range(16)])
+        conceded = [r.cause == "conceded" for r in taken]
+        assert any(conceded), policy
+        assert conceded == [r.offered > 0 for r in refused]
+        for a, b in zip(taken, refused, strict=True):
+            assert a.offered == b.offered
+            if a.cause == "conceded":
+                assert (a.status, a.rounds, a.played) == ("lost", a.offered, a.offered)
+                assert b.rounds >= a.rounds and b.cause != "conceded"
+            else:
+                assert (a.status, a.cause, a.rounds) == (b.status, b.cause, b.rounds)
+    monkeypatch.setenv("COLUMNS", "240")
+    argv = ["factory-raid", "--matrix", "--games", "6", "--policies", "plan",
+            "--difficulties", "normal", "--refuse-concessions", "--workers", "1"]
+    assert _run(argv) == 0
+    out = capsys.readouterr().out
+    assert "every concession offered was refused" in out and "conceded" not in out
+    assert _run(["factory-raid", "--matrix", "--difficulties", "nightmare"]) == 1
+
+
+def test_a_conceded_game_counts_the_round_it_was_conceded_in() -> None:
+    games = [_result(True, (5, 10, 10), ("a",)) for _ in range(20)]
+    lost = GameResult(status="lost", cause="conceded", rounds=2, commands=1, events=1,
+                      spawns_by_band={}, round_values=(5, 0), offered=2, played=2)
+    games += [lost] * 20
+    cell = summarise(2, "normal", "plan", games)
+    assert cell.causes["lost:conceded"] == 20 and cell.offered == 20
+    assert cell.after_hopeless == 1.0

@@ -240,7 +240,7 @@ function afterState(fresh) {
   // What just changed for this player is brought into view: a new roll of mine first, else the
   // start of my turn (the YOUR TURN banner), never left above or below the screen.
   if (fresh && model.rollsChanged) reveal(".rolls");
-  else if (turnBegan) reveal(".banner.your-turn");
+  else if (turnBegan) reveal(state.concession ? ".concede" : ".banner.your-turn");
 }
 
 /** Take events in; `history` (what a watcher is shown of the game so far) makes no sound. */

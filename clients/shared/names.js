@@ -193,9 +193,20 @@ export class Names {
     return "";
   }
 
-  /** How a game ended, in words: the ruleset's end text, or the host's stop. */
+  /** Why the table is offered a concession ({reason, values, text}), with its numbers. */
+  concession(offer) {
+    if (!offer) return "";
+    return fillValues(this.text(`concede.${offer.reason}.text`, offer.text), offer.values);
+  }
+
+  /** How a game ended, in words: the ruleset's end text, the host's stop, or a concession
+   * (its reason, from the offer the state keeps). */
   outcome(status, cause, text) {
     if (status === "aborted") return cause === "host" ? t("over.host_ended") : text || "";
+    if (cause === "conceded") {
+      const reason = this.state?.concession ? this.concession(this.state.concession) : text;
+      return t("over.conceded", { reason: reason || "" });
+    }
     const side = status === "won" ? "victory" : "defeat";
     return this.text(`end.${side}.${cause}.text`, text || "");
   }

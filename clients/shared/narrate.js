@@ -253,6 +253,24 @@ export function narrate(event, names) {
         kind: "info",
         icon: "Ⅱ",
       };
+    case "concession_offered":
+      return {
+        text: t("feed.concession_offered", { reason: names.concession(e) }),
+        kind: "bad",
+        icon: "⚑",
+      };
+    case "concession_declined":
+      return {
+        text: t("feed.concession_declined", { name: names.seat(e.seat) }),
+        kind: "info",
+        icon: "▶",
+      };
+    case "concession_accepted":
+      return {
+        text: t("feed.concession_accepted", { name: names.seat(e.seat) }),
+        kind: "bad",
+        icon: "⚑",
+      };
     case "game_ended":
       return {
         text: names.outcome(e.status, e.cause, e.text) || statusText(e.status),

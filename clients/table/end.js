@@ -15,6 +15,7 @@ export function endScreen(view, ctx, names) {
   const { state, ruleset, room } = ctx;
   const won = state.status === "won";
   const aborted = state.status === "aborted";
+  const conceded = state.outcome?.cause === "conceded";
   const replayId = ctx.replay ? "" : room?.replay || "";
   const d = {
     lang: document.documentElement.lang,
@@ -25,6 +26,7 @@ export function endScreen(view, ctx, names) {
     tracks: state.tracks,
     goals: trackGoals(ruleset, state),
     commitment: state.commitment,
+    concession: state.concession,
     replayId,
     open: view.proofOpen,
   };
@@ -40,6 +42,7 @@ export function endScreen(view, ctx, names) {
         role: "dialog",
         "aria-label": t(won ? "over.victory" : "over.defeat"),
         "data-outcome": d.status,
+        "data-cause": d.outcome?.cause || "",
       },
       h(
         "div",
@@ -48,15 +51,33 @@ export function endScreen(view, ctx, names) {
         h(
           "h1",
           { class: "end-title" },
-          t(won ? "over.victory" : aborted ? "over.ended" : "over.defeat"),
+          t(
+            won
+              ? "over.victory"
+              : aborted
+              ? "over.ended"
+              : conceded
+              ? "over.conceded_title"
+              : "over.defeat",
+          ),
         ),
         aborted ? null : h(
           "p",
           { class: "end-lead" },
-          t(won ? "table.end_won_lead" : "table.end_lost_lead"),
+          t(
+            won
+              ? "table.end_won_lead"
+              : conceded
+              ? "table.end_conceded_lead"
+              : "table.end_lost_lead",
+          ),
         ),
         why
-          ? h("p", { class: "end-text" }, aborted ? why : t("table.end_why", { text: why }))
+          ? h(
+            "p",
+            { class: "end-text" },
+            aborted || conceded ? why : t("table.end_why", { text: why }),
+          )
           : null,
         h(
           "p",

@@ -10,6 +10,7 @@ import { languageSwitch, num, t } from "/shared/i18n.js";
 import { isMuted, setMuted } from "/shared/sound.js";
 import { shownRound } from "/shared/rounds.js";
 import { stageBanner } from "/table/banner.js";
+import { concedePanel } from "/table/concede.js";
 import { endScreen } from "/table/end.js";
 import { lobbyPanel } from "/table/lobby.js";
 import { latestStories, storiesPanel } from "/table/stories.js";
@@ -106,7 +107,7 @@ export class TableView {
       this.feedPanel(ctx, names),
       ctx.replay || null,
       this.stageBanner(ctx, names),
-      over ? this.endScreen(ctx, names) : null,
+      over ? this.endScreen(ctx, names) : concedePanel(this, ctx, names),
       this.statusBadge(ctx),
     ]);
     this.fit();

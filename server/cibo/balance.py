@@ -6,13 +6,17 @@ results into a :class:`Cell`. The figures:
 
 * **win rate**, **average rounds**, **estimated minutes** (:data:`SECONDS_PER_ACTION` per hero
   action plus :data:`SECONDS_PER_ROUND` per round, for the automatic phases);
-* **causes** of every ending;
+* **causes** of every ending (``conceded`` when the table accepted a ``[[concede]]`` offer);
+* **concessions**: games offered one, and of those the games won all the same (with
+  concessions refused, ``cibo simulate --refuse-concessions``: the games a concession would
+  have cost);
 * **hopeless games**: the ``plan`` bot values the position at the start of every round
   (:func:`cibo.core.planner.value`). Its estimate of winning at the start of round ``r`` is the
   win rate of the games of the same cell whose value then was no higher than this game's (at
   least the :data:`PEERS` lowest). A game is hopeless from the first round where that estimate
   is under 5 %; ``after_hopeless`` is the mean number of rounds such games still play, that
-  round included (a game conceded in the round it became hopeless counts 1);
+  round included (a game conceded in the round it became hopeless counts 1; a round whose
+  start ended the game, the clock run out, does not count: ``GameResult.played``);
 * **presence**: for each hero, the win rate of games with that hero minus games without it
   (only when both groups have at least :data:`MIN_GROUP` games);
 * **action mix**: each action's share of all hero actions.
@@ -70,6 +74,10 @@ class Cell:
     """Hero kind -> win rate with it minus without it."""
     actions: dict[str, float]
     """Action name -> share of hero actions."""
+    offered: int = 0
+    """Games in which the table was offered a concession."""
+    offered_won: int = 0
+    """Of those, games won (only possible when the offers were refused)."""
 
     @property
     def max_presence(self) -> tuple[str, float]:
@@ -111,17 +119,26 @@ def cell_seed(seed: str, heroes: int, difficulty: str) -> str:
 
 
 def matrix_jobs(
-    rs: Ruleset, *, games: int, policies: Sequence[str], seed: str
+    rs: Ruleset,
+    *,
+    games: int,
+    policies: Sequence[str],
+    seed: str,
+    difficulties: Sequence[str] = (),
+    refuse_concessions: bool = False,
 ) -> list[tuple[tuple[int, str, str], GameJob]]:
-    """((heroes, difficulty, policy), job) for every game of the matrix, cell by cell."""
+    """((heroes, difficulty, policy), job) for every game of the matrix, cell by cell.
+
+    ``difficulties``: only these (default every one); a cell's games do not depend on which
+    other cells are played."""
     out = []
     for policy in policies:
-        for difficulty in rs.difficulty:
+        for difficulty in difficulties or tuple(rs.difficulty):
             for heroes in hero_counts(rs):
                 run = cell_seed(seed, heroes, difficulty)
                 for i in range(games):
-                    out.append(((heroes, difficulty, policy), GameJob(heroes, difficulty, policy,
-                                                                      run, i)))
+                    job = GameJob(heroes, difficulty, policy, run, i, refuse_concessions)
+                    out.append(((heroes, difficulty, policy), job))
     return out
 
 
@@ -163,7 +180,8 @@ def summarise(
         for r in results
     ]
     hopeless = _hopeless_rounds(results)
-    after = [r.rounds - h + 1 for r, h in zip(results, hopeless, strict=True) if h is not None]
+    after = [(r.played or r.rounds) - h + 1
+             for r, h in zip(results, hopeless, strict=True) if h is not None]
     kinds = sorted({k for r in results for k in r.lineup})
     presence: dict[str, float] = {}
     for kind in kinds:
@@ -188,6 +206,8 @@ def summarise(
         after_hopeless=sum(after) / len(after) if after else 0.0,
         presence=presence,
         actions={k: v / total for k, v in mix.most_common()},
+        offered=sum(r.offered > 0 for r in results),
+        offered_won=sum(r.offered > 0 and r.status == "won" for r in results),
     )
 
 
@@ -195,8 +215,8 @@ def markdown(cells: Sequence[Cell]) -> str:
     """The matrix as a Markdown table, one row per cell."""
     lines = [
         "| policy | difficulty | heroes | win % | rounds | minutes | hopeless % | rounds after"
-        " | biggest presence effect | endings |",
-        "|---|---|---|---|---|---|---|---|---|---|",
+        " | offered % (won) | biggest presence effect | endings |",
+        "|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     for c in cells:
         kind, effect = c.max_presence
@@ -204,6 +224,7 @@ def markdown(cells: Sequence[Cell]) -> str:
         lines.append(
             f"| {c.policy} | {c.difficulty} | {c.heroes} | {c.win_rate:.1%} | {c.avg_rounds:.1f}"
             f" | {c.minutes:.0f} | {c.hopeless_share:.0%} | {c.after_hopeless:.2f}"
+            f" | {c.offered / max(1, c.games):.0%} ({c.offered_won})"
             f" | {f'{kind} {effect:+.0%}' if kind else '–'} | {ends} |"
         )
     return "\n".join(lines)

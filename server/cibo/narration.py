@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from cibo.core.ruleset import Ruleset
+from cibo.core.teach import fill_values
 from cibo.core.texts import pretty, text_paths
 from cibo.transports.http import clients_dir
 
@@ -88,6 +89,8 @@ class Narrator:
         self.hero_kinds: dict[str, str] = {}
         self.unit_kinds: dict[str, str] = {}
         self.seats: dict[str, str] = {}
+        self.reason = ""
+        """The last concession offered, in words (a conceded ending gives it as its why)."""
 
     def text(self, path: str, default: str = "") -> str:
         return self.texts.get(path, default)
@@ -170,8 +173,15 @@ class Narrator:
     def outcome(self, status: str, cause: str, text: str) -> str:
         if status == "aborted":
             return self.loc.t("over.host_ended") if cause == "host" else text
+        if cause == "conceded":
+            return self.loc.t("over.conceded", reason=self.reason or text)
         side = "victory" if status == "won" else "defeat"
         return self.text(f"end.{side}.{cause}.text", text)
+
+    def concession(self, e: Mapping[str, Any]) -> str:
+        """A concession's reason (``concession_offered``) with its numbers, in the language."""
+        text = self.text(f"concede.{e.get('reason', '')}.text", e.get("text", ""))
+        return fill_values(text, e.get("values") or {})
 
     def line(self, e: Mapping[str, Any]) -> str | None:
         """One line for event ``e`` (a public view), or None for events not worth one."""
@@ -290,6 +300,11 @@ class Narrator:
                      deck=self.text(f"decks.{e['deck']}.label"))
         if kind == "game_paused":
             return t("feed.game_paused" if e.get("paused") else "feed.game_resumed")
+        if kind == "concession_offered":
+            self.reason = self.concession(e)
+            return t("feed.concession_offered", reason=self.reason)
+        if kind in ("concession_declined", "concession_accepted"):
+            return t(f"feed.{kind}", name=seat)
         if kind == "game_ended":
             return self.outcome(e["status"], e.get("cause", ""), e.get("text", ""))
         if kind in ("turn_ended", "noise_changed"):

@@ -65,7 +65,13 @@ class GameResult:
     actions: dict[str, int] = field(factory=dict)
     """Hero actions taken, by action name."""
     round_values: tuple[int, ...] = ()
-    """The ``plan`` bot's value of the position at the start of each round (round 1 first)."""
+    """The ``plan`` bot's value of the position at the start of each round (round 1 first),
+    for the rounds ``played``."""
+    offered: int = 0
+    """The first round at whose start the table was offered a concession (0: never)."""
+    played: int = 0
+    """Rounds in which someone had a turn or answered an offer: ``rounds``, less one when the
+    game ended as its last round started (the clock ran out before anyone played it)."""
 
 
 @define
@@ -85,9 +91,15 @@ class Report:
     spawns_by_band: Counter[str] = field(factory=Counter)
     won_by_round: Counter[int] = field(factory=Counter)
     lost_by_round: Counter[int] = field(factory=Counter)
+    offered: int = 0
+    """Games in which the table was offered a concession."""
+    offered_won: int = 0
+    """Of those, games won all the same (played on, see ``refuse_concessions``)."""
 
     def add(self, r: GameResult) -> None:
         self.games += 1
+        self.offered += r.offered > 0
+        self.offered_won += r.offered > 0 and r.status == "won"
         self.wins += r.status == "won"
         self.rounds_total += r.rounds
         self.commands_total += r.commands
@@ -148,9 +160,15 @@ def play_game(
     policy: str,
     index: int = 0,
     on_event: Callable[[ev.Event], None] | None = None,
+    refuse_concessions: bool = False,
 ) -> GameResult:
     """Play one complete game with bots; raises SimulationError if it cannot end (it loops,
-    nobody can act, or the engine refuses where the ruleset led it)."""
+    nobody can act, or the engine refuses where the ruleset led it).
+
+    With ``refuse_concessions`` the table plays on whenever it is offered a concession,
+    whatever the policy: the same seeds then show how the games it would have conceded end
+    (answering an offer draws nothing from the bots' stream, so the games are the same up to
+    the offer)."""
     try:
         state = setup_game(rs, seed=seed, players=players, difficulty=difficulty, index=index)
     except CoreError as exc:
@@ -158,7 +176,10 @@ def play_game(
     bot_rng = Rng(hashlib.sha256(b"bot:" + seed).digest())
     spawns: Counter[str] = Counter()
     actions: Counter[str] = Counter()
-    round_values: list[int] = []
+    # Round 1 started with the game (in setup): its value is the first.
+    round_values: list[int] = [value(state)] if state.status == "playing" else []
+    offered = 0
+    last = ""
     band = ""
     commands = events = 0
     seats = [s.id for s in state.seats]
@@ -167,7 +188,10 @@ def play_game(
             raise SimulationError(f"game {index} did not end after {MAX_COMMANDS} commands")
         wire = None
         for seat in seats:
-            wire = choose(state, seat, policy, bot_rng)
+            if refuse_concessions and state.offer is not None:
+                wire = {"type": "play_on"}
+            else:
+                wire = choose(state, seat, policy, bot_rng)
             if wire is not None:
                 break
         if wire is None:
@@ -189,9 +213,14 @@ def play_game(
                 actions[event.action] += 1
             elif isinstance(event, ev.RoundStarted):
                 round_values.append(value(state))
+            elif isinstance(event, ev.ConcessionOffered) and not offered:
+                offered = event.round
             if on_event is not None:
                 on_event(event)
+            if not isinstance(event, ev.GameEnded):
+                last = type(event).__name__
         commands += 1
+    played = state.round - 1 if last == "RoundStarted" else state.round
     return GameResult(
         status=state.status,
         cause=state.outcome,
@@ -201,7 +230,9 @@ def play_game(
         spawns_by_band=dict(spawns),
         lineup=tuple(h.kind for h in state.heroes),
         actions=dict(actions),
-        round_values=tuple(round_values),
+        round_values=tuple(round_values[:played]),
+        offered=offered,
+        played=played,
     )
 
 
@@ -214,6 +245,8 @@ class GameJob:
     policy: str
     seed: str
     index: int
+    refuse_concessions: bool = False
+    """Play on whenever a concession is offered (see :func:`play_game`)."""
 
 
 def play_job(rs: Ruleset, job: GameJob) -> GameResult:
@@ -224,6 +257,7 @@ def play_job(rs: Ruleset, job: GameJob) -> GameResult:
         difficulty=job.difficulty,
         policy=job.policy,
         index=job.index,
+        refuse_concessions=job.refuse_concessions,
     )
 
 
@@ -305,6 +339,7 @@ def simulate(
     seed: str,
     progress: Callable[[int], None] | None = None,
     workers: int = 1,
+    refuse_concessions: bool = False,
 ) -> Report:
     """Play ``games`` games of one table and sum them up; the report depends only on the
     arguments, never on ``workers`` (the number of processes that play them)."""
@@ -316,7 +351,8 @@ def simulate(
         policy=policy,
         seed=seed,
     )
-    jobs = [GameJob(players, difficulty, policy, seed, i) for i in range(games)]
+    jobs = [GameJob(players, difficulty, policy, seed, i, refuse_concessions)
+            for i in range(games)]
     for result in run_games(rs, jobs, workers=workers, progress=progress):
         report.add(result)
     return report

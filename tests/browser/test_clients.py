@@ -200,11 +200,18 @@ def is_over(table: Page) -> bool:
 
 
 def end_turn(page: Page) -> bool:
-    """Tap End turn if this phone has a turn to end now (a downed hero has none)."""
+    """Tap End turn if this phone has a turn to end now (a downed hero has none). A concession
+    on offer is turned down first: these games are played to their end."""
     try:
-        page.wait_for_selector(
-            "button.end-turn:not([disabled]), .actions.idle, .over", timeout=5_000
+        found = page.wait_for_selector(
+            "button.end-turn:not([disabled]), .actions.idle, .over, .concede-no:not([disabled])",
+            timeout=5_000,
         )
+        if found is not None and "concede-no" in (found.get_attribute("class") or ""):
+            found.click(timeout=3_000)
+            page.wait_for_selector(
+                "button.end-turn:not([disabled]), .actions.idle, .over", timeout=5_000
+            )
         button = page.locator("button.end-turn:not([disabled])")
         if button.count() == 0:
             return False

@@ -348,7 +348,8 @@ def record_game(ruleset: str, players: int, difficulty: str, index: int, data: P
     seats = [s.id for s in state.seats]
     while not state.over:
         for seat in seats:
-            wire = choose(state, seat, "greedy", bot_rng)
+            # The bench plays on through every concession (its biggest rounds come late).
+            wire = {"type": "play_on"} if state.offer else choose(state, seat, "greedy", bot_rng)
             if wire is not None:
                 break
         assert wire is not None

@@ -120,3 +120,36 @@ def test_every_policy_plays_from_a_seat_view_as_cibo_bot_does(any_ruleset: Rules
         wire = choose(rebuilt, seat, policy, Rng(b"r" * 32), legal)
         assert wire is not None
         decide(state, command_from_wire(seat, wire))  # legal in the real game
+
+
+def test_every_policy_answers_a_concession(factory: Ruleset) -> None:
+    """plan and greedy concede, idle plays on (the floor is measured on whole games), random
+    picks either; the answer draws nothing from a bot's stream but random's."""
+    from cibo.core.ruleset import Concession
+
+    rs = evolve(factory, concede=(Concession(id="now", when="round >= 2", text="Lost."),))
+    state = setup_game(rs, seed=game_seed("answer", 0), players=2, difficulty="normal")
+    while state.offer is None:  # Factory Raid: one hero's turn at a time
+        hero = state.hero(state.turn)
+        assert hero is not None
+        seat = hero.seat
+        wire = choose(state, seat, "greedy", Rng(b"x"))
+        assert wire is not None
+        for event in decide(state, command_from_wire(seat, wire)):
+            state = apply(state, event)
+    seen: dict[str, set[str]] = {}
+    for policy in POLICIES:
+        for i in range(12):
+            rng = Rng(bytes([i]) * 32)
+            counter = rng.counter
+            answer = choose(state, "p2", policy, rng)
+            assert answer is not None
+            seen.setdefault(policy, set()).add(answer["type"])
+            if policy != "random":
+                assert rng.counter == counter
+    assert seen == {"plan": {"concede"}, "greedy": {"concede"}, "idle": {"play_on"},
+                    "random": {"concede", "play_on"}}
+    view = view_state(state, "seat:p2")
+    rebuilt = state_from_view(view, rs)
+    assert rebuilt.offer == state.offer
+    assert choose(rebuilt, "p2", "plan", Rng(b"v"), view["actions"]) == {"type": "concede"}

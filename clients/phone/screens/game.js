@@ -18,6 +18,7 @@ import {
   willSendSection,
 } from "/phone/screens/night.js";
 import { phoneTeach, phoneTeachData, trackGoals } from "/shared/teach.js";
+import { concedeSection } from "/phone/screens/concede.js";
 
 /** Actions a hero had at the start of this phase (the state only says how many are left). */
 function actionTotal(view, hero, state) {
@@ -355,6 +356,7 @@ export function renderGame(view, m, state, room) {
     totals: mine.map((x) => actionTotal(view, x, state)),
   };
   const yourTurn = { n: state.round, p: state.phase?.name };
+  const offer = state.status === "playing" && state.concession ? state.concession : null;
   const heroless = Boolean(seat) && !m.watching && mine.length === 0 &&
     (state.free_heroes || []).length > 0;
   place(view.root, [
@@ -371,7 +373,8 @@ export function renderGame(view, m, state, room) {
         () => h("p", { class: "banner paused", role: "status" }, t("game.paused")),
       )
       : null,
-    (state.actions || []).length
+    offer ? concedeSection(view, m, state) : null,
+    (state.actions || []).length && !offer
       ? view.section(
         "yourturn",
         yourTurn,
@@ -388,7 +391,7 @@ export function renderGame(view, m, state, room) {
     rollsSection(view, m),
     privateSection(view, m, state),
     seat ? undoSection(view, m, state, room) : null,
-    seat ? actionsSection(view, m, state) : null,
+    seat && !offer ? actionsSection(view, m, state) : null,
     view.section("teach", phoneTeachData(state, seat), () => phoneTeach(m.names, state, seat)),
     tracksSection(view, m, state),
     feedSection(view, m),

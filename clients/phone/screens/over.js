@@ -7,8 +7,9 @@ import { feedSection, rollsSection } from "/phone/screens/game.js";
 import { languageFooter, topBar } from "/phone/screens/parts.js";
 import { roundOf } from "/shared/rounds.js";
 
-function title(status, won) {
+function title(status, won, cause) {
   if (won) return t("over.victory");
+  if (cause === "conceded") return t("over.conceded_title");
   return t(status === "aborted" ? "over.ended" : "over.defeat");
 }
 
@@ -115,6 +116,7 @@ export function renderOver(view, m, state, room) {
     round: state.round,
     seed: state.seed,
     commitment: state.commitment,
+    concession: state.concession,
     host: m.conn.host,
     next: room?.next || null,
     ruleset: state.ruleset,
@@ -127,9 +129,13 @@ export function renderOver(view, m, state, room) {
     view.section("over", d, () =>
       h(
         "section",
-        { class: ["screen", "over", won ? "won" : "lost"], "data-outcome": d.status },
+        {
+          class: ["screen", "over", won ? "won" : "lost"],
+          "data-outcome": d.status,
+          "data-cause": d.outcome?.cause || "",
+        },
         h("p", { class: "over-mark", "aria-hidden": "true" }, won ? "★" : "✖"),
-        h("h1", { class: "title" }, title(d.status, won)),
+        h("h1", { class: "title" }, title(d.status, won, d.outcome?.cause)),
         h(
           "p",
           { class: "big-text" },
@@ -138,7 +144,13 @@ export function renderOver(view, m, state, room) {
         d.status === "aborted" ? null : h(
           "p",
           { class: "big-text outcome-text" },
-          t(won ? "night.won_text" : "night.lost_text"),
+          t(
+            won
+              ? "night.won_text"
+              : d.outcome?.cause === "conceded"
+              ? "table.end_conceded_lead"
+              : "night.lost_text",
+          ),
         ),
         h("p", { class: "muted" }, roundOf(d.round, state.rounds)),
         nextGame(view, d),

@@ -47,6 +47,14 @@ def configure(parser: argparse.ArgumentParser) -> None:
         help=f"with --matrix: comma-separated policies (default {','.join(POLICIES)})",
     )
     parser.add_argument(
+        "--difficulties", default="", metavar="NAME,...",
+        help="with --matrix: only these difficulties (default every one)",
+    )
+    parser.add_argument(
+        "--refuse-concessions", action="store_true",
+        help="play on whenever the table is offered a concession: how would those games end?",
+    )
+    parser.add_argument(
         "--without", default="", metavar="ACTION,...",
         help="play as if these actions did not exist (what are they worth?)",
     )
@@ -115,6 +123,7 @@ def run(args: argparse.Namespace) -> int:
                 seed=args.seed,
                 progress=lambda n: bar.update(task, completed=n),
                 workers=args.workers or default_workers(),
+                refuse_concessions=args.refuse_concessions,
             )
     except SimulationError as exc:
         err.print(f"[red]simulation failed:[/red] {escape(str(exc))}")
@@ -139,7 +148,17 @@ def run_matrix(args: argparse.Namespace, rs: Ruleset, console: Console, err: Con
             f"choose from {', '.join(POLICIES)}"
         )
         return 1
-    keyed = matrix_jobs(rs, games=args.games, policies=policies, seed=args.seed)
+    difficulties = [d.strip() for d in args.difficulties.split(",") if d.strip()]
+    bad = [d for d in difficulties if d not in rs.difficulty]
+    if bad:
+        err.print(
+            f"[red]unknown difficulty[/red] {escape(', '.join(bad))}; "
+            f"choose from {', '.join(rs.difficulty)}"
+        )
+        return 1
+    keyed = matrix_jobs(rs, games=args.games, policies=policies, seed=args.seed,
+                        difficulties=difficulties,
+                        refuse_concessions=args.refuse_concessions)
     started = time.perf_counter()
     try:
         with Progress(
@@ -163,6 +182,8 @@ def run_matrix(args: argparse.Namespace, rs: Ruleset, console: Console, err: Con
     elapsed = time.perf_counter() - started
     if args.without:
         console.print(f"played without: {args.without}")
+    if args.refuse_concessions:
+        console.print("every concession offered was refused")
     grouped: dict[tuple[int, str, str], list[GameResult]] = {}
     for (key, _), result in zip(keyed, results, strict=True):
         grouped.setdefault(key, []).append(result)
@@ -195,7 +216,7 @@ def print_matrix(
         f" · target {rs.ruleset.target_minutes[0]}-{rs.ruleset.target_minutes[1]} min"
     )
     for name in ("policy", "difficulty", "heroes", "win", "rounds", "min", "hopeless",
-                 "after", "presence", "endings", "top actions"):
+                 "after", "offered (won)", "presence", "endings", "top actions"):
         table.add_column(name, justify="left" if name in ("policy", "difficulty", "endings",
                                                          "presence", "top actions") else "right")
     for c in cells:
@@ -209,6 +230,7 @@ def print_matrix(
             f"{c.minutes:.0f}",
             f"{c.hopeless_share:.0%}",
             f"{c.after_hopeless:.2f}",
+            f"{c.offered / max(1, c.games):.0%} ({c.offered_won})",
             f"{kind} {effect:+.0%}" if kind else "–",
             ", ".join(f"{k.split(':')[1]} {v / c.games:.0%}" for k, v in c.causes.items()),
             ", ".join(f"{k} {v:.0%}" for k, v in list(c.actions.items())[:5]),
@@ -217,7 +239,9 @@ def print_matrix(
     console.print(
         "hopeless: share of games whose estimated chance (the plan bot's value, calibrated on"
         " this cell's games) fell under 5% at a round start; after: rounds such games still"
-        " played; presence: the hero whose presence moves the win rate most",
+        " played; offered (won): share of games offered a concession (of those, games won"
+        " anyway: only when refused); presence: the hero whose presence moves the win rate"
+        " most",
         style="dim",
     )
 
@@ -247,6 +271,11 @@ def print_report(console: Console, r: Report) -> None:
         status, _, cause = key.partition(":")
         ends.add_row(status, cause, str(n), f"{n / r.games:.1%}")
     console.print(ends)
+    if r.offered:
+        console.print(
+            f"offered a concession: {r.offered} games ({r.offered / r.games:.1%});"
+            f" won all the same: {r.offered_won}"
+        )
     spawns = Table(title="Safeguard units spawned per game")
     spawns.add_column("band / deck")
     spawns.add_column("per game", justify="right")

@@ -20,12 +20,14 @@ __all__ = [
     "MAX_TEXT",
     "Act",
     "Command",
+    "Concede",
     "DropHero",
     "EndGame",
     "EndTurn",
     "JoinSeat",
     "LeaveSeat",
     "PickHero",
+    "PlayOn",
     "SetDifficulty",
     "StartGame",
     "command_from_dict",
@@ -95,8 +97,23 @@ class EndGame:
     reason: str = ""
 
 
+@frozen
+class Concede:
+    """Accept the concession on offer for the whole table: the game ends, lost."""
+
+    seat: str
+
+
+@frozen
+class PlayOn:
+    """Turn down the concession on offer: the heroes take their turns."""
+
+    seat: str
+
+
 Command = (
     JoinSeat | LeaveSeat | PickHero | DropHero | SetDifficulty | StartGame | Act | EndTurn | EndGame
+    | Concede | PlayOn
 )
 
 COMMAND_TYPES: dict[str, type[Any]] = {
@@ -109,6 +126,8 @@ COMMAND_TYPES: dict[str, type[Any]] = {
     "act": Act,
     "end_turn": EndTurn,
     "end_game": EndGame,
+    "concede": Concede,
+    "play_on": PlayOn,
 }
 _TYPE_NAMES = {cls: name for name, cls in COMMAND_TYPES.items()}
 MAX_TEXT = 64

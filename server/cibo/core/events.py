@@ -25,6 +25,9 @@ __all__ = [
     "CardDrawn",
     "CardsPeeked",
     "CommandUndone",
+    "ConcessionAccepted",
+    "ConcessionDeclined",
+    "ConcessionOffered",
     "DeckBuilt",
     "DeckReshuffled",
     "DifficultySet",
@@ -323,6 +326,35 @@ class GameEnded:
 
 
 @frozen
+class ConcessionOffered:
+    """At the start of ``round`` the ``[[concede]]`` entry ``reason`` held: the table may
+    concede or play on. ``values`` fill its text's placeholders; ``text`` is that sentence in
+    the ruleset's first language, filled in."""
+
+    round: int
+    reason: str
+    values: dict[str, int]
+    text: str
+
+
+@frozen
+class ConcessionDeclined:
+    """``seat`` chose to play on: the offer is gone until the next round's start."""
+
+    seat: str
+    round: int
+
+
+@frozen
+class ConcessionAccepted:
+    """``seat`` conceded for the table; a ``GameEnded`` (lost, ``conceded``) follows."""
+
+    seat: str
+    round: int
+    reason: str
+
+
+@frozen
 class HeroArrived:
     """A latecomer's seat took a free hero during the game: it stands in ``zone`` (the home
     zone) with ``hp``, and plays from its next turn."""
@@ -394,6 +426,9 @@ Event = (
     | GameEnded
     | CommandUndone
     | HeroArrived
+    | ConcessionOffered
+    | ConcessionDeclined
+    | ConcessionAccepted
 )
 
 
@@ -442,6 +477,9 @@ EVENT_TYPES: dict[str, type[Any]] = {
         GameEnded,
         CommandUndone,
         HeroArrived,
+        ConcessionOffered,
+        ConcessionDeclined,
+        ConcessionAccepted,
     )
 }
 _TYPE_NAMES = {cls: name for name, cls in EVENT_TYPES.items()}

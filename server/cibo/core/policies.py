@@ -11,6 +11,9 @@ with a throwaway seed. Four policies:
 * ``greedy``: the ruleset's ``[bots]`` play book — the first priority whose condition holds and
   whose action is possible here, or reachable by walking to a zone where it would be.
 
+A concession on offer (``[[concede]]``) is accepted by ``plan`` and ``greedy``, answered at
+random by ``random``, and turned down by ``idle``.
+
 Bot randomness comes from its own :class:`~cibo.core.rng.Rng`, never from the game's stream.
 """
 
@@ -27,7 +30,16 @@ from cibo.core.planner import plan
 from cibo.core.rng import Rng
 from cibo.core.rules import action_refusal, find_action, new_game, targets
 from cibo.core.ruleset import Action, Ruleset
-from cibo.core.state import DeckState, GameState, HeroState, MarkerState, Seat, UnitState, replace
+from cibo.core.state import (
+    DeckState,
+    GameState,
+    HeroState,
+    MarkerState,
+    Offer,
+    Seat,
+    UnitState,
+    replace,
+)
 from cibo.core.views import legal_actions
 
 __all__ = ["POLICIES", "choose", "state_from_view"]
@@ -55,6 +67,8 @@ def choose(
         legal = legal_actions(state, seat)
     if not legal:
         return None
+    if legal[0]["type"] in _ANSWERS:
+        return _answer(policy, legal, rng)
     if policy == "idle":
         return {"type": "end_turn", "hero": legal[0]["hero"]}
     if policy == "random":
@@ -69,6 +83,20 @@ def choose(
     if policy == "greedy":
         return pick
     return plan(state, seat, legal, rng, default=pick, follow=_follow)
+
+
+_ANSWERS = ("concede", "play_on")
+
+
+def _answer(policy: str, legal: list[dict[str, Any]], rng: Rng) -> dict[str, Any]:
+    """A concession on offer: ``plan`` and ``greedy`` accept it (the ruleset says the game is
+    lost); ``random`` picks either; ``idle`` plays on, so that the floor is measured on whole
+    games."""
+    if policy not in POLICIES:
+        raise ValueError(f"unknown bot policy {policy!r}; choose from {', '.join(POLICIES)}")
+    if policy == "random":
+        return {"type": legal[rng.below(len(legal))]["type"]}
+    return {"type": "play_on" if policy == "idle" else "concede"}
 
 
 def _follow(state: GameState, legal: list[dict[str, Any]]) -> dict[str, Any] | None:
@@ -220,4 +248,12 @@ def state_from_view(view: dict[str, Any], rs: Ruleset) -> GameState:
         round=rnd,
         phase=view["phase"]["index"] if view["phase"] else 0,
         turn=view["turn"],
+        offer=_offer(view.get("concession")),
     )
+
+
+def _offer(data: dict[str, Any] | None) -> Offer | None:
+    if not data:
+        return None
+    return Offer(reason=data["reason"], round=data["round"], values=dict(data["values"]),
+                 text=data["text"])

@@ -12,7 +12,7 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 from cibo.core import events as ev
-from cibo.core.state import DeckState, GameState, HeroState, MarkerState, Seat, UnitState
+from cibo.core.state import DeckState, GameState, HeroState, MarkerState, Offer, Seat, UnitState
 from cibo.core.state import replace as evolve
 
 __all__ = ["apply", "fold"]
@@ -234,7 +234,19 @@ def _cards_peeked(s: GameState, e: ev.CardsPeeked) -> GameState:
 
 def _game_ended(s: GameState, e: ev.GameEnded) -> GameState:
     status = e.status if e.status in ("won", "lost", "aborted") else "aborted"
-    return evolve(s, status=status, outcome=e.cause, outcome_text=e.text)
+    # A conceded game keeps the offer it accepted (the end screens say why); any other
+    # ending closes an offer still open.
+    offer = s.offer if e.cause == "conceded" else None
+    return evolve(s, status=status, outcome=e.cause, outcome_text=e.text, offer=offer)
+
+
+def _concession_offered(s: GameState, e: ev.ConcessionOffered) -> GameState:
+    return evolve(s, offer=Offer(reason=e.reason, round=e.round, values=dict(e.values),
+                                 text=e.text))
+
+
+def _concession_declined(s: GameState, e: ev.ConcessionDeclined) -> GameState:
+    return evolve(s, offer=None)
 
 
 def _no_change(s: GameState, e: object) -> GameState:
@@ -279,6 +291,9 @@ _HANDLERS: dict[type[Any], Callable[[GameState, Any], GameState]] = {
     ev.CardsPeeked: _cards_peeked,
     ev.GameEnded: _game_ended,
     ev.HeroArrived: _hero_arrived,
+    ev.ConcessionOffered: _concession_offered,
+    ev.ConcessionDeclined: _concession_declined,
+    ev.ConcessionAccepted: _no_change,  # the GameEnded that follows ends the game
     ev.CommandUndone: _no_change,  # the fold that meets it goes back to its kept state
 }
 assert set(_HANDLERS) == set(ev.EVENT_TYPES.values()), "every event type needs a handler"

@@ -27,7 +27,8 @@ from cibo.core.expr import Value
 from cibo.core.names import clean_name, name_key
 from cibo.core.rng import Rng, commitment
 from cibo.core.ruleset import Action, Phase, Ruleset
-from cibo.core.state import GameState, HeroState
+from cibo.core.state import GameState, HeroState, Offer
+from cibo.core.teach import fill_values
 
 __all__ = [
     "Decision",
@@ -297,13 +298,66 @@ def _enter_phase(ctx: Ctx, index: int) -> None:
         )
         if phase.turns == "all":
             if any(not h.done for h in ctx.state.heroes):
+                _offer_concession(ctx, index)
                 return
         elif phase.turns == "each_hero":
             if _next_hero_turn(ctx, after=""):
+                _offer_concession(ctx, index)
                 return
         else:
             _run_steps(ctx, phase, {})
         index += 1
+
+
+def _offer_concession(ctx: Ctx, index: int) -> None:
+    """Open a concession offer if a ``[[concede]]`` entry holds, once per round: when the
+    round's first phase with hero turns has players waiting (so after whatever the Safeguard
+    did before it). The first entry that holds is the reason given."""
+    s = ctx.state
+    rs = s.ruleset
+    if not rs.concede or s.offer is not None:
+        return
+    first = next(i for i, p in enumerate(rs.round) if p.turns != "none")
+    if index != first:
+        return
+    for entry in rs.concede:
+        if ctx.truth(entry.when, {}):
+            values = {name: ctx.int(f, {}) for name, f in entry.values.items()}
+            ctx.emit(ev.ConcessionOffered(round=s.round, reason=entry.id, values=values,
+                                          text=fill_values(entry.text, values)))
+            return
+
+
+def _open_offer(s: GameState) -> Offer:
+    if s.status != "playing":
+        raise _illegal("The game has not started yet.", "game/not_started")
+    if s.offer is None:
+        raise _illegal("No concession is on offer: the game goes on.", "game/no_offer")
+    return s.offer
+
+
+def _concede(ctx: Ctx, c: cm.Concede) -> None:
+    """Any seat may accept the offer for the table: the game ends, lost, cause ``conceded``."""
+    s = ctx.state
+    _require_seat(s, c.seat)
+    offer = _open_offer(s)
+    ctx.emit(ev.ConcessionAccepted(seat=c.seat, round=s.round, reason=offer.reason))
+    ctx.end_game("lost", "conceded", offer.text)
+
+
+def _play_on(ctx: Ctx, c: cm.PlayOn) -> None:
+    """Any seat may turn the offer down; it comes back at a later round's start only if a
+    ``[[concede]]`` entry holds again then."""
+    s = ctx.state
+    _require_seat(s, c.seat)
+    _open_offer(s)
+    ctx.emit(ev.ConcessionDeclined(seat=c.seat, round=s.round))
+
+
+def _no_offer_open(s: GameState) -> None:
+    if s.offer is not None:
+        raise _illegal("The table has a concession to answer first: concede or play on.",
+                       "game/offer_open")
 
 
 def _run_steps(ctx: Ctx, phase: Phase, bindings: Mapping[str, Value]) -> None:
@@ -363,6 +417,7 @@ def _playing_hero(s: GameState, seat: str, hero_id: str) -> HeroState:
     if s.status != "playing":
         raise _illegal("The game has not started yet.", "game/not_started")
     _require_seat(s, seat)
+    _no_offer_open(s)
     hero = s.hero(hero_id)
     if hero is None:
         raise _illegal("There is no such hero in this game.", "action/no_hero")
@@ -550,6 +605,7 @@ def _end_turn(ctx: Ctx, c: cm.EndTurn) -> None:
     if s.status != "playing":
         raise _illegal("The game has not started yet.", "game/not_started")
     _require_seat(s, c.seat)
+    _no_offer_open(s)
     if c.hero:
         hero = _playing_hero(s, c.seat, c.hero)
         _end_hero_turn(ctx, hero.id)
@@ -578,4 +634,6 @@ _DISPATCH: dict[type[Any], Callable[[Ctx, Any], None]] = {
     cm.Act: _act,
     cm.EndTurn: _end_turn,
     cm.EndGame: _end_game,
+    cm.Concede: _concede,
+    cm.PlayOn: _play_on,
 }

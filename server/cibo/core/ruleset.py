@@ -21,6 +21,7 @@ __all__ = [
     "Barrier",
     "Bots",
     "Card",
+    "Concession",
     "Deck",
     "Difficulty",
     "Effect",
@@ -362,6 +363,24 @@ class End:
 
 
 @frozen
+class Concession:
+    """One ``[[concede]]`` entry: when the game is lost in all but name, and why, in words.
+
+    At the start of each round, when the heroes get their turn, the first entry whose ``when``
+    holds opens an offer: the table may concede (the game ends, lost, cause ``conceded``) or
+    play on. ``text`` says why, for people: it may name ``{value}`` placeholders, each one a
+    formula of ``values`` worked out when the offer opens (``{left|stretch|stretches}`` adds
+    the word for one or for more), so no formula reaches a screen.
+    """
+
+    id: str
+    when: str
+    text: str
+    values: dict[str, Formula] = field(factory=dict)
+    """Placeholder name -> formula (``left = "@scaling.route_goal - route"``)."""
+
+
+@frozen
 class Difficulty:
     """Overrides applied before the game starts: track starts and ``@difficulty.*`` variables."""
 
@@ -504,6 +523,8 @@ class Ruleset:
     rules: Rules = Rules()
     bots: Bots = Bots()
     teach: Teach = Teach()
+    concede: tuple[Concession, ...] = ()
+    """When the table is offered a concession (``[[concede]]``), in the order they are tried."""
     translations: Translations = Translations()
 
     @property

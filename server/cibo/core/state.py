@@ -23,6 +23,7 @@ __all__ = [
     "GameState",
     "HeroState",
     "MarkerState",
+    "Offer",
     "Seat",
     "Status",
     "UnitState",
@@ -77,6 +78,17 @@ class DeckState:
 
 
 @frozen
+class Offer:
+    """A concession on the table: ``[[concede]]`` entry ``reason`` held at the start of
+    ``round``; ``values`` are its text's numbers then, ``text`` that sentence filled in."""
+
+    reason: str
+    round: int
+    values: dict[str, int] = field(factory=dict)
+    text: str = ""
+
+
+@frozen
 class GameState:
     ruleset: Ruleset = field(repr=False, eq=False)
     ruleset_sha256: str
@@ -107,6 +119,9 @@ class GameState:
     rng_counter: int = 0
     outcome: str = ""
     outcome_text: str = ""
+    offer: Offer | None = None
+    """The concession the table is offered now (hero commands wait for its answer); after a
+    conceded game, the offer it accepted."""
 
     @property
     def over(self) -> bool:

@@ -10,6 +10,8 @@ more); the clients put in the values sent here.
 
 from __future__ import annotations
 
+import re
+from collections.abc import Mapping
 from typing import Any
 
 from cibo.core.env import GameEnv
@@ -28,12 +30,35 @@ from cibo.core.expr import (
 from cibo.core.ruleset import Action, Formula, Hero, Ruleset, TeachLine
 from cibo.core.state import GameState
 
-__all__ = ["ACTION_VALUES", "base_attack", "goal_progress", "hero_values", "resolve_formula"]
+__all__ = [
+    "ACTION_VALUES",
+    "base_attack",
+    "fill_values",
+    "goal_progress",
+    "hero_values",
+    "resolve_formula",
+]
 
 ACTION_VALUES = ("range", "roll", "cost", "noise")
 """The placeholders an action's text may use."""
 
 _MAX_NESTING = 4
+_PLACEHOLDER = re.compile(r"\{(\w+)(?:\|([^|{}]*)\|([^|{}]*))?\}")
+
+
+def fill_values(text: str, values: Mapping[str, int]) -> str:
+    """``text`` with its ``{name}`` placeholders replaced by ``values`` (the clients' rule:
+    ``{left|stretch|stretches}`` adds the word for one or for more; an unknown name is "…")."""
+
+    def one(m: re.Match[str]) -> str:
+        value = values.get(m.group(1))
+        if value is None:
+            return "…"
+        if m.group(2) is None:
+            return str(value)
+        return f"{value} {m.group(2) if value == 1 else m.group(3)}"
+
+    return _PLACEHOLDER.sub(one, text)
 
 
 def resolve_formula(source: Formula, env: Env) -> str:

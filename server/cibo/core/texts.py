@@ -3,8 +3,8 @@
 A text path names one text by its place in the ruleset file, with entries by name and rows by
 index (from 0): ``ruleset.name``, ``zones.gate.label``, ``heroes.killy.actions.beam.text``,
 ``tables.spawn.bands.calm.0.text``, ``round.upkeep.steps.eat.label``,
-``end.victory.evacuated.text``, ``teach.goals.route.text``, ``teach.phases.heroes``,
-``teach.glossary.noise.term``.
+``end.victory.evacuated.text``, ``concede.route_short.text``, ``teach.goals.route.text``,
+``teach.phases.heroes``, ``teach.glossary.noise.term``.
 Names that have no label field in the file (a band, a table, a deck, a card, a step, an action
 without ``label``) still have a ``label`` path: its source text is the name made readable
 (``find`` -> ``Find``), and a translation gives it in words. The clients look texts up by the
@@ -101,6 +101,8 @@ def text_paths(rs: Ruleset) -> dict[str, str]:
         for cond in conditions:
             if cond.text:
                 out[f"end.{side}.{cond.id}.text"] = cond.text
+    for entry in rs.concede:
+        out[f"concede.{entry.id}.text"] = entry.text
     for name, difficulty in rs.difficulty.items():
         out[f"difficulty.{name}.label"] = difficulty.label
         if difficulty.text:

@@ -261,6 +261,14 @@ def _shared_view(state: GameState) -> dict[str, Any]:
         "teach": goal_progress(s),
         "commitment": s.commitment,
         "outcome": {"cause": s.outcome, "text": s.outcome_text} if s.over else None,
+        "concession": {
+            "reason": s.offer.reason,
+            "round": s.offer.round,
+            "values": dict(s.offer.values),
+            "text": s.offer.text,
+        }
+        if s.offer is not None
+        else None,
         "seed": s.seed.hex() if s.over else None,
     }
     return view
@@ -271,6 +279,8 @@ def legal_actions(state: GameState, seat: str) -> list[dict[str, Any]]:
     s = state
     if s.status != "playing":
         return []
+    if s.offer is not None:
+        return _answers(seat) if s.seat(seat) is not None else []
     out: list[dict[str, Any]] = []
     for hero in s.heroes:
         if hero.seat != seat or hero.done or hero.downed:
@@ -308,6 +318,16 @@ def legal_actions(state: GameState, seat: str) -> list[dict[str, Any]]:
             }
         )
     return out
+
+
+def _answers(seat: str) -> list[dict[str, Any]]:
+    """The two answers to a concession on offer, open to every seat (heroes wait for it). They
+    name no hero: the answer is the table's."""
+    return [
+        {"type": kind, "label": label, "cost": 0, "text": "", "roll": "", "target_kind": "none",
+         "verbs": []}
+        for kind, label in (("concede", "Concede"), ("play_on", "Play on"))
+    ]
 
 
 def _resolved_roll(s: GameState, hero: HeroState, action: Action) -> str:

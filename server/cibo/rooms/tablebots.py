@@ -12,7 +12,8 @@ A bot acts through the normal command path (:meth:`RoomSession.result
 like a player's. It decides from its own seat's view (never the seed or a deck's order) with the
 strongest policy of :mod:`cibo.core.policies` (:data:`BOT_POLICY`). :class:`BotDriver` is the
 room's timer: after each change it waits a human-looking delay, then lets the bot act once, on
-the state of that moment. The room never waits for it.
+the state of that moment. The room never waits for it. A concession on offer is left to the
+people at the table; at a table of bots only, the first bot answers it (its policy concedes).
 """
 
 from __future__ import annotations
@@ -91,6 +92,13 @@ def bots_due(room: RoomSession) -> list[str]:
     """The bot seats that have something to do now."""
     if room.stopped or room.roster.paused or room.state.status != "playing":
         return []
+    if room.state.offer is not None:
+        # A concession is for the people at the table to take: bots answer it only at a
+        # table of bots (the first bot seat, once).
+        seats = list(room.roster.seats.values())
+        if any(not seat.bot for seat in seats):
+            return []
+        return [seats[0].id] if seats else []
     turn = room.state.hero(room.state.turn)
     if turn is not None and not turn.done and room.roster.seats.get(turn.seat) is not None:
         return [turn.seat] if room.roster.seats[turn.seat].bot else []
@@ -116,7 +124,8 @@ def bot_act(room: RoomSession, seat_id: str, rng: Rng) -> Step:
         command = choose(state_from_view(view, room.state.ruleset), seat_id, seat.bot, rng, legal)
     except Exception:  # a policy's bug must not stop the room: the bot ends its turn
         log.exception("room %s: bot %s failed to choose", room.code, seat_id)
-        command = {"type": "end_turn", "hero": legal[0]["hero"]}
+        command = ({"type": "play_on"} if room.state.offer is not None else
+                   {"type": "end_turn", "hero": legal[0].get("hero", "")})
     if command is None:
         return step
     cmd_id = f"{BOT_CMD_ID}{room.seq}"  # unique: every command moves seq on

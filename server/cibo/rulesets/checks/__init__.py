@@ -13,7 +13,7 @@ The checks are grouped by subject, as free functions over one
 - ``verbs``: effects, checked from the engine's verb table by parameter kind;
 - ``board``: ``[ruleset]``, zones, difficulties, scaling, markers, ``[rules]``;
 - ``pieces``: tracks, heroes and actions, units and behaviours;
-- ``flow``: the round's phases, the end, the bots' play book;
+- ``flow``: the round's phases, the end, the concessions, the bots' play book;
 - ``tables``: tables and decks, last, with the variables common to their call sites;
 - ``teach``: ``[teach]``, the goal panel, phases and glossary (required by ``cibo check``);
 - ``texts``: ``[translations]``: every declared language has every text.
@@ -39,7 +39,7 @@ from cibo.rulesets.checks.board import (
     check_zones,
 )
 from cibo.rulesets.checks.context import CheckContext
-from cibo.rulesets.checks.flow import check_bots, check_end, check_rounds
+from cibo.rulesets.checks.flow import check_bots, check_concede, check_end, check_rounds
 from cibo.rulesets.checks.pieces import check_action, check_hero, check_track, check_unit
 from cibo.rulesets.checks.tables import check_tables_and_decks
 from cibo.rulesets.checks.teach import check_teach
@@ -90,6 +90,8 @@ def _run(cx: CheckContext) -> list[Issue]:
         check_rules(cx)
     if "bots" not in cx.failed:
         check_bots(cx)
+    if "concede" not in cx.failed:
+        check_concede(cx)
     # Tables and decks last: their scopes come from the places that roll and draw them.
     check_tables_and_decks(cx)
     if "teach" not in cx.failed:

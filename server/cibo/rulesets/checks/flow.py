@@ -7,9 +7,10 @@ from collections.abc import Iterable
 from cibo.core.ruleset import Effect, Ruleset
 from cibo.rulesets.checks.context import ANY, CheckContext, P, Scope, collection_kind
 from cibo.rulesets.checks.expressions import check_collection, check_expr
+from cibo.rulesets.checks.teach import check_placeholders
 from cibo.rulesets.checks.verbs import check_effects, nested
 
-__all__ = ["check_bots", "check_end", "check_rounds"]
+__all__ = ["check_bots", "check_concede", "check_end", "check_rounds"]
 
 
 def check_rounds(cx: CheckContext) -> None:
@@ -72,6 +73,25 @@ def check_end(cx: CheckContext) -> None:
     if not end.defeat and not _has_verb(cx, "defeat"):
         cx.err(("end", "defeat"), "there is no way to lose: add an [[end.defeat]] "
                                   "condition or a defeat effect")
+
+
+def check_concede(cx: CheckContext) -> None:
+    """``[[concede]]``: ids once each, the conditions and values compile and name what exists,
+    the sentence is there and names only its own values."""
+    ids: set[str] = set()
+    for index, entry in enumerate(cx.rs.concede):
+        p: P = ("concede", index)
+        if not entry.id.strip():
+            cx.err((*p, "id"), "give the entry an id (its text's key)")
+        elif entry.id in ids:
+            cx.err((*p, "id"), f"concede entry {entry.id!r} is defined twice")
+        ids.add(entry.id)
+        check_expr(cx, (*p, "when"), entry.when, {}, what="condition")
+        for name, formula in entry.values.items():
+            check_expr(cx, (*p, "values", name), formula, {})
+        if not entry.text.strip():
+            cx.err((*p, "text"), "say why the game is lost, for the table: the sentence is empty")
+        check_placeholders(cx, (*p, "text"), entry.text, tuple(entry.values))
 
 
 def _has_verb(cx: CheckContext, verb: str) -> bool:

@@ -17,27 +17,27 @@ from cibo.rulesets.checks.context import CheckContext, P, join
 from cibo.rulesets.checks.expressions import check_expr
 from cibo.rulesets.structure import Issue
 
-__all__ = ["check_teach", "teach_gaps"]
+__all__ = ["check_placeholders", "check_teach", "teach_gaps"]
 
 _PLACEHOLDER = re.compile(r"\{([^{}]*)\}")
 _LINE_VALUES = ("value", "of")
 
 
-def _placeholders(cx: CheckContext, path: P, text: str, allowed: tuple[str, ...]) -> None:
+def check_placeholders(cx: CheckContext, path: P, text: str, allowed: tuple[str, ...]) -> None:
     """``{name}``, or ``{name|one|more}`` (the number, then the word for one or for more)."""
     for inner in _PLACEHOLDER.findall(text):
         name, *forms = inner.split("|")
         if forms and len(forms) != 2:
             cx.err(path, f"{{{inner}}}: write {{{name}|one|more}}, the word for one and for more")
         if name not in allowed:
-            known = join(f"{{{a}}}" for a in allowed)
+            known = join(f"{{{a}}}" for a in allowed) if allowed else "none is defined"
             cx.err(path, f"unknown placeholder {{{name}}} (use {known})")
 
 
 def _line(cx: CheckContext, path: P, line: TeachLine) -> None:
     if not line.text.strip():
         cx.err((*path, "text"), "the sentence is empty")
-    _placeholders(cx, (*path, "text"), line.text, _LINE_VALUES)
+    check_placeholders(cx, (*path, "text"), line.text, _LINE_VALUES)
     if line.track:
         track = cx.rs.tracks.get(line.track)
         if cx.need("tracks", line.track, (*path, "track"), "track") and track is not None \
@@ -70,10 +70,10 @@ def check_teach(cx: CheckContext) -> None:
             if not text.strip():
                 cx.err((*base, "glossary", name, key), "empty")
     for name, action in rs.actions.items():
-        _placeholders(cx, ("actions", name, "text"), action.text, ACTION_VALUES)
+        check_placeholders(cx, ("actions", name, "text"), action.text, ACTION_VALUES)
     for hero_name, hero in rs.heroes.items():
         for name, action in hero.actions.items():
-            _placeholders(cx, ("heroes", hero_name, "actions", name, "text"), action.text,
+            check_placeholders(cx, ("heroes", hero_name, "actions", name, "text"), action.text,
                           ACTION_VALUES)
 
 
