@@ -14,7 +14,9 @@ results into a :class:`Cell`. The figures:
   is under 5 %; ``after_hopeless`` is the mean number of rounds such games still play, that
   round included (a game conceded in the round it became hopeless counts 1);
 * **presence**: for each hero, the win rate of games with that hero minus games without it
-  (only when both groups have at least :data:`MIN_GROUP` games);
+  (only when both groups have at least :data:`MIN_GROUP` games), with the standard error of
+  that difference (``sqrt(p1 (1 - p1) / n1 + p2 (1 - p2) / n2)``): an effect is told from noise
+  by its 95 % interval, about two standard errors either side;
 * **action mix**: each action's share of all hero actions.
 """
 
@@ -22,8 +24,9 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 from collections.abc import Sequence
+from math import sqrt
 
-from attrs import evolve, frozen
+from attrs import evolve, field, frozen
 
 from cibo.core.ruleset import Action, Ruleset
 from cibo.simulation import GameJob, GameResult
@@ -34,11 +37,13 @@ __all__ = [
     "PEERS",
     "SECONDS_PER_ACTION",
     "SECONDS_PER_ROUND",
+    "Z95",
     "Cell",
     "cell_seed",
     "hero_counts",
     "markdown",
     "matrix_jobs",
+    "presence_markdown",
     "summarise",
     "without_actions",
 ]
@@ -48,6 +53,8 @@ SECONDS_PER_ROUND = 60
 PEERS = 20
 HOPELESS = 0.05
 MIN_GROUP = 20
+Z95 = 1.96
+"""Standard errors either side of an estimate that make its 95 % interval."""
 
 
 @frozen
@@ -70,12 +77,19 @@ class Cell:
     """Hero kind -> win rate with it minus without it."""
     actions: dict[str, float]
     """Action name -> share of hero actions."""
+    presence_se: dict[str, float] = field(factory=dict)
+    """Hero kind -> standard error of its presence effect."""
 
     @property
     def max_presence(self) -> tuple[str, float]:
         if not self.presence:
             return ("", 0.0)
         return max(self.presence.items(), key=lambda kv: (abs(kv[1]), kv[0]))
+
+    def presence_text(self, kind: str) -> str:
+        """``"tae -12% ±9"``: the effect and the half-width of its 95 % interval."""
+        effect = self.presence[kind]
+        return f"{kind} {effect:+.0%} ±{Z95 * self.presence_se.get(kind, 0.0) * 100:.0f}"
 
 
 def without_actions(rs: Ruleset, names: Sequence[str]) -> Ruleset:
@@ -111,12 +125,22 @@ def cell_seed(seed: str, heroes: int, difficulty: str) -> str:
 
 
 def matrix_jobs(
-    rs: Ruleset, *, games: int, policies: Sequence[str], seed: str
+    rs: Ruleset,
+    *,
+    games: int,
+    policies: Sequence[str],
+    seed: str,
+    difficulties: Sequence[str] | None = None,
 ) -> list[tuple[tuple[int, str, str], GameJob]]:
-    """((heroes, difficulty, policy), job) for every game of the matrix, cell by cell."""
+    """((heroes, difficulty, policy), job) for every game of the matrix, cell by cell.
+
+    ``difficulties`` (default: every one, in the ruleset's order) picks some rows; a cell's
+    games are the same whichever others are played (its seed is :func:`cell_seed`).
+    """
     out = []
+    chosen = [d for d in rs.difficulty if difficulties is None or d in difficulties]
     for policy in policies:
-        for difficulty in rs.difficulty:
+        for difficulty in chosen:
             for heroes in hero_counts(rs):
                 run = cell_seed(seed, heroes, difficulty)
                 for i in range(games):
@@ -166,11 +190,14 @@ def summarise(
     after = [r.rounds - h + 1 for r, h in zip(results, hopeless, strict=True) if h is not None]
     kinds = sorted({k for r in results for k in r.lineup})
     presence: dict[str, float] = {}
+    presence_se: dict[str, float] = {}
     for kind in kinds:
         with_k = [r.status == "won" for r in results if kind in r.lineup]
         without = [r.status == "won" for r in results if kind not in r.lineup]
         if len(with_k) >= MIN_GROUP and len(without) >= MIN_GROUP:
-            presence[kind] = sum(with_k) / len(with_k) - sum(without) / len(without)
+            p1, p2 = sum(with_k) / len(with_k), sum(without) / len(without)
+            presence[kind] = p1 - p2
+            presence_se[kind] = sqrt(p1 * (1 - p1) / len(with_k) + p2 * (1 - p2) / len(without))
     mix: Counter[str] = Counter()
     for r in results:
         mix.update(r.actions)
@@ -187,6 +214,7 @@ def summarise(
         hopeless_share=len(after) / n if n else 0.0,
         after_hopeless=sum(after) / len(after) if after else 0.0,
         presence=presence,
+        presence_se=presence_se,
         actions={k: v / total for k, v in mix.most_common()},
     )
 
@@ -199,11 +227,32 @@ def markdown(cells: Sequence[Cell]) -> str:
         "|---|---|---|---|---|---|---|---|---|---|",
     ]
     for c in cells:
-        kind, effect = c.max_presence
+        kind, _ = c.max_presence
         ends = ", ".join(f"{k.split(':')[1]} {v / c.games:.0%}" for k, v in c.causes.items())
         lines.append(
             f"| {c.policy} | {c.difficulty} | {c.heroes} | {c.win_rate:.1%} | {c.avg_rounds:.1f}"
             f" | {c.minutes:.0f} | {c.hopeless_share:.0%} | {c.after_hopeless:.2f}"
-            f" | {f'{kind} {effect:+.0%}' if kind else '–'} | {ends} |"
+            f" | {c.presence_text(kind) if kind else '–'} | {ends} |"
         )
+    return "\n".join(lines)
+
+
+def presence_markdown(cells: Sequence[Cell]) -> str:
+    """Every hero's presence effect in points, ``±`` the half-width of its 95 % interval, one
+    row per cell that measures any (empty when none does)."""
+    kinds = sorted({k for c in cells for k in c.presence})
+    measured = [c for c in cells if c.presence]
+    if not measured:
+        return ""
+    lines = [
+        "| policy | difficulty | heroes | " + " | ".join(kinds) + " |",
+        "|---|---|---|" + "---|" * len(kinds),
+    ]
+    for c in measured:
+        shown = [
+            f"{c.presence[k] * 100:+.0f} ±{Z95 * c.presence_se[k] * 100:.0f}"
+            if k in c.presence else "–"
+            for k in kinds
+        ]
+        lines.append(f"| {c.policy} | {c.difficulty} | {c.heroes} | " + " | ".join(shown) + " |")
     return "\n".join(lines)

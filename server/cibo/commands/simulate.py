@@ -11,7 +11,14 @@ from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
-from cibo.balance import Cell, markdown, matrix_jobs, summarise, without_actions
+from cibo.balance import (
+    Cell,
+    markdown,
+    matrix_jobs,
+    presence_markdown,
+    summarise,
+    without_actions,
+)
 from cibo.core.policies import POLICIES
 from cibo.core.ruleset import Ruleset
 from cibo.plot import render_matrix_svg, render_svg
@@ -44,6 +51,10 @@ def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--policies", default=",".join(POLICIES),
         help=f"with --matrix: comma-separated policies (default {','.join(POLICIES)})",
+    )
+    parser.add_argument(
+        "--difficulties", default="", metavar="NAME,...",
+        help="with --matrix: only these difficulties (default: every one)",
     )
     parser.add_argument(
         "--without", default="", metavar="ACTION,...",
@@ -138,7 +149,17 @@ def run_matrix(args: argparse.Namespace, rs: Ruleset, console: Console, err: Con
             f"choose from {', '.join(POLICIES)}"
         )
         return 1
-    keyed = matrix_jobs(rs, games=args.games, policies=policies, seed=args.seed)
+    difficulties = [d.strip() for d in args.difficulties.split(",") if d.strip()] or None
+    wrong = [d for d in difficulties or () if d not in rs.difficulty]
+    if wrong:
+        err.print(
+            f"[red]unknown difficulty[/red] {escape(', '.join(wrong))}; "
+            f"choose from {', '.join(rs.difficulty)}"
+        )
+        return 1
+    keyed = matrix_jobs(
+        rs, games=args.games, policies=policies, seed=args.seed, difficulties=difficulties
+    )
     started = time.perf_counter()
     try:
         with Progress(
@@ -169,7 +190,11 @@ def run_matrix(args: argparse.Namespace, rs: Ruleset, console: Console, err: Con
     print_matrix(console, rs, cells, args)
     console.print(f"{len(results) / elapsed:.1f} games/s ({elapsed:.1f} s)", style="dim")
     if args.markdown is not None:
-        args.markdown.write_text(markdown(cells) + "\n", encoding="utf-8")
+        by_hero = presence_markdown(cells)
+        text = markdown(cells) + "\n"
+        if by_hero:
+            text += f"\nPresence of each hero (points, ± half the 95% interval):\n\n{by_hero}\n"
+        args.markdown.write_text(text, encoding="utf-8")
         console.print(f"table written to {args.markdown}")
     if args.plot is not None:
         title = f"{rs.ruleset.id} · win rate · {args.games} games per cell · seed {args.seed!r}"
@@ -190,7 +215,7 @@ def print_matrix(
         table.add_column(name, justify="left" if name in ("policy", "difficulty", "endings",
                                                          "presence", "top actions") else "right")
     for c in cells:
-        kind, effect = c.max_presence
+        kind, _ = c.max_presence
         table.add_row(
             c.policy,
             c.difficulty,
@@ -200,7 +225,7 @@ def print_matrix(
             f"{c.minutes:.0f}",
             f"{c.hopeless_share:.0%}",
             f"{c.after_hopeless:.2f}",
-            f"{kind} {effect:+.0%}" if kind else "–",
+            c.presence_text(kind) if kind else "–",
             ", ".join(f"{k.split(':')[1]} {v / c.games:.0%}" for k, v in c.causes.items()),
             ", ".join(f"{k} {v:.0%}" for k, v in list(c.actions.items())[:5]),
         )
@@ -208,7 +233,8 @@ def print_matrix(
     console.print(
         "hopeless: share of games whose estimated chance (the plan bot's value, calibrated on"
         " this cell's games) fell under 5% at a round start; after: rounds such games still"
-        " played; presence: the hero whose presence moves the win rate most",
+        " played; presence: the hero whose presence moves the win rate most (win rate with it"
+        " minus without it, ± the half-width of its 95% interval)",
         style="dim",
     )
 
