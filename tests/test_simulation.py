@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import argparse
+from collections import Counter
+from itertools import combinations
+from math import comb
 from pathlib import Path
 
 import pytest
 
-from cibo.balance import summarise, without_actions
+from cibo.balance import matrix_jobs, presence_markdown, summarise, without_actions
 from cibo.commands import simulate as simulate_cmd
 from cibo.rulesets import find_ruleset, load_ruleset
-from cibo.simulation import GameResult, simulate
+from cibo.simulation import GameResult, hero_lineup, simulate
 
 
 @pytest.mark.parametrize("name", ["electro-fishers", "factory-raid"])
@@ -95,7 +98,63 @@ def test_matrix_reports_every_hero_count_difficulty_and_policy(
         assert f"| greedy | hard | {heroes} |" in "\n".join(rows)
     assert "hopeless" in out and "games/s" in out
     assert chart.read_text(encoding="utf-8").count("<polyline") == 2 * 3
+    assert "Presence" not in matrix  # 3 games a cell are too few to compare heroes
     assert _run(["factory-raid", "--matrix", "--policies", "clever"]) == 1
+
+
+def test_matrix_plays_only_the_difficulties_asked_for_on_the_same_deals(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    rs = load_ruleset(find_ruleset("factory-raid")).ruleset
+    some = matrix_jobs(rs, games=3, policies=["greedy"], seed="d", difficulties=["hard"])
+    every = matrix_jobs(rs, games=3, policies=["greedy"], seed="d")
+    assert {key[1] for key, _ in some} == {"hard"}
+    assert some == [(key, job) for key, job in every if key[1] == "hard"]
+    table = tmp_path / "m.md"
+    argv = ["factory-raid", "--matrix", "--games", "2", "--policies", "idle",
+            "--difficulties", "normal,easy", "--markdown", str(table), "--workers", "1"]
+    assert _run(argv) == 0
+    rows = table.read_text(encoding="utf-8").partition("\n\n")[0].splitlines()[2:]
+    assert [row.split(" | ")[1] for row in rows] == ["easy"] * 4 + ["normal"] * 4
+    capsys.readouterr()
+    assert _run(["factory-raid", "--matrix", "--difficulties", "nightmare"]) == 1
+    assert "unknown difficulty nightmare" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("heroes", [2, 3, 4, 5])
+def test_lineups_spread_evenly_over_every_combination_of_the_pool(heroes: int) -> None:
+    rs = load_ruleset(find_ruleset("electro-fishers")).ruleset
+    pool = rs.hero_pool()
+    n_combos = comb(len(pool), heroes)
+    lineups = [hero_lineup(rs, heroes, i) for i in range(3 * n_combos)]
+    kinds = [tuple(kind for _, kind in lineup) for lineup in lineups]
+    assert all(len(set(k)) == heroes for k in kinds)  # no hero twice
+    for start in range(0, len(kinds), n_combos):  # every C games: each combination once
+        block = {frozenset(k) for k in kinds[start : start + n_combos]}
+        assert len(block) == n_combos
+    appearances = Counter(kind for k in kinds for kind in k)
+    assert set(appearances) == set(pool) and len(set(appearances.values())) == 1
+    pairs = Counter(frozenset(p) for k in kinds for p in combinations(k, 2))
+    assert len(pairs) == comb(len(pool), 2) and len(set(pairs.values())) == 1
+    firsts = Counter(k[0] for k in kinds)  # the seat order turns too
+    assert len(firsts) > 1
+    assert [seat for seat, _ in lineups[0]] == [f"p{i + 1}" for i in range(heroes)]
+    assert lineups == [hero_lineup(rs, heroes, i) for i in range(3 * n_combos)]  # repeatable
+
+
+def test_a_lone_player_runs_two_heroes_and_a_full_table_the_whole_pool() -> None:
+    ef = load_ruleset(find_ruleset("electro-fishers")).ruleset
+    solo = [hero_lineup(ef, 1, i) for i in range(15)]
+    assert all([seat for seat, _ in lineup] == ["p1", "p1"] for lineup in solo)
+    assert {frozenset(k for _, k in lineup) for lineup in solo} == {
+        frozenset(c) for c in combinations(ef.hero_pool(), 2)
+    }
+    full = hero_lineup(ef, 6, 2)
+    assert sorted(k for _, k in full) == sorted(ef.hero_pool())
+    assert [seat for seat, _ in full] == [f"p{i}" for i in range(1, 7)]
+    fr = load_ruleset(find_ruleset("factory-raid")).ruleset  # pool of 3, "escort" repeatable
+    five = [kind for _, kind in hero_lineup(fr, 5, 1)]
+    assert sorted(five) == ["cibo", "escort", "escort", "escort", "killy"]
 
 
 def _result(won: bool, values: tuple[int, ...], lineup: tuple[str, ...]) -> GameResult:
@@ -114,6 +173,10 @@ def test_hopeless_games_and_presence_are_measured_from_the_cell() -> None:
     assert cell.hopeless_share == 0.5  # the value-0 half, detected at round 2
     assert cell.after_hopeless == 5.0  # rounds 2..6 played after that
     assert cell.presence == {"b": 0.5, "c": -0.5}  # "a" is in every game: no comparison
+    # with "b": 10 of 20 won, without: 0 of 20 -> sqrt(0.5 * 0.5 / 20 + 0)
+    assert cell.presence_se == pytest.approx({"b": 0.1118, "c": 0.1118}, abs=1e-4)
+    assert cell.presence_text("b") == "b +50% ±22"
+    assert presence_markdown([cell]).splitlines()[2] == "| plan | normal | 2 | +50 ±22 | -50 ±22 |"
     assert cell.actions == {"attack": 1.0}
     assert cell.minutes == pytest.approx(sum((90 + 60 * g.rounds) / 60 for g in games) / 40)
 

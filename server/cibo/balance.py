@@ -18,7 +18,9 @@ results into a :class:`Cell`. The figures:
   round included (a game conceded in the round it became hopeless counts 1; a round whose
   start ended the game, the clock run out, does not count: ``GameResult.played``);
 * **presence**: for each hero, the win rate of games with that hero minus games without it
-  (only when both groups have at least :data:`MIN_GROUP` games);
+  (only when both groups have at least :data:`MIN_GROUP` games), with the standard error of
+  that difference (``sqrt(p1 (1 - p1) / n1 + p2 (1 - p2) / n2)``): an effect is told from noise
+  by its 95 % interval, about two standard errors either side;
 * **action mix**: each action's share of all hero actions.
 """
 
@@ -26,8 +28,9 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 from collections.abc import Sequence
+from math import sqrt
 
-from attrs import evolve, frozen
+from attrs import evolve, field, frozen
 
 from cibo.core.ruleset import Action, Ruleset
 from cibo.simulation import GameJob, GameResult
@@ -38,11 +41,13 @@ __all__ = [
     "PEERS",
     "SECONDS_PER_ACTION",
     "SECONDS_PER_ROUND",
+    "Z95",
     "Cell",
     "cell_seed",
     "hero_counts",
     "markdown",
     "matrix_jobs",
+    "presence_markdown",
     "summarise",
     "without_actions",
 ]
@@ -52,6 +57,8 @@ SECONDS_PER_ROUND = 60
 PEERS = 20
 HOPELESS = 0.05
 MIN_GROUP = 20
+Z95 = 1.96
+"""Standard errors either side of an estimate that make its 95 % interval."""
 
 
 @frozen
@@ -78,12 +85,19 @@ class Cell:
     """Games in which the table was offered a concession."""
     offered_won: int = 0
     """Of those, games won (only possible when the offers were refused)."""
+    presence_se: dict[str, float] = field(factory=dict)
+    """Hero kind -> standard error of its presence effect."""
 
     @property
     def max_presence(self) -> tuple[str, float]:
         if not self.presence:
             return ("", 0.0)
         return max(self.presence.items(), key=lambda kv: (abs(kv[1]), kv[0]))
+
+    def presence_text(self, kind: str) -> str:
+        """``"tae -12% ±9"``: the effect and the half-width of its 95 % interval."""
+        effect = self.presence[kind]
+        return f"{kind} {effect:+.0%} ±{Z95 * self.presence_se.get(kind, 0.0) * 100:.0f}"
 
 
 def without_actions(rs: Ruleset, names: Sequence[str]) -> Ruleset:
@@ -124,16 +138,18 @@ def matrix_jobs(
     games: int,
     policies: Sequence[str],
     seed: str,
-    difficulties: Sequence[str] = (),
+    difficulties: Sequence[str] | None = None,
     refuse_concessions: bool = False,
 ) -> list[tuple[tuple[int, str, str], GameJob]]:
     """((heroes, difficulty, policy), job) for every game of the matrix, cell by cell.
 
-    ``difficulties``: only these (default every one); a cell's games do not depend on which
-    other cells are played."""
+    ``difficulties`` (default: every one, in the ruleset's order) picks some rows; a cell's
+    games are the same whichever others are played (its seed is :func:`cell_seed`).
+    """
     out = []
+    chosen = [d for d in rs.difficulty if difficulties is None or d in difficulties]
     for policy in policies:
-        for difficulty in difficulties or tuple(rs.difficulty):
+        for difficulty in chosen:
             for heroes in hero_counts(rs):
                 run = cell_seed(seed, heroes, difficulty)
                 for i in range(games):
@@ -184,11 +200,14 @@ def summarise(
              for r, h in zip(results, hopeless, strict=True) if h is not None]
     kinds = sorted({k for r in results for k in r.lineup})
     presence: dict[str, float] = {}
+    presence_se: dict[str, float] = {}
     for kind in kinds:
         with_k = [r.status == "won" for r in results if kind in r.lineup]
         without = [r.status == "won" for r in results if kind not in r.lineup]
         if len(with_k) >= MIN_GROUP and len(without) >= MIN_GROUP:
-            presence[kind] = sum(with_k) / len(with_k) - sum(without) / len(without)
+            p1, p2 = sum(with_k) / len(with_k), sum(without) / len(without)
+            presence[kind] = p1 - p2
+            presence_se[kind] = sqrt(p1 * (1 - p1) / len(with_k) + p2 * (1 - p2) / len(without))
     mix: Counter[str] = Counter()
     for r in results:
         mix.update(r.actions)
@@ -205,6 +224,7 @@ def summarise(
         hopeless_share=len(after) / n if n else 0.0,
         after_hopeless=sum(after) / len(after) if after else 0.0,
         presence=presence,
+        presence_se=presence_se,
         actions={k: v / total for k, v in mix.most_common()},
         offered=sum(r.offered > 0 for r in results),
         offered_won=sum(r.offered > 0 and r.status == "won" for r in results),
@@ -219,12 +239,33 @@ def markdown(cells: Sequence[Cell]) -> str:
         "|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     for c in cells:
-        kind, effect = c.max_presence
+        kind, _ = c.max_presence
         ends = ", ".join(f"{k.split(':')[1]} {v / c.games:.0%}" for k, v in c.causes.items())
         lines.append(
             f"| {c.policy} | {c.difficulty} | {c.heroes} | {c.win_rate:.1%} | {c.avg_rounds:.1f}"
             f" | {c.minutes:.0f} | {c.hopeless_share:.0%} | {c.after_hopeless:.2f}"
             f" | {c.offered / max(1, c.games):.0%} ({c.offered_won})"
-            f" | {f'{kind} {effect:+.0%}' if kind else '–'} | {ends} |"
+            f" | {c.presence_text(kind) if kind else '–'} | {ends} |"
         )
+    return "\n".join(lines)
+
+
+def presence_markdown(cells: Sequence[Cell]) -> str:
+    """Every hero's presence effect in points, ``±`` the half-width of its 95 % interval, one
+    row per cell that measures any (empty when none does)."""
+    kinds = sorted({k for c in cells for k in c.presence})
+    measured = [c for c in cells if c.presence]
+    if not measured:
+        return ""
+    lines = [
+        "| policy | difficulty | heroes | " + " | ".join(kinds) + " |",
+        "|---|---|---|" + "---|" * len(kinds),
+    ]
+    for c in measured:
+        shown = [
+            f"{c.presence[k] * 100:+.0f} ±{Z95 * c.presence_se[k] * 100:.0f}"
+            if k in c.presence else "–"
+            for k in kinds
+        ]
+        lines.append(f"| {c.policy} | {c.difficulty} | {c.heroes} | " + " | ".join(shown) + " |")
     return "\n".join(lines)

@@ -12,6 +12,7 @@ import os
 from collections import Counter
 from collections.abc import Callable, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from itertools import combinations
 from multiprocessing import get_context
 
 from attrs import define, field, frozen
@@ -122,19 +123,33 @@ def game_seed(run_seed: str, index: int) -> bytes:
 
 
 def hero_lineup(rs: Ruleset, players: int, index: int) -> list[tuple[str, str]]:
-    """(seat, hero kind) pairs: one hero per player, two for a lone player, pool rotated by game."""
+    """(seat, hero kind) pairs for game ``index``: one hero per player, two for a lone player.
+
+    A table with fewer heroes than the pool plays the pool's combinations in turn: game ``i``
+    takes combination ``i % C`` of the ``C`` ways to choose the heroes (in the order of
+    :func:`itertools.combinations`), so any ``C`` consecutive games play each combination once
+    and every hero appears equally often with every partner; a hero's presence effect then
+    measures the hero, not a fixed set of partners. Within a combination the seat order turns
+    by one each time it comes back (``i // C``). A table with the whole pool or more plays the
+    whole pool, turned by ``i``; extra seats take a repeatable template. The line-up depends
+    only on the ruleset, ``players`` and ``index``.
+    """
     meta = rs.ruleset
     n_heroes = max(meta.heroes.min, min(players, meta.heroes.max))
     pool = list(rs.hero_pool())
-    shift = index % len(pool)
-    rotated = pool[shift:] + pool[:shift]
-    repeatable = [k for k in rotated if rs.heroes[k].repeatable]
-    lineup = []
-    for i in range(n_heroes):
-        # Unique heroes first, in rotated order; extra seats take a repeatable template.
-        kind = rotated[i] if i < len(rotated) else repeatable[i % len(repeatable)]
-        lineup.append((f"p{i % players + 1}", kind))
-    return lineup
+    if n_heroes < len(pool):
+        combos = list(combinations(pool, n_heroes))
+        chosen = list(combos[index % len(combos)])
+        shift = (index // len(combos)) % n_heroes
+        kinds = chosen[shift:] + chosen[:shift]
+    else:
+        shift = index % len(pool)
+        rotated = pool[shift:] + pool[:shift]
+        repeatable = [k for k in rotated if rs.heroes[k].repeatable]
+        # Every unique hero, in turned order; extra seats take a repeatable template.
+        kinds = [rotated[i] if i < len(rotated) else repeatable[i % len(repeatable)]
+                 for i in range(n_heroes)]
+    return [(f"p{i % players + 1}", kind) for i, kind in enumerate(kinds)]
 
 
 def setup_game(

@@ -69,8 +69,9 @@ BENCH_SEED = "spawn-rounds"
 """The run seed of bench/spawn_rounds.py."""
 BIGGEST = {
     # ruleset: (players, difficulty, game index, round, spawn rolls, units), as printed by
-    # `uv run python bench/spawn_rounds.py --games 1000` (greedy bots).
-    "electro-fishers": (6, "hard", 404, 8, 5, 13),
+    # `uv run python bench/spawn_rounds.py --games 1000` (greedy bots). Factory Raid's game 215
+    # ties with the one the bench now prints first (game 127: the same 4 rolls and 5 units).
+    "electro-fishers": (6, "hard", 509, 10, 5, 15),
     "factory-raid": (5, "hard", 215, 5, 4, 5),
 }
 VIEWPORTS = {"table": (1920, 1080), "tv720": (1280, 720)}

@@ -221,7 +221,7 @@ def test_goal_panel_and_rules_sheet_teach_the_game_in_english_and_italian(
     expect(killy.locator(".action-group[data-action=move] .action-text")).to_have_text(
         "Walk up to 2 zones along the links.")
     expect(cibo.locator(".action-group[data-action=move] .action-text")).to_have_text(
-        "Cammina lungo i collegamenti fino a 2 zone.")
+        "Cammina lungo i collegamenti fino a 3 zone.")  # Cibo moves 3
 
     # The Rules sheet, in English and in Italian, with nothing cut at 390 and 320 px.
     check_sheet(killy, summary, "killy", ["beam", "cache"])
@@ -242,7 +242,7 @@ def test_goal_panel_and_rules_sheet_teach_the_game_in_english_and_italian(
     sheet = cibo.locator("dialog.teach-sheet")
     expect(sheet.locator(".teach-sheet-head h2")).to_have_text("Come si gioca")
     expect(sheet.locator("[data-action=move] .teach-desc")).to_have_text(
-        "Cammina lungo i collegamenti fino a 2 zone.")
+        "Cammina lungo i collegamenti fino a 3 zone.")  # Cibo moves 3
     expect(sheet.locator("[data-term=safeguard]")).to_have_text("Salvaguardia")
     found += leaks(cibo, "phone rules sheet it")
     cibo.screenshot(path=str(SHOTS / "teach-rules-phone-it-320.png"))

@@ -142,7 +142,7 @@ def test_refused_actions_say_why_and_are_not_listed(electro: Ruleset) -> None:
     cases = [
         (replace(killy, actions_left=1), "beam", "action/no_actions", "costs 2 actions; 1 left."),
         (replace(killy, last_used={"beam": state.round}), "beam", "action/limit",
-         "can be used once every 3 rounds."),
+         "can be used once every 4 rounds."),
         (replace(killy, uses_game={"cache": 1}), "cache", "action/limit",
          "is used up this game."),
         (replace(killy, zone=away), "cache", "action/wrong_zone", "zone."),

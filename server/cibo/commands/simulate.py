@@ -11,7 +11,14 @@ from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
-from cibo.balance import Cell, markdown, matrix_jobs, summarise, without_actions
+from cibo.balance import (
+    Cell,
+    markdown,
+    matrix_jobs,
+    presence_markdown,
+    summarise,
+    without_actions,
+)
 from cibo.bands import all_met, bands_markdown, check
 from cibo.core.policies import POLICIES
 from cibo.core.ruleset import Ruleset
@@ -148,17 +155,22 @@ def run_matrix(args: argparse.Namespace, rs: Ruleset, console: Console, err: Con
             f"choose from {', '.join(POLICIES)}"
         )
         return 1
-    difficulties = [d.strip() for d in args.difficulties.split(",") if d.strip()]
-    bad = [d for d in difficulties if d not in rs.difficulty]
-    if bad:
+    difficulties = [d.strip() for d in args.difficulties.split(",") if d.strip()] or None
+    wrong = [d for d in difficulties or () if d not in rs.difficulty]
+    if wrong:
         err.print(
-            f"[red]unknown difficulty[/red] {escape(', '.join(bad))}; "
+            f"[red]unknown difficulty[/red] {escape(', '.join(wrong))}; "
             f"choose from {', '.join(rs.difficulty)}"
         )
         return 1
-    keyed = matrix_jobs(rs, games=args.games, policies=policies, seed=args.seed,
-                        difficulties=difficulties,
-                        refuse_concessions=args.refuse_concessions)
+    keyed = matrix_jobs(
+        rs,
+        games=args.games,
+        policies=policies,
+        seed=args.seed,
+        difficulties=difficulties,
+        refuse_concessions=args.refuse_concessions,
+    )
     started = time.perf_counter()
     try:
         with Progress(
@@ -198,7 +210,11 @@ def run_matrix(args: argparse.Namespace, rs: Ruleset, console: Console, err: Con
         style="green" if all_met(rows) else "yellow",
     )
     if args.markdown is not None:
-        text = markdown(cells) + "\n\nBands (plan bot; random and idle: their best difficulty):\n\n"
+        by_hero = presence_markdown(cells)
+        text = markdown(cells) + "\n"
+        if by_hero:
+            text += f"\nPresence of each hero (points, ± half the 95% interval):\n\n{by_hero}\n"
+        text += "\nBands (plan bot; random and idle: their best difficulty):\n\n"
         args.markdown.write_text(text + bands_markdown(rows) + "\n", encoding="utf-8")
         console.print(f"table written to {args.markdown}")
     if args.plot is not None:
@@ -220,7 +236,7 @@ def print_matrix(
         table.add_column(name, justify="left" if name in ("policy", "difficulty", "endings",
                                                          "presence", "top actions") else "right")
     for c in cells:
-        kind, effect = c.max_presence
+        kind, _ = c.max_presence
         table.add_row(
             c.policy,
             c.difficulty,
@@ -231,7 +247,7 @@ def print_matrix(
             f"{c.hopeless_share:.0%}",
             f"{c.after_hopeless:.2f}",
             f"{c.offered / max(1, c.games):.0%} ({c.offered_won})",
-            f"{kind} {effect:+.0%}" if kind else "–",
+            c.presence_text(kind) if kind else "–",
             ", ".join(f"{k.split(':')[1]} {v / c.games:.0%}" for k, v in c.causes.items()),
             ", ".join(f"{k} {v:.0%}" for k, v in list(c.actions.items())[:5]),
         )
@@ -241,7 +257,7 @@ def print_matrix(
         " this cell's games) fell under 5% at a round start; after: rounds such games still"
         " played; offered (won): share of games offered a concession (of those, games won"
         " anyway: only when refused); presence: the hero whose presence moves the win rate"
-        " most",
+        " most (win rate with it minus without it, ± the half-width of its 95% interval)",
         style="dim",
     )
 
