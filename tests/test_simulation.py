@@ -177,6 +177,10 @@ def test_hopeless_games_and_presence_are_measured_from_the_cell() -> None:
     assert cell.presence_se == pytest.approx({"b": 0.1118, "c": 0.1118}, abs=1e-4)
     assert cell.presence_text("b") == "b +50% ±22"
     assert presence_markdown([cell]).splitlines()[2] == "| plan | normal | 2 | +50 ±22 | -50 ±22 |"
+    # A cell never won has nothing to show (every effect +0 ±0): it gets no row.
+    never = summarise(2, "normal", "idle", [_result(False, (5,), ("a", "b")) for _ in range(40)]
+                      + [_result(False, (5,), ("a", "c")) for _ in range(40)])
+    assert never.presence == {"b": 0.0, "c": 0.0} and presence_markdown([never]) == ""
     assert cell.actions == {"attack": 1.0}
     assert cell.minutes == pytest.approx(sum((90 + 60 * g.rounds) / 60 for g in games) / 40)
 

@@ -254,7 +254,8 @@ def presence_markdown(cells: Sequence[Cell]) -> str:
     """Every hero's presence effect in points, ``±`` the half-width of its 95 % interval, one
     row per cell that measures any (empty when none does)."""
     kinds = sorted({k for c in cells for k in c.presence})
-    measured = [c for c in cells if c.presence]
+    # A cell won never (or always) has no effect to show: every figure is +0 ±0.
+    measured = [c for c in cells if c.presence and any(c.presence_se.values())]
     if not measured:
         return ""
     lines = [
