@@ -8,6 +8,7 @@ the phone and the table are taken on every run, into a temporary directory; set
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import re
@@ -70,20 +71,17 @@ class Server:
         return self.rooms[i]["code"], self.rooms[i]["host_token"]
 
 
-@pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
-    tmp = tmp_path_factory.mktemp("browser")
-    data = tmp / "data"
-    ready = tmp / "ready.json"
-    log_path = tmp / "serve.log"
+@contextlib.contextmanager
+def serving(tmp: Path, *options: str, launch: list[str] | None = None) -> Iterator[Server]:
+    """``cibo serve`` on 127.0.0.1 (a free port, journals under ``tmp/data``) with ``options``
+    added, until the block ends; ``launch`` replaces ``python -m cibo.cli`` (a patched entry)."""
+    data, ready, log_path = tmp / "data", tmp / "ready.json", tmp / "serve.log"
     env = {**os.environ, "CIBO_DATA": str(data)}
+    command = [sys.executable, *(launch or ["-m", "cibo.cli"]), "serve", "--host", "127.0.0.1",
+               "--port", "0", "--data", str(data), "--ready-file", str(ready), "--no-qr",
+               "--rate", "1000", "--log-level", "WARNING", *options]
     with log_path.open("wb") as log:
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "cibo.cli", "serve", "--host", "127.0.0.1", "--port", "0",
-             "--data", str(data), "--ready-file", str(ready), "--no-qr", "--rooms", "4",
-             "--rate", "1000", "--log-level", "WARNING"],
-            stdout=log, stderr=subprocess.STDOUT, env=env, cwd=ROOT,
-        )
+        proc = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, env=env, cwd=ROOT)
     try:
         deadline = time.monotonic() + 30
         while not ready.exists():
@@ -98,6 +96,12 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
         except subprocess.TimeoutExpired:
             proc.kill()
             proc.wait()
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    with serving(tmp_path_factory.mktemp("browser"), "--rooms", "4") as running:
+        yield running
 
 
 @pytest.fixture(scope="module")

@@ -12,12 +12,7 @@ command builds gets a short ``bot_pace``; nothing else differs).
 
 from __future__ import annotations
 
-import json
-import os
 import re
-import signal
-import subprocess
-import sys
 import time
 from collections.abc import Iterator
 
@@ -35,6 +30,7 @@ from test_clients import (  # noqa: F401
     join,
     new_context,
     pw,
+    serving,
     wait_until,
 )
 from test_teach import leaks
@@ -52,32 +48,9 @@ LAUNCH = (
 
 @pytest.fixture(scope="module")
 def night(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
-    tmp = tmp_path_factory.mktemp("night")
-    data = tmp / "data"
-    ready = tmp / "ready.json"
-    log_path = tmp / "serve.log"
-    env = {**os.environ, "CIBO_DATA": str(data)}
-    with log_path.open("wb") as log:
-        proc = subprocess.Popen(
-            [sys.executable, "-c", LAUNCH, "serve", "--host", "127.0.0.1", "--port", "0",
-             "--data", str(data), "--ready-file", str(ready), "--no-qr", "--rooms", "6",
-             "--max-rooms-per-address", "12", "--rate", "1000", "--log-level", "WARNING"],
-            stdout=log, stderr=subprocess.STDOUT, env=env, cwd=ROOT,
-        )
-    try:
-        deadline = time.monotonic() + 30
-        while not ready.exists():
-            if proc.poll() is not None or time.monotonic() > deadline:
-                pytest.fail(f"cibo serve did not start:\n{log_path.read_text()}")
-            time.sleep(0.05)
-        yield Server(json.loads(ready.read_text()), data)
-    finally:
-        proc.send_signal(signal.SIGTERM)
-        try:
-            proc.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
+    options = ("--rooms", "6", "--max-rooms-per-address", "12")
+    with serving(tmp_path_factory.mktemp("night"), *options, launch=["-c", LAUNCH]) as running:
+        yield running
 
 
 IN_VIEW = """(sel) => { const r = document.querySelector(sel)?.getBoundingClientRect();
