@@ -56,6 +56,9 @@ def test_the_unfinished_old_game_is_resumed_by_the_store(tmp_path: Path) -> None
         store.close()
     assert not recovery.corrupt
     resumed = [g for g in recovery.games if not g.finished]
-    assert len(resumed) == 1
-    assert resumed[0].header.ruleset_id == "electro-fishers"
-    assert resumed[0].last_seq > 100
+    contents = [read_journal(p) for p in JOURNALS]
+    unfinished = [c for c in contents if rebuild_state(c.header, c.records).status == "playing"]
+    assert len(resumed) == len(unfinished) == 2  # one in each format folder
+    assert all(g.header.ruleset_id == "electro-fishers" for g in resumed)
+    assert all(g.last_seq > 100 for g in resumed)
+
