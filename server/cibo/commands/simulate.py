@@ -111,15 +111,7 @@ def run(args: argparse.Namespace) -> int:
         return run_matrix(args, rs, console, err)
     started = time.perf_counter()
     try:
-        with Progress(
-            TextColumn("[bold]{task.description}"),
-            BarColumn(),
-            MofNCompleteColumn(),
-            TimeRemainingColumn(),
-            console=err,
-            transient=True,
-            disable=args.games < 20,
-        ) as bar:
+        with _progress(err, disable=args.games < 20) as bar:
             task = bar.add_task(f"{rs.ruleset.id} {args.difficulty}", total=args.games)
             report = simulate(
                 rs,
@@ -144,6 +136,19 @@ def run(args: argparse.Namespace) -> int:
         args.plot.write_text(render_svg(report), encoding="utf-8")
         console.print(f"chart written to {args.plot}")
     return 0
+
+
+def _progress(err: Console, *, disable: bool = False) -> Progress:
+    """The progress bar of both runs, on stderr, gone once the run ends."""
+    return Progress(
+        TextColumn("[bold]{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeRemainingColumn(),
+        console=err,
+        transient=True,
+        disable=disable,
+    )
 
 
 def run_matrix(args: argparse.Namespace, rs: Ruleset, console: Console, err: Console) -> int:
@@ -173,14 +178,7 @@ def run_matrix(args: argparse.Namespace, rs: Ruleset, console: Console, err: Con
     )
     started = time.perf_counter()
     try:
-        with Progress(
-            TextColumn("[bold]{task.description}"),
-            BarColumn(),
-            MofNCompleteColumn(),
-            TimeRemainingColumn(),
-            console=err,
-            transient=True,
-        ) as bar:
+        with _progress(err) as bar:
             task = bar.add_task(f"{rs.ruleset.id} matrix", total=len(keyed))
             results = run_games(
                 rs,
