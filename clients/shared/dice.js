@@ -25,7 +25,8 @@ export function rollModifier(roll) {
 /**
  * A dice formula as people read it: "2d6r1cs>=4" -> "2d6, reroll 1s, hits on 4+",
  * "2d6 + @difficulty.spawn_mod" -> "2d6 + difficulty", or "2d6 + difficulty (+1)" when the
- * value it added is given (the words from the locale table).
+ * value it added is given (the words from the locale table). A hero's stat reads "hero bonus":
+ * its name is the ruleset's, not a word of the player's language.
  */
 export function formulaText(formula, modifier = null) {
   const valued = (key) =>
@@ -39,7 +40,7 @@ export function formulaText(formula, modifier = null) {
     .replace(/(d\d+)kh(\d+)/g, (_, d, n) => d + t("dice.keep_best", { n: Number(n) }))
     .replace(/(d\d+)kl(\d+)/g, (_, d, n) => d + t("dice.keep_worst", { n: Number(n) }))
     .replace(/@difficulty\.\w+/g, () => valued("dice.difficulty"))
-    .replace(/@hero\.(\w+)/g, "$1")
+    .replace(/@hero\.\w+/g, () => valued("dice.hero"))
     .replace(/@scaling\.\w+/g, () => valued("dice.scaling"))
     .replace(/\s+/g, " ")
     .trim();
