@@ -14,6 +14,7 @@ from collections.abc import Callable, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from itertools import combinations
 from multiprocessing import get_context
+from typing import Any
 
 from attrs import define, field, frozen
 
@@ -25,7 +26,7 @@ from cibo.core.planner import value
 from cibo.core.policies import choose
 from cibo.core.reducer import apply
 from cibo.core.rng import Rng
-from cibo.core.rules import decide, new_game
+from cibo.core.rules import decide, new_game, play
 from cibo.core.ruleset import Ruleset
 from cibo.core.state import GameState
 from cibo.errors import CiboError
@@ -212,11 +213,18 @@ def play_game(
         if wire is None:
             raise SimulationError(f"game {index}: nobody can act in round {state.round}")
         try:
-            decided = decide(state, command_from_wire(seat, wire))
+            decision = play(state, _command(seat, wire))
         except CoreError as exc:
             raise SimulationError(f"game {index}, round {state.round}: {exc}") from exc
+        decided = decision.events
+        # The rules computed the state after the events already; fold them again only when
+        # a round starts among them (its value is taken on the state right after it).
+        fold_events = any(type(event) is ev.RoundStarted for event in decided)
+        if not fold_events:
+            state = decision.state
         for event in decided:
-            state = apply(state, event)
+            if fold_events:
+                state = apply(state, event)
             events += 1
             if isinstance(event, ev.TableRolled):
                 band = event.band or event.table
@@ -249,6 +257,23 @@ def play_game(
         offered=offered,
         played=played,
     )
+
+
+def _command(seat: str, wire: dict[str, Any]) -> cm.Command:
+    """The command of a bot's wire dict: built directly for the kinds the policies send (they
+    come from the engine's own legal list), parsed like a client's otherwise."""
+    if all(type(v) is str and len(v) <= cm.MAX_TEXT for v in wire.values()):
+        kind = wire.get("type")
+        if kind == "act" and _ACT_NEEDS <= wire.keys() <= _ACT_KEYS:
+            return cm.Act(seat, wire["hero"], wire["action"], wire.get("target", ""))
+        if kind == "end_turn" and wire.keys() <= _END_TURN_KEYS:
+            return cm.EndTurn(seat, wire.get("hero", ""))
+    return command_from_wire(seat, wire)
+
+
+_ACT_NEEDS = frozenset(("type", "hero", "action"))
+_ACT_KEYS = frozenset(("type", "hero", "action", "target"))
+_END_TURN_KEYS = frozenset(("type", "hero"))
 
 
 @frozen

@@ -22,9 +22,8 @@ from typing import Any
 from cibo.core.commands import Act
 from cibo.core.effects import Ctx
 from cibo.core.errors import CoreError, RulesError
-from cibo.core.reducer import fold
 from cibo.core.rng import Rng
-from cibo.core.rules import decide, find_action
+from cibo.core.rules import find_action, play
 from cibo.core.state import GameState, replace
 from cibo.core.views import legal_actions
 
@@ -111,7 +110,7 @@ def plan(
             # Built directly: the command comes from the engine's own list, not from a client.
             act = Act(seat, command["hero"], command["action"], command.get("target") or "")
             try:
-                s = fold(s, decide(s, act))
+                s = play(s, act).state  # the state after the events, as fold would give
             except (CoreError, LookupError, ValueError):
                 # refused, or not playable on a state rebuilt from a view (hidden deck order)
                 return -WIN if command is first else value(s)
