@@ -12,12 +12,12 @@ from collections.abc import Iterable, Mapping, Sequence
 from cibo.core import events as ev
 from cibo.core.board import distances, path_towards
 from cibo.core.dice import Roll, roll
-from cibo.core.env import GameEnv, track_band, watched_noise
+from cibo.core.env import PARTS, GameEnv, Reads, reads_of, track_band, watched_noise
 from cibo.core.errors import RulesError
 from cibo.core.expr import ExprError, Value, evaluate, evaluate_bool, evaluate_int
 from cibo.core.reducer import apply
 from cibo.core.rng import Rng
-from cibo.core.ruleset import Effect, Formula, Unit
+from cibo.core.ruleset import Effect, Formula, Ruleset, Unit
 from cibo.core.state import GameState, UnitState
 from cibo.core.tables import roll_table
 
@@ -30,6 +30,7 @@ __all__ = [
     "add_track",
     "damage",
     "draw_card",
+    "end_reads",
     "entity_ref",
     "heal_hero",
     "marker_step",
@@ -116,16 +117,61 @@ class Ctx:
             # States are immutable and every event makes a new one: the same object cannot
             # meet a condition it did not meet before (effects check after each step).
             return
+        memo = _end_memo(s.ruleset)
+        reads = memo.reads
+        key = reads.key(s)
+        last = memo.failed
+        if last is not None and reads.same(key, last):
+            # Nothing a condition can read differs from when they all failed: they still do.
+            self._checked = s
+            return
         end = s.ruleset.end
         for status, conditions in (("won", end.victory), ("lost", end.defeat)):
             for cond in conditions:
                 if self.truth(cond.when, {}):
                     self.end_game(status, cond.id, cond.text)
         self._checked = s
+        memo.failed = key
 
     def end_game(self, status: str, cause: str, text: str) -> None:
         self.emit(ev.GameEnded(status=status, cause=cause, text=text, seed=self.state.seed.hex()))
         raise GameOver
+
+
+class _EndMemo:
+    """What a ruleset's victory and defeat conditions read, and the last :meth:`Reads.key`
+    for which they all failed (on any state of any game: the key decides their values)."""
+
+    __slots__ = ("failed", "reads", "ruleset")
+
+    def __init__(self, ruleset: Ruleset, reads: Reads) -> None:
+        self.ruleset = ruleset
+        self.reads = reads
+        self.failed: tuple[object, ...] | None = None
+
+
+_END_MEMOS: dict[int, _EndMemo] = {}
+"""By ruleset (its id, checked against the ruleset kept with the entry)."""
+
+
+def _end_memo(rs: Ruleset) -> _EndMemo:
+    memo = _END_MEMOS.get(id(rs))
+    if memo is not None and memo.ruleset is rs:
+        return memo
+    conditions = (*rs.end.victory, *rs.end.defeat)
+    try:
+        reads = reads_of(rs, [c.when for c in conditions])
+    except ExprError:
+        reads = Reads(PARTS)  # evaluating them will say what is wrong
+    if len(_END_MEMOS) >= 64:  # rulesets loaded over a long run (a server, the tests)
+        _END_MEMOS.clear()
+    memo = _END_MEMOS[id(rs)] = _EndMemo(rs, reads)
+    return memo
+
+
+def end_reads(rs: Ruleset) -> Reads:
+    """What ``rs``'s victory and defeat conditions can read of a state (see :class:`Reads`)."""
+    return _end_memo(rs).reads
 
 
 # -- zone and entity references ---------------------------------------------------------------
