@@ -25,7 +25,7 @@ from cibo.core.errors import CoreError, RulesError
 from cibo.core.rng import Rng
 from cibo.core.rules import find_action, play
 from cibo.core.state import GameState, replace
-from cibo.core.views import legal_actions
+from cibo.core.views import legal_commands
 
 __all__ = ["DEPTH", "SAMPLES", "WIN", "plan", "value"]
 
@@ -119,7 +119,7 @@ def plan(
             if s.over or left <= 0 or steps > DEPTH:
                 break
             mine = [
-                c for c in legal_actions(s, seat) if c["hero"] == hero_id and c["cost"] <= left
+                c for c in legal_commands(s, seat) if c["hero"] == hero_id and c["cost"] <= left
             ]
             command = follow(s, mine) if mine else None
         return value(s)

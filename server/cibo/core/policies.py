@@ -28,7 +28,14 @@ from cibo.core.effects import Ctx
 from cibo.core.errors import RulesError
 from cibo.core.planner import plan
 from cibo.core.rng import Rng
-from cibo.core.rules import action_refusal, find_action, new_game, targets
+from cibo.core.rules import (
+    action_refusal,
+    find_action,
+    limit_reached,
+    new_game,
+    targets,
+    zones_where,
+)
 from cibo.core.ruleset import Action, Ruleset
 from cibo.core.state import (
     DeckState,
@@ -40,7 +47,7 @@ from cibo.core.state import (
     UnitState,
     replace,
 )
-from cibo.core.views import legal_actions
+from cibo.core.views import legal_commands
 
 __all__ = ["POLICIES", "choose", "state_from_view"]
 
@@ -64,7 +71,7 @@ def choose(
     network bot); otherwise it is computed from ``state``.
     """
     if legal is None:
-        legal = legal_actions(state, seat)
+        legal = legal_commands(state, seat)
     if not legal:
         return None
     if legal[0]["type"] in _ANSWERS:
@@ -109,8 +116,12 @@ def _greedy(s: GameState, hero: HeroState, legal: list[dict[str, Any]]) -> dict[
     rs = s.ruleset
     ctx = Ctx(replace(s, seed=_BOT_SEED))
     mine = [c for c in legal if c["type"] == "act" and c["hero"] == hero.id]
+    by_action: dict[str, list[dict[str, Any]]] = {}
+    for c in mine:
+        by_action.setdefault(c["action"], []).append(c)
     # The hero's move commands, found once: every walking line below chooses among them.
-    moves = [c for c in mine if _is_move(s, hero, c["action"])]
+    moving = {name for name in by_action if _is_move(s, hero, name)}
+    moves = [c for c in mine if c["action"] in moving]
     bindings = {"hero": hero.id, "zone": hero.zone}
     for p in rs.bots.priorities:
         try:
@@ -126,7 +137,7 @@ def _greedy(s: GameState, hero: HeroState, legal: list[dict[str, Any]]) -> dict[
             if step is not None:
                 return step
             continue
-        here = [c for c in mine if c["action"] == p.do]
+        here = by_action.get(p.do, [])
         if here and not (p.go and not _zone_is(rs, hero.zone, p.go)):
             return _pick_target(s, here)
         step = _walk_towards_action(s, hero, p.do, p.go, moves)
@@ -136,7 +147,7 @@ def _greedy(s: GameState, hero: HeroState, legal: list[dict[str, Any]]) -> dict[
 
 
 def _zone_is(rs: Ruleset, zone: str, where: str) -> bool:
-    return any(opt == zone or opt in rs.zones[zone].tags for opt in where.split("|"))
+    return zone in zones_where(rs, where)
 
 
 def _pick_target(s: GameState, options: list[dict[str, Any]]) -> dict[str, Any]:
@@ -191,14 +202,33 @@ def _is_move(s: GameState, hero: HeroState, name: str) -> bool:
     with it costs two actions and four noise without going anywhere.
     """
     action = find_action(s, hero, name)
-    return (
-        action is not None
-        and action.target == "zone"
-        and any(e.move == "$hero" and e.at == "$target" for e in action.do)
+    return action is not None and _moves_hero(action)
+
+
+def _moves_hero(action: Action) -> bool:
+    return action.target == "zone" and any(
+        e.move == "$hero" and e.at == "$target" for e in action.do
     )
 
 
 def _possible_at(s: GameState, hero: HeroState, name: str, action: Action, zone: str) -> bool:
+    """Whether ``hero``, standing in ``zone`` with actions enough, could take ``action``."""
+    if not action.needs and action.target != "zone":
+        # Nothing to evaluate on the moved hero's state: answer from this one. This is what
+        # the general case below gives: the cost fits by construction, the limits do not
+        # depend on the zone, and the targets are the units there or the standing heroes
+        # there (the moved hero among them unless it is down).
+        if action.where and zone not in zones_where(s.ruleset, action.where):
+            return False
+        if limit_reached(s, hero, name, action):
+            return False
+        if action.target == "none":
+            return True
+        if action.target == "unit":
+            return any(u.zone == zone for u in s.units)
+        return not hero.downed or any(
+            h.zone == zone and not h.downed for h in s.heroes if h.id != hero.id
+        )
     moved = replace(hero, zone=zone, actions_left=max(hero.actions_left, action.cost))
     there = replace(s, heroes=tuple(moved if h.id == hero.id else h for h in s.heroes))
     try:
