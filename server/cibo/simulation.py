@@ -195,7 +195,7 @@ def play_game(
     # Round 1 started with the game (in setup): its value is the first.
     round_values: list[int] = [value(state)] if state.status == "playing" else []
     offered = 0
-    last = ""
+    last: type | None = None
     band = ""
     commands = events = 0
     seats = [s.id for s in state.seats]
@@ -226,24 +226,26 @@ def play_game(
             if fold_events:
                 state = apply(state, event)
             events += 1
-            if isinstance(event, ev.TableRolled):
-                band = event.band or event.table
-            elif isinstance(event, ev.CardDrawn):
-                band = event.deck
-            elif isinstance(event, ev.UnitSpawned):
-                spawns[band if event.source.startswith(("table:", "card:")) else "other"] += 1
-            elif isinstance(event, ev.ActionTaken):
-                actions[event.action] += 1
-            elif isinstance(event, ev.RoundStarted):
-                round_values.append(value(state))
-            elif isinstance(event, ev.ConcessionOffered) and not offered:
-                offered = event.round
+            kind = type(event)
+            if kind in _COUNTED:
+                if isinstance(event, ev.TableRolled):
+                    band = event.band or event.table
+                elif isinstance(event, ev.CardDrawn):
+                    band = event.deck
+                elif isinstance(event, ev.UnitSpawned):
+                    spawns[band if event.source.startswith(("table:", "card:")) else "other"] += 1
+                elif isinstance(event, ev.ActionTaken):
+                    actions[event.action] += 1
+                elif isinstance(event, ev.RoundStarted):
+                    round_values.append(value(state))
+                elif isinstance(event, ev.ConcessionOffered) and not offered:
+                    offered = event.round
             if on_event is not None:
                 on_event(event)
-            if not isinstance(event, ev.GameEnded):
-                last = type(event).__name__
+            if kind is not ev.GameEnded:
+                last = kind
         commands += 1
-    played = state.round - 1 if last == "RoundStarted" else state.round
+    played = state.round - 1 if last is ev.RoundStarted else state.round
     return GameResult(
         status=state.status,
         cause=state.outcome,
@@ -270,6 +272,12 @@ def _command(seat: str, wire: dict[str, Any]) -> cm.Command:
             return cm.EndTurn(seat, wire.get("hero", ""))
     return command_from_wire(seat, wire)
 
+
+_COUNTED = frozenset(
+    (ev.TableRolled, ev.CardDrawn, ev.UnitSpawned, ev.ActionTaken, ev.RoundStarted,
+     ev.ConcessionOffered)
+)
+"""The events :func:`play_game` counts or acts on (every other one it only passes on)."""
 
 _ACT_NEEDS = frozenset(("type", "hero", "action"))
 _ACT_KEYS = frozenset(("type", "hero", "action", "target"))
