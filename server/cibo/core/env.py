@@ -88,40 +88,35 @@ _BUILTIN_PARTS: dict[str, frozenset[str]] = {
 
 
 class Reads:
-    """What a set of expressions can read of a state (some of :data:`PARTS`), and a way to
-    tell that two states read the same.
+    """What a set of expressions can read of a state (some of :data:`PARTS`), as a key.
 
-    Two states whose :meth:`key` values are :meth:`same` give each of the expressions the same
-    value under the same bindings: expressions cannot roll without a stream, and a name holding
-    a formula is evaluated with the same env. A caller may then skip evaluating them again.
-    Heroes are compared only by what names can read of them (id, kind, zone, hit points,
+    Two states with equal :meth:`key` values give each of the expressions the same value
+    under the same bindings: expressions cannot roll without a stream, and a name holding a
+    formula is evaluated with the same env. A caller may then skip evaluating them again.
+    Heroes enter the key only by what names can read of them (id, kind, zone, hit points,
     downed), not by their actions and limits.
     """
 
-    __slots__ = ("_heroes", "parts")
+    __slots__ = ("_heroes", "_last", "parts")
 
     def __init__(self, parts: Iterable[str]) -> None:
         wanted = set(parts)
-        # Heroes last: compared apart, and only when the tuples differ.
         self.parts = tuple(p for p in PARTS if p in wanted and p != "heroes")
         self._heroes = "heroes" in wanted
         if self._heroes:
             self.parts += ("heroes",)
+        self._last: tuple[object, tuple[object, ...]] = ((), ())
+        """The last heroes tuple seen and what names can read of it (states share it)."""
 
     def key(self, state: GameState) -> tuple[object, ...]:
-        return tuple([getattr(state, p) for p in self.parts])
-
-    def same(self, a: tuple[object, ...], b: tuple[object, ...]) -> bool:
         if not self._heroes:
-            return a == b
-        if a[:-1] != b[:-1]:
-            return False
-        return a[-1] is b[-1] or _seen_heroes(a[-1]) == _seen_heroes(b[-1])
-
-
-def _seen_heroes(heroes: object) -> list[tuple[object, ...]]:
-    assert isinstance(heroes, tuple)
-    return [(h.id, h.kind, h.zone, h.hp, h.max_hp, h.downed) for h in heroes]
+            return tuple([getattr(state, p) for p in self.parts])
+        heroes = state.heroes
+        last, seen = self._last
+        if heroes is not last:
+            seen = tuple([(h.id, h.kind, h.zone, h.hp, h.max_hp, h.downed) for h in heroes])
+            self._last = (heroes, seen)
+        return (*[getattr(state, p) for p in self.parts[:-1]], seen)
 
 
 def reads_of(rs: Ruleset, sources: Iterable[str]) -> Reads:
@@ -320,33 +315,42 @@ class GameEnv:
             if hero is None:
                 raise KeyError(ident)
             d = s.ruleset.heroes[hero.kind]
-            fields: dict[str, Value] = {
-                "zone": hero.zone,
-                "hp": hero.hp,
-                "max_hp": hero.max_hp,
-                "downed": hero.downed,
-                "move": d.move,
-                "attack": d.attack,
-                "kind": hero.kind,
-            }
-            if name in fields:
-                return fields[name]
+            # An if-chain, not a dict of every field: this runs for each hero of a sum.
+            if name == "hp":
+                return hero.hp
+            if name == "zone":
+                return hero.zone
+            if name == "max_hp":
+                return hero.max_hp
+            if name == "downed":
+                return hero.downed
+            if name == "move":
+                return d.move
+            if name == "attack":
+                return d.attack
+            if name == "kind":
+                return hero.kind
             return d.stats.get(name, 0)
         if kind == "unit":
             unit = s.unit(ident)
             if unit is None:
                 raise KeyError(ident)
             u = s.ruleset.units[unit.kind]
-            unit_fields: dict[str, Value] = {
-                "zone": unit.zone,
-                "hp": unit.hp,
-                "kind": unit.kind,
-                "attack": u.attack,
-                "siege": u.siege,
-                "move": u.move,
-                "armor": u.armor,
-            }
-            return unit_fields[name]
+            if name == "zone":
+                return unit.zone
+            if name == "hp":
+                return unit.hp
+            if name == "kind":
+                return unit.kind
+            if name == "attack":
+                return u.attack
+            if name == "siege":
+                return u.siege
+            if name == "move":
+                return u.move
+            if name == "armor":
+                return u.armor
+            raise KeyError(name)
         if kind == "zone":
             return zone_field(s, ident, name)
         raise KeyError(name)
