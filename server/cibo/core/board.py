@@ -67,6 +67,35 @@ def path_towards(
     Empty when ``start`` is a goal, no goal is reachable, or ``steps`` is 0. Among equally near
     goals the first in file order wins; among equal paths, the one through earlier zones.
     """
+    if passable is None:
+        # The open board never changes: each path is worked out once per ruleset.
+        goal_key = tuple(goals)
+        paths = _OPEN_PATHS.get(id(rs))
+        if paths is None:
+            paths = _OPEN_PATHS[id(rs)] = {}
+            weakref.finalize(rs, _OPEN_PATHS.pop, id(rs), None)
+        key = (start, goal_key, steps)
+        path = paths.get(key)
+        if path is None:
+            if len(paths) >= 4096:  # goals come from the ruleset's zones and tags: few
+                paths.clear()
+            path = paths[key] = _path_towards(rs, start, goal_key, steps, None)
+        return path
+    return _path_towards(rs, start, goals, steps, passable)
+
+
+_OPEN_PATHS: dict[int, dict[tuple[str, tuple[str, ...], int], tuple[str, ...]]] = {}
+"""Paths with every zone passable, by ``id(ruleset)`` then (start, goals, steps); dropped
+with the ruleset, like :data:`_OPEN_BOARD`."""
+
+
+def _path_towards(
+    rs: Ruleset,
+    start: str,
+    goals: Iterable[str],
+    steps: int,
+    passable: Callable[[str], bool] | None,
+) -> tuple[str, ...]:
     goal_set = set(goals)
     if start in goal_set or steps <= 0:
         return ()

@@ -57,10 +57,20 @@ class Ctx:
     def __init__(self, state: GameState) -> None:
         self.state = state
         self.events: list[ev.Event] = []
-        self.rng = Rng(state.seed, state.rng_counter)
+        self._rng: Rng | None = None
+        self._stream = (state.seed, state.rng_counter)
         self.depth = 0
         self._checked: GameState | None = None
         """The last state :meth:`check_end` found no ending in."""
+
+    @property
+    def rng(self) -> Rng:
+        """The game's stream from where the state this ctx started on left it. Made on first
+        use: most contexts (a bot checking a condition, listing targets) never roll."""
+        rng = self._rng
+        if rng is None:
+            rng = self._rng = Rng(*self._stream)
+        return rng
 
     def emit(self, event: ev.Event) -> None:
         self.events.append(event)
@@ -118,10 +128,8 @@ class Ctx:
             # meet a condition it did not meet before (effects check after each step).
             return
         memo = _end_memo(s.ruleset)
-        reads = memo.reads
-        key = reads.key(s)
-        last = memo.failed
-        if last is not None and reads.same(key, last):
+        key = memo.reads.key(s)
+        if memo.known(key):
             # Nothing a condition can read differs from when they all failed: they still do.
             self._checked = s
             return
@@ -131,7 +139,7 @@ class Ctx:
                 if self.truth(cond.when, {}):
                     self.end_game(status, cond.id, cond.text)
         self._checked = s
-        memo.failed = key
+        memo.remember(key)
 
     def end_game(self, status: str, cause: str, text: str) -> None:
         self.emit(ev.GameEnded(status=status, cause=cause, text=text, seed=self.state.seed.hex()))
@@ -139,15 +147,28 @@ class Ctx:
 
 
 class _EndMemo:
-    """What a ruleset's victory and defeat conditions read, and the last :meth:`Reads.key`
-    for which they all failed (on any state of any game: the key decides their values)."""
+    """What a ruleset's victory and defeat conditions read, and the last few
+    :meth:`Reads.key` values for which they all failed (on any state of any game: the key
+    decides their values). A few, not one: the plan bot's trials go back and forth between
+    the positions it compares."""
 
     __slots__ = ("failed", "reads", "ruleset")
+
+    SIZE = 8
 
     def __init__(self, ruleset: Ruleset, reads: Reads) -> None:
         self.ruleset = ruleset
         self.reads = reads
-        self.failed: tuple[object, ...] | None = None
+        self.failed: list[tuple[object, ...]] = []
+
+    def known(self, key: tuple[object, ...]) -> bool:
+        """Whether the conditions all failed for a key that reads the same as ``key``."""
+        return key in self.failed
+
+    def remember(self, key: tuple[object, ...]) -> None:
+        if len(self.failed) >= self.SIZE:
+            del self.failed[0]
+        self.failed.append(key)
 
 
 _END_MEMOS: dict[int, _EndMemo] = {}
