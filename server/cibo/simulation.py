@@ -26,7 +26,7 @@ from cibo.core.planner import value
 from cibo.core.policies import choose
 from cibo.core.reducer import apply
 from cibo.core.rng import Rng
-from cibo.core.rules import decide, new_game, play
+from cibo.core.rules import new_game, play
 from cibo.core.ruleset import Ruleset
 from cibo.core.state import GameState
 from cibo.errors import CiboError
@@ -162,8 +162,7 @@ def setup_game(
     commands += [cm.PickHero(seat, kind) for seat, kind in hero_lineup(rs, players, index)]
     commands += [cm.SetDifficulty("p1", difficulty), cm.StartGame("p1")]
     for command in commands:
-        for event in decide(state, command):
-            state = apply(state, event)
+        state = play(state, command).state
     return state
 
 

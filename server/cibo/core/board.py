@@ -13,7 +13,7 @@ from types import MappingProxyType
 
 from cibo.core.ruleset import Ruleset
 
-__all__ = ["distances", "path_towards"]
+__all__ = ["distances", "path_towards", "zone_order"]
 
 _OPEN_BOARD: dict[int, dict[str, Mapping[str, int]]] = {}
 """Distances with every zone passable, by ``id(ruleset)`` then start zone.
@@ -40,6 +40,18 @@ def distances(
     if near is None:
         near = board[start] = MappingProxyType(_distances(rs, start, None))
     return near
+
+
+def zone_order(rs: Ruleset) -> Mapping[str, int]:
+    """Each zone's place in the ruleset file (ties break by it), found once per ruleset."""
+    order = _ORDER.get(id(rs))
+    if order is None:
+        order = _ORDER[id(rs)] = MappingProxyType({name: i for i, name in enumerate(rs.zones)})
+        weakref.finalize(rs, _ORDER.pop, id(rs), None)
+    return order
+
+
+_ORDER: dict[int, Mapping[str, int]] = {}
 
 
 def _distances(rs: Ruleset, start: str, passable: Callable[[str], bool] | None) -> dict[str, int]:

@@ -10,14 +10,14 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 
 from cibo.core import events as ev
-from cibo.core.board import distances, path_towards
+from cibo.core.board import distances, path_towards, zone_order
 from cibo.core.dice import Roll, roll
 from cibo.core.env import PARTS, GameEnv, Reads, reads_of, track_band, watched_noise
 from cibo.core.errors import RulesError
 from cibo.core.expr import ExprError, Value, evaluate, evaluate_bool, evaluate_int
 from cibo.core.reducer import apply
 from cibo.core.rng import Rng
-from cibo.core.ruleset import Effect, Formula, Ruleset, Unit
+from cibo.core.ruleset import Card, Effect, Formula, Ruleset, Unit
 from cibo.core.state import GameState, UnitState
 from cibo.core.tables import roll_table
 
@@ -342,8 +342,7 @@ def draw_card(ctx: Ctx, deck_name: str, b: Mapping[str, Value]) -> None:
         reshuffle(ctx, deck_name, "top")
         deck = ctx.state.decks[deck_name]
     card_id = deck.draw[0]
-    spec = ctx.state.ruleset.decks[deck_name]
-    card = next(c for c in (*spec.cards, *spec.specials) if c.id == card_id.split("#")[0])
+    card = _deck_cards(ctx.state.ruleset, deck_name)[card_id.split("#")[0]]
     ctx.emit(ev.CardDrawn(deck=deck_name, card=card_id, text=card.text))
     source = f"card:{card.id}"
     if card.spawn:
@@ -351,6 +350,25 @@ def draw_card(ctx: Ctx, deck_name: str, b: Mapping[str, Value]) -> None:
         for kind in card.spawn:
             spawn(ctx, kind, zone, source)
     run(ctx, card.do, b, source)
+
+
+_CARDS: dict[tuple[int, str], tuple[Ruleset, dict[str, Card]]] = {}
+"""By ruleset (its id, checked against the ruleset kept with the entry) and deck: its cards
+and specials by id, the first of each id (as a search in file order finds it)."""
+
+
+def _deck_cards(rs: Ruleset, deck_name: str) -> dict[str, Card]:
+    entry = _CARDS.get((id(rs), deck_name))
+    if entry is not None and entry[0] is rs:
+        return entry[1]
+    spec = rs.decks[deck_name]
+    cards: dict[str, Card] = {}
+    for card in (*spec.cards, *spec.specials):
+        cards.setdefault(card.id, card)
+    if len(_CARDS) >= 256:  # rulesets are few in a server; tests build many
+        _CARDS.clear()
+    _CARDS[(id(rs), deck_name)] = (rs, cards)
+    return cards
 
 
 def reshuffle(ctx: Ctx, deck_name: str, onto: str) -> None:
@@ -472,9 +490,9 @@ def _behave(ctx: Ctx, unit_id: str, spec: Unit, behavior: str) -> bool:
     unit = s.unit(unit_id)
     assert unit is not None
     name, _, arg = behavior.partition(":")
-    here = [h for h in s.active_heroes() if h.zone == unit.zone]
     source = f"unit:{unit.kind}"
     if name == "attack_hero":
+        here = [h for h in s.heroes if h.zone == unit.zone and not h.downed]
         if not here:
             return False
         target = min(here, key=lambda h: (h.hp, s.heroes.index(h)))
@@ -483,6 +501,7 @@ def _behave(ctx: Ctx, unit_id: str, spec: Unit, behavior: str) -> bool:
         run(ctx, spec.on_attack, {"unit": unit_id, "zone": unit.zone}, source)
         return True
     if name == "attack_all_heroes":
+        here = [h for h in s.heroes if h.zone == unit.zone and not h.downed]
         if not here:
             return False
         ctx.emit(ev.UnitActed(unit=unit_id, behavior=name, zone=unit.zone))
@@ -496,8 +515,8 @@ def _behave(ctx: Ctx, unit_id: str, spec: Unit, behavior: str) -> bool:
         loud = [z for z, d in reach.items() if d <= int(arg or 2) and s.noise.get(z, 0) > 0]
         if not loud:
             return False
-        order = list(s.ruleset.zones)
-        goal = max(loud, key=lambda z: (s.noise[z], -reach[z], -order.index(z)))
+        order = zone_order(s.ruleset)
+        goal = max(loud, key=lambda z: (s.noise[z], -reach[z], -order[z]))
         return _step(ctx, unit_id, spec, [goal], passable)
     if name == "seek":
         goals = [z for z, d in s.ruleset.zones.items() if z == arg or arg in d.tags]
