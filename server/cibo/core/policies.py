@@ -23,9 +23,11 @@ from typing import Any
 
 from attrs import evolve
 
-from cibo.core.board import distances
+from cibo.core.board import distances, zone_order
 from cibo.core.effects import Ctx
+from cibo.core.env import reads_of
 from cibo.core.errors import RulesError
+from cibo.core.expr import ExprError
 from cibo.core.planner import plan
 from cibo.core.rng import Rng
 from cibo.core.rules import (
@@ -178,16 +180,16 @@ def _walk_towards_action(
     if not where:
         return None
     near = distances(s.ruleset, hero.zone)
+    allowed = zones_where(s.ruleset, where)
     goals = [
         z
         for z in near
-        if _zone_is(s.ruleset, z, where)
-        and z != hero.zone
-        and _possible_at(s, hero, name, action, z)
+        if z in allowed and z != hero.zone and _possible_at(s, hero, name, action, z)
     ]
     if not goals:
         return None
-    goal = min(goals, key=lambda z: (near[z], list(s.ruleset.zones).index(z)))
+    order = zone_order(s.ruleset)
+    goal = min(goals, key=lambda z: (near[z], order[z]))
     from_goal = distances(s.ruleset, goal)
     best = min(moves, key=lambda c: (from_goal.get(c["target"], 99), c["target"]))
     if from_goal.get(best["target"], 99) >= near[goal]:
@@ -213,30 +215,65 @@ def _moves_hero(action: Action) -> bool:
 
 def _possible_at(s: GameState, hero: HeroState, name: str, action: Action, zone: str) -> bool:
     """Whether ``hero``, standing in ``zone`` with actions enough, could take ``action``."""
-    if not action.needs and action.target != "zone":
-        # Nothing to evaluate on the moved hero's state: answer from this one. This is what
-        # the general case below gives: the cost fits by construction, the limits do not
-        # depend on the zone, and the targets are the units there or the standing heroes
-        # there (the moved hero among them unless it is down).
-        if action.where and zone not in zones_where(s.ruleset, action.where):
+    if _reads_moved_hero(s.ruleset, action):
+        moved = replace(hero, zone=zone, actions_left=max(hero.actions_left, action.cost))
+        there = replace(s, heroes=tuple(moved if h.id == hero.id else h for h in s.heroes))
+        try:
+            if action_refusal(there, moved, name, action) is not None:
+                return False
+        except RulesError:
             return False
-        if limit_reached(s, hero, name, action):
-            return False
-        if action.target == "none":
-            return True
-        if action.target == "unit":
-            return any(u.zone == zone for u in s.units)
-        return not hero.downed or any(
-            h.zone == zone and not h.downed for h in s.heroes if h.id != hero.id
-        )
-    moved = replace(hero, zone=zone, actions_left=max(hero.actions_left, action.cost))
-    there = replace(s, heroes=tuple(moved if h.id == hero.id else h for h in s.heroes))
-    try:
-        if action_refusal(there, moved, name, action) is not None:
-            return False
-    except RulesError:
+        return bool(targets(there, moved, action))
+    # Nothing here reads the moved hero: answer from this state, as the general case above
+    # would. The cost fits by construction and the limits do not depend on the zone; the
+    # targets are the zones in reach of there, the units there, or the standing heroes there
+    # (the moved hero among them unless it is down).
+    if action.where and zone not in zones_where(s.ruleset, action.where):
         return False
-    return bool(targets(there, moved, action))
+    if limit_reached(s, hero, name, action):
+        return False
+    if action.needs:
+        try:
+            if not Ctx(s).truth(action.needs, {"hero": hero.id, "zone": zone}):
+                return False
+        except RulesError:
+            return False
+    if action.target == "none":
+        return True
+    if action.target == "zone":
+        assert isinstance(action.range, int)
+        reach = action.range or 1
+        least = 0 if action.here else 1
+        return any(least <= d <= reach for d in distances(s.ruleset, zone).values())
+    if action.target == "unit":
+        return any(u.zone == zone for u in s.units)
+    return not hero.downed or any(
+        h.zone == zone and not h.downed for h in s.heroes if h.id != hero.id
+    )
+
+
+_READS_HERO: dict[int, tuple[Action, bool]] = {}
+"""By action (its id, checked against the action kept with the entry): whether deciding if
+it is possible reads the heroes (see :func:`_reads_moved_hero`)."""
+
+
+def _reads_moved_hero(rs: Ruleset, action: Action) -> bool:
+    """Whether the action's ``needs`` or its reach could read the heroes (where they stand):
+    then whether it is possible elsewhere must be worked out on a state with the hero
+    moved. Actions belong to one ruleset, so they key the answer."""
+    entry = _READS_HERO.get(id(action))
+    if entry is not None and entry[0] is action:
+        return entry[1]
+    reads = action.target == "zone" and not isinstance(action.range, int)
+    if action.needs and not reads:
+        try:
+            reads = "heroes" in reads_of(rs, [action.needs]).parts
+        except ExprError:
+            reads = True  # the general case reports it as it always has
+    if len(_READS_HERO) >= 4096:  # rulesets are few in a server; tests build many
+        _READS_HERO.clear()
+    _READS_HERO[id(action)] = (action, reads)
+    return reads
 
 
 def state_from_view(view: dict[str, Any], rs: Ruleset) -> GameState:

@@ -96,11 +96,19 @@ def _phase_started(s: GameState, e: ev.PhaseStarted) -> GameState:
     if e.actions:
         # Every standing hero gets the phase's actions; downed heroes sit it out.
         heroes = tuple(
-            evolve(h, actions_left=0 if h.downed else e.actions, done=h.downed) for h in s.heroes
+            _with_turn(h, 0 if h.downed else e.actions, h.downed) for h in s.heroes
         )
     else:
-        heroes = tuple(evolve(h, actions_left=0, done=True) for h in s.heroes)
+        heroes = tuple(_with_turn(h, 0, True) for h in s.heroes)
     return evolve(s, phase=e.phase, turn="", heroes=heroes)
+
+
+def _with_turn(h: HeroState, actions_left: int, done: bool) -> HeroState:
+    """``h`` with these actions and ``done`` (itself when it has them already: a hero that
+    sat out a phase without turns sits out the next one unchanged)."""
+    if h.actions_left == actions_left and h.done is done:
+        return h
+    return evolve(h, actions_left=actions_left, done=done)
 
 
 def _turn_started(s: GameState, e: ev.TurnStarted) -> GameState:
