@@ -490,7 +490,6 @@ def _behave(ctx: Ctx, unit_id: str, spec: Unit, behavior: str) -> bool:
     unit = s.unit(unit_id)
     assert unit is not None
     name, _, arg = behavior.partition(":")
-    source = f"unit:{unit.kind}"
     if name == "attack_hero":
         here = [h for h in s.heroes if h.zone == unit.zone and not h.downed]
         if not here:
@@ -498,7 +497,7 @@ def _behave(ctx: Ctx, unit_id: str, spec: Unit, behavior: str) -> bool:
         target = min(here, key=lambda h: (h.hp, s.heroes.index(h)))
         ctx.emit(ev.UnitActed(unit=unit_id, behavior=name, zone=unit.zone))
         damage(ctx, target.id, spec.attack, unit_id)
-        run(ctx, spec.on_attack, {"unit": unit_id, "zone": unit.zone}, source)
+        run(ctx, spec.on_attack, {"unit": unit_id, "zone": unit.zone}, f"unit:{unit.kind}")
         return True
     if name == "attack_all_heroes":
         here = [h for h in s.heroes if h.zone == unit.zone and not h.downed]
@@ -507,12 +506,13 @@ def _behave(ctx: Ctx, unit_id: str, spec: Unit, behavior: str) -> bool:
         ctx.emit(ev.UnitActed(unit=unit_id, behavior=name, zone=unit.zone))
         for hero in here:
             damage(ctx, hero.id, spec.attack, unit_id)
-        run(ctx, spec.on_attack, {"unit": unit_id, "zone": unit.zone}, source)
+        run(ctx, spec.on_attack, {"unit": unit_id, "zone": unit.zone}, f"unit:{unit.kind}")
         return True
     passable = _passable_for(ctx, spec)
     if name == "hunt_noise":
         reach = distances(s.ruleset, unit.zone, passable)  # type: ignore[arg-type]
-        loud = [z for z, d in reach.items() if d <= int(arg or 2) and s.noise.get(z, 0) > 0]
+        within = int(arg or 2)
+        loud = [z for z, d in reach.items() if d <= within and s.noise.get(z, 0) > 0]
         if not loud:
             return False
         order = zone_order(s.ruleset)
@@ -525,7 +525,7 @@ def _behave(ctx: Ctx, unit_id: str, spec: Unit, behavior: str) -> bool:
         if arg not in s.ruleset.zones[unit.zone].tags:
             return False
         ctx.emit(ev.UnitActed(unit=unit_id, behavior=behavior, zone=unit.zone))
-        run(ctx, spec.acts.get(arg, ()), {"unit": unit_id, "zone": unit.zone}, source)
+        run(ctx, spec.acts.get(arg, ()), {"unit": unit_id, "zone": unit.zone}, f"unit:{unit.kind}")
         return True
     raise RulesError(f"unknown behavior {behavior!r}", code="rules/behavior")
 
