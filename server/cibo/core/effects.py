@@ -7,6 +7,7 @@ replay will. Random numbers come only from the ctx's HMAC stream and are written
 
 from __future__ import annotations
 
+from collections import deque
 from collections.abc import Iterable, Mapping, Sequence
 
 from cibo.core import events as ev
@@ -159,16 +160,14 @@ class _EndMemo:
     def __init__(self, ruleset: Ruleset, reads: Reads) -> None:
         self.ruleset = ruleset
         self.reads = reads
-        self.failed: list[tuple[object, ...]] = []
+        self.failed: deque[tuple[object, ...]] = deque(maxlen=self.SIZE)
 
     def known(self, key: tuple[object, ...]) -> bool:
         """Whether the conditions all failed for a key that reads the same as ``key``."""
         return key in self.failed
 
     def remember(self, key: tuple[object, ...]) -> None:
-        if len(self.failed) >= self.SIZE:
-            del self.failed[0]
-        self.failed.append(key)
+        self.failed.append(key)  # the oldest drops out
 
 
 _END_MEMOS: dict[int, _EndMemo] = {}
