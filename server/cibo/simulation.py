@@ -333,15 +333,19 @@ def run_games(
     *,
     workers: int = 1,
     progress: Callable[[int], None] | None = None,
-    chunk: int = 8,
+    chunk: int = 0,
 ) -> list[GameResult]:
     """Play every job; results come back in job order whatever the number of workers.
 
     Games are independent and each one's randomness comes from its own seed, so the results
-    do not depend on ``workers``; with more than one, games run in that many processes.
-    ``progress`` is called with the number of games finished so far.
+    do not depend on ``workers``; with more than one, games run in that many processes, sent
+    ``chunk`` at a time (0: up to 8, fewer for a short run, so that one worker does not play
+    a last chunk alone while the others wait). ``progress`` is called with the number of
+    games finished so far.
     """
-    if workers <= 1 or len(jobs) <= chunk:
+    if chunk <= 0:
+        chunk = max(1, min(8, len(jobs) // (8 * max(1, workers))))
+    if workers <= 1 or len(jobs) <= 1:
         results = []
         for job in jobs:
             results.append(play_job(rs, job))
