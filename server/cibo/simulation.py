@@ -14,6 +14,7 @@ from collections.abc import Callable, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from itertools import combinations
 from multiprocessing import get_context
+from typing import Any
 
 from attrs import define, field, frozen
 
@@ -25,7 +26,7 @@ from cibo.core.planner import value
 from cibo.core.policies import choose
 from cibo.core.reducer import apply
 from cibo.core.rng import Rng
-from cibo.core.rules import decide, new_game
+from cibo.core.rules import new_game, play
 from cibo.core.ruleset import Ruleset
 from cibo.core.state import GameState
 from cibo.errors import CiboError
@@ -161,8 +162,7 @@ def setup_game(
     commands += [cm.PickHero(seat, kind) for seat, kind in hero_lineup(rs, players, index)]
     commands += [cm.SetDifficulty("p1", difficulty), cm.StartGame("p1")]
     for command in commands:
-        for event in decide(state, command):
-            state = apply(state, event)
+        state = play(state, command).state
     return state
 
 
@@ -194,7 +194,7 @@ def play_game(
     # Round 1 started with the game (in setup): its value is the first.
     round_values: list[int] = [value(state)] if state.status == "playing" else []
     offered = 0
-    last = ""
+    last: type | None = None
     band = ""
     commands = events = 0
     seats = [s.id for s in state.seats]
@@ -212,30 +212,39 @@ def play_game(
         if wire is None:
             raise SimulationError(f"game {index}: nobody can act in round {state.round}")
         try:
-            decided = decide(state, command_from_wire(seat, wire))
+            decision = play(state, _command(seat, wire))
         except CoreError as exc:
             raise SimulationError(f"game {index}, round {state.round}: {exc}") from exc
+        decided = decision.events
+        # The rules computed the state after the events already; fold them again only when
+        # a round starts among them (its value is taken on the state right after it).
+        fold_events = any(type(event) is ev.RoundStarted for event in decided)
+        if not fold_events:
+            state = decision.state
         for event in decided:
-            state = apply(state, event)
+            if fold_events:
+                state = apply(state, event)
             events += 1
-            if isinstance(event, ev.TableRolled):
-                band = event.band or event.table
-            elif isinstance(event, ev.CardDrawn):
-                band = event.deck
-            elif isinstance(event, ev.UnitSpawned):
-                spawns[band if event.source.startswith(("table:", "card:")) else "other"] += 1
-            elif isinstance(event, ev.ActionTaken):
-                actions[event.action] += 1
-            elif isinstance(event, ev.RoundStarted):
-                round_values.append(value(state))
-            elif isinstance(event, ev.ConcessionOffered) and not offered:
-                offered = event.round
+            kind = type(event)
+            if kind in _COUNTED:
+                if isinstance(event, ev.TableRolled):
+                    band = event.band or event.table
+                elif isinstance(event, ev.CardDrawn):
+                    band = event.deck
+                elif isinstance(event, ev.UnitSpawned):
+                    spawns[band if event.source.startswith(("table:", "card:")) else "other"] += 1
+                elif isinstance(event, ev.ActionTaken):
+                    actions[event.action] += 1
+                elif isinstance(event, ev.RoundStarted):
+                    round_values.append(value(state))
+                elif isinstance(event, ev.ConcessionOffered) and not offered:
+                    offered = event.round
             if on_event is not None:
                 on_event(event)
-            if not isinstance(event, ev.GameEnded):
-                last = type(event).__name__
+            if kind is not ev.GameEnded:
+                last = kind
         commands += 1
-    played = state.round - 1 if last == "RoundStarted" else state.round
+    played = state.round - 1 if last is ev.RoundStarted else state.round
     return GameResult(
         status=state.status,
         cause=state.outcome,
@@ -249,6 +258,29 @@ def play_game(
         offered=offered,
         played=played,
     )
+
+
+def _command(seat: str, wire: dict[str, Any]) -> cm.Command:
+    """The command of a bot's wire dict: built directly for the kinds the policies send (they
+    come from the engine's own legal list), parsed like a client's otherwise."""
+    if all(type(v) is str and len(v) <= cm.MAX_TEXT for v in wire.values()):
+        kind = wire.get("type")
+        if kind == "act" and _ACT_NEEDS <= wire.keys() <= _ACT_KEYS:
+            return cm.Act(seat, wire["hero"], wire["action"], wire.get("target", ""))
+        if kind == "end_turn" and wire.keys() <= _END_TURN_KEYS:
+            return cm.EndTurn(seat, wire.get("hero", ""))
+    return command_from_wire(seat, wire)
+
+
+_COUNTED = frozenset(
+    (ev.TableRolled, ev.CardDrawn, ev.UnitSpawned, ev.ActionTaken, ev.RoundStarted,
+     ev.ConcessionOffered)
+)
+"""The events :func:`play_game` counts or acts on (every other one it only passes on)."""
+
+_ACT_NEEDS = frozenset(("type", "hero", "action"))
+_ACT_KEYS = frozenset(("type", "hero", "action", "target"))
+_END_TURN_KEYS = frozenset(("type", "hero"))
 
 
 @frozen
@@ -301,15 +333,19 @@ def run_games(
     *,
     workers: int = 1,
     progress: Callable[[int], None] | None = None,
-    chunk: int = 8,
+    chunk: int = 0,
 ) -> list[GameResult]:
     """Play every job; results come back in job order whatever the number of workers.
 
     Games are independent and each one's randomness comes from its own seed, so the results
-    do not depend on ``workers``; with more than one, games run in that many processes.
-    ``progress`` is called with the number of games finished so far.
+    do not depend on ``workers``; with more than one, games run in that many processes, sent
+    ``chunk`` at a time (0: up to 8, fewer for a short run, so that one worker does not play
+    a last chunk alone while the others wait). ``progress`` is called with the number of
+    games finished so far.
     """
-    if workers <= 1 or len(jobs) <= chunk:
+    if chunk <= 0:
+        chunk = max(1, min(8, len(jobs) // (8 * max(1, workers))))
+    if workers <= 1 or len(jobs) <= 1:
         results = []
         for job in jobs:
             results.append(play_job(rs, job))

@@ -13,7 +13,7 @@ from types import MappingProxyType
 
 from cibo.core.ruleset import Ruleset
 
-__all__ = ["distances", "path_towards"]
+__all__ = ["distances", "path_towards", "zone_order"]
 
 _OPEN_BOARD: dict[int, dict[str, Mapping[str, int]]] = {}
 """Distances with every zone passable, by ``id(ruleset)`` then start zone.
@@ -42,6 +42,18 @@ def distances(
     return near
 
 
+def zone_order(rs: Ruleset) -> Mapping[str, int]:
+    """Each zone's place in the ruleset file (ties break by it), found once per ruleset."""
+    order = _ORDER.get(id(rs))
+    if order is None:
+        order = _ORDER[id(rs)] = MappingProxyType({name: i for i, name in enumerate(rs.zones)})
+        weakref.finalize(rs, _ORDER.pop, id(rs), None)
+    return order
+
+
+_ORDER: dict[int, Mapping[str, int]] = {}
+
+
 def _distances(rs: Ruleset, start: str, passable: Callable[[str], bool] | None) -> dict[str, int]:
     dist = {start: 0}
     queue = deque([start])
@@ -67,6 +79,35 @@ def path_towards(
     Empty when ``start`` is a goal, no goal is reachable, or ``steps`` is 0. Among equally near
     goals the first in file order wins; among equal paths, the one through earlier zones.
     """
+    if passable is None:
+        # The open board never changes: each path is worked out once per ruleset.
+        goal_key = tuple(goals)
+        paths = _OPEN_PATHS.get(id(rs))
+        if paths is None:
+            paths = _OPEN_PATHS[id(rs)] = {}
+            weakref.finalize(rs, _OPEN_PATHS.pop, id(rs), None)
+        key = (start, goal_key, steps)
+        path = paths.get(key)
+        if path is None:
+            if len(paths) >= 4096:  # goals come from the ruleset's zones and tags: few
+                paths.clear()
+            path = paths[key] = _path_towards(rs, start, goal_key, steps, None)
+        return path
+    return _path_towards(rs, start, goals, steps, passable)
+
+
+_OPEN_PATHS: dict[int, dict[tuple[str, tuple[str, ...], int], tuple[str, ...]]] = {}
+"""Paths with every zone passable, by ``id(ruleset)`` then (start, goals, steps); dropped
+with the ruleset, like :data:`_OPEN_BOARD`."""
+
+
+def _path_towards(
+    rs: Ruleset,
+    start: str,
+    goals: Iterable[str],
+    steps: int,
+    passable: Callable[[str], bool] | None,
+) -> tuple[str, ...]:
     goal_set = set(goals)
     if start in goal_set or steps <= 0:
         return ()

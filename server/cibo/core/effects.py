@@ -7,17 +7,18 @@ replay will. Random numbers come only from the ctx's HMAC stream and are written
 
 from __future__ import annotations
 
+from collections import deque
 from collections.abc import Iterable, Mapping, Sequence
 
 from cibo.core import events as ev
-from cibo.core.board import distances, path_towards
+from cibo.core.board import distances, path_towards, zone_order
 from cibo.core.dice import Roll, roll
-from cibo.core.env import GameEnv, track_band, watched_noise
+from cibo.core.env import PARTS, GameEnv, Reads, reads_of, track_band, watched_noise
 from cibo.core.errors import RulesError
 from cibo.core.expr import ExprError, Value, evaluate, evaluate_bool, evaluate_int
 from cibo.core.reducer import apply
 from cibo.core.rng import Rng
-from cibo.core.ruleset import Effect, Formula, Unit
+from cibo.core.ruleset import Card, Effect, Formula, Ruleset, Unit
 from cibo.core.state import GameState, UnitState
 from cibo.core.tables import roll_table
 
@@ -30,6 +31,7 @@ __all__ = [
     "add_track",
     "damage",
     "draw_card",
+    "end_reads",
     "entity_ref",
     "heal_hero",
     "marker_step",
@@ -56,10 +58,20 @@ class Ctx:
     def __init__(self, state: GameState) -> None:
         self.state = state
         self.events: list[ev.Event] = []
-        self.rng = Rng(state.seed, state.rng_counter)
+        self._rng: Rng | None = None
+        self._stream = (state.seed, state.rng_counter)
         self.depth = 0
         self._checked: GameState | None = None
         """The last state :meth:`check_end` found no ending in."""
+
+    @property
+    def rng(self) -> Rng:
+        """The game's stream from where the state this ctx started on left it. Made on first
+        use: most contexts (a bot checking a condition, listing targets) never roll."""
+        rng = self._rng
+        if rng is None:
+            rng = self._rng = Rng(*self._stream)
+        return rng
 
     def emit(self, event: ev.Event) -> None:
         self.events.append(event)
@@ -116,16 +128,70 @@ class Ctx:
             # States are immutable and every event makes a new one: the same object cannot
             # meet a condition it did not meet before (effects check after each step).
             return
+        memo = _end_memo(s.ruleset)
+        key = memo.reads.key(s)
+        if memo.known(key):
+            # Nothing a condition can read differs from when they all failed: they still do.
+            self._checked = s
+            return
         end = s.ruleset.end
         for status, conditions in (("won", end.victory), ("lost", end.defeat)):
             for cond in conditions:
                 if self.truth(cond.when, {}):
                     self.end_game(status, cond.id, cond.text)
         self._checked = s
+        memo.remember(key)
 
     def end_game(self, status: str, cause: str, text: str) -> None:
         self.emit(ev.GameEnded(status=status, cause=cause, text=text, seed=self.state.seed.hex()))
         raise GameOver
+
+
+class _EndMemo:
+    """What a ruleset's victory and defeat conditions read, and the last few
+    :meth:`Reads.key` values for which they all failed (on any state of any game: the key
+    decides their values). A few, not one: the plan bot's trials go back and forth between
+    the positions it compares."""
+
+    __slots__ = ("failed", "reads", "ruleset")
+
+    SIZE = 8
+
+    def __init__(self, ruleset: Ruleset, reads: Reads) -> None:
+        self.ruleset = ruleset
+        self.reads = reads
+        self.failed: deque[tuple[object, ...]] = deque(maxlen=self.SIZE)
+
+    def known(self, key: tuple[object, ...]) -> bool:
+        """Whether the conditions all failed for a key that reads the same as ``key``."""
+        return key in self.failed
+
+    def remember(self, key: tuple[object, ...]) -> None:
+        self.failed.append(key)  # the oldest drops out
+
+
+_END_MEMOS: dict[int, _EndMemo] = {}
+"""By ruleset (its id, checked against the ruleset kept with the entry)."""
+
+
+def _end_memo(rs: Ruleset) -> _EndMemo:
+    memo = _END_MEMOS.get(id(rs))
+    if memo is not None and memo.ruleset is rs:
+        return memo
+    conditions = (*rs.end.victory, *rs.end.defeat)
+    try:
+        reads = reads_of(rs, [c.when for c in conditions])
+    except ExprError:
+        reads = Reads(PARTS)  # evaluating them will say what is wrong
+    if len(_END_MEMOS) >= 64:  # rulesets loaded over a long run (a server, the tests)
+        _END_MEMOS.clear()
+    memo = _END_MEMOS[id(rs)] = _EndMemo(rs, reads)
+    return memo
+
+
+def end_reads(rs: Ruleset) -> Reads:
+    """What ``rs``'s victory and defeat conditions can read of a state (see :class:`Reads`)."""
+    return _end_memo(rs).reads
 
 
 # -- zone and entity references ---------------------------------------------------------------
@@ -275,8 +341,7 @@ def draw_card(ctx: Ctx, deck_name: str, b: Mapping[str, Value]) -> None:
         reshuffle(ctx, deck_name, "top")
         deck = ctx.state.decks[deck_name]
     card_id = deck.draw[0]
-    spec = ctx.state.ruleset.decks[deck_name]
-    card = next(c for c in (*spec.cards, *spec.specials) if c.id == card_id.split("#")[0])
+    card = _deck_cards(ctx.state.ruleset, deck_name)[card_id.split("#")[0]]
     ctx.emit(ev.CardDrawn(deck=deck_name, card=card_id, text=card.text))
     source = f"card:{card.id}"
     if card.spawn:
@@ -284,6 +349,25 @@ def draw_card(ctx: Ctx, deck_name: str, b: Mapping[str, Value]) -> None:
         for kind in card.spawn:
             spawn(ctx, kind, zone, source)
     run(ctx, card.do, b, source)
+
+
+_CARDS: dict[tuple[int, str], tuple[Ruleset, dict[str, Card]]] = {}
+"""By ruleset (its id, checked against the ruleset kept with the entry) and deck: its cards
+and specials by id, the first of each id (as a search in file order finds it)."""
+
+
+def _deck_cards(rs: Ruleset, deck_name: str) -> dict[str, Card]:
+    entry = _CARDS.get((id(rs), deck_name))
+    if entry is not None and entry[0] is rs:
+        return entry[1]
+    spec = rs.decks[deck_name]
+    cards: dict[str, Card] = {}
+    for card in (*spec.cards, *spec.specials):
+        cards.setdefault(card.id, card)
+    if len(_CARDS) >= 256:  # rulesets are few in a server; tests build many
+        _CARDS.clear()
+    _CARDS[(id(rs), deck_name)] = (rs, cards)
+    return cards
 
 
 def reshuffle(ctx: Ctx, deck_name: str, onto: str) -> None:
@@ -405,32 +489,33 @@ def _behave(ctx: Ctx, unit_id: str, spec: Unit, behavior: str) -> bool:
     unit = s.unit(unit_id)
     assert unit is not None
     name, _, arg = behavior.partition(":")
-    here = [h for h in s.active_heroes() if h.zone == unit.zone]
-    source = f"unit:{unit.kind}"
     if name == "attack_hero":
+        here = [h for h in s.heroes if h.zone == unit.zone and not h.downed]
         if not here:
             return False
         target = min(here, key=lambda h: (h.hp, s.heroes.index(h)))
         ctx.emit(ev.UnitActed(unit=unit_id, behavior=name, zone=unit.zone))
         damage(ctx, target.id, spec.attack, unit_id)
-        run(ctx, spec.on_attack, {"unit": unit_id, "zone": unit.zone}, source)
+        run(ctx, spec.on_attack, {"unit": unit_id, "zone": unit.zone}, f"unit:{unit.kind}")
         return True
     if name == "attack_all_heroes":
+        here = [h for h in s.heroes if h.zone == unit.zone and not h.downed]
         if not here:
             return False
         ctx.emit(ev.UnitActed(unit=unit_id, behavior=name, zone=unit.zone))
         for hero in here:
             damage(ctx, hero.id, spec.attack, unit_id)
-        run(ctx, spec.on_attack, {"unit": unit_id, "zone": unit.zone}, source)
+        run(ctx, spec.on_attack, {"unit": unit_id, "zone": unit.zone}, f"unit:{unit.kind}")
         return True
     passable = _passable_for(ctx, spec)
     if name == "hunt_noise":
         reach = distances(s.ruleset, unit.zone, passable)  # type: ignore[arg-type]
-        loud = [z for z, d in reach.items() if d <= int(arg or 2) and s.noise.get(z, 0) > 0]
+        within = int(arg or 2)
+        loud = [z for z, d in reach.items() if d <= within and s.noise.get(z, 0) > 0]
         if not loud:
             return False
-        order = list(s.ruleset.zones)
-        goal = max(loud, key=lambda z: (s.noise[z], -reach[z], -order.index(z)))
+        order = zone_order(s.ruleset)
+        goal = max(loud, key=lambda z: (s.noise[z], -reach[z], -order[z]))
         return _step(ctx, unit_id, spec, [goal], passable)
     if name == "seek":
         goals = [z for z, d in s.ruleset.zones.items() if z == arg or arg in d.tags]
@@ -439,7 +524,7 @@ def _behave(ctx: Ctx, unit_id: str, spec: Unit, behavior: str) -> bool:
         if arg not in s.ruleset.zones[unit.zone].tags:
             return False
         ctx.emit(ev.UnitActed(unit=unit_id, behavior=behavior, zone=unit.zone))
-        run(ctx, spec.acts.get(arg, ()), {"unit": unit_id, "zone": unit.zone}, source)
+        run(ctx, spec.acts.get(arg, ()), {"unit": unit_id, "zone": unit.zone}, f"unit:{unit.kind}")
         return True
     raise RulesError(f"unknown behavior {behavior!r}", code="rules/behavior")
 

@@ -16,13 +16,26 @@ Inside ``count(zones:TAG where …)`` the item's own fields come first (``noise`
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Literal
 
-from cibo.core.expr import Value
+from cibo.core.expr import Count, Name, Node, Sum, Value, compile_expr
+from cibo.core.expr.syntax import children
+from cibo.core.ruleset import Ruleset
 from cibo.core.state import GameState
 
-__all__ = ["BUILTINS", "GameEnv", "ItemEnv", "Sigil", "track_band", "watched_noise", "zone_field"]
+__all__ = [
+    "BUILTINS",
+    "PARTS",
+    "GameEnv",
+    "ItemEnv",
+    "Reads",
+    "Sigil",
+    "reads_of",
+    "track_band",
+    "watched_noise",
+    "zone_field",
+]
 
 BUILTINS: tuple[str, ...] = (
     "round",
@@ -40,6 +53,141 @@ Sigil = Literal["", "@", "$"]
 def watched_noise(state: GameState, zone: str) -> int:
     z = state.ruleset.zones[zone]
     return sum(state.noise.get(w, 0) for w in z.watches)
+
+
+PARTS: tuple[str, ...] = (
+    "tracks",
+    "units",
+    "noise",
+    "markers",
+    "round",
+    "difficulty",
+    "dormant",
+    "destroyed",
+    "heroes",
+)
+"""The fields of a :class:`GameState` that a :class:`GameEnv` reads (through the ruleset,
+which never changes during a game). Keep in step with the resolvers below."""
+
+_ITEM_PARTS: dict[str, frozenset[str]] = {
+    "heroes": frozenset({"heroes"}),
+    "units": frozenset({"units"}),
+    "zones": frozenset({"noise", "units", "heroes", "dormant", "destroyed", "round"}),
+}
+"""What an item of each collection can read of the state itself (its own fields)."""
+
+_BUILTIN_PARTS: dict[str, frozenset[str]] = {
+    "round": frozenset({"round"}),
+    "rounds": frozenset(),
+    "heroes": frozenset({"heroes"}),
+    "heroes_active": frozenset({"heroes"}),
+    "noise_total": frozenset({"noise"}),
+    "units": frozenset({"units"}),
+    "allies_here": frozenset({"heroes"}),
+}
+
+
+class Reads:
+    """What a set of expressions can read of a state (some of :data:`PARTS`), as a key.
+
+    Two states with equal :meth:`key` values give each of the expressions the same value
+    under the same bindings: expressions cannot roll without a stream, and a name holding a
+    formula is evaluated with the same env. A caller may then skip evaluating them again.
+    Heroes enter the key only by what names can read of them (id, kind, zone, hit points,
+    downed), not by their actions and limits.
+    """
+
+    __slots__ = ("_heroes", "_last", "parts")
+
+    def __init__(self, parts: Iterable[str]) -> None:
+        wanted = set(parts)
+        self.parts = tuple(p for p in PARTS if p in wanted and p != "heroes")
+        self._heroes = "heroes" in wanted
+        if self._heroes:
+            self.parts += ("heroes",)
+        self._last: tuple[object, tuple[object, ...]] = ((), ())
+        """The last heroes tuple seen and what names can read of it (states share it)."""
+
+    def key(self, state: GameState) -> tuple[object, ...]:
+        if not self._heroes:
+            return tuple([getattr(state, p) for p in self.parts])
+        heroes = state.heroes
+        last, seen = self._last
+        if heroes is not last:
+            seen = tuple([(h.id, h.kind, h.zone, h.hp, h.max_hp, h.downed) for h in heroes])
+            self._last = (heroes, seen)
+        return (*[getattr(state, p) for p in self.parts[:-1]], seen)
+
+
+def reads_of(rs: Ruleset, sources: Iterable[str]) -> Reads:
+    """The :class:`Reads` of the expressions ``sources`` (evaluated with :class:`GameEnv`).
+
+    Conservative: a name whose reads are not known here (``$`` variables, ``@hero``, a value
+    that holds a formula, an unknown name) counts as reading everything.
+
+    Raises:
+        ExprError: when a source does not compile.
+    """
+    parts: set[str] = set()
+    for source in sources:
+        if source:
+            _node_reads(rs, compile_expr(source).root, "", parts)
+    return Reads(parts)
+
+
+def _node_reads(rs: Ruleset, node: Node, scope: str, parts: set[str]) -> None:
+    """Add what ``node`` reads to ``parts``; ``scope`` is the collection of the items it is
+    evaluated on (``""`` outside ``count``/``sum``)."""
+    if isinstance(node, Count | Sum):
+        kind = node.collection.split(":", 1)[0]
+        if kind not in _ITEM_PARTS:
+            parts.update(PARTS)
+            return
+        parts.update(_ITEM_PARTS["zones"] if kind == "zones" else _ITEM_PARTS[kind])
+        for child in children(node):
+            _node_reads(rs, child, kind, parts)
+        return
+    if isinstance(node, Name):
+        if scope and node.sigil == "" and len(node.path) == 1:
+            # An item's own field, or else a name of the enclosing env.
+            parts.update(_ITEM_PARTS[scope])
+            if scope == "heroes":
+                return  # every bare name is a hero field (a stat, 0 when the hero has none)
+        parts.update(_name_reads(rs, node.sigil, node.path))
+        return
+    for child in children(node):
+        _node_reads(rs, child, scope, parts)
+
+
+def _name_reads(rs: Ruleset, sigil: Sigil, path: tuple[str, ...]) -> frozenset[str]:
+    everything = frozenset(PARTS)
+    head, rest = path[0], path[1:]
+    if sigil == "":
+        if not rest:
+            if head in rs.tracks:
+                return frozenset({"tracks"})
+            return _BUILTIN_PARTS.get(head, everything)
+        if head in rs.markers and len(rest) == 1:
+            return frozenset({"markers", "tracks"})  # ``.band`` of a track of the same name
+        if head in rs.tracks and rest == ("band",):
+            return frozenset({"tracks"})
+        return everything
+    if sigil == "@" and len(rest) == 1:
+        if head == "difficulty":
+            held = [d.vars.get(rest[0]) for d in rs.difficulty.values()]
+            return frozenset({"difficulty"}) if _numbers(held) else everything
+        if head == "scaling":
+            held = list(rs.scaling.get(rest[0], {}).values())
+            return frozenset({"heroes"}) if _numbers(held) else everything
+        if head in rs.tracks and head != "hero":
+            values = rs.tracks[head].values.get(rest[0], ())
+            return frozenset({"tracks"}) if _numbers(values) else everything
+    return everything
+
+
+def _numbers(values: Iterable[object]) -> bool:
+    """Plain numbers (no formula that would read more), none missing."""
+    return all(isinstance(v, int) for v in values)
 
 
 class GameEnv:
@@ -167,33 +315,42 @@ class GameEnv:
             if hero is None:
                 raise KeyError(ident)
             d = s.ruleset.heroes[hero.kind]
-            fields: dict[str, Value] = {
-                "zone": hero.zone,
-                "hp": hero.hp,
-                "max_hp": hero.max_hp,
-                "downed": hero.downed,
-                "move": d.move,
-                "attack": d.attack,
-                "kind": hero.kind,
-            }
-            if name in fields:
-                return fields[name]
+            # An if-chain, not a dict of every field: this runs for each hero of a sum.
+            if name == "hp":
+                return hero.hp
+            if name == "zone":
+                return hero.zone
+            if name == "max_hp":
+                return hero.max_hp
+            if name == "downed":
+                return hero.downed
+            if name == "move":
+                return d.move
+            if name == "attack":
+                return d.attack
+            if name == "kind":
+                return hero.kind
             return d.stats.get(name, 0)
         if kind == "unit":
             unit = s.unit(ident)
             if unit is None:
                 raise KeyError(ident)
             u = s.ruleset.units[unit.kind]
-            unit_fields: dict[str, Value] = {
-                "zone": unit.zone,
-                "hp": unit.hp,
-                "kind": unit.kind,
-                "attack": u.attack,
-                "siege": u.siege,
-                "move": u.move,
-                "armor": u.armor,
-            }
-            return unit_fields[name]
+            if name == "zone":
+                return unit.zone
+            if name == "hp":
+                return unit.hp
+            if name == "kind":
+                return unit.kind
+            if name == "attack":
+                return u.attack
+            if name == "siege":
+                return u.siege
+            if name == "move":
+                return u.move
+            if name == "armor":
+                return u.armor
+            raise KeyError(name)
         if kind == "zone":
             return zone_field(s, ident, name)
         raise KeyError(name)

@@ -22,11 +22,10 @@ from typing import Any
 from cibo.core.commands import Act
 from cibo.core.effects import Ctx
 from cibo.core.errors import CoreError, RulesError
-from cibo.core.reducer import fold
 from cibo.core.rng import Rng
-from cibo.core.rules import decide, find_action
+from cibo.core.rules import find_action, play
 from cibo.core.state import GameState, replace
-from cibo.core.views import legal_actions
+from cibo.core.views import legal_commands
 
 __all__ = ["DEPTH", "SAMPLES", "WIN", "plan", "value"]
 
@@ -111,7 +110,7 @@ def plan(
             # Built directly: the command comes from the engine's own list, not from a client.
             act = Act(seat, command["hero"], command["action"], command.get("target") or "")
             try:
-                s = fold(s, decide(s, act))
+                s = play(s, act).state  # the state after the events, as fold would give
             except (CoreError, LookupError, ValueError):
                 # refused, or not playable on a state rebuilt from a view (hidden deck order)
                 return -WIN if command is first else value(s)
@@ -120,7 +119,7 @@ def plan(
             if s.over or left <= 0 or steps > DEPTH:
                 break
             mine = [
-                c for c in legal_actions(s, seat) if c["hero"] == hero_id and c["cost"] <= left
+                c for c in legal_commands(s, seat) if c["hero"] == hero_id and c["cost"] <= left
             ]
             command = follow(s, mine) if mine else None
         return value(s)

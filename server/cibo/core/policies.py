@@ -23,12 +23,21 @@ from typing import Any
 
 from attrs import evolve
 
-from cibo.core.board import distances
+from cibo.core.board import distances, zone_order
 from cibo.core.effects import Ctx
+from cibo.core.env import reads_of
 from cibo.core.errors import RulesError
+from cibo.core.expr import ExprError
 from cibo.core.planner import plan
 from cibo.core.rng import Rng
-from cibo.core.rules import action_refusal, find_action, new_game, targets
+from cibo.core.rules import (
+    action_refusal,
+    find_action,
+    limit_reached,
+    new_game,
+    targets,
+    zones_where,
+)
 from cibo.core.ruleset import Action, Ruleset
 from cibo.core.state import (
     DeckState,
@@ -40,7 +49,7 @@ from cibo.core.state import (
     UnitState,
     replace,
 )
-from cibo.core.views import legal_actions
+from cibo.core.views import legal_commands
 
 __all__ = ["POLICIES", "choose", "state_from_view"]
 
@@ -64,7 +73,7 @@ def choose(
     network bot); otherwise it is computed from ``state``.
     """
     if legal is None:
-        legal = legal_actions(state, seat)
+        legal = legal_commands(state, seat)
     if not legal:
         return None
     if legal[0]["type"] in _ANSWERS:
@@ -109,8 +118,12 @@ def _greedy(s: GameState, hero: HeroState, legal: list[dict[str, Any]]) -> dict[
     rs = s.ruleset
     ctx = Ctx(replace(s, seed=_BOT_SEED))
     mine = [c for c in legal if c["type"] == "act" and c["hero"] == hero.id]
+    by_action: dict[str, list[dict[str, Any]]] = {}
+    for c in mine:
+        by_action.setdefault(c["action"], []).append(c)
     # The hero's move commands, found once: every walking line below chooses among them.
-    moves = [c for c in mine if _is_move(s, hero, c["action"])]
+    moving = {name for name in by_action if _is_move(s, hero, name)}
+    moves = [c for c in mine if c["action"] in moving]
     bindings = {"hero": hero.id, "zone": hero.zone}
     for p in rs.bots.priorities:
         try:
@@ -126,7 +139,7 @@ def _greedy(s: GameState, hero: HeroState, legal: list[dict[str, Any]]) -> dict[
             if step is not None:
                 return step
             continue
-        here = [c for c in mine if c["action"] == p.do]
+        here = by_action.get(p.do, [])
         if here and not (p.go and not _zone_is(rs, hero.zone, p.go)):
             return _pick_target(s, here)
         step = _walk_towards_action(s, hero, p.do, p.go, moves)
@@ -136,7 +149,7 @@ def _greedy(s: GameState, hero: HeroState, legal: list[dict[str, Any]]) -> dict[
 
 
 def _zone_is(rs: Ruleset, zone: str, where: str) -> bool:
-    return any(opt == zone or opt in rs.zones[zone].tags for opt in where.split("|"))
+    return zone in zones_where(rs, where)
 
 
 def _pick_target(s: GameState, options: list[dict[str, Any]]) -> dict[str, Any]:
@@ -167,16 +180,16 @@ def _walk_towards_action(
     if not where:
         return None
     near = distances(s.ruleset, hero.zone)
+    allowed = zones_where(s.ruleset, where)
     goals = [
         z
         for z in near
-        if _zone_is(s.ruleset, z, where)
-        and z != hero.zone
-        and _possible_at(s, hero, name, action, z)
+        if z in allowed and z != hero.zone and _possible_at(s, hero, name, action, z)
     ]
     if not goals:
         return None
-    goal = min(goals, key=lambda z: (near[z], list(s.ruleset.zones).index(z)))
+    order = zone_order(s.ruleset)
+    goal = min(goals, key=lambda z: (near[z], order[z]))
     from_goal = distances(s.ruleset, goal)
     best = min(moves, key=lambda c: (from_goal.get(c["target"], 99), c["target"]))
     if from_goal.get(best["target"], 99) >= near[goal]:
@@ -191,22 +204,76 @@ def _is_move(s: GameState, hero: HeroState, name: str) -> bool:
     with it costs two actions and four noise without going anywhere.
     """
     action = find_action(s, hero, name)
-    return (
-        action is not None
-        and action.target == "zone"
-        and any(e.move == "$hero" and e.at == "$target" for e in action.do)
+    return action is not None and _moves_hero(action)
+
+
+def _moves_hero(action: Action) -> bool:
+    return action.target == "zone" and any(
+        e.move == "$hero" and e.at == "$target" for e in action.do
     )
 
 
 def _possible_at(s: GameState, hero: HeroState, name: str, action: Action, zone: str) -> bool:
-    moved = replace(hero, zone=zone, actions_left=max(hero.actions_left, action.cost))
-    there = replace(s, heroes=tuple(moved if h.id == hero.id else h for h in s.heroes))
-    try:
-        if action_refusal(there, moved, name, action) is not None:
+    """Whether ``hero``, standing in ``zone`` with actions enough, could take ``action``."""
+    if _reads_moved_hero(s.ruleset, action):
+        moved = replace(hero, zone=zone, actions_left=max(hero.actions_left, action.cost))
+        there = replace(s, heroes=tuple(moved if h.id == hero.id else h for h in s.heroes))
+        try:
+            if action_refusal(there, moved, name, action) is not None:
+                return False
+        except RulesError:
             return False
-    except RulesError:
+        return bool(targets(there, moved, action))
+    # Nothing here reads the moved hero: answer from this state, as the general case above
+    # would. The cost fits by construction and the limits do not depend on the zone; the
+    # targets are the zones in reach of there, the units there, or the standing heroes there
+    # (the moved hero among them unless it is down).
+    if action.where and zone not in zones_where(s.ruleset, action.where):
         return False
-    return bool(targets(there, moved, action))
+    if limit_reached(s, hero, name, action):
+        return False
+    if action.needs:
+        try:
+            if not Ctx(s).truth(action.needs, {"hero": hero.id, "zone": zone}):
+                return False
+        except RulesError:
+            return False
+    if action.target == "none":
+        return True
+    if action.target == "zone":
+        assert isinstance(action.range, int)
+        reach = action.range or 1
+        least = 0 if action.here else 1
+        return any(least <= d <= reach for d in distances(s.ruleset, zone).values())
+    if action.target == "unit":
+        return any(u.zone == zone for u in s.units)
+    return not hero.downed or any(
+        h.zone == zone and not h.downed for h in s.heroes if h.id != hero.id
+    )
+
+
+_READS_HERO: dict[int, tuple[Action, bool]] = {}
+"""By action (its id, checked against the action kept with the entry): whether deciding if
+it is possible reads the heroes (see :func:`_reads_moved_hero`)."""
+
+
+def _reads_moved_hero(rs: Ruleset, action: Action) -> bool:
+    """Whether the action's ``needs`` or its reach could read the heroes (where they stand):
+    then whether it is possible elsewhere must be worked out on a state with the hero
+    moved. Actions belong to one ruleset, so they key the answer."""
+    entry = _READS_HERO.get(id(action))
+    if entry is not None and entry[0] is action:
+        return entry[1]
+    reads = action.target == "zone" and not isinstance(action.range, int)
+    if action.needs and not reads:
+        try:
+            reads = "heroes" in reads_of(rs, [action.needs]).parts
+        except ExprError:
+            reads = True  # the general case reports it as it always has
+    if len(_READS_HERO) >= 4096:  # rulesets are few in a server; tests build many
+        _READS_HERO.clear()
+    _READS_HERO[id(action)] = (action, reads)
+    return reads
 
 
 def state_from_view(view: dict[str, Any], rs: Ruleset) -> GameState:

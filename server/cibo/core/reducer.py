@@ -18,11 +18,13 @@ from cibo.core.state import replace as evolve
 __all__ = ["apply", "fold"]
 
 
+def _heroes_with(state: GameState, hero_id: str, **changes: Any) -> tuple[HeroState, ...]:
+    """``state.heroes`` with hero ``hero_id`` changed (the others shared)."""
+    return tuple(evolve(h, **changes) if h.id == hero_id else h for h in state.heroes)
+
+
 def _replace_hero(state: GameState, hero_id: str, **changes: Any) -> GameState:
-    return evolve(
-        state,
-        heroes=tuple(evolve(h, **changes) if h.id == hero_id else h for h in state.heroes),
-    )
+    return evolve(state, heroes=_heroes_with(state, hero_id, **changes))
 
 
 def _replace_unit(state: GameState, unit_id: str, **changes: Any) -> GameState:
@@ -94,16 +96,24 @@ def _phase_started(s: GameState, e: ev.PhaseStarted) -> GameState:
     if e.actions:
         # Every standing hero gets the phase's actions; downed heroes sit it out.
         heroes = tuple(
-            evolve(h, actions_left=0 if h.downed else e.actions, done=h.downed) for h in s.heroes
+            _with_turn(h, 0 if h.downed else e.actions, h.downed) for h in s.heroes
         )
     else:
-        heroes = tuple(evolve(h, actions_left=0, done=True) for h in s.heroes)
+        heroes = tuple(_with_turn(h, 0, True) for h in s.heroes)
     return evolve(s, phase=e.phase, turn="", heroes=heroes)
 
 
+def _with_turn(h: HeroState, actions_left: int, done: bool) -> HeroState:
+    """``h`` with these actions and ``done`` (itself when it has them already: a hero that
+    sat out a phase without turns sits out the next one unchanged)."""
+    if h.actions_left == actions_left and h.done is done:
+        return h
+    return evolve(h, actions_left=actions_left, done=done)
+
+
 def _turn_started(s: GameState, e: ev.TurnStarted) -> GameState:
-    s = _replace_hero(s, e.hero, actions_left=e.actions, done=False)
-    return evolve(s, turn=e.hero)
+    heroes = _heroes_with(s, e.hero, actions_left=e.actions, done=False)
+    return evolve(s, turn=e.hero, heroes=heroes)
 
 
 def _turn_ended(s: GameState, e: ev.TurnEnded) -> GameState:
@@ -117,12 +127,13 @@ def _action_taken(s: GameState, e: ev.ActionTaken) -> GameState:
     changes["uses_round"] = {**hero.uses_round, e.action: hero.uses_round.get(e.action, 0) + 1}
     changes["uses_game"] = {**hero.uses_game, e.action: hero.uses_game.get(e.action, 0) + 1}
     changes["last_used"] = {**hero.last_used, e.action: s.round}
-    s = _replace_hero(s, e.hero, **changes)
+    # One copy of the state for the hero, the noise and the stream together.
+    state_changes: dict[str, Any] = {"heroes": _heroes_with(s, e.hero, **changes)}
     if e.noise:
-        s = evolve(s, noise={**s.noise, hero.zone: s.noise.get(hero.zone, 0) + e.noise})
+        state_changes["noise"] = {**s.noise, hero.zone: s.noise.get(hero.zone, 0) + e.noise}
     if e.roll is not None:
-        s = evolve(s, rng_counter=e.roll.counter_end)
-    return s
+        state_changes["rng_counter"] = e.roll.counter_end
+    return evolve(s, **state_changes)
 
 
 def _hero_moved(s: GameState, e: ev.HeroMoved) -> GameState:
@@ -142,16 +153,15 @@ def _trigger_fired(s: GameState, e: ev.TriggerFired) -> GameState:
 
 
 def _table_rolled(s: GameState, e: ev.TableRolled) -> GameState:
-    s = evolve(s, rng_counter=e.roll.counter_end)
     table = s.ruleset.tables[e.table]
-    if not table.replacement:
-        key = f"{e.table}:{e.band}"
-        drawn = s.drawn.get(key, frozenset())
-        rows = table.bands[e.band] if table.bands else table.rows
-        # Once every row has been drawn the table resets.
-        drawn = frozenset() if len(drawn) + 1 >= len(rows) else drawn | {e.row}
-        s = evolve(s, drawn={**s.drawn, key: drawn})
-    return s
+    if table.replacement:
+        return evolve(s, rng_counter=e.roll.counter_end)
+    key = f"{e.table}:{e.band}"
+    drawn = s.drawn.get(key, frozenset())
+    rows = table.bands[e.band] if table.bands else table.rows
+    # Once every row has been drawn the table resets.
+    drawn = frozenset() if len(drawn) + 1 >= len(rows) else drawn | {e.row}
+    return evolve(s, rng_counter=e.roll.counter_end, drawn={**s.drawn, key: drawn})
 
 
 def _unit_spawned(s: GameState, e: ev.UnitSpawned) -> GameState:

@@ -38,9 +38,11 @@ __all__ = [
     "decide",
     "find_action",
     "free_heroes",
+    "limit_reached",
     "new_game",
     "play",
     "targets",
+    "zones_where",
 ]
 
 
@@ -496,18 +498,53 @@ _REFUSAL_CODES: dict[_Refusal, str] = {
 def _refusal(s: GameState, hero: HeroState, name: str, action: Action) -> _Refusal | None:
     if action.cost > hero.actions_left:
         return "cost"
-    if action.where and not _zone_matches(s, hero.zone, action.where):
+    if action.where and hero.zone not in zones_where(s.ruleset, action.where):
         return "zone"
     if action.limit is not None:
-        lim = action.limit
-        if lim.every and s.round - hero.last_used.get(name, -999) < lim.every:
-            return "every"
-        used = (hero.uses_round if lim.per == "round" else hero.uses_game).get(name, 0)
-        if used >= lim.n:
-            return "used"
+        limit = _limit_refusal(s, hero, name, action)
+        if limit is not None:
+            return limit
     if action.needs and not Ctx(s).truth(action.needs, {"hero": hero.id, "zone": hero.zone}):
         return "needs"
     return None
+
+
+def _limit_refusal(s: GameState, hero: HeroState, name: str, action: Action) -> _Refusal | None:
+    lim = action.limit
+    if lim is None:
+        return None
+    if lim.every and s.round - hero.last_used.get(name, -999) < lim.every:
+        return "every"
+    used = (hero.uses_round if lim.per == "round" else hero.uses_game).get(name, 0)
+    if used >= lim.n:
+        return "used"
+    return None
+
+
+def limit_reached(s: GameState, hero: HeroState, name: str, action: Action) -> bool:
+    """Whether the action's ``limit`` (per round, per game, every N rounds) refuses it now;
+    it does not depend on where the hero stands."""
+    return _limit_refusal(s, hero, name, action) is not None
+
+
+def zones_where(rs: Ruleset, where: str) -> frozenset[str]:
+    """The zones an action's ``where`` names (``home|forage``: by name or by tag)."""
+    entry = _WHERE.get((id(rs), where))
+    if entry is not None and entry[0] is rs:
+        return entry[1]
+    options = where.split("|")
+    zones = frozenset(
+        z for z, spec in rs.zones.items() if any(opt == z or opt in spec.tags for opt in options)
+    )
+    if len(_WHERE) >= 1024:  # rulesets are few in a server; tests build many
+        _WHERE.clear()
+    _WHERE[(id(rs), where)] = (rs, zones)
+    return zones
+
+
+_WHERE: dict[tuple[int, str], tuple[Ruleset, frozenset[str]]] = {}
+"""By ruleset (its id, checked against the ruleset kept with the entry) and ``where``: the
+zones it names. Every legal-action listing and every line of the play book asks."""
 
 
 def _refusal_text(reason: _Refusal, hero: HeroState, name: str, action: Action) -> str:
@@ -521,11 +558,6 @@ def _refusal_text(reason: _Refusal, hero: HeroState, name: str, action: Action) 
     if reason == "used" and action.limit is not None:
         return f"{label} is used up this {action.limit.per}."
     return f"{label} is not possible now ({action.needs})."
-
-
-def _zone_matches(s: GameState, zone: str, where: str) -> bool:
-    tags = s.ruleset.zones[zone].tags
-    return any(opt == zone or opt in tags for opt in where.split("|"))
 
 
 def targets(s: GameState, hero: HeroState, action: Action) -> list[str]:

@@ -88,8 +88,14 @@ class Offer:
     text: str = ""
 
 
-@frozen
+@frozen(slots=False)
 class GameState:
+    """The whole game at one moment.
+
+    Not slotted: :func:`replace` copies a state for every event, and copying its fields' dict
+    is one C call where slots need one per field (there are many, and most never change).
+    """
+
     ruleset: Ruleset = field(repr=False, eq=False)
     ruleset_sha256: str
     seed: bytes = field(repr=False)
@@ -171,6 +177,18 @@ def _make_replacer(cls: type[Any]) -> Callable[[Any, dict[str, Any]], Any]:
         "        raise TypeError(f'no such field: {sorted(changes.keys() - _fields)}')",
         "    new = _new(_cls)",
     ]
+    if "__slots__" not in cls.__dict__:
+        # A class with a ``__dict__`` (GameState, the value copied for every event): two
+        # dict updates in C instead of one call per field.
+        lines += [
+            "    values = new.__dict__",
+            "    values.update(obj.__dict__)",
+            "    values.update(changes)",
+            "    return new",
+        ]
+        exec("\n".join(lines), scope)  # our own code, built from attrs' field names
+        copier: Callable[[Any, dict[str, Any]], Any] = scope["replacer"]
+        return copier
     for i, name in enumerate(names):
         if not name.isidentifier():  # attrs guarantees it; the generated code relies on it
             raise TypeError(f"{cls.__name__}.{name} is not an identifier")

@@ -280,7 +280,18 @@ _ORDER = tuple(VERBS.values())
 
 def verb_of(effect: Effect) -> Verb:
     """The verb of ``effect``: the first verb field that is set (the loader allows only one)."""
+    entry = _VERB_OF.get(id(effect))
+    if entry is not None and entry[0] is effect:
+        return entry[1]
     for verb in _ORDER:
         if getattr(effect, verb.subject.name):
+            if len(_VERB_OF) >= 8192:  # a ruleset has far fewer effects; tests build many
+                _VERB_OF.clear()
+            _VERB_OF[id(effect)] = (effect, verb)
             return verb
     raise RulesError("an effect without a verb", code="rules/effect")
+
+
+_VERB_OF: dict[int, tuple[Effect, Verb]] = {}
+"""By effect (its id, checked against the effect kept with the entry): its verb. Effects
+are parts of a ruleset, which never changes; every effect run asks."""

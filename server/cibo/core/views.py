@@ -35,6 +35,7 @@ __all__ = [
     "card_texts",
     "describe_event",
     "legal_actions",
+    "legal_commands",
     "ruleset_summary",
     "seat_of",
     "view_event",
@@ -276,7 +277,18 @@ def _shared_view(state: GameState) -> dict[str, Any]:
 
 def legal_actions(state: GameState, seat: str) -> list[dict[str, Any]]:
     """Every command ``seat`` may send now, as wire command dicts with a label and cost."""
-    s = state
+    return _legal(state, seat, full=True)
+
+
+def legal_commands(state: GameState, seat: str) -> list[dict[str, Any]]:
+    """The commands of :func:`legal_actions`, in the same order, with only what a bot reads:
+    ``type``, ``hero``, ``action``, ``target`` and ``cost`` (an answer to a concession is
+    listed whole). The screen's labels, texts, dice and verbs are left out: the bots of the
+    simulator ask for this after every command, and working out the dice was a third of it."""
+    return _legal(state, seat, full=False)
+
+
+def _legal(s: GameState, seat: str, *, full: bool) -> list[dict[str, Any]]:
     if s.status != "playing":
         return []
     if s.offer is not None:
@@ -288,6 +300,13 @@ def legal_actions(state: GameState, seat: str) -> list[dict[str, Any]]:
         hero_id = hero.id
         for name, action, label, cost, text, roll, target_kind, verbs in _menu(s, hero):
             if action_refusal(s, hero, name, action) is not None or cannot_help(s, hero, action):
+                continue
+            if not full:
+                out.extend(
+                    {"type": "act", "hero": hero_id, "action": name, "target": target,
+                     "cost": cost}
+                    for target in targets(s, hero, action)
+                )
                 continue
             dice = _resolved_roll(s, hero, action) if roll else ""
             for target in targets(s, hero, action):
@@ -305,6 +324,9 @@ def legal_actions(state: GameState, seat: str) -> list[dict[str, Any]]:
                         "verbs": verbs,
                     }
                 )
+        if not full:
+            out.append({"type": "end_turn", "hero": hero_id, "cost": 0})
+            continue
         out.append(
             {
                 "type": "end_turn",

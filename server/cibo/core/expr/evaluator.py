@@ -148,6 +148,10 @@ class _Evaluator:
             value = self.env.lookup(node.sigil, node.path)
         except KeyError:
             raise self.error(f"unknown name {node.spelled}", node.col) from None
+        return self.checked(value, node)
+
+    def checked(self, value: object, node: Name) -> Value:
+        """``value`` as looked up for ``node``, refused unless it is a value."""
         if not isinstance(value, int | str | tuple):
             kind = type(value).__name__
             raise self.error(f"{node.spelled} holds a {kind}, not a value", node.col)
@@ -281,8 +285,7 @@ def _num_fn(node: Node) -> _Fn:
         number = int(node.value)
         return lambda ev: number
     if isinstance(node, Name):
-        name = node
-        return lambda ev: ev.to_int(ev.lookup(name), name)
+        return _name_num_fn(node)
     if isinstance(node, Neg):
         operand = _num_fn(node.operand)
         return lambda ev: -operand(ev)
@@ -291,8 +294,74 @@ def _num_fn(node: Node) -> _Fn:
     if isinstance(node, Not | Compare | Logic):
         truth = _truth_fn(node)
         return lambda ev: int(truth(ev))
+    if isinstance(node, Count):
+        return _count_fn(node)
+    if isinstance(node, Sum):
+        return _sum_fn(node)
     walked = node
     return lambda ev: ev.num(walked)
+
+
+def _name_num_fn(node: Name) -> _Fn:
+    """:meth:`_Evaluator.num` of a name; a plain number (most names) goes straight through."""
+    sigil, path = node.sigil, node.path
+
+    def number(ev: _Evaluator) -> int:
+        try:
+            value = ev.env.lookup(sigil, path)
+        except KeyError:
+            raise ev.error(f"unknown name {node.spelled}", node.col) from None
+        if type(value) is int:
+            return value
+        return ev.to_int(ev.checked(value, node), node)
+
+    return number
+
+
+def _name_truth_fn(node: Name) -> _Fn:
+    """:meth:`_Evaluator.truth` of a name; a plain number goes straight through."""
+    sigil, path = node.sigil, node.path
+
+    def truth(ev: _Evaluator) -> bool:
+        try:
+            value = ev.env.lookup(sigil, path)
+        except KeyError:
+            raise ev.error(f"unknown name {node.spelled}", node.col) from None
+        if type(value) is int:
+            return value != 0
+        return ev.to_truth(ev.checked(value, node), node)
+
+    return truth
+
+
+def _count_fn(node: Count) -> _Fn:
+    """:meth:`_Evaluator.count`, with its condition compiled too."""
+    collection, col = node.collection, node.col
+    if node.where is None:
+        return lambda ev: len(ev.items(collection, col))
+    where = _truth_fn(node.where)
+
+    def count(ev: _Evaluator) -> int:
+        return sum(1 for item in ev.items(collection, col) if where(ev.within(item)))
+
+    return count
+
+
+def _sum_fn(node: Sum) -> _Fn:
+    """:meth:`_Evaluator.sum`, with its terms and condition compiled too."""
+    collection, col = node.collection, node.col
+    of = _num_fn(node.of)
+    where = _truth_fn(node.where) if node.where is not None else None
+
+    def total(ev: _Evaluator) -> int:
+        result = 0
+        for item in ev.items(collection, col):
+            scoped = ev.within(item)
+            if where is None or where(scoped):
+                result += of(scoped)
+        return result
+
+    return total
 
 
 def _arith_fn(node: Arith) -> _Fn:
@@ -324,8 +393,7 @@ def _truth_fn(node: Node) -> _Fn:
     if isinstance(node, Compare):
         return _compare_fn(node)
     if isinstance(node, Name):
-        name = node
-        return lambda ev: ev.to_truth(ev.lookup(name), name)
+        return _name_truth_fn(node)
     if isinstance(node, Text):
         walked = node
         return lambda ev: ev.truth(walked)
@@ -388,6 +456,12 @@ def _compiled(root: Node, want: str) -> _Fn:
         _COMPILED.clear()
     _COMPILED[key] = (root, fn)
     return fn
+
+
+_BY_SOURCE: dict[tuple[str, str], tuple[str, _Fn]] = {}
+"""By source text and what is wanted: the closure :func:`_compiled` gives for its tree, found
+without hashing the text twice (the compile cache, then the closures). Only texts that
+compiled are kept: a bad one raises again each time, as :func:`compile_expr` does."""
 
 
 def _keep_or_drop(kind: str, n: int, counted: list[int], values: list[int]) -> set[int]:
@@ -471,12 +545,21 @@ def _run(
     dice: list[Die],
 ) -> Value:
     """The value of ``expr``; the dice it rolled are appended to ``dice``."""
-    compiled = compile_expr(expr) if isinstance(expr, str) else expr
+    hit = _BY_SOURCE.get((expr, want)) if isinstance(expr, str) else None
+    if hit is not None:
+        source, fn = hit
+    else:
+        compiled = compile_expr(expr) if isinstance(expr, str) else expr
+        source, fn = compiled.source, _compiled(compiled.root, want)
+        if isinstance(expr, str):
+            if len(_BY_SOURCE) >= 4096:  # formulas built at run time; a ruleset has far fewer
+                _BY_SOURCE.clear()
+            _BY_SOURCE[(expr, want)] = (source, fn)
     if depth > MAX_DEPTH:
-        raise ExprError(f"formulas nested more than {MAX_DEPTH} deep", None, compiled.source)
-    evaluator = _Evaluator(compiled.source, env, rng, dice, depth)
+        raise ExprError(f"formulas nested more than {MAX_DEPTH} deep", None, source)
+    evaluator = _Evaluator(source, env, rng, dice, depth)
     try:
-        result: Value = _compiled(compiled.root, want)(evaluator)
+        result: Value = fn(evaluator)
         return result
     except RecursionError:
         raise ExprError("formula is too deeply nested to evaluate", None, compiled.source) from None
