@@ -33,6 +33,7 @@ from attrs import frozen
 from cibo.core import Event, GameState
 from cibo.journal.errors import JournalError
 from cibo.protocol import outbound
+from cibo.protocol.codecs import EncodeMemo
 from cibo.protocol.errors import error_message
 from cibo.rooms.ports import GameLog, Peer
 from cibo.rooms.session import RoomSession
@@ -441,9 +442,11 @@ class Room:
 
 def deliver(peers: dict[ClientId, Peer], actions: Sequence[Send | Close], code: str) -> None:
     """Carry out ``actions`` on ``peers`` (room ``code``, for the log): each message encoded
-    once per codec, the same bytes to every peer; a closed peer is removed from ``peers``;
-    each peer written to is flushed once at the end."""
+    once per codec, the same bytes to every peer, and what the messages share (by identity)
+    encoded once per codec for all of them; a closed peer is removed from ``peers``; each peer
+    written to is flushed once at the end."""
     touched: dict[ClientId, Peer] = {}
+    memos: dict[str, EncodeMemo] = {}  # the audiences' updates share most of their values
     for action in actions:
         if isinstance(action, Send):
             frames: dict[str, bytes] = {}
@@ -451,10 +454,14 @@ def deliver(peers: dict[ClientId, Peer], actions: Sequence[Send | Close], code: 
                 peer = peers.get(client)
                 if peer is None:
                     continue
-                frame = frames.get(peer.codec_key)
+                key = peer.codec_key
+                frame = frames.get(key)
                 if frame is None:
+                    memo = memos.get(key)
+                    if memo is None:
+                        memo = memos[key] = {}
                     try:
-                        frame = frames[peer.codec_key] = peer.encode(action.message)
+                        frame = frames[key] = peer.encode(action.message, memo)
                     except Exception:  # a bug, never a reason to stop every player's room
                         log.exception("room %s: cannot encode %r", code, action.message)
                         break

@@ -65,7 +65,7 @@ from cibo.protocol import (
     outbound,
     parse_client,
 )
-from cibo.protocol.codecs import JsonCodec, MsgpackCodec
+from cibo.protocol.codecs import EncodeMemo, JsonCodec, MsgpackCodec
 from cibo.rooms import Registry, Room, RoomRefused, normalize_code
 from cibo.transports.http import StaticSite, secure, text_response
 
@@ -131,8 +131,10 @@ class WsPeer:
         self._queued = False
         self._tasks = tasks
 
-    def encode(self, message: Any) -> bytes:
-        return self.codec.encode(message)
+    def encode(self, message: Any, memo: EncodeMemo | None = None) -> bytes:
+        if memo is None:
+            return self.codec.encode(message)
+        return self.codec.encode_shared(message, memo)
 
     def send(self, frame: bytes) -> None:
         if self._dead:
