@@ -222,3 +222,24 @@ def test_encode_shared_encodes_a_shared_value_once() -> None:
         memo[id(heroes)] = (heroes, marker)  # what the next message will be given
         assert codec.decode(codec.encode_shared(second, memo))["changes"]["heroes"] == "hX"
         assert codec.decode(codec.encode_shared(second, {})) == second
+
+
+def test_a_pinned_value_is_encoded_once_for_every_fan_out() -> None:
+    from cibo.protocol.codecs import _PINNED, pin, unpin
+
+    summary = {"zones": {"z0": {"links": ["z1"]}}, "text": "é"}
+    message = {"type": "welcome", "ruleset": summary, "seq": 1}
+    pin(summary)
+    try:
+        for codec in (JSON, MSGPACK):
+            first = codec.encode_shared(message, {})
+            assert first == codec.encode(message)
+            kept = _PINNED[id(summary)][1][codec.name]  # made by the first fan-out...
+            assert codec.encode_shared({"type": "welcome", "ruleset": summary}, {}) == (
+                codec.encode({"type": "welcome", "ruleset": summary})
+            )
+            assert _PINNED[id(summary)][1][codec.name] is kept  # ...and reused by the next
+    finally:
+        unpin(summary)
+    assert id(summary) not in _PINNED
+    unpin(summary)  # harmless twice

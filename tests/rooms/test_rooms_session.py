@@ -424,3 +424,23 @@ def test_close_says_bye_to_everyone() -> None:
     assert h.closed == {1: "server/shutting_down", ann: "server/shutting_down"}
     assert h.last(ann, "bye")["code"] == "server/shutting_down"
     assert h.hello(5, role="table").code == "room/closed"
+
+
+def test_rooms_of_one_ruleset_share_its_summary_until_the_ruleset_is_gone() -> None:
+    import gc
+
+    from cibo.protocol.codecs import _PINNED
+    from cibo.rooms.session import _SUMMARIES, shared_summary
+    from cibo.rulesets import find_ruleset, load_ruleset
+
+    first, second = Harness(), Harness()
+    assert first.session.ruleset_summary() is second.session.ruleset_summary()
+    rs = load_ruleset(find_ruleset("electro-fishers")).ruleset  # a ruleset object of its own
+    summary = shared_summary(rs)
+    assert summary is shared_summary(rs) and summary is not first.session.ruleset_summary()
+    assert summary == first.session.ruleset_summary()
+    key = id(summary)
+    assert key in _PINNED
+    del rs
+    gc.collect()
+    assert key not in _PINNED and all(ref() is not None for ref, _ in _SUMMARIES.values())

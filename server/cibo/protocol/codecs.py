@@ -34,6 +34,8 @@ __all__ = [
     "Limits",
     "MsgpackCodec",
     "codec_for",
+    "pin",
+    "unpin",
 ]
 
 
@@ -61,6 +63,27 @@ A room sends each audience its own update, but most of the updates' values are t
 objects (the events, and the parts of the view every audience shares): with a memo each of
 them is encoded once per fan-out instead of once per audience. The objects must not change
 while the memo lives."""
+
+_PINNED: dict[int, tuple[Any, dict[str, Any]]] = {}
+"""Values whose encodings outlive a fan-out (see :func:`pin`): by ``id``, the value and its
+encoding by codec name."""
+
+
+def pin(value: dict[str, Any] | list[Any]) -> None:
+    """Keep the encodings of ``value`` for every later fan-out, not only the current one.
+
+    For a large value that many messages carry unchanged, e.g. a ruleset's summary in every
+    ``welcome``: it is then encoded once per codec for the whole server. ``value`` must not
+    change while pinned, and is kept alive until :func:`unpin`."""
+    _PINNED.setdefault(id(value), (value, {}))
+
+
+def unpin(value: dict[str, Any] | list[Any]) -> None:
+    """Forget what :func:`pin` kept for ``value``."""
+    entry = _PINNED.get(id(value))
+    if entry is not None and entry[0] is value:
+        del _PINNED[id(value)]
+
 
 SPLICE_DEPTH: Final = 2
 """Levels of maps that :meth:`Codec.encode_shared` takes apart: the message, and the maps among
@@ -225,10 +248,15 @@ class JsonCodec:
                 if hit is not None:
                     text: str = hit[1]
                 else:
-                    if kind is dict and depth + 1 < SPLICE_DEPTH:
+                    pinned = _PINNED.get(id(item))
+                    if pinned is not None and self.name in pinned[1]:
+                        text = pinned[1][self.name]
+                    elif kind is dict and depth + 1 < SPLICE_DEPTH:
                         text = self._splice(item, memo, depth + 1)
                     else:
                         text = whole(item)
+                    if pinned is not None:
+                        pinned[1][self.name] = text
                     memo[id(item)] = (item, text)
             elif kind is str:
                 text = _json_string(item)
@@ -300,10 +328,15 @@ class MsgpackCodec:
                 if hit is not None:
                     data: bytes = hit[1]
                 else:
-                    if kind is dict and depth + 1 < SPLICE_DEPTH:
+                    pinned = _PINNED.get(id(item))
+                    if pinned is not None and self.name in pinned[1]:
+                        data = pinned[1][self.name]
+                    elif kind is dict and depth + 1 < SPLICE_DEPTH:
                         data = self._splice(item, memo, depth + 1)
                     else:
                         data = pack(item)
+                    if pinned is not None:
+                        pinned[1][self.name] = data
                     memo[id(item)] = (item, data)
                 pieces.append(data)
             else:
