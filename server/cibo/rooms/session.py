@@ -56,7 +56,7 @@ from cibo.rooms.deciding import HOST_COMMANDS
 from cibo.rooms.facts import Fact, apply_fact, fact_to_data
 from cibo.rooms.fanout import Fanout
 from cibo.rooms.results import ResultCache
-from cibo.rooms.roster import Result, Roster, accepted
+from cibo.rooms.roster import Result, Roster, result_cache
 from cibo.rooms.steps import (
     Action,
     ClientId,
@@ -148,7 +148,7 @@ class RoomSession:
         self.undo = UndoStack()
         """The commands that may still be taken back (see :mod:`cibo.rooms.undo`)."""
         self.fanout.extra = lambda audience: undo.undo_view(self, audience)
-        self.devices: ResultCache[Result] = ResultCache(results_per_seat, accepted)
+        self.devices: ResultCache[Result] = result_cache(results_per_seat)
         """Results of table gadgets' commands by ``cmd_id`` (see :mod:`cibo.rooms.gadgets`)."""
         self.seq = 0
         """Number of the last event."""
