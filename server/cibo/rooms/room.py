@@ -401,6 +401,7 @@ class Room:
     ) -> None:
         """Send what a batch produced: the first ``durable`` entries (all by default) were
         saved; ``error`` is why the rest was not (the game stops)."""
+        self._sending = entries  # answered by _drain if sending fails
         if durable is None:
             durable = len(entries)
         failed = self._failed
