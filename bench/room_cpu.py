@@ -38,6 +38,10 @@ HEROES = ["killy", "cibo", "zuru", "tae"]
 
 
 def encode(steps: list[Step], sizes: dict[str, list[int]]) -> None:
+    """Encode what was sent as the room's fan-out does: each message once per codec its
+    receivers use, what the messages share once per codec (one memo per codec)."""
+    phones: dict[int, Any] = {}
+    table: dict[int, Any] = {}
     for step in steps:
         for action in step.actions:
             if not isinstance(action, Send):
@@ -46,11 +50,11 @@ def encode(steps: list[Step], sizes: dict[str, list[int]]) -> None:
             to_table = TABLE in action.clients
             to_phones = any(c != TABLE for c in action.clients)
             if to_phones:
-                data = MSGPACK.encode(message)
+                data = MSGPACK.encode_shared(message, phones)
                 if message["type"] == "update":
                     sizes["phone update (msgpack)"].append(len(data))
             if to_table:
-                text = JSON.encode(message)
+                text = JSON.encode_shared(message, table)
                 if message["type"] == "update":
                     sizes["table update (JSON)"].append(len(text))
 

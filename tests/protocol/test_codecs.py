@@ -186,3 +186,60 @@ def test_codec_for_subprotocols() -> None:
     assert codec_for("cibo.v1.msgpack") is MSGPACK
     assert codec_for(None) is JSON
     assert JSON.binary is False and MSGPACK.binary is True
+
+
+@given(st.lists(messages, min_size=1, max_size=6), st.data())
+@settings(max_examples=150, deadline=None)
+def test_encode_shared_gives_the_bytes_of_encode(
+    batch: list[dict[str, Any]], data: st.DataObject
+) -> None:
+    # The messages of one fan-out share values by identity (as a room's updates do): some
+    # values of later messages are the very objects of earlier ones, nested or at the top.
+    pool: list[Any] = [v for m in batch for v in m.values() if isinstance(v, (dict, list))]
+    for message in batch[1:]:
+        for key in list(message):
+            if pool and data.draw(st.booleans()):
+                message[key] = pool[data.draw(st.integers(0, len(pool) - 1))]
+    batch.append({"type": "update", "changes": {"a": pool[0] if pool else [], "b": 1.5}})
+    batch.append({"k": {1: "not a str key", "x": {"deep": [1, 2.0, None, True, "é"]}}})
+    for codec in (JSON, MSGPACK):
+        memo: dict[int, Any] = {}
+        for message in batch:
+            assert codec.encode_shared(message, memo) == codec.encode(message)
+        again = {id(m): codec.encode_shared(m, memo) for m in batch}
+        assert all(again[id(m)] == codec.encode(m) for m in batch)
+
+
+def test_encode_shared_encodes_a_shared_value_once() -> None:
+    heroes = [{"id": "h0", "hp": 3}, {"id": "h1", "hp": 2}]
+    first = {"type": "update", "seq": 4, "changes": {"heroes": heroes, "actions": []}}
+    second = {"type": "update", "seq": 4, "changes": {"heroes": heroes, "actions": ["a"]}}
+    for codec, marker in ((JSON, '"hX"'), (MSGPACK, MSGPACK.encode("hX"))):
+        memo: dict[int, Any] = {}
+        codec.encode_shared(first, memo)
+        kept = memo[id(heroes)][0]
+        assert kept is heroes  # kept alive with the memo, so its id names nothing else
+        memo[id(heroes)] = (heroes, marker)  # what the next message will be given
+        assert codec.decode(codec.encode_shared(second, memo))["changes"]["heroes"] == "hX"
+        assert codec.decode(codec.encode_shared(second, {})) == second
+
+
+def test_a_pinned_value_is_encoded_once_for_every_fan_out() -> None:
+    from cibo.protocol.codecs import _PINNED, pin, unpin
+
+    summary = {"zones": {"z0": {"links": ["z1"]}}, "text": "é"}
+    message = {"type": "welcome", "ruleset": summary, "seq": 1}
+    pin(summary)
+    try:
+        for codec in (JSON, MSGPACK):
+            first = codec.encode_shared(message, {})
+            assert first == codec.encode(message)
+            kept = _PINNED[id(summary)][1][codec.name]  # made by the first fan-out...
+            assert codec.encode_shared({"type": "welcome", "ruleset": summary}, {}) == (
+                codec.encode({"type": "welcome", "ruleset": summary})
+            )
+            assert _PINNED[id(summary)][1][codec.name] is kept  # ...and reused by the next
+    finally:
+        unpin(summary)
+    assert id(summary) not in _PINNED
+    unpin(summary)  # harmless twice

@@ -13,6 +13,7 @@ from cibo.core import new_game
 from cibo.journal.errors import JournalError
 from cibo.journal.format import Record
 from cibo.protocol import MSGPACK
+from cibo.protocol.codecs import EncodeMemo
 from cibo.rooms import MemoryLog, Room, RoomSession
 from cibo.rooms.tokens import token_hash
 
@@ -27,9 +28,9 @@ class FakePeer:
         self.frames: list[bytes] = []
         self.closed: str | None = None
 
-    def encode(self, message: Mapping[str, Any]) -> bytes:
+    def encode(self, message: Mapping[str, Any], memo: EncodeMemo | None = None) -> bytes:
         FakePeer.encodes += 1
-        return MSGPACK.encode(message)
+        return MSGPACK.encode(message) if memo is None else MSGPACK.encode_shared(message, memo)
 
     def send(self, frame: bytes) -> None:
         self.frames.append(frame)
@@ -159,10 +160,10 @@ async def test_close_ends_the_task_and_later_joins_are_refused() -> None:
 class PickyPeer(FakePeer):
     """Cannot encode messages that mention ``poison`` (a stand-in for any encoding bug)."""
 
-    def encode(self, message: Mapping[str, Any]) -> bytes:
+    def encode(self, message: Mapping[str, Any], memo: EncodeMemo | None = None) -> bytes:
         if "poison" in repr(message):
             raise ValueError("cannot encode this")
-        return super().encode(message)
+        return super().encode(message, memo)
 
 
 async def test_a_message_that_cannot_be_encoded_is_logged_and_the_room_plays_on(

@@ -424,3 +424,45 @@ def test_close_says_bye_to_everyone() -> None:
     assert h.closed == {1: "server/shutting_down", ann: "server/shutting_down"}
     assert h.last(ann, "bye")["code"] == "server/shutting_down"
     assert h.hello(5, role="table").code == "room/closed"
+
+
+def test_rooms_of_one_ruleset_share_its_summary_until_the_ruleset_is_gone() -> None:
+    import gc
+
+    from cibo.protocol.codecs import _PINNED
+    from cibo.rooms.session import _SUMMARIES, shared_summary
+    from cibo.rulesets import find_ruleset, load_ruleset
+
+    first, second = Harness(), Harness()
+    assert first.session.ruleset_summary() is second.session.ruleset_summary()
+    rs = load_ruleset(find_ruleset("electro-fishers")).ruleset  # a ruleset object of its own
+    summary = shared_summary(rs)
+    assert summary is shared_summary(rs) and summary is not first.session.ruleset_summary()
+    assert summary == first.session.ruleset_summary()
+    key = id(summary)
+    assert key in _PINNED
+    del rs
+    gc.collect()
+    assert key not in _PINNED and all(ref() is not None for ref, _ in _SUMMARIES.values())
+
+
+def test_applied_results_are_kept_packed_and_answer_a_resend_unchanged() -> None:
+    from cibo.protocol import outbound
+    from cibo.rooms.roster import pack_result, result_cache, unpack_result
+
+    ok = outbound.result_ok("c1", 42)
+    assert pack_result("c1", ok) == 42 and unpack_result("c1", 42) == ok
+    moved = outbound.result_move("c2", 43, "s2", "tok")
+    assert pack_result("c2", moved) is moved and unpack_result("c2", moved) is moved
+    cache = result_cache(2)
+    cache.put("c1", ok)
+    cache.put("c2", moved)
+    cache.put("bad", outbound.result_error("bad", "x/y", "no"))
+    assert cache.get("c1") == ok and cache.get("c2") == moved
+    assert cache.get("bad") is not None and "c1" in cache and len(cache) == 3
+
+    h = Harness()
+    first, *_ = h.lobby(["Ann", "Bob", "Cy", "Di"], ["killy", "cibo", "zuru", "tae"])
+    seat = h.session.roster.seats[h.seats[first]]
+    answer = h.result(first, h.of(first, "result")[-1]["cmd_id"])
+    assert seat.results.get(answer["cmd_id"]) == answer

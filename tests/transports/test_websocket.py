@@ -772,3 +772,44 @@ async def test_a_negative_last_seq_gets_the_documented_code_and_changes_nothing(
         await send(ws, {"type": "sync", "last_seq": 0})
         assert (await recv(ws, "update"))["seq"] == seq
         await ws.close()
+
+
+@pytest.mark.parametrize("proto", [JSON_PROTO, MSGPACK_PROTO])
+async def test_frames_of_every_header_size_reach_a_real_client_intact(proto: str) -> None:
+    # WsPeer frames messages itself: 7-bit, 16-bit and 64-bit lengths, several frames in one
+    # write, then the connection still answers and closes cleanly.
+    from websockets.asyncio.server import ServerConnection, serve
+
+    from cibo.protocol import codec_for
+    from cibo.transports.websocket import WsPeer
+
+    sizes = [0, 1, 125, 126, 127, 65535, 65536, 100_000]
+    codec = codec_for(proto)
+    messages = [{"type": "x", "pad": "é" * (n // 2) + "a" * (n % 2)} for n in sizes]
+    tasks: set[asyncio.Task[None]] = set()
+
+    async def handler(conn: ServerConnection) -> None:
+        peer = WsPeer(conn, codec, 1 << 22, tasks)
+        for message in messages[:4]:
+            peer.send(peer.encode(message))
+        peer.flush()  # four frames, one write
+        for message in messages[4:]:
+            peer.send(peer.encode(message, {}))
+            peer.flush()
+        assert await conn.recv() == "done"
+        peer.close("room/closed")
+        await asyncio.gather(*tasks)  # the closing handshake, before the handler returns
+
+    async with serve(handler, "127.0.0.1", 0, compression=None,
+                     subprotocols=[proto], max_size=None) as server:  # type: ignore[list-item]
+        port = server.sockets[0].getsockname()[1]
+        async with connect(f"ws://127.0.0.1:{port}", subprotocols=[proto],  # type: ignore[list-item]
+                           compression=None, max_size=None) as ws:
+            frames = [await ws.recv() for _ in messages]
+            assert all(isinstance(f, str if proto == JSON_PROTO else bytes) for f in frames)
+            got = [json.loads(f) if isinstance(f, str) else msgpack.unpackb(f) for f in frames]
+            assert got == messages
+            await ws.send("done")
+            with pytest.raises(ConnectionClosed) as closed:
+                await ws.recv()
+            assert closed.value.rcvd is not None and closed.value.rcvd.reason == "room/closed"

@@ -452,9 +452,18 @@ def view_events(
     (with the game's ``ruleset``: cards with their texts).
 
     An event that shows every audience the same thing (all but ``CardsPeeked``) is projected
-    once and the same dict is shared by every audience's list: callers must not mutate them.
+    once and the same dict is shared by every audience's list; without a ``CardsPeeked`` every
+    audience gets the same list. Callers must not mutate them.
     """
     audiences = list(audiences)
+    events = list(events)
+    if not any(isinstance(event, ev.CardsPeeked) for _, event in events):
+        same: list[dict[str, Any]] = []
+        for seq, event in events:
+            shown = view_event(event, "public", ruleset)
+            if shown is not None:
+                same.append({"seq": seq, "event": shown})
+        return dict.fromkeys(audiences, same)
     out: dict[str, list[dict[str, Any]]] = {a: [] for a in audiences}
     for seq, event in events:
         if isinstance(event, ev.CardsPeeked):

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import json
 import math
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any, Final, Protocol
 
 import msgpack  # type: ignore[import-untyped]
@@ -29,10 +29,13 @@ __all__ = [
     "MSGPACK",
     "SUBPROTOCOLS",
     "Codec",
+    "EncodeMemo",
     "JsonCodec",
     "Limits",
     "MsgpackCodec",
     "codec_for",
+    "pin",
+    "unpin",
 ]
 
 
@@ -52,6 +55,41 @@ class Limits:
 
 DEFAULT_LIMITS: Final = Limits()
 
+EncodeMemo = dict[int, tuple[Any, Any]]
+"""Pieces of messages already encoded with one codec during one fan-out: by ``id`` of a list
+or dict, that object (kept, so that its ``id`` cannot be reused meanwhile) and its encoding.
+
+A room sends each audience its own update, but most of the updates' values are the same
+objects (the events, and the parts of the view every audience shares): with a memo each of
+them is encoded once per fan-out instead of once per audience. The objects must not change
+while the memo lives."""
+
+_PINNED: dict[int, tuple[Any, dict[str, Any]]] = {}
+"""Values whose encodings outlive a fan-out (see :func:`pin`): by ``id``, the value and its
+encoding by codec name."""
+
+
+def pin(value: dict[str, Any] | list[Any]) -> None:
+    """Keep the encodings of ``value`` for every later fan-out, not only the current one.
+
+    For a large value that many messages carry unchanged, e.g. a ruleset's summary in every
+    ``welcome``: it is then encoded once per codec for the whole server. ``value`` must not
+    change while pinned, and is kept alive until :func:`unpin`."""
+    _PINNED.setdefault(id(value), (value, {}))
+
+
+def unpin(value: dict[str, Any] | list[Any]) -> None:
+    """Forget what :func:`pin` kept for ``value``."""
+    entry = _PINNED.get(id(value))
+    if entry is not None and entry[0] is value:
+        del _PINNED[id(value)]
+
+
+SPLICE_DEPTH: Final = 2
+"""Levels of maps that :meth:`Codec.encode_shared` takes apart: the message, and the maps among
+its values (``changes``, ``state``). Every list or map below them (``events``, ``heroes``,
+``zones``) is one memoised piece, encoded whole."""
+
 
 class Codec(Protocol):
     """Turns protocol messages into frames and back."""
@@ -68,6 +106,10 @@ class Codec(Protocol):
 
     def encode(self, message: Mapping[str, Any]) -> bytes:
         """Serialize a message (UTF-8 JSON text, or msgpack bytes)."""
+        ...
+
+    def encode_shared(self, message: Mapping[str, Any], memo: EncodeMemo) -> bytes:
+        """The same bytes as :meth:`encode`, reusing (and adding to) the pieces in ``memo``."""
         ...
 
     def decode(self, frame: str | bytes) -> dict[str, Any]:
@@ -144,6 +186,29 @@ def _top(value: Any, limits: Limits) -> dict[str, Any]:
     return value
 
 
+_json_string: Callable[[str], str] = json.encoder.encode_basestring
+"""A string as JSON text without escaping non-ASCII (``ensure_ascii=False``), as the encoder
+does."""
+
+
+def _one_shot(encoder: json.JSONEncoder) -> Callable[[Any], str]:
+    """``encoder.encode``, without building the C encoder again for every call (what
+    ``JSONEncoder.encode`` does, a few microseconds each time): the same text for the maps of
+    str keys, lists, strings, numbers, booleans and None that the server sends. A value that
+    refers to itself raises RecursionError instead of ValueError."""
+    make = getattr(json.encoder, "c_make_encoder", None)
+    if make is None:  # an interpreter without the C accelerator
+        return encoder.encode
+    c_encode = make(
+        None, encoder.default, _json_string, None, ":", ",", False, False, encoder.allow_nan
+    )
+
+    def encode(value: Any) -> str:
+        return "".join(c_encode(value, 0))
+
+    return encode
+
+
 def _reject_constant(name: str) -> Any:
     raise DecodeError(f"{name} is not a number")
 
@@ -158,9 +223,53 @@ class JsonCodec:
         self.limits = limits
         self._decoder = json.JSONDecoder(parse_constant=_reject_constant)
         self._encoder = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
+        self._whole = _one_shot(self._encoder)
 
     def encode(self, message: Mapping[str, Any]) -> bytes:
-        return self._encoder.encode(message).encode()
+        return self._whole(message).encode()
+
+    def encode_shared(self, message: Mapping[str, Any], memo: EncodeMemo) -> bytes:
+        if type(message) is not dict:
+            return self.encode(message)
+        return self._splice(message, memo, 0).encode()
+
+    def _splice(self, value: dict[str, Any], memo: EncodeMemo, depth: int) -> str:
+        """``value`` as JSON text: the text the whole encoder gives, with the lists and dicts
+        among its values taken from ``memo`` (or encoded and put there), and those values that
+        are dicts above :data:`SPLICE_DEPTH` taken apart in turn."""
+        whole = self._whole
+        pieces = []
+        for key, item in value.items():
+            if type(key) is not str:
+                return whole(value)  # the encoder's own conversion of other keys
+            kind = type(item)
+            if kind is dict or kind is list:
+                hit = memo.get(id(item))
+                if hit is not None:
+                    text: str = hit[1]
+                else:
+                    pinned = _PINNED.get(id(item))
+                    if pinned is not None and self.name in pinned[1]:
+                        text = pinned[1][self.name]
+                    elif kind is dict and depth + 1 < SPLICE_DEPTH:
+                        text = self._splice(item, memo, depth + 1)
+                    else:
+                        text = whole(item)
+                    if pinned is not None:
+                        pinned[1][self.name] = text
+                    memo[id(item)] = (item, text)
+            elif kind is str:
+                text = _json_string(item)
+            elif kind is int:
+                text = int.__repr__(item)
+            elif item is None:
+                text = "null"
+            elif kind is bool:
+                text = "true" if item else "false"
+            else:  # floats and anything unusual: as the encoder does
+                text = whole(item)
+            pieces.append(_json_string(key) + ":" + text)
+        return "{" + ",".join(pieces) + "}"
 
     def decode(self, frame: str | bytes) -> dict[str, Any]:
         if isinstance(frame, bytes):
@@ -199,6 +308,40 @@ class MsgpackCodec:
     def encode(self, message: Mapping[str, Any]) -> bytes:
         data: bytes = self._packer.pack(message)
         return data
+
+    def encode_shared(self, message: Mapping[str, Any], memo: EncodeMemo) -> bytes:
+        if type(message) is not dict:
+            return self.encode(message)
+        return self._splice(message, memo, 0)
+
+    def _splice(self, value: dict[str, Any], memo: EncodeMemo, depth: int) -> bytes:
+        """As :meth:`JsonCodec._splice`: a msgpack map is its header followed by its keys and
+        values, so the pieces joined are the bytes the whole packer gives."""
+        packer = self._packer
+        pack = packer.pack
+        pieces = [packer.pack_map_header(len(value))]
+        for key, item in value.items():
+            pieces.append(pack(key))
+            kind = type(item)
+            if kind is dict or kind is list:
+                hit = memo.get(id(item))
+                if hit is not None:
+                    data: bytes = hit[1]
+                else:
+                    pinned = _PINNED.get(id(item))
+                    if pinned is not None and self.name in pinned[1]:
+                        data = pinned[1][self.name]
+                    elif kind is dict and depth + 1 < SPLICE_DEPTH:
+                        data = self._splice(item, memo, depth + 1)
+                    else:
+                        data = pack(item)
+                    if pinned is not None:
+                        pinned[1][self.name] = data
+                    memo[id(item)] = (item, data)
+                pieces.append(data)
+            else:
+                pieces.append(pack(item))
+        return b"".join(pieces)
 
     def decode(self, frame: str | bytes) -> dict[str, Any]:
         if isinstance(frame, str):

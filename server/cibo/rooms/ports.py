@@ -13,6 +13,7 @@ from typing import Any, Protocol
 
 from cibo.journal.errors import JournalError
 from cibo.journal.format import EndRecord, Record
+from cibo.protocol.codecs import EncodeMemo
 
 __all__ = ["GameLog", "GameStorePort", "MemoryLog", "MemoryStore", "Peer"]
 
@@ -25,8 +26,10 @@ class Peer(Protocol):
         """Peers with the same key get the same bytes for the same message."""
         ...
 
-    def encode(self, message: Mapping[str, Any]) -> bytes:
-        """Serialize a message for this peer's codec."""
+    def encode(self, message: Mapping[str, Any], memo: EncodeMemo | None = None) -> bytes:
+        """Serialize a message for this peer's codec; ``memo`` holds the pieces already
+        encoded during this fan-out by peers with the same :attr:`codec_key` (see
+        :data:`cibo.protocol.codecs.EncodeMemo`) and gets this message's."""
         ...
 
     def send(self, frame: bytes) -> None:

@@ -31,12 +31,23 @@ class ResultCache(Generic[R]):
         final: which results are kept for good.
     """
 
-    __slots__ = ("_final", "_kept", "_recent", "recent")
+    __slots__ = ("_final", "_kept", "_pack", "_recent", "_unpack", "recent")
 
-    def __init__(self, recent: int, final: Callable[[R], bool] = _never) -> None:
+    def __init__(
+        self,
+        recent: int,
+        final: Callable[[R], bool] = _never,
+        *,
+        pack: Callable[[str, R], object] | None = None,
+        unpack: Callable[[str, object], R] | None = None,
+    ) -> None:
         self.recent = recent
         self._final = final
-        self._kept: dict[str, R] = {}
+        self._pack = pack
+        """Makes a kept result smaller (with ``unpack`` to get it back from its command id):
+        a game keeps one for every command applied."""
+        self._unpack = unpack
+        self._kept: dict[str, object] = {}
         self._recent: OrderedDict[str, R] = OrderedDict()
 
     def __contains__(self, cmd_id: str) -> bool:
@@ -48,14 +59,18 @@ class ResultCache(Generic[R]):
     def get(self, cmd_id: str) -> R | None:
         """The result remembered for ``cmd_id``, if any."""
         found = self._kept.get(cmd_id)
-        return found if found is not None else self._recent.get(cmd_id)
+        if found is None:
+            return self._recent.get(cmd_id)
+        if self._unpack is not None:
+            return self._unpack(cmd_id, found)
+        return found  # type: ignore[return-value]  # stored as given
 
     def put(self, cmd_id: str, result: R) -> None:
         """Remember ``result`` for ``cmd_id`` (replacing what was there: a command still
         running that now has its result)."""
         self._recent.pop(cmd_id, None)
         if self._final(result):
-            self._kept[cmd_id] = result
+            self._kept[cmd_id] = result if self._pack is None else self._pack(cmd_id, result)
             return
         self._recent[cmd_id] = result
         while len(self._recent) > self.recent:

@@ -33,6 +33,7 @@ from attrs import frozen
 from cibo.core import Event, GameState
 from cibo.journal.errors import JournalError
 from cibo.protocol import outbound
+from cibo.protocol.codecs import EncodeMemo
 from cibo.protocol.errors import error_message
 from cibo.rooms.ports import GameLog, Peer
 from cibo.rooms.session import RoomSession
@@ -111,6 +112,8 @@ class Room:
         )
         self._sending: list[_Entry] = []
         """The batch the output task is sending (answered by :meth:`_drain` if it fails)."""
+        self._failed = False
+        """The journal failed: nothing decided since is sent, but what came after the stop."""
         self.bots = BotDriver(session, self._ask, bot_pace)
 
     # -- queries and subscriptions --------------------------------------------------------------
@@ -292,7 +295,12 @@ class Room:
                     batch.append(self.inbox.get_nowait())
                 self.last_active = time.monotonic()
                 entries, final = self._decide(batch)
-                await self._outbox.put((entries, self.session.seq, self.session.state))
+                if self._outbox.empty() and not self._sending and _durable(entries):
+                    # Nothing to wait for (no records, or no disk) and the output task is idle:
+                    # send now, which saves a task wake-up per batch.
+                    self._send(entries, self.session.seq, self.session.state)
+                else:
+                    await self._outbox.put((entries, self.session.seq, self.session.state))
                 # Drop this batch's references before waiting for the next one (up to a second
                 # or more): kept alive, every batch's messages and views survived into the
                 # collector's young generation, and collecting them paused the loop.
@@ -364,7 +372,6 @@ class Room:
 
     async def _output(self) -> None:
         """Send each batch once its records are durable; stop the game on a journal error."""
-        failed = False
         while True:
             item = await self._outbox.get()
             if item is None:
@@ -373,7 +380,7 @@ class Room:
             self._sending = entries
             durable = len(entries)
             error: JournalError | None = None
-            if not failed:
+            if not self._failed:
                 for i, entry in enumerate(entries):
                     try:
                         for future in entry.futures:
@@ -381,26 +388,42 @@ class Room:
                     except JournalError as exc:
                         durable, error = i, exc
                         break
-            for i, entry in enumerate(entries):
-                if (failed or i >= durable) and not entry.after_stop:
-                    self._not_durable(entry.request)  # decided before the failure: not saved
-            if error is not None:
-                failed = True
-                log.error("room %s: %s", self.code, error.message)
-                self._notified = self.session.seq  # never announce what was not saved
-                self._deliver(self.session.stop().actions)
-            for i, entry in enumerate(entries):
-                if (failed or i >= durable) and not entry.after_stop:
-                    continue
-                self._deliver(entry.step.actions)
-                waiting = entry.request.future
-                if waiting is not None and not waiting.done():
-                    waiting.set_result(entry.step)
-            if not failed:
-                self._notify(seq, state)
-                self.bots.poke()
-            self._sending = []
-            del item, entries, entry  # see run(): nothing of a sent batch outlives it
+            self._send(entries, seq, state, durable, error)
+            del item, entries  # see run(): nothing of a sent batch outlives it
+
+    def _send(
+        self,
+        entries: list[_Entry],
+        seq: int,
+        state: GameState,
+        durable: int | None = None,
+        error: JournalError | None = None,
+    ) -> None:
+        """Send what a batch produced: the first ``durable`` entries (all by default) were
+        saved; ``error`` is why the rest was not (the game stops)."""
+        self._sending = entries  # answered by _drain if sending fails
+        if durable is None:
+            durable = len(entries)
+        failed = self._failed
+        for i, entry in enumerate(entries):
+            if (failed or i >= durable) and not entry.after_stop:
+                self._not_durable(entry.request)  # decided before the failure: not saved
+        if error is not None:
+            failed = self._failed = True
+            log.error("room %s: %s", self.code, error.message)
+            self._notified = self.session.seq  # never announce what was not saved
+            self._deliver(self.session.stop().actions)
+        for i, entry in enumerate(entries):
+            if (failed or i >= durable) and not entry.after_stop:
+                continue
+            self._deliver(entry.step.actions)
+            waiting = entry.request.future
+            if waiting is not None and not waiting.done():
+                waiting.set_result(entry.step)
+        if not failed:
+            self._notify(seq, state)
+            self.bots.poke()
+        self._sending = []
 
     def abort(self, reason: str) -> None:
         """The room task failed: say ``reason`` to every client (best effort) and close them,
@@ -439,11 +462,22 @@ class Room:
         self._notified = seq
 
 
+def _durable(entries: list[_Entry]) -> bool:
+    """Every record of the batch is durable already (a journal in memory, or none at all)."""
+    for entry in entries:
+        for future in entry.futures:
+            if not future.done() or future.cancelled() or future.exception() is not None:
+                return False
+    return True
+
+
 def deliver(peers: dict[ClientId, Peer], actions: Sequence[Send | Close], code: str) -> None:
     """Carry out ``actions`` on ``peers`` (room ``code``, for the log): each message encoded
-    once per codec, the same bytes to every peer; a closed peer is removed from ``peers``;
-    each peer written to is flushed once at the end."""
+    once per codec, the same bytes to every peer, and what the messages share (by identity)
+    encoded once per codec for all of them; a closed peer is removed from ``peers``; each peer
+    written to is flushed once at the end."""
     touched: dict[ClientId, Peer] = {}
+    memos: dict[str, EncodeMemo] = {}  # the audiences' updates share most of their values
     for action in actions:
         if isinstance(action, Send):
             frames: dict[str, bytes] = {}
@@ -451,10 +485,14 @@ def deliver(peers: dict[ClientId, Peer], actions: Sequence[Send | Close], code: 
                 peer = peers.get(client)
                 if peer is None:
                     continue
-                frame = frames.get(peer.codec_key)
+                key = peer.codec_key
+                frame = frames.get(key)
                 if frame is None:
+                    memo = memos.get(key)
+                    if memo is None:
+                        memo = memos[key] = {}
                     try:
-                        frame = frames[peer.codec_key] = peer.encode(action.message)
+                        frame = frames[key] = peer.encode(action.message, memo)
                     except Exception:  # a bug, never a reason to stop every player's room
                         log.exception("room %s: cannot encode %r", code, action.message)
                         break

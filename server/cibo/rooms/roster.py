@@ -12,6 +12,7 @@ from typing import Any
 
 from attrs import define, field
 
+from cibo.protocol import outbound
 from cibo.rooms.results import ResultCache
 from cibo.rooms.steps import ClientId, Role
 from cibo.rooms.tokens import same_hash, token_hash
@@ -25,6 +26,29 @@ Result = dict[str, Any]
 def accepted(result: Result) -> bool:
     """An applied command's result: kept for the whole game (see :mod:`cibo.rooms.results`)."""
     return bool(result["ok"])
+
+
+def pack_result(cmd_id: str, result: Result) -> object:
+    """A kept result as little as it can be: a plain ``result_ok`` is its ``seq`` (an int
+    instead of a 4-key dict, for every command of a game), anything else itself."""
+    seq = result.get("seq")
+    if type(seq) is int and result == outbound.result_ok(cmd_id, seq):
+        return seq
+    return result
+
+
+def unpack_result(cmd_id: str, kept: object) -> Result:
+    """:func:`pack_result` undone."""
+    if type(kept) is int:
+        return outbound.result_ok(cmd_id, kept)
+    assert isinstance(kept, dict)
+    return kept
+
+
+def result_cache(recent: int) -> ResultCache[Result]:
+    """The results of one sender: applied ones for good (packed), the latest ``recent``
+    others."""
+    return ResultCache(recent, accepted, pack=pack_result, unpack=unpack_result)
 
 
 @define
@@ -79,7 +103,7 @@ class Roster:
 
     def new_seat(self, seat_id: str, name: str, digest: str) -> Seat:
         """Add a seat (an id never used in this room: see :attr:`next_seat`)."""
-        seat = Seat(seat_id, name, digest, ResultCache(self.results_per_seat, accepted))
+        seat = Seat(seat_id, name, digest, result_cache(self.results_per_seat))
         self.seats[seat_id] = seat
         number = seat_id[1:]
         if number.isdigit():

@@ -33,6 +33,7 @@ from __future__ import annotations
 
 import logging
 import time
+import weakref
 from collections.abc import Callable, Iterable
 from typing import Any
 
@@ -48,13 +49,14 @@ from cibo.core.commands import Command
 from cibo.core.undo import UndoStack
 from cibo.journal.format import CommandRecord, EndRecord, LoggedEvent, MetaRecord, Record
 from cibo.protocol import outbound
+from cibo.protocol.codecs import pin, unpin
 from cibo.protocol.errors import error_message
 from cibo.rooms import controls, deciding, gadgets, joining, recovery, undo
 from cibo.rooms.deciding import HOST_COMMANDS
 from cibo.rooms.facts import Fact, apply_fact, fact_to_data
 from cibo.rooms.fanout import Fanout
 from cibo.rooms.results import ResultCache
-from cibo.rooms.roster import Result, Roster, accepted
+from cibo.rooms.roster import Result, Roster, result_cache
 from cibo.rooms.steps import (
     Action,
     ClientId,
@@ -79,6 +81,30 @@ __all__ = [
 ]
 
 log = logging.getLogger("cibo.rooms")
+
+_SUMMARIES: dict[int, tuple[weakref.ref[Ruleset], dict[str, Any]]] = {}
+"""By ``id`` of a ruleset still alive: its summary (pinned for the codecs)."""
+
+
+def shared_summary(rs: Ruleset) -> dict[str, Any]:
+    """:func:`cibo.core.ruleset_summary` of ``rs``, made once while ``rs`` lives and pinned
+    (:func:`cibo.protocol.codecs.pin`): rooms share the ruleset object the server loaded.
+    Callers must not change it."""
+    key = id(rs)
+    found = _SUMMARIES.get(key)
+    if found is not None and found[0]() is rs:
+        return found[1]
+
+    def forget(_: object) -> None:
+        gone = _SUMMARIES.pop(key, None)
+        if gone is not None:
+            unpin(gone[1])
+
+    summary = ruleset_summary(rs)
+    _SUMMARIES[key] = (weakref.ref(rs, forget), summary)
+    pin(summary)
+    return summary
+
 
 class RoomSession:
     """The state of one room and the rules of who may do what in it.
@@ -122,7 +148,7 @@ class RoomSession:
         self.undo = UndoStack()
         """The commands that may still be taken back (see :mod:`cibo.rooms.undo`)."""
         self.fanout.extra = lambda audience: undo.undo_view(self, audience)
-        self.devices: ResultCache[Result] = ResultCache(results_per_seat, accepted)
+        self.devices: ResultCache[Result] = result_cache(results_per_seat)
         """Results of table gadgets' commands by ``cmd_id`` (see :mod:`cibo.rooms.gadgets`)."""
         self.seq = 0
         """Number of the last event."""
@@ -188,9 +214,11 @@ class RoomSession:
         )
 
     def ruleset_summary(self) -> dict[str, Any]:
-        """The room's ruleset as clients see it; computed once (a ruleset never changes)."""
+        """The room's ruleset as clients see it; computed once (a ruleset never changes) for
+        every room playing the same ruleset object, and its encodings kept (it is most of a
+        ``welcome``: 25 kB of JSON for the shipped ruleset)."""
         if self._summary is None or self._summary[0] is not self.state.ruleset:
-            self._summary = (self.state.ruleset, ruleset_summary(self.state.ruleset))
+            self._summary = (self.state.ruleset, shared_summary(self.state.ruleset))
         return self._summary[1]
 
     # -- leaving ------------------------------------------------------------------------------

@@ -157,7 +157,10 @@ class BotDriver:
         self._wake = asyncio.Event()
 
     def poke(self) -> None:
-        self._wake.set()
+        # Only a room with a bot seated has anything to wake the timer for (bots_due is empty
+        # otherwise): a wake-up per batch is a task step per command in every other room.
+        if any(seat.bot for seat in self.session.roster.seats.values()):
+            self._wake.set()
 
     async def run(self) -> None:
         while True:
