@@ -18,10 +18,19 @@ from attrs import frozen
 from cibo.core.events import CommandUndone
 from cibo.core.state import GameState
 
-__all__ = ["UNDOABLE", "Mark", "UndoStack", "undo_blocker"]
+__all__ = ["KEPT_BY_FOLDS", "KEPT_IN_ROOMS", "UNDOABLE", "Mark", "UndoStack", "undo_blocker"]
 
 UNDOABLE: Final = frozenset({"act", "end_turn"})
 """Command types that may be taken back (if they also rolled and revealed nothing)."""
+
+KEPT_IN_ROOMS: Final = 16
+"""How many commands a live room can take back in a row. Each kept command holds the game state
+before it (about 2 kB of changed objects): with 64, a room of a game without dice grew by 120
+kB, and 400 such rooms by tens of megabytes. A table takes back its last few moves, not 16."""
+
+KEPT_BY_FOLDS: Final = 64
+"""How many a fold over a journal keeps: the most any version of the room ever allowed (64
+until :data:`KEPT_IN_ROOMS`), so that every undo in an older journal still finds its command."""
 
 
 def undo_blocker(command_type: str, before: GameState, after: GameState) -> str | None:
@@ -67,11 +76,18 @@ class UndoStack:
         keep: the most commands kept (older ones can no longer be taken back).
     """
 
-    def __init__(self, keep: int = 64) -> None:
+    def __init__(self, keep: int = KEPT_BY_FOLDS) -> None:
         self.keep = keep
         self.marks: list[Mark] = []
         self.blocker = "undo/nothing"
         """Why nothing before the oldest mark may be taken back (a code of :func:`undo_blocker`)."""
+
+    def limit(self, keep: int) -> None:
+        """Keep at most ``keep`` commands from now on, forgetting the oldest beyond it."""
+        self.keep = keep
+        if len(self.marks) > keep:
+            del self.marks[: len(self.marks) - keep]
+            self.blocker = "undo/nothing"
 
     @property
     def latest(self) -> Mark | None:

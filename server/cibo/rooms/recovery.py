@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 
 from cibo.core import command_from_dict
 from cibo.core.commands import command_type
+from cibo.core.undo import KEPT_BY_FOLDS, UndoStack
 from cibo.journal.format import CommandRecord, MetaRecord, Record
 from cibo.journal.replay import Fold
 from cibo.protocol import outbound
@@ -33,7 +34,9 @@ def restore(room: RoomSession, records: Iterable[Record]) -> None:
     Raises:
         ValueError: a room fact is malformed.
     """
-    fold = Fold(room.state, room.undo)
+    # The fold keeps as many commands as any version of the room did, so that an undo written
+    # by an older one still finds its command; the room then keeps its own number.
+    fold = Fold(room.state, UndoStack(keep=KEPT_BY_FOLDS))
     fold.seq = room.seq
     for record in records:
         if isinstance(record, CommandRecord):
@@ -42,6 +45,8 @@ def restore(room: RoomSession, records: Iterable[Record]) -> None:
             fact = fact_from_data(record.data)
             if fact is not None:
                 apply_fact(room.roster, fact, room.state)
+    fold.undo.limit(room.undo.keep)
+    room.undo = fold.undo
 
 
 def _restore_command(room: RoomSession, fold: Fold, record: CommandRecord) -> None:

@@ -46,7 +46,7 @@ from cibo.core import (
     ruleset_summary,
 )
 from cibo.core.commands import Command
-from cibo.core.undo import UndoStack
+from cibo.core.undo import KEPT_IN_ROOMS, UndoStack
 from cibo.journal.format import CommandRecord, EndRecord, LoggedEvent, MetaRecord, Record
 from cibo.protocol import outbound
 from cibo.protocol.codecs import pin, unpin
@@ -145,7 +145,7 @@ class RoomSession:
         if host_token_hash:
             self.roster.host_token_hashes.append(host_token_hash)
         self.fanout = Fanout(ring_size)
-        self.undo = UndoStack()
+        self.undo = UndoStack(keep=KEPT_IN_ROOMS)
         """The commands that may still be taken back (see :mod:`cibo.rooms.undo`)."""
         self.fanout.extra = lambda audience: undo.undo_view(self, audience)
         self.devices: ResultCache[Result] = result_cache(results_per_seat)
