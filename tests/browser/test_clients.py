@@ -313,6 +313,17 @@ def test_four_phones_and_a_table_play_a_game_to_its_end(
     shot(killy, "phone-dice")
     expect(table.locator(".feed-panel")).to_contain_text("Killy: Forage")
 
+    # Cibo walks to the Cable Bridge and secures a stretch: her +2 reads as the hero's bonus,
+    # never as the ruleset's name for it.
+    cy = phones[2]
+    cy.locator(".action-group[data-action=move] .target[data-target=bridge]").click()
+    expect(cy.locator(".sheet .zone-name")).to_have_text("Cable Bridge")
+    cy.locator("button.action[data-action=secure]").click()
+    secure = cy.locator(".rolls .roll").first
+    expect(secure.locator(".formula")).to_have_text("2d6 + hero bonus (+2)")
+    expect(cy.locator("body")).not_to_contain_text(re.compile(r"\bbrace\b"))  # the stat's name
+    shot(cy, "phone-secure-320")
+
     play_round(table, phones)
     assert table_round(table) == 2
 

@@ -2,7 +2,7 @@
 // says are legal now, the village's tracks and what just happened.
 
 import { h, place } from "/shared/dom.js";
-import { diceFaces, formulaText } from "/shared/narrate.js";
+import { diceFaces, formulaText, rollModifier } from "/shared/narrate.js";
 import { list, num, t } from "/shared/i18n.js";
 import { SEAT_COLOURS, seatColours } from "/shared/board.js";
 import { heroFormula } from "/phone/model.js";
@@ -256,7 +256,7 @@ export function rollsSection(view, m) {
           h(
             "div",
             { class: "roll-line" },
-            h("span", { class: "formula" }, formulaText(r.formula)),
+            h("span", { class: "formula" }, formulaText(r.formula, rollModifier(r.roll))),
             diceFaces(r.roll, { size: "big" }),
             h("span", { class: "total" }, `= ${num(r.roll.total)}`),
           ),
