@@ -39,11 +39,14 @@ function when(ts) {
 }
 
 /** Each ruleset this server offers by id, its name in the current language ({} if unknown). */
-async function rulesetNames() {
+/** The rulesets this server offers, by id: their name in the reader's language and their rounds. */
+async function rulesetInfo() {
   try {
     const res = await fetch("/api/rulesets", { cache: "no-cache" });
     const all = (await res.json()).rulesets || [];
-    return Object.fromEntries(all.map((r) => [r.id, localizeRuleset(r).name || r.id]));
+    return Object.fromEntries(
+      all.map((r) => [r.id, { name: localizeRuleset(r).name || r.id, rounds: r.rounds }]),
+    );
   } catch {
     return {};
   }
@@ -59,7 +62,7 @@ async function listGames(root) {
     problem = t("replay.list_failed");
   }
   // A game's ruleset by its name; one this server no longer offers keeps its id.
-  const names = games.length ? await rulesetNames() : {};
+  const rulesets = games.length ? await rulesetInfo() : {};
   place(root, [
     h(
       "section",
@@ -90,14 +93,23 @@ async function listGames(root) {
                 "tr",
                 { "data-game": g.game_id },
                 h("td", {}, when(g.created_at)),
-                h("td", { "data-ruleset": g.ruleset_id }, names[g.ruleset_id] || g.ruleset_id),
+                h(
+                  "td",
+                  { "data-ruleset": g.ruleset_id },
+                  rulesets[g.ruleset_id]?.name || g.ruleset_id,
+                ),
                 h("td", {}, (g.players || []).join(", ") || "—"),
                 h(
                   "td",
                   { class: `outcome outcome-${String(g.outcome).replace(/\s+/g, "-")}` },
                   statusText(g.outcome),
                 ),
-                h("td", {}, g.rounds ? num(g.rounds) : "—"),
+                h(
+                  "td",
+                  { class: "rounds" },
+                  // A game lost on time ended as round 13 of 12 began: it played all 12.
+                  g.rounds ? num(shownRound(g.rounds, rulesets[g.ruleset_id]?.rounds)) : "—",
+                ),
                 h(
                   "td",
                   {},

@@ -317,9 +317,11 @@ def test_the_host_skips_the_staged_turn_from_the_phone(
 # -- the biggest spawn round fits the TV ---------------------------------------------------------
 
 
-def record_game(ruleset: str, players: int, difficulty: str, index: int, data: Path) -> Path:
+def record_game(ruleset: str, players: int, difficulty: str, index: int, data: Path,
+                policy: str = "greedy") -> Path:
     """Play game ``index`` of bench/spawn_rounds.py again (the same seed, lineup and bots, so
-    the same game) and journal it under ``data`` as the server would; returns the file."""
+    the same game; ``policy`` another bot on the same deal) and journal it under ``data`` as the
+    server would; returns the file."""
     loaded = load_ruleset(ROOT / "rulesets" / f"{ruleset}.toml")
     rs = loaded.ruleset
     seed = game_seed(BENCH_SEED, index)
@@ -349,7 +351,7 @@ def record_game(ruleset: str, players: int, difficulty: str, index: int, data: P
     while not state.over:
         for seat in seats:
             # The bench plays on through every concession (its biggest rounds come late).
-            wire = {"type": "play_on"} if state.offer else choose(state, seat, "greedy", bot_rng)
+            wire = {"type": "play_on"} if state.offer else choose(state, seat, policy, bot_rng)
             if wire is not None:
                 break
         assert wire is not None
@@ -444,6 +446,27 @@ def test_the_biggest_spawn_round_never_clips_on_the_tv(
             assert width * height > 0
             assert watch.errors == []
             ctx.close()
+
+
+@pytest.mark.timeout(60)
+def test_the_list_of_games_shows_a_game_lost_on_time_as_all_its_rounds(
+    server: Server, browser: Browser, pw: Playwright,  # noqa: F811 (the fixtures imported above)
+    tmp_path: Path,
+) -> None:
+    # Heroes who only end their turns lose Factory Raid on time: the game ends as round 13 of 12
+    # begins (the engine's `round > rounds`), and the journal's last round is 13.
+    made = record_game("factory-raid", 2, "easy", 1, tmp_path, policy="idle")
+    shutil.copy(made, server.data / "games" / made.name)
+    game = replay_id(made.stem)
+    ctx = new_context(browser, pw, "table")
+    tv = ctx.new_page()
+    tv.goto(f"{server.url}/table/?replay")
+    doc = tv.evaluate(f"fetch('/api/games/{game}').then((r) => r.json())")
+    assert doc["steps"][-1]["event"]["cause"] == "too_late"
+    listed = tv.evaluate("fetch('/api/games').then((r) => r.json())")["games"]
+    assert next(g for g in listed if g["game_id"] == game)["rounds"] == 13
+    expect(tv.locator(f"tr[data-game='{game}'] td.rounds")).to_have_text("12")
+    ctx.close()
 
 
 # -- the end of the game -------------------------------------------------------------------------

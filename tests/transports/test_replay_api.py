@@ -262,6 +262,7 @@ def test_rulesets_are_listed_and_summarised(store: GameStore) -> None:
     assert {"electro-fishers", "factory-raid"} <= set(by_id)
     assert by_id["electro-fishers"]["difficulties"] == {
         "easy": "Drifter", "normal": "Electro-Fisher", "hard": "Purge"}
+    assert by_id["electro-fishers"]["rounds"] == 12  # the list of games shows no round past it
     status, summary = get(api, "/api/rulesets/factory-raid")
     assert status == HTTPStatus.OK
     assert summary["id"] == "factory-raid"

@@ -5,7 +5,7 @@ Routes (answered by :meth:`ReplayApi.handle`; the HTTP layer adds the headers):
 ============================  =================================================================
 ``/api/games``                ``{"games": [listing, ...]}``, newest first
 ``/api/games/<replay_id>``    the replay document of one game (below)
-``/api/rulesets``             ``{"rulesets": [{"id", "name", "text", "difficulties", "texts"}]}``
+``/api/rulesets``             ``{"rulesets": [{"id", "name", "text", "rounds", "difficulties", "texts"}]}``
 ``/api/rulesets/<id>``        :func:`cibo.core.ruleset_summary` of a ruleset the server offers
 ============================  =================================================================
 
@@ -305,6 +305,9 @@ class ReplayApi:
                         "id": name,
                         "name": summary["name"],
                         "text": summary["text"],
+                        # A game lost on time lists one round past the last (the engine's
+                        # `round > rounds`): the list shows it as all of them, as the end does.
+                        "rounds": summary["rounds"],
                         "difficulties": summary["difficulties"],
                         "texts": {
                             lang: {
