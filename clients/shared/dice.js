@@ -26,15 +26,18 @@ export function rollModifier(roll) {
  * A dice formula as people read it: "2d6r1cs>=4" -> "2d6, reroll 1s, hits on 4+",
  * "2d6 + @difficulty.spawn_mod" -> "2d6 + difficulty", or "2d6 + difficulty (+1)" when the
  * value it added is given (the words from the locale table). A hero's stat reads "hero bonus":
- * its name is the ruleset's, not a word of the player's language.
+ * its name is the ruleset's, not a word of the player's language. A named value that added
+ * nothing is left out ("2d6", not "2d6 + hero bonus (+0)").
  */
 export function formulaText(formula, modifier = null) {
+  let text = String(formula || "");
+  if (modifier === 0) text = text.replace(/\s*[-+]\s*@\w+\.\w+/g, "");
   const valued = (key) =>
     modifier === null ? t(key) : t("dice.named_value", {
       name: t(key),
       value: modifier >= 0 ? `+${num(modifier)}` : num(modifier),
     });
-  return String(formula || "")
+  return text
     .replace(/cs>=(\d+)/g, (_, n) => t("dice.hits_on", { n: Number(n) }))
     .replace(/(d\d+)r(\d+)/g, (_, d, n) => d + t("dice.reroll", { n: Number(n) }))
     .replace(/(d\d+)kh(\d+)/g, (_, d, n) => d + t("dice.keep_best", { n: Number(n) }))

@@ -284,6 +284,10 @@ def test_goal_panel_and_rules_sheet_teach_the_game_in_english_and_italian(
         if killy.locator(".over").count():
             break
     assert secured, "no Secure succeeded in 8 rounds"
+    # Killy adds nothing to the roll: the log says "2d6", not "2d6 + hero bonus (+0)".
+    log = tv.locator(".feed-panel .feed").inner_text()
+    assert "Secure · 2d6 → " in log, log
+    assert "(+0)" not in log and "hero bonus" not in log, log
     for page in (table, tv, killy):
         expect(page.locator(".teach-goals [data-line=route]")).to_contain_text("Route 1/5")
         expect(page.locator(".teach-goals [data-line=route] [role=meter]")).to_have_attribute(
