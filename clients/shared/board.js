@@ -285,7 +285,7 @@ export function drawBoard(ruleset, state, { highlight = new Set(), compact = fal
   const line = 27;
   const step = 36;
   for (const [name, zone] of Object.entries(zones)) {
-    const [x, y0] = pos[name];
+    const [x0, y0] = pos[name];
     const info = state.zones?.[name] || {};
     const tags = zone.tags || [];
     const tower = (zone.watches || []).length > 0 || tags.includes("watchtower");
@@ -312,6 +312,9 @@ export function drawBoard(ruleset, state, { highlight = new Set(), compact = fal
     // A tall zone near an edge (two rows of tokens, a noise badge above) is nudged inside the
     // picture, so nothing of it is cut by the board's frame.
     const y = Math.min(H - hgt / 2 - 4, Math.max(hgt / 2 + 18, y0));
+    // Likewise sideways: a long name in another language ("Torre di Guardia profonda") widens
+    // the box past the frame; the noise pill sits on its right edge, 30 wide on each side.
+    const x = Math.min(W - w / 2 - 32, Math.max(w / 2 + 8, x0));
     const g = s("g", {
       class: [
         "zone",

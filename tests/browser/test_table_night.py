@@ -115,6 +115,19 @@ OVERFLOW_JS = """() => {
       }
     }
   }
+  // The board's zones (SVG, so not above): each box, its noise pill included, inside the frame.
+  const board = document.querySelector('svg.board');
+  const vb = board?.viewBox.baseVal;
+  for (const g of board ? board.querySelectorAll('g.zone') : []) {
+    const m = /translate\\(([-\\d.]+),([-\\d.]+)\\)/.exec(g.getAttribute('transform') || '');
+    if (!m) continue;
+    const b = g.getBBox(), x = +m[1] + b.x, y = +m[2] + b.y;
+    if (x < vb.x - 1 || y < vb.y - 1 || x + b.width > vb.x + vb.width + 1 ||
+        y + b.height > vb.y + vb.height + 1) {
+      out.push(`zone ${g.dataset.zone} leaves the board: x ${Math.round(x)}..` +
+               `${Math.round(x + b.width)}, y ${Math.round(y)}..${Math.round(y + b.height)}`);
+    }
+  }
   return out;
 }"""
 
