@@ -10,74 +10,101 @@ export { fillValues, Names, pretty } from "./names.js";
 export { diceFaces, formulaText, rollModifier, rollText } from "./dice.js";
 
 /**
+ * Events told in one sentence: type -> [kind, icon, the sentence's values (event, names), the
+ * locale key when it is not `feed.<type>`]. kind is a CSS hook (good, bad, spawn, round, roll,
+ * info, phase, move).
+ */
+const LINES = {
+  seat_joined: ["info", "+", (e) => ({ name: e.name })],
+  seat_left: ["info", "−", (e, n) => ({ name: n.seat(e.seat) })],
+  hero_picked: ["info", "★", (e, n) => ({ name: n.seat(e.seat), hero: n.heroKind(e.kind) })],
+  hero_dropped: ["info", "☆", (e, n) => ({ name: n.seat(e.seat), hero: n.hero(e.hero) })],
+  hero_arrived: [
+    "info",
+    "★",
+    (e, n) => ({ name: n.seat(e.seat), hero: n.hero(e.hero), zone: n.zone(e.zone) }),
+  ],
+  command_undone: ["info", "↶", (e, n) => ({ name: n.seat(e.by) })],
+  difficulty_set: ["info", "⚙", (e, n) => ({ difficulty: n.difficulty(e.difficulty) })],
+  game_started: ["round", "▶", (e, n) => ({ difficulty: n.difficulty(e.difficulty) })],
+  phase_started: ["phase", "›", (e, n) => ({ phase: n.phase(e.name) })],
+  turn_started: ["phase", "›", (e, n) => ({ hero: n.hero(e.hero) })],
+  hero_moved: ["move", "→", (e, n) => ({ hero: n.hero(e.hero), zone: n.zone(e.zone) })],
+  trigger_fired: ["bad", "!", (e, n) => ({ track: n.track(e.track), value: e.value })],
+  unit_spawned: ["spawn", "▲", (e, n) => ({ unit: n.unitKind(e.kind), zone: n.zone(e.zone) })],
+  spawn_blocked: [
+    "info",
+    "×",
+    (e, n) => ({
+      unit: n.unitKind(e.kind),
+      zone: n.zone(e.zone),
+      reason: blockedReason(e.reason),
+    }),
+  ],
+  unit_moved: ["move", "→", (e, n) => ({ unit: n.unit(e.unit), zone: n.zone(e.zone) })],
+  unit_damaged: ["good", "✶", (e, n) => ({ unit: n.unit(e.unit), count: e.amount, hp: e.hp })],
+  unit_destroyed: ["good", "✓", (e, n) => ({ unit: n.unit(e.unit, e.kind) })],
+  unit_regenerated: ["bad", "+", (e, n) => ({ unit: n.unit(e.unit), hp: e.hp })],
+  unit_acted: [
+    "bad",
+    "⚠",
+    (e, n) => ({ unit: n.unit(e.unit), act: behaviorText(e.behavior), zone: n.zone(e.zone) }),
+  ],
+  hero_damaged: ["bad", "✶", (e, n) => ({ hero: n.hero(e.hero), count: e.amount, hp: e.hp })],
+  hero_downed: ["bad", "✖", (e, n) => ({ hero: n.hero(e.hero) })],
+  hero_healed: ["good", "+", (e, n) => ({ hero: n.hero(e.hero), hp: e.hp })],
+  hero_revived: ["good", "↑", (e, n) => ({ hero: n.hero(e.hero), zone: n.zone(e.zone) })],
+  zone_dormant: ["good", "☾", (e, n) => ({ zone: n.zone(e.zone), round: e.until })],
+  zone_destroyed: ["good", "✓", (e, n) => ({ zone: n.zone(e.zone) })],
+  marker_launched: ["good", "⚑", (e, n) => ({ marker: n.marker(e.marker) })],
+  marker_moved: ["good", "⚑", (e, n) => ({ marker: n.marker(e.marker), zone: n.zone(e.zone) })],
+  card_drawn: [
+    "roll",
+    "▭",
+    (e, n) => ({ deck: n.deck(e.deck), card: n.cardText(e) || n.card(e.card, e.texts, e.deck) }),
+  ],
+  deck_built: [
+    "info",
+    "▭",
+    (e, n) => ({ deck: n.deck(e.deck), count: e.size }),
+    "feed.deck_shuffled",
+  ],
+  deck_reshuffled: [
+    "info",
+    "▭",
+    (e, n) => ({ deck: n.deck(e.deck), count: e.size }),
+    "feed.deck_shuffled",
+  ],
+  cards_peeked: [
+    "info",
+    "◉",
+    (e, n) => ({ name: n.seat(e.seat), deck: n.deck(e.deck), count: e.n }),
+  ],
+  concession_offered: ["bad", "⚑", (e, n) => ({ reason: n.concession(e) })],
+  concession_declined: ["info", "▶", (e, n) => ({ name: n.seat(e.seat) })],
+  concession_accepted: ["bad", "⚑", (e, n) => ({ name: n.seat(e.seat) })],
+};
+
+/** Events that are not worth a line of their own (their effect is told elsewhere). */
+const SILENT = new Set(["turn_ended", "noise_changed"]);
+
+/**
  * One line of narration for an event, or null for events not worth a line.
- * Returns {text, kind, icon}: kind is a CSS hook (good, bad, spawn, round, roll, info).
+ * Returns {text, kind, icon} (and `roll` for a line that shows dice): kind is a CSS hook.
  */
 export function narrate(event, names) {
   const e = event;
+  const line = LINES[e.type];
+  if (line) {
+    const [kind, icon, values, key = `feed.${e.type}`] = line;
+    return { text: t(key, values(e, names)), kind, icon };
+  }
+  if (SILENT.has(e.type)) return null;
   switch (e.type) {
-    case "seat_joined":
-      return { text: t("feed.seat_joined", { name: e.name }), kind: "info", icon: "+" };
-    case "seat_left":
-      return { text: t("feed.seat_left", { name: names.seat(e.seat) }), kind: "info", icon: "−" };
-    case "hero_picked":
-      return {
-        text: t("feed.hero_picked", { name: names.seat(e.seat), hero: names.heroKind(e.kind) }),
-        kind: "info",
-        icon: "★",
-      };
-    case "hero_dropped":
-      return {
-        text: t("feed.hero_dropped", { name: names.seat(e.seat), hero: names.hero(e.hero) }),
-        kind: "info",
-        icon: "☆",
-      };
-    case "hero_arrived":
-      return {
-        text: t("feed.hero_arrived", {
-          name: names.seat(e.seat),
-          hero: names.hero(e.hero),
-          zone: names.zone(e.zone),
-        }),
-        kind: "info",
-        icon: "★",
-      };
-    case "command_undone":
-      return {
-        text: t("feed.command_undone", { name: names.seat(e.by) }),
-        kind: "info",
-        icon: "↶",
-      };
-    case "difficulty_set":
-      return {
-        text: t("feed.difficulty_set", { difficulty: names.difficulty(e.difficulty) }),
-        kind: "info",
-        icon: "⚙",
-      };
-    case "game_started":
-      return {
-        text: t("feed.game_started", { difficulty: names.difficulty(e.difficulty) }),
-        kind: "round",
-        icon: "▶",
-      };
     case "round_started":
       // The round past the last one only ends the game on time: its end line tells it.
       if (names.ruleset.rounds && e.round > names.ruleset.rounds) return null;
       return { text: t("feed.round_started", { round: e.round }), kind: "round", icon: "◆" };
-    case "phase_started":
-      return {
-        text: t("feed.phase_started", { phase: names.phase(e.name) }),
-        kind: "phase",
-        icon: "›",
-      };
-    case "turn_started":
-      return {
-        text: t("feed.turn_started", { hero: names.hero(e.hero) }),
-        kind: "phase",
-        icon: "›",
-      };
-    case "turn_ended":
-      return null;
     case "action_taken": {
       const target = names.target(e.target);
       const params = { hero: names.hero(e.hero), action: names.action(e.hero, e.action), target };
@@ -87,12 +114,6 @@ export function narrate(event, names) {
       if (e.success === false) text += ` · ${t("feed.failed")}`;
       return { text, kind: e.success === false ? "bad" : "act", icon: "✦", roll: e.roll };
     }
-    case "hero_moved":
-      return {
-        text: t("feed.hero_moved", { hero: names.hero(e.hero), zone: names.zone(e.zone) }),
-        kind: "move",
-        icon: "→",
-      };
     case "track_changed": {
       const cause = names.cause(e.cause);
       const params = { track: names.track(e.track), delta: signed(e.delta), value: e.value, cause };
@@ -102,14 +123,6 @@ export function narrate(event, names) {
         icon: e.delta >= 0 ? "▲" : "▼",
       };
     }
-    case "noise_changed":
-      return null;
-    case "trigger_fired":
-      return {
-        text: t("feed.trigger_fired", { track: names.track(e.track), value: e.value }),
-        kind: "bad",
-        icon: "!",
-      };
     case "table_rolled": {
       const params = {
         table: names.table(e.table),
@@ -127,149 +140,11 @@ export function narrate(event, names) {
         roll: e.roll,
       };
     }
-    case "unit_spawned":
-      return {
-        text: t("feed.unit_spawned", { unit: names.unitKind(e.kind), zone: names.zone(e.zone) }),
-        kind: "spawn",
-        icon: "▲",
-      };
-    case "spawn_blocked":
-      return {
-        text: t("feed.spawn_blocked", {
-          unit: names.unitKind(e.kind),
-          zone: names.zone(e.zone),
-          reason: blockedReason(e.reason),
-        }),
-        kind: "info",
-        icon: "×",
-      };
-    case "unit_moved":
-      return {
-        text: t("feed.unit_moved", { unit: names.unit(e.unit), zone: names.zone(e.zone) }),
-        kind: "move",
-        icon: "→",
-      };
-    case "unit_damaged":
-      return {
-        text: t("feed.unit_damaged", { unit: names.unit(e.unit), count: e.amount, hp: e.hp }),
-        kind: "good",
-        icon: "✶",
-      };
-    case "unit_destroyed":
-      return {
-        text: t("feed.unit_destroyed", { unit: names.unit(e.unit, e.kind) }),
-        kind: "good",
-        icon: "✓",
-      };
-    case "unit_regenerated":
-      return {
-        text: t("feed.unit_regenerated", { unit: names.unit(e.unit), hp: e.hp }),
-        kind: "bad",
-        icon: "+",
-      };
-    case "unit_acted":
-      return {
-        text: t("feed.unit_acted", {
-          unit: names.unit(e.unit),
-          act: behaviorText(e.behavior),
-          zone: names.zone(e.zone),
-        }),
-        kind: "bad",
-        icon: "⚠",
-      };
-    case "hero_damaged":
-      return {
-        text: t("feed.hero_damaged", { hero: names.hero(e.hero), count: e.amount, hp: e.hp }),
-        kind: "bad",
-        icon: "✶",
-      };
-    case "hero_downed":
-      return { text: t("feed.hero_downed", { hero: names.hero(e.hero) }), kind: "bad", icon: "✖" };
-    case "hero_healed":
-      return {
-        text: t("feed.hero_healed", { hero: names.hero(e.hero), hp: e.hp }),
-        kind: "good",
-        icon: "+",
-      };
-    case "hero_revived":
-      return {
-        text: t("feed.hero_revived", { hero: names.hero(e.hero), zone: names.zone(e.zone) }),
-        kind: "good",
-        icon: "↑",
-      };
-    case "zone_dormant":
-      return {
-        text: t("feed.zone_dormant", { zone: names.zone(e.zone), round: e.until }),
-        kind: "good",
-        icon: "☾",
-      };
-    case "zone_destroyed":
-      return {
-        text: t("feed.zone_destroyed", { zone: names.zone(e.zone) }),
-        kind: "good",
-        icon: "✓",
-      };
-    case "marker_launched":
-      return {
-        text: t("feed.marker_launched", { marker: names.marker(e.marker) }),
-        kind: "good",
-        icon: "⚑",
-      };
-    case "marker_moved":
-      return {
-        text: t("feed.marker_moved", { marker: names.marker(e.marker), zone: names.zone(e.zone) }),
-        kind: "good",
-        icon: "⚑",
-      };
-    case "card_drawn":
-      return {
-        text: t("feed.card_drawn", {
-          deck: names.deck(e.deck),
-          card: names.cardText(e) || names.card(e.card, e.texts, e.deck),
-        }),
-        kind: "roll",
-        icon: "▭",
-      };
-    case "deck_built":
-    case "deck_reshuffled":
-      return {
-        text: t("feed.deck_shuffled", { deck: names.deck(e.deck), count: e.size }),
-        kind: "info",
-        icon: "▭",
-      };
-    case "cards_peeked":
-      return {
-        text: t("feed.cards_peeked", {
-          name: names.seat(e.seat),
-          deck: names.deck(e.deck),
-          count: e.n,
-        }),
-        kind: "info",
-        icon: "◉",
-      };
     case "game_paused":
       return {
         text: t(e.paused ? "feed.game_paused" : "feed.game_resumed"),
         kind: "info",
         icon: "Ⅱ",
-      };
-    case "concession_offered":
-      return {
-        text: t("feed.concession_offered", { reason: names.concession(e) }),
-        kind: "bad",
-        icon: "⚑",
-      };
-    case "concession_declined":
-      return {
-        text: t("feed.concession_declined", { name: names.seat(e.seat) }),
-        kind: "info",
-        icon: "▶",
-      };
-    case "concession_accepted":
-      return {
-        text: t("feed.concession_accepted", { name: names.seat(e.seat) }),
-        kind: "bad",
-        icon: "⚑",
       };
     case "game_ended":
       return {
