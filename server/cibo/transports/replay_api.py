@@ -5,9 +5,11 @@ Routes (answered by :meth:`ReplayApi.handle`; the HTTP layer adds the headers):
 ============================  =================================================================
 ``/api/games``                ``{"games": [listing, ...]}``, newest first
 ``/api/games/<replay_id>``    the replay document of one game (below)
-``/api/rulesets``             ``{"rulesets": [{"id", "name", "text", "rounds", "difficulties", "texts"}]}``
+``/api/rulesets``             ``{"rulesets": [ruleset, ...]}``: the rulesets the server offers
 ``/api/rulesets/<id>``        :func:`cibo.core.ruleset_summary` of a ruleset the server offers
 ============================  =================================================================
+
+A ruleset there is ``{"id", "name", "text", "rounds", "difficulties", "texts"}``.
 
 A listing is ``{"game_id", "created_at", "ruleset_id", "players", "outcome", "rounds",
 "events"}``; ``outcome`` is ``won``, ``lost`` or ``aborted``.
