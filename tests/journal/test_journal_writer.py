@@ -15,7 +15,7 @@ from journal_helpers import new_journal, play
 
 from cibo.journal import GameStore, GroupCommit, JournalError, LoggedEvent, read_journal
 from cibo.journal import writer as writer_module
-from cibo.journal.writer import PER_FILE_SYNCS, syncfs_available
+from cibo.journal.writer import syncfs_available
 
 MODES = ["syncfs", "fdatasync"] if syncfs_available() else ["fdatasync"]
 
@@ -28,8 +28,7 @@ def mode(request: pytest.FixtureRequest) -> str:
 
 @pytest.fixture
 def store(tmp_path: Path, mode: str) -> Iterator[GameStore]:
-    # per_file=1: every round of two or more files takes the syncfs path in syncfs mode
-    group = GroupCommit(sync=mode, per_file=1)  # type: ignore[arg-type]
+    group = GroupCommit(sync=mode)  # type: ignore[arg-type]
     s = GameStore(tmp_path, group=group)
     yield s
     s.close()
@@ -337,66 +336,10 @@ async def test_a_writer_bug_fails_the_round_and_acknowledges_nothing(
 
 
 @pytest.mark.skipif(not syncfs_available(), reason="syncfs reports errors on Linux 5.8+ only")
-@pytest.mark.parametrize(("waiting", "syncfs_rounds"), [(3, 0), (PER_FILE_SYNCS, 0), (12, 1)])
-async def test_a_round_of_few_files_syncs_each_file(
-    tmp_path: Path, waiting: int, syncfs_rounds: int
-) -> None:
-    """Up to PER_FILE_SYNCS files a round gives each its own fdatasync; more share a syncfs."""
-    import threading
-
-    group = GroupCommit(sync="syncfs")
-    assert group.per_file == PER_FILE_SYNCS
-    store = GameStore(tmp_path, group=group)
-    first = await new_journal(store, "FRST")
-    others = [await new_journal(store, f"R{i:03d}") for i in range(waiting)]
-    started, release = threading.Event(), threading.Event()
-    syncfs_calls: list[int] = []
-    fdatasync_calls: list[int] = []
-    real_fdatasync, real_syncfs = os.fdatasync, writer_module._syncfs
-
-    def fdatasync(fd: int) -> None:
-        if fd == first.fd:  # hold the writer in a one-file round while the others queue up
-            started.set()
-            release.wait(5)
-        else:
-            fdatasync_calls.append(fd)
-        real_fdatasync(fd)
-
-    def syncfs(fd: int) -> None:
-        syncfs_calls.append(fd)
-        real_syncfs(fd)
-
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setattr(os, "fdatasync", fdatasync)
-        mp.setattr(writer_module, "_syncfs", syncfs)
-        held = asyncio.create_task(play(first, 1))
-        while not started.is_set():
-            await asyncio.sleep(0.01)
-        queued = asyncio.gather(*(play(j, 1) for j in others))
-        await asyncio.sleep(0.05)
-        release.set()
-        await held
-        await queued
-    assert len(syncfs_calls) == syncfs_rounds
-    assert sorted(fdatasync_calls) == ([] if syncfs_rounds else sorted(j.fd for j in others))
-    assert [j.durable_seq for j in others] == [2] * waiting
-    for j in [first, *others]:
-        await j.aclose()
-        assert read_journal(j.path).last_seq == 2
-    store.close()
-    group.close()
-
-
-def test_per_file_must_be_positive() -> None:
-    with pytest.raises(ValueError, match="per_file"):
-        GroupCommit(per_file=0)
-
-
-@pytest.mark.skipif(not syncfs_available(), reason="syncfs reports errors on Linux 5.8+ only")
 async def test_a_failed_syncfs_is_pinned_on_the_file_that_failed(tmp_path: Path) -> None:
     import threading
 
-    group = GroupCommit(sync="syncfs", per_file=1)
+    group = GroupCommit(sync="syncfs")
     store = GameStore(tmp_path, group=group)
     first = await new_journal(store, "FRST")
     others = [await new_journal(store, code) for code in ("AAAA", "BBBB", "CCCC")]
