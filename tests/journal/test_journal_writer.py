@@ -379,27 +379,3 @@ async def test_a_failed_syncfs_is_pinned_on_the_file_that_failed(tmp_path: Path)
         await j.aclose()
     store.close()
     group.close()
-
-
-async def test_cancelling_a_waiter_never_cancels_the_write(store: GameStore) -> None:
-    """A task awaiting a journal future directly (as a room's output task does) may be
-    cancelled: the future refuses, the task ends once the round does, and the records of
-    the round, shared with other waiters, are written and acknowledged."""
-    journal = await new_journal(store)
-    first = journal.submit(_cmd(1))
-
-    async def waiter() -> None:
-        await first
-
-    task = asyncio.create_task(waiter())
-    other = asyncio.create_task(waiter())  # shares the future, and is not cancelled
-    await asyncio.sleep(0)
-    task.cancel()
-    assert not first.cancel()
-    with pytest.raises(asyncio.CancelledError):
-        await task
-    await other
-    assert first.done() and not first.cancelled() and first.exception() is None
-    assert journal.durable_seq == journal.last_seq
-    await journal.aclose()
-    assert read_journal(journal.path).last_seq == journal.last_seq

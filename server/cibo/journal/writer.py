@@ -158,16 +158,6 @@ class _Pending:
     last_seq: int = 0
 
 
-class _Durable(asyncio.Future[None]):
-    """The future of a journal's records in one round: it completes when the round ends and
-    cannot be cancelled (a queued record is written whatever its waiters do), so a task may
-    await it directly: cancelling the task cancels the task, never the future that other
-    waiters share. That saves the extra wake-up of :func:`asyncio.shield` on every move."""
-
-    def cancel(self, msg: Any | None = None) -> bool:
-        return False
-
-
 _Outcome = tuple["GameJournal", _Pending, int, BaseException | None]
 """What a round did for one journal: bytes made durable (0 on failure) and the error."""
 
@@ -227,7 +217,7 @@ class GroupCommit:
                 )
             pending = self._waiting.get(journal)
             if pending is None:
-                future: asyncio.Future[None] = _Durable(loop=loop)
+                future: asyncio.Future[None] = loop.create_future()
                 future.add_done_callback(_consume)
                 pending = self._waiting[journal] = _Pending(future, loop)
                 journal._last = future
@@ -488,10 +478,7 @@ class GameJournal:
         """Queue ``record`` and return a future that completes once it is durable.
 
         For callers that pipeline: the record is validated and queued now, in call order.
-        The future cannot be cancelled (``cancel()`` returns False): a task awaiting it that is
-        cancelled sees :class:`asyncio.CancelledError` once the round ends, and the records
-        are written all the same. Await it through :func:`asyncio.shield` to be cancellable at
-        once.
+        Await the result through :func:`asyncio.shield` if the awaiting task may be cancelled.
         """
         if self.error is not None:
             raise self.error

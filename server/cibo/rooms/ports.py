@@ -51,10 +51,6 @@ class GameLog(Protocol):
     def submit(self, record: Record) -> asyncio.Future[None]:
         """Queue a record; the future completes once it is durable.
 
-        The room awaits the future directly: cancelling the room's task must not cancel the
-        write, so the future refuses ``cancel()`` (:class:`cibo.journal.GameJournal`) or is
-        done already (:class:`MemoryLog`).
-
         Raises:
             JournalError: the journal has failed or is closed.
         """

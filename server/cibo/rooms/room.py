@@ -384,10 +384,7 @@ class Room:
                 for i, entry in enumerate(entries):
                     try:
                         for future in entry.futures:
-                            # Awaited directly, not through asyncio.shield (one loop wake-up
-                            # less per batch): a journal's futures cannot be cancelled (see
-                            # GameLog.submit), so cancelling this task leaves them alone.
-                            await future
+                            await asyncio.shield(future)
                     except JournalError as exc:
                         durable, error = i, exc
                         break
