@@ -9,12 +9,18 @@ append latency percentiles.
 
     uv run python bench/journal_commit.py                    # 1, 10, 50, 200 rooms; burst 1, 4
     uv run python bench/journal_commit.py --rooms 50 --burst 1 --sync syncfs fdatasync
+
+``--rate R``: open loop instead, each room submitting R commands a second (a burst each, at a
+random phase) and never more, as the peer bench's scenario c does (400 rooms, 1 a second):
+
+    uv run python bench/journal_commit.py --rooms 400 --rate 1 --burst 1 --seconds 10
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import random
 import statistics
 import tempfile
 import time
@@ -35,8 +41,18 @@ EVENT = {
 
 
 async def room(
-    journal: GameJournal, deadline: float, events: int, burst: int, lat: list[float]
+    journal: GameJournal,
+    deadline: float,
+    events: int,
+    burst: int,
+    lat: list[float],
+    rate: float = 0.0,
 ) -> None:
+    """Submit bursts until ``deadline``: back to back, or ``rate`` bursts a second."""
+    due = time.perf_counter()
+    if rate > 0:
+        due += random.random() / rate  # rooms start at random phases, as players do
+        await asyncio.sleep(due - time.perf_counter())
     while time.perf_counter() < deadline:
         t0 = time.perf_counter()
         futures = []
@@ -52,10 +68,19 @@ async def room(
             futures.append(journal.submit(record))
         await asyncio.gather(*futures)
         lat.extend([time.perf_counter() - t0] * burst)
+        if rate > 0:
+            due += 1 / rate
+            await asyncio.sleep(max(0.0, due - time.perf_counter()))
 
 
 async def run(
-    rooms: int, seconds: float, events: int, burst: int, sync: SyncMode, base: Path
+    rooms: int,
+    seconds: float,
+    events: int,
+    burst: int,
+    sync: SyncMode,
+    base: Path,
+    rate: float = 0.0,
 ) -> None:
     group = GroupCommit(sync=sync)
     store = GameStore(base / f"rooms{rooms}", group=group)
@@ -72,7 +97,7 @@ async def run(
     ]
     lat: list[float] = []
     t0 = time.perf_counter()
-    await asyncio.gather(*(room(j, t0 + seconds, events, burst, lat) for j in journals))
+    await asyncio.gather(*(room(j, t0 + seconds, events, burst, lat, rate) for j in journals))
     elapsed = time.perf_counter() - t0
     for j in journals:
         await j.aclose()
@@ -84,7 +109,7 @@ async def run(
         f"{s.records * events / elapsed:>9,.0f} events/s  "
         f"{s.records / s.syncs:>6.2f} records/sync  {s.files / s.jobs:>6.1f} files/round  "
         f"{s.jobs / elapsed:>6,.0f} rounds/s  "
-        f"p50 {q[49] * 1000:6.2f} ms  p99 {q[98] * 1000:6.2f} ms  "
+        f"p50 {q[49] * 1000:6.2f} ms  p99 {q[98] * 1000:6.2f} ms  max {max(lat) * 1000:6.2f} ms  "
         f"({s.bytes / s.records:.0f} B/record)"
     )
 
@@ -108,6 +133,12 @@ def main() -> None:
         default=["auto"],
         help="how a round is made durable (default auto: syncfs where available)",
     )
+    parser.add_argument(
+        "--rate",
+        type=float,
+        default=0.0,
+        help="open loop: bursts per second per room (default 0: as fast as acknowledged)",
+    )
     parser.add_argument("--dir", default=None, help="where to write (default: a temp dir)")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(dir=args.dir, prefix="cibo-bench-") as tmp:
@@ -116,7 +147,9 @@ def main() -> None:
             for burst in args.burst:
                 for n in args.rooms:
                     run_dir = Path(tmp) / f"{sync}-b{burst}"
-                    asyncio.run(run(n, args.seconds, args.events, burst, sync, run_dir))
+                    asyncio.run(
+                        run(n, args.seconds, args.events, burst, sync, run_dir, args.rate)
+                    )
 
 
 if __name__ == "__main__":
