@@ -86,9 +86,18 @@ function newId(prefix) {
  *   cue     {cue}          a presentation cue for the table display ("skip_stage")
  */
 export class Connection {
-  constructor({ code, role, name = "", hostToken = null, persist = role === "player" }) {
+  constructor({
+    code,
+    role,
+    name = "",
+    hostToken = null,
+    persist = role === "player",
+    stages = true,
+  }) {
     this.code = cleanCode(code);
     this.role = role;
+    /** A table display that stages the enemy's turn (false: reduced motion, nothing to skip). */
+    this.stages = stages;
     this.name = name;
     this.hostToken = hostToken;
     this.persist = persist;
@@ -249,6 +258,7 @@ export class Connection {
     else if (this.name) msg.name = this.name;
     if (this.hostToken) msg.host_token = this.hostToken;
     if (this.seq !== null && this.seq !== undefined) msg.last_seq = this.seq;
+    if (this.role === "table" && !this.stages) msg.stages = false;
     return msg;
   }
 

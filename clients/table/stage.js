@@ -39,7 +39,8 @@ export function cuesFor(events, ruleset) {
   return ["dice", "spawn", "alert", "victory", "defeat"].filter((c) => cues.has(c));
 }
 
-function reducedMotion() {
+/** Whether this screen's person asked for reduced motion: then nothing is staged. */
+export function reducedMotion() {
   return globalThis.matchMedia?.("(prefers-reduced-motion: reduce)").matches ?? false;
 }
 

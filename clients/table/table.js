@@ -16,7 +16,7 @@ import {
 } from "/shared/i18n.js";
 import { TableView } from "/table/view.js";
 import { startReplay } from "/table/replay.js";
-import { Stage } from "/table/stage.js";
+import { reducedMotion, Stage } from "/table/stage.js";
 import { unlockOnGesture } from "/shared/sound.js";
 
 await initI18n();
@@ -66,7 +66,8 @@ function askForCode(message = "") {
 
 function live(code) {
   const view = new TableView(root);
-  const conn = new Connection({ code, role: "table", persist: false });
+  // A TV that stages nothing (reduced motion) says so: the host's phone then offers no Skip.
+  const conn = new Connection({ code, role: "table", persist: false, stages: !reducedMotion() });
   conn.seq = 0; // ask for every event the server still holds, so the feed survives a reload
   let raw = null;
   let ruleset = null;

@@ -322,8 +322,26 @@ def test_the_host_skips_the_staged_turn_from_the_phone(
         for page in (tv, host):
             page.clock.resume()
     shot(tv, "stage-skip-tv-after")
+
+    # The only TV left asked for reduced motion: it stages nothing, so there is nothing to skip.
+    calm_ctx = new_context(browser, pw, "tv720")
+    calm = calm_ctx.new_page()
+    calm.emulate_media(reduced_motion="reduce")
+    watch.attach(calm, "calm table")
+    calm.goto(f"{server.url}/table/?code={code}")
+    expect(calm.locator(".board-panel svg.board")).to_be_visible()
+    tv_ctx.close()
+    before = table_round(calm)
+    host.clock.pause_at(host.evaluate("Date.now()") / 1000 + 0.1)  # a Skip would stay up
+    end_turns([host, bob])
+    wait_until(lambda: table_round(calm) == before + 1, timeout=10, what="the next round")
+    expect(calm.locator(".stage-banner")).to_have_count(0)
+    # The host's phone has the update (a Skip would be on screen now, and stay: its clock stands).
+    expect(host.locator(".topbar .where")).to_contain_text(f"Round {before + 1}/")
+    expect(skip).to_have_count(0)
+    host.clock.resume()
     assert watch.errors == []
-    for c in [tv_ctx, host_ctx, bob_ctx]:
+    for c in [calm_ctx, host_ctx, bob_ctx]:
         c.close()
 
 

@@ -16,6 +16,7 @@ from cibo.protocol.messages import MAX_NAME_INPUT, ClientMessage
         Hello(role="player", code="BCDF", name="Ann"),
         Hello(role="player", code="BCDF", token="t" * 22, host_token="h" * 22, last_seq=12),
         Hello(role="table", code="bcdf"),
+        Hello(role="table", code="BCDF", stages=False),
         Hello(role="spectator", code="BCDF", last_seq=0),
         Cmd(cmd_id="c1", command={"type": "end_turn", "hero": ""}),
         Cmd(cmd_id="c2", command={"type": "act", "hero": "killy"}, seen_seq=4),
@@ -46,6 +47,8 @@ def test_round_trip(message: ClientMessage) -> None:
         {"type": "hello", "role": "player", "code": "BCDF", "seat": "s1"},  # unknown key
         {"type": "hello", "role": "player", "code": "BCDF", "token": 5},
         {"type": "hello", "role": "player", "code": "BCDF", "token": "x" * 65},
+        {"type": "hello", "role": "table", "code": "BCDF", "stages": "no"},
+        {"type": "hello", "role": "table", "code": "BCDF", "stages": 0},
         {"type": "cmd", "cmd_id": "c", "command": "end_turn"},
         {"type": "cmd", "command": {}},
         {"type": "cmd", "cmd_id": "", "command": {}},

@@ -466,3 +466,19 @@ def test_applied_results_are_kept_packed_and_answer_a_resend_unchanged() -> None
     seat = h.session.roster.seats[h.seats[first]]
     answer = h.result(first, h.of(first, "result")[-1]["cmd_id"])
     assert seat.results.get(answer["cmd_id"]) == answer
+
+
+def test_the_room_counts_the_table_displays_that_stage_the_enemys_turn() -> None:
+    """A TV whose person asked for reduced motion stages nothing: the host's phone offers its
+    Skip only while some table display stages (``staging_tables``)."""
+    h = Harness()
+    assert h.hello(1, role="table", stages=False).ok
+    ann = h.join("Ann")
+    info = h.last(ann, "welcome")["room"]
+    assert (info["tables"], info["staging_tables"]) == (1, 0)
+    assert h.hello(2, role="table").ok
+    info = h.last(ann, "room")["room"]
+    assert (info["tables"], info["staging_tables"]) == (2, 1)
+    h.run(h.session.disconnect(2))
+    info = h.last(ann, "room")["room"]
+    assert (info["tables"], info["staging_tables"]) == (1, 0)

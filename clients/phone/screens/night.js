@@ -93,11 +93,12 @@ export function citySection(view, m) {
 
 /**
  * The host's Skip while the TV stages the enemy's turn (model.stageUntil, see phone.js): one tap
- * and every table display shows it all at once. Only with a table display in the room.
+ * and every table display shows it all at once. Only with a table display in the room that
+ * stages it (one whose person asked for reduced motion shows the turn's end at once).
  */
 export function stageSkipSection(view, m, room) {
   const on = Boolean(m.conn.host) && !m.watching && m.stageUntil > Date.now() &&
-    (room?.tables || 0) > 0;
+    (room?.staging_tables ?? room?.tables ?? 0) > 0;
   return view.section("stage-skip", { on }, (d) =>
     d.on
       ? h(

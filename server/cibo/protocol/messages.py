@@ -89,11 +89,16 @@ class Hello:
     token: str | None = None
     host_token: str | None = None
     last_seq: int | None = None
+    stages: bool = True
+    """A table display that stages the enemy's turn (False: it asked for reduced motion and
+    shows each turn's end at once, so there is nothing for the host to skip)."""
 
     def to_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {"type": "hello", "role": self.role, "code": self.code}
         if self.name:
             out["name"] = self.name
+        if not self.stages:
+            out["stages"] = False
         for key in ("token", "host_token", "last_seq"):
             value = getattr(self, key)
             if value is not None:
@@ -233,7 +238,14 @@ def _hello(f: _Fields) -> Hello:
         token=f.text("token"),
         host_token=f.text("host_token"),
         last_seq=f.seq("last_seq"),
+        stages=_stages(f.data.get("stages", True)),
     )
+
+
+def _stages(value: Any) -> bool:
+    if not isinstance(value, bool):
+        raise InvalidMessage("'stages' must be true or false")
+    return value
 
 
 def _cmd(f: _Fields) -> Cmd:
@@ -268,7 +280,7 @@ def _ping(f: _Fields) -> Ping:
 
 _PARSERS: Final[dict[str, tuple[frozenset[str], Callable[[_Fields], ClientMessage]]]] = {
     "hello": (
-        frozenset({"role", "code", "name", "token", "host_token", "last_seq"}),
+        frozenset({"role", "code", "name", "token", "host_token", "last_seq", "stages"}),
         _hello,
     ),
     "cmd": (frozenset({"cmd_id", "command", "seen_seq"}), _cmd),

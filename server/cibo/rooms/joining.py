@@ -38,14 +38,16 @@ def hello(
     token: str | None = None,
     host_token: str | None = None,
     last_seq: int | None = None,
+    stages: bool = True,
 ) -> Step:
-    """A connection asks to join (or resume a seat with ``token``)."""
+    """A connection asks to join (or resume a seat with ``token``); ``stages`` is kept for a
+    table display (see :attr:`cibo.rooms.roster.Client.stages`)."""
     step = room.flush()
     refusal = _door(room, client, role, token)
     if refusal:
         return _refuse(step, refusal)
     if role != "player":
-        return _admit(room, step, Client(client, role, role), None, last_seq)
+        return _admit(room, step, Client(client, role, role, stages=stages), None, last_seq)
     if host_token is not None and not any(
         matches(host_token, h) for h in room.roster.host_token_hashes
     ):

@@ -187,6 +187,7 @@ class Room:
         token: str | None = None,
         host_token: str | None = None,
         last_seq: int | None = None,
+        stages: bool = True,
     ) -> JoinOutcome:
         """Ask to join; returns once the welcome was sent (or the join refused)."""
         step = await self._ask(
@@ -197,6 +198,7 @@ class Room:
                 token=token,
                 host_token=host_token,
                 last_seq=last_seq,
+                stages=stages,
             ),
             client,
             peer,

@@ -74,6 +74,9 @@ class Client:
     role: Role
     audience: str
     seat: str | None = None
+    stages: bool = True
+    """A table display that stages the enemy's turn (its person did not ask for reduced
+    motion); meaningless for the other roles."""
 
 
 @define

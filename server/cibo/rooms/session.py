@@ -187,6 +187,8 @@ class RoomSession:
             "join_url": self.join_url,
             "seats": r.public_seats(),
             "tables": r.count("table"),
+            # The host's phone offers to skip a staged turn only while some TV stages it.
+            "staging_tables": sum(1 for c in r.clients.values() if c.role == "table" and c.stages),
             "spectators": r.count("spectator"),
             "next": self.next_room[0] if self.next_room is not None else None,
             "latecomers": r.latecomers,
@@ -204,13 +206,15 @@ class RoomSession:
         token: str | None = None,
         host_token: str | None = None,
         last_seq: int | None = None,
+        stages: bool = True,
     ) -> Step:
         """A connection asks to join as ``role`` (a player: with a ``name``, or resuming a
-        seat with ``token``; ``host_token`` makes it the host); ``step.joined`` says how it
-        went. See :func:`cibo.rooms.joining.hello`."""
+        seat with ``token``; ``host_token`` makes it the host; ``stages``: a table display
+        that stages the enemy's turn); ``step.joined`` says how it went. See
+        :func:`cibo.rooms.joining.hello`."""
         return joining.hello(
             self, client, role=role, name=name, token=token, host_token=host_token,
-            last_seq=last_seq,
+            last_seq=last_seq, stages=stages,
         )
 
     def ruleset_summary(self) -> dict[str, Any]:

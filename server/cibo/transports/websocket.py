@@ -511,6 +511,7 @@ class _Connection:
             token=message.token,
             host_token=message.host_token,
             last_seq=message.last_seq,
+            stages=message.stages,
         )
         if outcome.ok:
             self.room = room
