@@ -551,22 +551,7 @@ def test_peeked_cards_show_on_that_phone_only(
     phone.locator("#start-game").click()
     expect(phone.locator(".banner.your-turn")).to_be_visible()
 
-    # Walk to the console and hack it (or end the turn when neither hero can get closer).
-    for _ in range(40):
-        if phone.locator(".private").count():
-            break
-        hack = phone.locator("button.action[data-action=hack]:not([disabled])")
-        step = phone.locator(
-            ".action-group[data-action=move] .target:is([data-target=control],"
-            " [data-target=floor_b], [data-target=conveyor]):not([disabled])"
-        )
-        if hack.count():
-            hack.click()
-        elif step.count():
-            step.last.click()
-        else:
-            end_turn(phone)
-        phone.wait_for_timeout(150)
+    hack_the_console(phone)
     expect(phone.locator(".private .peek li")).to_have_count(3)
     expect(table.locator(".feed-panel")).to_contain_text("Solo looks at 3 Production cards")
 
@@ -586,27 +571,53 @@ def test_peeked_cards_show_on_that_phone_only(
     table_ctx.close()
 
 
-# -- replay --------------------------------------------------------------------------------------
+
+def hack_the_console(phone: Page) -> None:
+    """Factory Raid, one phone: walk to the Control Pulpit and hack it until the peeked orders
+    show (ending the turn when neither hero can get closer); bounded at 40 steps."""
+    for _ in range(40):
+        if phone.locator(".private .peek li").count():
+            return
+        hack = phone.locator("button.action[data-action=hack]:not([disabled])")
+        step = phone.locator(
+            ".action-group[data-action=move] .target:is([data-target=control],"
+            " [data-target=floor_b], [data-target=conveyor]):not([disabled])"
+        )
+        if hack.count():
+            hack.click()
+        elif step.count():
+            step.last.click()
+        else:
+            end_turn(phone)
+        phone.wait_for_timeout(150)
 
 
-def test_replay_mode_plays_back_a_bot_game(
-    server: Server, browser: Browser, pw: Playwright
-) -> None:
+def bot_game(server: Server, browser: Browser, pw: Playwright, *, timeout: float) -> dict[str, str]:
+    """A fresh room (easy) made from a page through the protocol, played to its end by two
+    greedy bots (`cibo bot`); returns the room's ``code`` and ``host_token``."""
     ctx = new_context(browser, pw, "phone")
     page = ctx.new_page()
     page.goto(f"{server.url}/")
-    # A fresh room from the protocol, then bots play it to the end.
-    made = page.evaluate(
+    made: dict[str, str] = page.evaluate(
         """async () => (await import('/shared/protocol.js')).createRoom({difficulty: 'easy'})"""
     )
     ctx.close()
     bots = subprocess.run(
         [sys.executable, "-m", "cibo.cli", "bot", "--url", server.url, "--code", made["code"],
          "--players", "2", f"--host-token={made['host_token']}", "--start", "--policy", "greedy"],
-        check=False, capture_output=True, text=True, timeout=90, cwd=ROOT,
+        check=False, capture_output=True, text=True, timeout=timeout, cwd=ROOT,
         env={**os.environ, "CIBO_DATA": str(server.data)},
     )
     assert bots.returncode == 0, bots.stdout + bots.stderr
+    return made
+
+# -- replay --------------------------------------------------------------------------------------
+
+
+def test_replay_mode_plays_back_a_bot_game(
+    server: Server, browser: Browser, pw: Playwright
+) -> None:
+    made = bot_game(server, browser, pw, timeout=90)
 
     watch = Watch()
     table_ctx = new_context(browser, pw, "table")
@@ -894,21 +905,7 @@ def test_factory_cards_drawn_and_peeked_in_italian(
     shot(table, "table-it-factory-card")
 
     # A hack at the Control Pulpit reads the next 3 orders: this phone alone sees them.
-    for _ in range(40):
-        if phone.locator(".private .peek li").count():
-            break
-        hack = phone.locator("button.action[data-action=hack]:not([disabled])")
-        step = phone.locator(
-            ".action-group[data-action=move] .target:is([data-target=control],"
-            " [data-target=floor_b], [data-target=conveyor]):not([disabled])"
-        )
-        if hack.count():
-            hack.click()
-        elif step.count():
-            step.last.click()
-        else:
-            end_turn(phone)
-        phone.wait_for_timeout(150)
+    hack_the_console(phone)
     peeked = phone.locator(".private .peek li")
     expect(peeked).to_have_count(3)
     for i in range(3):

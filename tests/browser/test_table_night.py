@@ -20,11 +20,8 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import itertools
-import os
 import re
 import shutil
-import subprocess
-import sys
 import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -37,6 +34,7 @@ from test_clients import (  # noqa: F401
     SHOTS,
     Server,
     Watch,
+    bot_game,
     browser,
     card_texts_by_language,
     english_cards_on_screen,
@@ -507,20 +505,7 @@ def test_the_list_of_games_shows_a_game_lost_on_time_as_all_its_rounds(
 def test_the_end_screen_links_the_replay_and_verifies_the_dice(
     server: Server, browser: Browser, pw: Playwright  # noqa: F811 (the fixtures imported above)
 ) -> None:
-    ctx = new_context(browser, pw, "phone")
-    page = ctx.new_page()
-    page.goto(f"{server.url}/")
-    made = page.evaluate(
-        """async () => (await import('/shared/protocol.js')).createRoom({difficulty: 'easy'})"""
-    )
-    ctx.close()
-    bots = subprocess.run(
-        [sys.executable, "-m", "cibo.cli", "bot", "--url", server.url, "--code", made["code"],
-         "--players", "2", f"--host-token={made['host_token']}", "--start", "--policy", "greedy"],
-        check=False, capture_output=True, text=True, timeout=100, cwd=ROOT,
-        env={**os.environ, "CIBO_DATA": str(server.data)},
-    )
-    assert bots.returncode == 0, bots.stdout + bots.stderr
+    made = bot_game(server, browser, pw, timeout=100)
     journal = next((server.data / "games").glob(f"*-{made['code']}-*.cibo")).stem
     game = replay_id(journal)
 
