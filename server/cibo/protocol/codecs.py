@@ -244,20 +244,9 @@ class JsonCodec:
                 return whole(value)  # the encoder's own conversion of other keys
             kind = type(item)
             if kind is dict or kind is list:
-                hit = memo.get(id(item))
-                if hit is not None:
-                    text: str = hit[1]
-                else:
-                    pinned = _PINNED.get(id(item))
-                    if pinned is not None and self.name in pinned[1]:
-                        text = pinned[1][self.name]
-                    elif kind is dict and depth + 1 < SPLICE_DEPTH:
-                        text = self._splice(item, memo, depth + 1)
-                    else:
-                        text = whole(item)
-                    if pinned is not None:
-                        pinned[1][self.name] = text
-                    memo[id(item)] = (item, text)
+                text: str = _container(
+                    self.name, item, memo, depth, splice=self._splice, whole=whole
+                )
             elif kind is str:
                 text = _json_string(item)
             elif kind is int:
@@ -295,6 +284,35 @@ class JsonCodec:
         return _top(value, self.limits)
 
 
+def _container(
+    codec: str,
+    item: dict[str, Any] | list[Any],
+    memo: EncodeMemo,
+    depth: int,
+    *,
+    splice: Callable[[dict[str, Any], EncodeMemo, int], Any],
+    whole: Callable[[Any], Any],
+) -> Any:
+    """The encoding (by codec ``codec``) of a list or dict found in a message at ``depth``:
+    from ``memo`` if this fan-out encoded it already, else from its pinned encodings (see
+    :func:`pin`), else a dict above :data:`SPLICE_DEPTH` taken apart by ``splice``, else
+    ``whole``; kept in ``memo`` (and in its pinned encodings) for the next audience."""
+    hit = memo.get(id(item))
+    if hit is not None:
+        return hit[1]
+    pinned = _PINNED.get(id(item))
+    if pinned is not None and codec in pinned[1]:
+        out = pinned[1][codec]
+    elif type(item) is dict and depth + 1 < SPLICE_DEPTH:
+        out = splice(item, memo, depth + 1)
+    else:
+        out = whole(item)
+    if pinned is not None:
+        pinned[1][codec] = out
+    memo[id(item)] = (item, out)
+    return out
+
+
 class MsgpackCodec:
     """msgpack in binary frames (for native clients and bots)."""
 
@@ -324,21 +342,9 @@ class MsgpackCodec:
             pieces.append(pack(key))
             kind = type(item)
             if kind is dict or kind is list:
-                hit = memo.get(id(item))
-                if hit is not None:
-                    data: bytes = hit[1]
-                else:
-                    pinned = _PINNED.get(id(item))
-                    if pinned is not None and self.name in pinned[1]:
-                        data = pinned[1][self.name]
-                    elif kind is dict and depth + 1 < SPLICE_DEPTH:
-                        data = self._splice(item, memo, depth + 1)
-                    else:
-                        data = pack(item)
-                    if pinned is not None:
-                        pinned[1][self.name] = data
-                    memo[id(item)] = (item, data)
-                pieces.append(data)
+                pieces.append(
+                    _container(self.name, item, memo, depth, splice=self._splice, whole=pack)
+                )
             else:
                 pieces.append(pack(item))
         return b"".join(pieces)
