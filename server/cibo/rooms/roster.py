@@ -166,3 +166,7 @@ class Roster:
 
     def count(self, role: Role) -> int:
         return sum(1 for c in self.clients.values() if c.role == role)
+
+    def staging_tables(self) -> int:
+        """The table displays that stage the enemy's turn (see :attr:`Client.stages`)."""
+        return sum(1 for c in self.clients.values() if c.role == "table" and c.stages)

@@ -188,7 +188,7 @@ class RoomSession:
             "seats": r.public_seats(),
             "tables": r.count("table"),
             # The host's phone offers to skip a staged turn only while some TV stages it.
-            "staging_tables": sum(1 for c in r.clients.values() if c.role == "table" and c.stages),
+            "staging_tables": r.staging_tables(),
             "spectators": r.count("spectator"),
             "next": self.next_room[0] if self.next_room is not None else None,
             "latecomers": r.latecomers,
