@@ -495,6 +495,7 @@ def test_the_list_of_games_shows_a_game_lost_on_time_as_all_its_rounds(
     listed = tv.evaluate("fetch('/api/games').then((r) => r.json())")["games"]
     assert next(g for g in listed if g["game_id"] == game)["rounds"] == 13
     expect(tv.locator(f"tr[data-game='{game}'] td.rounds")).to_have_text("12")
+    shot(tv, "table-replay-list")
     ctx.close()
 
 
