@@ -254,3 +254,28 @@ async def test_ip_literals_are_hosts_like_names_and_live_games_are_never_listed(
         await ann.close()
     finally:
         assert await asyncio.to_thread(stop, proc) == 0
+
+
+def test_a_server_without_mqtt_never_loads_the_mqtt_client(tmp_path: Path) -> None:
+    # The bridge and aiomqtt are ~4 MiB of a server's memory: loaded only with --mqtt.
+    ready = tmp_path / "ready.json"
+    probe = (
+        "import os, signal, sys, threading, time\n"
+        "from cibo.cli import main\n"
+        "seen = []\n"
+        "def watch():\n"
+        "    deadline = time.monotonic() + 30\n"
+        f"    while not os.path.exists({str(ready)!r}) and time.monotonic() < deadline:\n"
+        "        time.sleep(0.05)\n"
+        "    seen.append(sorted(m for m in sys.modules if m.split('.')[0] in ('aiomqtt', 'paho')\n"
+        "                       or m == 'cibo.transports.mqtt.bridge'))\n"
+        "    os.kill(os.getpid(), signal.SIGINT)\n"
+        "threading.Thread(target=watch, daemon=True).start()\n"
+        "code = main(['serve', '--host', '127.0.0.1', '--port', '0', '--no-qr',\n"
+        f"             '--data', {str(tmp_path / 'data')!r}, '--ready-file', {str(ready)!r}])\n"
+        "print(code, seen)\n"
+    )
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True,
+                          timeout=60, check=True)
+    assert ready.exists(), done.stderr
+    assert done.stdout.strip().splitlines()[-1] == "0 [[]]", done.stdout + done.stderr

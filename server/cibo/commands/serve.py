@@ -37,7 +37,7 @@ from cibo.rooms.codes import normalize_code
 from cibo.rooms.ports import GameStorePort
 from cibo.rulesets import DEFAULT_RULESET, RulesetError, find_ruleset, load_ruleset, parse_ruleset
 from cibo.transports.http import StaticSite, clients_dir
-from cibo.transports.mqtt import Bridge, MqttSettings, RegistrySource, add_options
+from cibo.transports.mqtt import MqttSettings, RegistrySource, add_options
 from cibo.transports.mqtt import settings_from_args as mqtt_settings
 from cibo.transports.replay_api import ReplayApi
 from cibo.transports.websocket import GameServer, ServerLimits
@@ -266,7 +266,11 @@ async def _serve_rooms(
 
     # The replay API reads (never writes) the data directory the journals are written to.
     replay = ReplayApi(GameStore(args.data))
-    bridge = Bridge(mqtt, RegistrySource(registry)) if mqtt is not None else None
+    bridge = None
+    if mqtt is not None:
+        from cibo.transports.mqtt import Bridge  # loads the MQTT client only when it is used
+
+        bridge = Bridge(mqtt, RegistrySource(registry))
 
     def status() -> dict[str, Any]:
         """The bridge's state for /api/health (a gadget or a script can watch it)."""
