@@ -35,6 +35,7 @@ from cibo.journal.errors import JournalError
 from cibo.protocol import outbound
 from cibo.protocol.codecs import EncodeMemo
 from cibo.protocol.errors import error_message
+from cibo.rooms.mailbox import Latch, Mailbox
 from cibo.rooms.ports import GameLog, Peer
 from cibo.rooms.session import RoomSession
 from cibo.rooms.steps import ClientId, Close, JoinOutcome, Outcome, Role, Send, Step
@@ -101,15 +102,13 @@ class Room:
         self.session = session
         self.journal = journal
         self.owner = owner
-        self.inbox: asyncio.Queue[_Request] = asyncio.Queue(maxsize=inbox_size)
+        self.inbox: Mailbox[_Request] = Mailbox(inbox_size)
         self.peers: dict[ClientId, Peer] = {}
         self.listeners: list[Listener] = []
         self.last_active = time.monotonic()
-        self.done = asyncio.Event()
+        self.done = Latch()
         self._notified = session.seq
-        self._outbox: asyncio.Queue[tuple[list[_Entry], int, GameState] | None] = asyncio.Queue(
-            maxsize=4
-        )
+        self._outbox: Mailbox[tuple[list[_Entry], int, GameState] | None] = Mailbox(4)
         self._sending: list[_Entry] = []
         """The batch the output task is sending (answered by :meth:`_drain` if it fails)."""
         self._failed = False
@@ -278,7 +277,6 @@ class Room:
         group commit.
         """
         output = asyncio.get_running_loop().create_task(self._output(), name=f"out-{self.code}")
-        bots = asyncio.get_running_loop().create_task(self.bots.run(), name=f"bots-{self.code}")
         self.bots.poke()  # a restored room may have a bot whose turn it is
         me = asyncio.current_task()
 
@@ -292,9 +290,7 @@ class Room:
         try:
             final = False
             while not final and not output.done():
-                batch = [await self.inbox.get()]
-                while len(batch) < BATCH and not self.inbox.empty():
-                    batch.append(self.inbox.get_nowait())
+                batch = await self.inbox.take(BATCH)
                 self.last_active = time.monotonic()
                 entries, final = self._decide(batch)
                 if self._outbox.empty() and not self._sending and _durable(entries):
@@ -318,7 +314,7 @@ class Room:
             raise failure from None
         finally:
             output.cancel()
-            bots.cancel()
+            self.bots.stop()
             self.done.set()
             self._drain()
             try:
@@ -330,10 +326,8 @@ class Room:
         """Answer joins still waiting after the room ended."""
         pending = [entry.request for entry in self._sending]
         self._sending = []
-        while not self.inbox.empty():
-            pending.append(self.inbox.get_nowait())
-        while not self._outbox.empty():
-            item = self._outbox.get_nowait()
+        pending.extend(self.inbox.take_nowait(len(self.inbox)))
+        for item in self._outbox.take_nowait(len(self._outbox)):
             if item is not None:
                 pending.extend(entry.request for entry in item[0])
         for request in pending:
@@ -375,7 +369,7 @@ class Room:
     async def _output(self) -> None:
         """Send each batch once its records are durable; stop the game on a journal error."""
         while True:
-            item = await self._outbox.get()
+            (item,) = await self._outbox.take(1)
             if item is None:
                 return
             entries, seq, state = item
