@@ -1,0 +1,66 @@
+"""Factory Raid's inspection shift: the audit that ends a raid behind the inspectors' schedule.
+
+From round ``@scaling.audit_from`` the terminal may be at most one part short for each round
+left before round ``@scaling.audit_done``; behind that, the game is lost (``audited``) as the
+round starts. Only the hard difficulty (``audit = 1``) audits.
+"""
+
+from __future__ import annotations
+
+import pytest
+from attrs import evolve
+
+from cibo.core.effects import Ctx
+from cibo.core.state import GameState
+from cibo.rulesets import find_ruleset, load_ruleset
+from cibo.simulation import game_seed, play_game, setup_game
+
+RULESET = load_ruleset(find_ruleset("factory-raid")).ruleset
+AUDIT = next(c for c in RULESET.end.defeat if c.id == "audited")
+
+
+def _at(difficulty: str, heroes: int, round_no: int, device: int) -> GameState:
+    state = setup_game(RULESET, seed=b"inspection", players=heroes, difficulty=difficulty)
+    return evolve(state, round=round_no, tracks={**state.tracks, "device": device})
+
+
+def _audited(state: GameState) -> bool:
+    return Ctx(state).truth(AUDIT.when, {})
+
+
+@pytest.mark.parametrize(
+    ("heroes", "round_no", "device", "lost"),
+    [
+        (2, 4, 0, False),  # no audit before round 5
+        (2, 5, 3, False),  # 4 parts to print: one short at round 5 is on schedule
+        (2, 5, 2, True),   # two short is not
+        (2, 6, 3, True),   # at round 6 the terminal must be done
+        (2, 6, 4, False),
+        (2, 9, 4, False),  # done stays done
+        (4, 5, 5, False),  # 6 parts to print
+        (4, 5, 4, True),
+        (5, 3, 0, False),  # five heroes: one audit, at round 4, for all 5 parts
+        (5, 4, 4, True),
+        (5, 4, 5, False),
+    ],
+)
+def test_the_audit_follows_the_schedule_on_the_inspection_shift(
+    heroes: int, round_no: int, device: int, lost: bool
+) -> None:
+    assert _audited(_at("hard", heroes, round_no, device)) is lost
+
+
+@pytest.mark.parametrize("difficulty", ["easy", "normal"])
+def test_the_other_shifts_are_never_audited(difficulty: str) -> None:
+    assert not _audited(_at(difficulty, 2, 6, 0))
+    assert not _audited(_at(difficulty, 5, 8, 0))
+
+
+def test_an_audited_raid_ends_as_the_round_starts_and_counts_no_round_of_it() -> None:
+    ends = [play_game(RULESET, seed=game_seed("inspection", i), players=2, difficulty="hard",
+                      policy="greedy", index=i) for i in range(12)]
+    audited = [r for r in ends if r.cause == "audited"]
+    assert audited, [r.cause for r in ends]
+    for r in audited:
+        assert r.status == "lost"
+        assert r.rounds >= 5 and r.played == r.rounds - 1
