@@ -96,10 +96,20 @@ function takeTurns(el, i, n) {
   );
 }
 
+/**
+ * The lines of one side ("goals" or "defeats") that apply now, in the ruleset's order: the
+ * server lists in `state.teach` only the lines whose condition holds (a rule of one
+ * difficulty is not taught at the others).
+ */
+function shownLines(teach, state, side) {
+  const live = state?.teach?.[side] || {};
+  return Object.keys(teach[side] || {}).filter((id) => id in live);
+}
+
 /** The TV's panel: one line at a time, each under its heading ("How to win · 1 of 3"). */
 function tvPanel(names, state, teach) {
-  const goals = Object.keys(teach.goals || {});
-  const defeats = Object.keys(teach.defeats || {});
+  const goals = shownLines(teach, state, "goals");
+  const defeats = shownLines(teach, state, "defeats");
   const lines = [
     ...goals.map((id, k) => ["goals", id, k, goals.length]),
     ...defeats.map((id, k) => ["defeats", id, k, defeats.length]),
@@ -146,8 +156,8 @@ export function goalPanel(names, state, { tv = false } = {}) {
   return h(
     "section",
     { class: ["teach-goals", "card"], "aria-label": t("teach.goal_title") },
-    half("goals", "win", t("teach.win"), Object.keys(teach.goals)),
-    half("defeats", "lose", t("teach.lose"), Object.keys(teach.defeats || {})),
+    half("goals", "win", t("teach.win"), shownLines(teach, state, "goals")),
+    half("defeats", "lose", t("teach.lose"), shownLines(teach, state, "defeats")),
   );
 }
 

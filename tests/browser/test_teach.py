@@ -367,3 +367,75 @@ def test_goal_panel_and_rules_sheet_teach_the_game_in_english_and_italian(
     assert [c for c in watch.console if "WebSocket" not in c] == []
     for ctx in [*tables.values(), *it_tables.values(), en_ctx, it_ctx]:
         ctx.close()
+
+
+@pytest.mark.timeout(240)
+def test_the_audit_is_taught_on_the_inspection_shift_only(
+    server: Server, browser: Browser, pw: Playwright
+) -> None:
+    """Factory Raid's audit ends a hard raid that falls behind: its goal-panel line shows on
+    the inspection shift, in English and Italian, uncut on the TV and the phones, and not at
+    all on the day shift (a line with a `when`)."""
+    watch = Watch()
+    found: list[str] = []
+    for difficulty in ("normal", "hard"):
+        host_ctx = new_context(browser, pw, "phone")
+        guest_ctx = new_context(browser, pw, "tiny", locale="it-IT")
+        host = watch.attach(host_ctx.new_page(), f"host-{difficulty}")
+        guest = watch.attach(guest_ctx.new_page(), f"guest-{difficulty}")
+        host.goto(f"{server.url}/")
+        made = host.evaluate(
+            "async (d) => (await import('/shared/protocol.js'))"
+            ".createRoom({ruleset: 'factory-raid', difficulty: d})",
+            difficulty,
+        )
+        host.goto(f"{server.url}/j/{made['code']}#host={made['host_token']}")
+        host.fill("#name", "Marco")
+        host.get_by_role("button", name="Join the game").click()
+        host.locator("[data-hero=killy] button").click()
+        guest.goto(f"{server.url}/j/{made['code']}")
+        guest.fill("#name", "Aiko")
+        guest.get_by_role("button", name="Entra in partita").click()
+        guest.locator("[data-hero=cibo] button").click()
+        expect(guest.locator(".hero-card.picked[data-hero=cibo]")).to_be_visible()
+        host.locator("#start-game").click()
+        expect(host.locator(".banner.your-turn")).to_be_visible()
+        tvs = {
+            (kind, lang): watch.attach(
+                new_context(browser, pw, kind, locale=locale).new_page(), f"{kind}-{lang}"
+            )
+            for kind, lang, locale in (("table", "en", "en-US"), ("tv720", "en", "en-US"),
+                                       ("tv720", "it", "it-IT"))
+        }
+        for tv in tvs.values():
+            tv.goto(f"{server.url}/table/?code={made['code']}")
+            expect(tv.locator(".teach-goals.tv .teach-slot").first).to_be_attached()
+        audit = ".teach-goals [data-line=audited]"
+        if difficulty == "normal":
+            for page in (host, guest, *tvs.values()):
+                expect(page.locator(".teach-goals [data-line=too_late]")).to_have_count(1)
+                expect(page.locator(audit)).to_have_count(0)
+            for ctx in (host.context, guest.context, *(tv.context for tv in tvs.values())):
+                ctx.close()
+            continue
+        expect(host.locator(audit)).to_contain_text(
+            "From round 5 (4 with five heroes) the terminal may lack at most one part per "
+            "round left before round 6, or the inspectors find the raid.")
+        expect(guest.locator(audit)).to_contain_text("prima del round 6")
+        for (kind, lang), tv in tvs.items():
+            slots = tv.locator(".teach-goals.tv .teach-slot")
+            n = slots.count()
+            k = next(i for i in range(n) if slots.nth(i).locator("[data-line=audited]").count())
+            tv.evaluate(SHOW_SLOT, k)
+            expect(slots.nth(k)).to_be_visible()
+            assert clipped(tv, ".teach-goals.tv") == [], (kind, lang)
+            assert clipped(tv, ".left-col") == [], (kind, lang)
+            found += leaks(tv, f"{kind}-{lang} audit")
+            tv.screenshot(path=str(SHOTS / f"teach-audit-{kind}-{lang}.png"))
+        for page, name in ((host, "phone-en"), (guest, "phone-it-320")):
+            page.locator(audit).scroll_into_view_if_needed()
+            assert clipped(page, ".teach-goals") == [], name
+            found += leaks(page, f"{name} audit")
+            page.screenshot(path=str(SHOTS / f"teach-audit-{name}.png"))
+    assert found == []
+    assert watch.errors == [] and watch.dialogs == [], (watch.errors, watch.dialogs)

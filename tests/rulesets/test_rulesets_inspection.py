@@ -12,6 +12,7 @@ from attrs import evolve
 
 from cibo.core.effects import Ctx
 from cibo.core.state import GameState
+from cibo.core.teach import goal_progress
 from cibo.rulesets import find_ruleset, load_ruleset
 from cibo.simulation import game_seed, play_game, setup_game
 
@@ -64,3 +65,16 @@ def test_an_audited_raid_ends_as_the_round_starts_and_counts_no_round_of_it() ->
     for r in audited:
         assert r.status == "lost"
         assert r.rounds >= 5 and r.played == r.rounds - 1
+
+
+@pytest.mark.parametrize(("difficulty", "taught"), [("easy", False), ("normal", False),
+                                                   ("hard", True)])
+def test_the_goal_panel_teaches_the_audit_only_on_the_inspection_shift(
+    difficulty: str, taught: bool
+) -> None:
+    state = setup_game(RULESET, seed=b"inspection", players=4, difficulty=difficulty)
+    defeats = goal_progress(state)["defeats"]
+    assert ("audited" in defeats) is taught
+    assert "too_late" in defeats  # the lines without a condition are always there
+    if taught:
+        assert defeats["audited"] == {"of": 6}

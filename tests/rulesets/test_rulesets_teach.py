@@ -50,6 +50,10 @@ def test_check_names_each_missing_part_of_teach(tmp_path, old: str, new: str, pa
 @pytest.mark.parametrize(("old", "new", "path", "words"), [
     ('track = "food"', 'track = "fod"', "teach.goals.fed.track", "unknown track 'fod'"),
     ('of = "rounds"', 'of = "roundz +"', "teach.defeats.late.of", "bad formula"),
+    ('of = "rounds",', 'of = "rounds", when = "@difficulty.nope > 0",', "teach.defeats.late.when",
+     "nope"),
+    ('of = "rounds",', 'of = "rounds", when = "round >",', "teach.defeats.late.when",
+     "bad condition"),
     ("{of}: forage", "{max}: forage", "teach.goals.fed.text", "unknown placeholder {max}"),
     ('heroes = "Each', 'heros = "Each', "teach.phases.heros", "the round has no phase 'heros'"),
     ('text = "Walk."', 'text = "Walk {far} zones."', "actions.move.text",

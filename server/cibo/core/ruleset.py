@@ -453,6 +453,9 @@ class TeachLine:
     """A public track whose value the panel shows; empty for a line without progress."""
     of: Formula = ""
     """The number the line counts toward or guards (``"@difficulty.min_survivors"``)."""
+    when: str = ""
+    """Shown only while this holds (``"@difficulty.audit > 0"``: a rule of one difficulty);
+    empty: always."""
 
 
 @frozen

@@ -24,6 +24,7 @@ from cibo.core.expr import (
     Name,
     Node,
     compile_expr,
+    evaluate_bool,
     evaluate_int,
     evaluate_node_int,
 )
@@ -188,10 +189,20 @@ def _line(state: GameState, line: TeachLine) -> dict[str, Any]:
     return out
 
 
+def _applies(line: TeachLine, env: Env) -> bool:
+    if not line.when:
+        return True
+    try:
+        return evaluate_bool(line.when, env)
+    except (ExprError, KeyError):
+        return True  # a line the check let through is better shown than silently lost
+
+
 def goal_progress(state: GameState) -> dict[str, dict[str, dict[str, Any]]]:
     """``{"goals": {name: {"value", "of"}}, "defeats": {...}, "units": {kind: {"hp"}}}``: the
     goal panel's numbers now, and each unit type's HP as it would enter now (a formula such as
-    ``6 + 2 * heroes`` worked out)."""
+    ``6 + 2 * heroes`` worked out). A line whose ``when`` does not hold now is left out: the
+    clients show the lines listed here, in the ruleset's order."""
     teach = state.ruleset.teach
     env = GameEnv(state)
     units: dict[str, dict[str, Any]] = {}
@@ -199,7 +210,13 @@ def goal_progress(state: GameState) -> dict[str, dict[str, dict[str, Any]]]:
         hp = _try(unit.hp, env)
         units[kind] = {"hp": int(hp)} if hp.lstrip("-").isdigit() else {}
     return {
-        "goals": {name: _line(state, line) for name, line in teach.goals.items()},
-        "defeats": {name: _line(state, line) for name, line in teach.defeats.items()},
+        "goals": {
+            name: _line(state, line) for name, line in teach.goals.items() if _applies(line, env)
+        },
+        "defeats": {
+            name: _line(state, line)
+            for name, line in teach.defeats.items()
+            if _applies(line, env)
+        },
         "units": units,
     }

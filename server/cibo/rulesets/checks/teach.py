@@ -45,6 +45,8 @@ def _line(cx: CheckContext, path: P, line: TeachLine) -> None:
             cx.err((*path, "track"), f"track {line.track!r} is hidden from the table")
     if line.of != "":
         check_expr(cx, (*path, "of"), line.of, {})
+    if line.when:
+        check_expr(cx, (*path, "when"), line.when, {}, what="condition")
     uses = {inner.split("|")[0] for inner in _PLACEHOLDER.findall(line.text)}
     if "value" in uses and not line.track:
         cx.err((*path, "text"), "{value} needs a track")
