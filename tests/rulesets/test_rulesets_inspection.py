@@ -2,7 +2,8 @@
 
 From round ``@scaling.audit_from`` the terminal may be at most one part short for each round
 left before round ``@scaling.audit_done``; behind that, the game is lost (``audited``) as the
-round starts. Only the hard difficulty (``audit = 1``) audits.
+round starts. Only the hard difficulty (``audit = 1``) audits. And the night shift's
+concession: a raid swarmed that far behind is offered the end sooner on easy only.
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ import pytest
 from attrs import evolve
 
 from cibo.core.effects import Ctx
-from cibo.core.state import GameState
+from cibo.core.state import GameState, UnitState
 from cibo.core.teach import goal_progress
 from cibo.rulesets import find_ruleset, load_ruleset
 from cibo.simulation import game_seed, play_game, setup_game
@@ -78,3 +79,30 @@ def test_the_goal_panel_teaches_the_audit_only_on_the_inspection_shift(
     assert "too_late" in defeats  # the lines without a condition are always there
     if taught:
         assert defeats["audited"] == {"of": 6}
+
+
+SWARMED = next(c for c in RULESET.concede if c.id == "swarmed")
+
+
+@pytest.mark.parametrize(
+    ("round_no", "device", "units", "night_only"),
+    [
+        (3, 2, 4, True),   # 4 parts to print (four heroes print 6): from round 3 on the night shift
+        (7, 5, 5, True),   # one part short at round 7 with 5 units: night shift only
+        (4, 4, 5, False),  # the day shift's own clause: 2 parts short, 5 units, from round 4
+        (3, 2, 3, None),   # 3 units: no one is swarmed
+    ],
+)
+def test_the_night_shift_is_offered_to_concede_a_swarmed_raid_sooner(
+    round_no: int, device: int, units: int, night_only: bool | None
+) -> None:
+    for difficulty in ("easy", "normal"):
+        state = _at(difficulty, 4, round_no, device)
+        state = evolve(state, units=_units(units))
+        holds = Ctx(state).truth(SWARMED.when, {})
+        expected = night_only is not None and (difficulty == "easy" or not night_only)
+        assert holds is expected, (difficulty, round_no, device, units)
+
+
+def _units(n: int) -> tuple[UnitState, ...]:
+    return tuple(UnitState(id=f"d{i}", kind="drone", zone="floor_a", hp=1) for i in range(n))
