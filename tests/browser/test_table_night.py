@@ -68,7 +68,7 @@ BENCH_SEED = "spawn-rounds"
 BIGGEST = {
     # ruleset: (players, difficulty, game index, round, spawn rolls, units), as printed by
     # `uv run python bench/spawn_rounds.py --games 1000` (greedy bots).
-    "electro-fishers": (6, "hard", 119, 9, 5, 12),
+    "electro-fishers": (6, "normal", 174, 8, 5, 12),
     "factory-raid": (5, "easy", 15, 10, 5, 6),
 }
 VIEWPORTS = {"table": (1920, 1080), "tv720": (1280, 720)}

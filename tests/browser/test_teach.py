@@ -439,3 +439,82 @@ def test_the_audit_is_taught_on_the_inspection_shift_only(
             page.screenshot(path=str(SHOTS / f"teach-audit-{name}.png"))
     assert found == []
     assert watch.errors == [] and watch.dialogs == [], (watch.errors, watch.dialogs)
+
+
+@pytest.mark.timeout(240)
+def test_the_purge_is_taught_on_the_purge_only(
+    server: Server, browser: Browser, pw: Playwright
+) -> None:
+    """Electro-Fisher's purge ends a hard game whose route falls behind, or whose village is
+    still at home in the alert's Purge band: its goal-panel lines (from which round the purge
+    sweeps, and the alert line) show on the purge, in English and Italian, uncut on the TV and
+    the phones, and not at all on the Electro-Fisher's level."""
+    watch = Watch()
+    found: list[str] = []
+    lines = (".teach-goals [data-line=sweep]", ".teach-goals [data-line=found]")
+    for difficulty in ("normal", "hard"):
+        host_ctx = new_context(browser, pw, "phone")
+        guest_ctx = new_context(browser, pw, "tiny", locale="it-IT")
+        host = watch.attach(host_ctx.new_page(), f"host-{difficulty}")
+        guest = watch.attach(guest_ctx.new_page(), f"guest-{difficulty}")
+        host.goto(f"{server.url}/")
+        made = host.evaluate(
+            "async (d) => (await import('/shared/protocol.js'))"
+            ".createRoom({ruleset: 'electro-fishers', difficulty: d})",
+            difficulty,
+        )
+        host.goto(f"{server.url}/j/{made['code']}#host={made['host_token']}")
+        host.fill("#name", "Marco")
+        host.get_by_role("button", name="Join the game").click()
+        host.locator("[data-hero=killy] button").click()
+        guest.goto(f"{server.url}/j/{made['code']}")
+        guest.fill("#name", "Aiko")
+        guest.get_by_role("button", name="Entra in partita").click()
+        guest.locator("[data-hero=cibo] button").click()
+        expect(guest.locator(".hero-card.picked[data-hero=cibo]")).to_be_visible()
+        host.locator("#start-game").click()
+        expect(host.locator(".banner.your-turn")).to_be_visible()
+        tvs = {
+            (kind, lang): watch.attach(
+                new_context(browser, pw, kind, locale=locale).new_page(), f"{kind}-{lang}"
+            )
+            for kind, lang, locale in (("table", "en", "en-US"), ("tv720", "en", "en-US"),
+                                       ("tv720", "it", "it-IT"))
+        }
+        for tv in tvs.values():
+            tv.goto(f"{server.url}/table/?code={made['code']}")
+            expect(tv.locator(".teach-goals.tv .teach-slot").first).to_be_attached()
+        if difficulty == "normal":
+            for page in (host, guest, *tvs.values()):
+                expect(page.locator(".teach-goals [data-line=village_lost]")).to_have_count(1)
+                for line in lines:
+                    expect(page.locator(line)).to_have_count(0)
+            for ctx in (host.context, guest.context, *(tv.context for tv in tvs.values())):
+                ctx.close()
+            continue
+        expect(host.locator(lines[0])).to_contain_text(
+            "From round 4 the purge sweeps the level at every round's start")
+        expect(host.locator(lines[1])).to_contain_text(
+            "Lost if the alert reaches 9, the Purge band, before the convoy has left (now 1).")
+        expect(guest.locator(lines[0])).to_contain_text("Dal round 4 l'epurazione")
+        expect(guest.locator(lines[1])).to_contain_text("la fascia di Epurazione")
+        for (kind, lang), tv in tvs.items():
+            slots = tv.locator(".teach-goals.tv .teach-slot")
+            n = slots.count()
+            for line in ("sweep", "found"):
+                k = next(i for i in range(n)
+                         if slots.nth(i).locator(f"[data-line={line}]").count())
+                tv.evaluate(SHOW_SLOT, k)
+                expect(slots.nth(k)).to_be_visible()
+                assert clipped(tv, ".teach-goals.tv") == [], (kind, lang, line)
+                assert clipped(tv, ".left-col") == [], (kind, lang, line)
+                found += leaks(tv, f"{kind}-{lang} {line}")
+                tv.screenshot(path=str(SHOTS / f"teach-purge-{line}-{kind}-{lang}.png"))
+        for page, name in ((host, "phone-en"), (guest, "phone-it-320")):
+            for line in lines:
+                page.locator(line).scroll_into_view_if_needed()
+                assert clipped(page, ".teach-goals") == [], name
+            found += leaks(page, f"{name} purge")
+            page.screenshot(path=str(SHOTS / f"teach-purge-{name}.png"))
+    assert found == []
+    assert watch.errors == [] and watch.dialogs == [], (watch.errors, watch.dialogs)
