@@ -369,6 +369,46 @@ def test_goal_panel_and_rules_sheet_teach_the_game_in_english_and_italian(
         ctx.close()
 
 
+def _table_of_two(
+    server: Server, browser: Browser, pw: Playwright, watch: Watch, ruleset: str, difficulty: str
+) -> tuple[Page, Page, dict[tuple[str, str], Page]]:
+    """A game of ``ruleset`` on ``difficulty`` just started by two phones (Marco on Killy at 390
+    px in English, Aiko on Cibo at 320 px in Italian), and three table displays watching it
+    (1920 and 1280 in English, 1280 in Italian), keyed by (viewport kind, language)."""
+    host = watch.attach(new_context(browser, pw, "phone").new_page(), f"host-{difficulty}")
+    guest = watch.attach(
+        new_context(browser, pw, "tiny", locale="it-IT").new_page(), f"guest-{difficulty}"
+    )
+    host.goto(f"{server.url}/")
+    made = host.evaluate(
+        "async ([r, d]) => (await import('/shared/protocol.js'))"
+        ".createRoom({ruleset: r, difficulty: d})",
+        [ruleset, difficulty],
+    )
+    host.goto(f"{server.url}/j/{made['code']}#host={made['host_token']}")
+    host.fill("#name", "Marco")
+    host.get_by_role("button", name="Join the game").click()
+    host.locator("[data-hero=killy] button").click()
+    guest.goto(f"{server.url}/j/{made['code']}")
+    guest.fill("#name", "Aiko")
+    guest.get_by_role("button", name="Entra in partita").click()
+    guest.locator("[data-hero=cibo] button").click()
+    expect(guest.locator(".hero-card.picked[data-hero=cibo]")).to_be_visible()
+    host.locator("#start-game").click()
+    expect(host.locator(".banner.your-turn")).to_be_visible()
+    tvs = {
+        (kind, lang): watch.attach(
+            new_context(browser, pw, kind, locale=locale).new_page(), f"{kind}-{lang}"
+        )
+        for kind, lang, locale in (("table", "en", "en-US"), ("tv720", "en", "en-US"),
+                                   ("tv720", "it", "it-IT"))
+    }
+    for tv in tvs.values():
+        tv.goto(f"{server.url}/table/?code={made['code']}")
+        expect(tv.locator(".teach-goals.tv .teach-slot").first).to_be_attached()
+    return host, guest, tvs
+
+
 @pytest.mark.timeout(240)
 def test_the_audit_is_taught_on_the_inspection_shift_only(
     server: Server, browser: Browser, pw: Playwright
@@ -379,37 +419,7 @@ def test_the_audit_is_taught_on_the_inspection_shift_only(
     watch = Watch()
     found: list[str] = []
     for difficulty in ("normal", "hard"):
-        host_ctx = new_context(browser, pw, "phone")
-        guest_ctx = new_context(browser, pw, "tiny", locale="it-IT")
-        host = watch.attach(host_ctx.new_page(), f"host-{difficulty}")
-        guest = watch.attach(guest_ctx.new_page(), f"guest-{difficulty}")
-        host.goto(f"{server.url}/")
-        made = host.evaluate(
-            "async (d) => (await import('/shared/protocol.js'))"
-            ".createRoom({ruleset: 'factory-raid', difficulty: d})",
-            difficulty,
-        )
-        host.goto(f"{server.url}/j/{made['code']}#host={made['host_token']}")
-        host.fill("#name", "Marco")
-        host.get_by_role("button", name="Join the game").click()
-        host.locator("[data-hero=killy] button").click()
-        guest.goto(f"{server.url}/j/{made['code']}")
-        guest.fill("#name", "Aiko")
-        guest.get_by_role("button", name="Entra in partita").click()
-        guest.locator("[data-hero=cibo] button").click()
-        expect(guest.locator(".hero-card.picked[data-hero=cibo]")).to_be_visible()
-        host.locator("#start-game").click()
-        expect(host.locator(".banner.your-turn")).to_be_visible()
-        tvs = {
-            (kind, lang): watch.attach(
-                new_context(browser, pw, kind, locale=locale).new_page(), f"{kind}-{lang}"
-            )
-            for kind, lang, locale in (("table", "en", "en-US"), ("tv720", "en", "en-US"),
-                                       ("tv720", "it", "it-IT"))
-        }
-        for tv in tvs.values():
-            tv.goto(f"{server.url}/table/?code={made['code']}")
-            expect(tv.locator(".teach-goals.tv .teach-slot").first).to_be_attached()
+        host, guest, tvs = _table_of_two(server, browser, pw, watch, "factory-raid", difficulty)
         audit = ".teach-goals [data-line=audited]"
         if difficulty == "normal":
             for page in (host, guest, *tvs.values()):
@@ -453,37 +463,7 @@ def test_the_purge_is_taught_on_the_purge_only(
     found: list[str] = []
     lines = (".teach-goals [data-line=sweep]", ".teach-goals [data-line=found]")
     for difficulty in ("normal", "hard"):
-        host_ctx = new_context(browser, pw, "phone")
-        guest_ctx = new_context(browser, pw, "tiny", locale="it-IT")
-        host = watch.attach(host_ctx.new_page(), f"host-{difficulty}")
-        guest = watch.attach(guest_ctx.new_page(), f"guest-{difficulty}")
-        host.goto(f"{server.url}/")
-        made = host.evaluate(
-            "async (d) => (await import('/shared/protocol.js'))"
-            ".createRoom({ruleset: 'electro-fishers', difficulty: d})",
-            difficulty,
-        )
-        host.goto(f"{server.url}/j/{made['code']}#host={made['host_token']}")
-        host.fill("#name", "Marco")
-        host.get_by_role("button", name="Join the game").click()
-        host.locator("[data-hero=killy] button").click()
-        guest.goto(f"{server.url}/j/{made['code']}")
-        guest.fill("#name", "Aiko")
-        guest.get_by_role("button", name="Entra in partita").click()
-        guest.locator("[data-hero=cibo] button").click()
-        expect(guest.locator(".hero-card.picked[data-hero=cibo]")).to_be_visible()
-        host.locator("#start-game").click()
-        expect(host.locator(".banner.your-turn")).to_be_visible()
-        tvs = {
-            (kind, lang): watch.attach(
-                new_context(browser, pw, kind, locale=locale).new_page(), f"{kind}-{lang}"
-            )
-            for kind, lang, locale in (("table", "en", "en-US"), ("tv720", "en", "en-US"),
-                                       ("tv720", "it", "it-IT"))
-        }
-        for tv in tvs.values():
-            tv.goto(f"{server.url}/table/?code={made['code']}")
-            expect(tv.locator(".teach-goals.tv .teach-slot").first).to_be_attached()
+        host, guest, tvs = _table_of_two(server, browser, pw, watch, "electro-fishers", difficulty)
         if difficulty == "normal":
             for page in (host, guest, *tvs.values()):
                 expect(page.locator(".teach-goals [data-line=village_lost]")).to_have_count(1)
