@@ -1,4 +1,5 @@
-"""Factory Raid's inspection shift: the audit that ends a raid behind the inspectors' schedule.
+"""Factory Raid's difficulty rules the balance rests on. The inspection shift: the audit that
+ends a raid behind the inspectors' schedule.
 
 From round ``@scaling.audit_from`` the terminal may be at most one part short for each round
 left before round ``@scaling.audit_done``; behind that, the game is lost (``audited``) as the
