@@ -20,7 +20,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from typing import Literal
 
 from cibo.core.expr import Count, Name, Node, Sum, Value, compile_expr
-from cibo.core.expr.syntax import children
+from cibo.core.expr.syntax import children, walk
 from cibo.core.ruleset import Ruleset
 from cibo.core.state import GameState
 
@@ -173,6 +173,8 @@ def _name_reads(rs: Ruleset, sigil: Sigil, path: tuple[str, ...]) -> frozenset[s
             return frozenset({"tracks"})
         return everything
     if sigil == "@" and len(rest) == 1:
+        if head == "hero":
+            return _hero_field_reads(rs, rest[0])
         if head == "difficulty":
             held = [d.vars.get(rest[0]) for d in rs.difficulty.values()]
             return frozenset({"difficulty"}) if _numbers(held) else everything
@@ -183,6 +185,34 @@ def _name_reads(rs: Ruleset, sigil: Sigil, path: tuple[str, ...]) -> frozenset[s
             values = rs.tracks[head].values.get(rest[0], ())
             return frozenset({"tracks"}) if _numbers(values) else everything
     return everything
+
+
+_HERO_STATE_FIELDS = frozenset({"hp", "zone", "max_hp", "downed", "kind"})
+"""The fields of ``@hero`` (and ``$hero``) read from the hero's state; the others are its
+kind's numbers in the ruleset."""
+
+
+def _hero_field_reads(rs: Ruleset, name: str) -> frozenset[str]:
+    """What ``@hero.<name>`` reads: the heroes for a field of the hero's state, nothing for a
+    number of its kind, and for ``attack`` (a formula, evaluated in turn) what the attack
+    formula of any kind reads; everything when an attack formula names ``@hero.attack``
+    itself (it would never end)."""
+    if name in _HERO_STATE_FIELDS:
+        return frozenset({"heroes"})
+    if name != "attack":
+        return frozenset()  # move and the kind's stats (0 for a stat the kind lacks)
+    parts: set[str] = set()
+    for hero in rs.heroes.values():
+        if not hero.attack:
+            continue
+        root = compile_expr(hero.attack).root
+        if any(
+            isinstance(n, Name) and n.sigil == "@" and n.path == ("hero", "attack")
+            for n in walk(root)
+        ):
+            return frozenset(PARTS)
+        _node_reads(rs, root, "", parts)
+    return frozenset(parts)
 
 
 def _numbers(values: Iterable[object]) -> bool:

@@ -11,10 +11,11 @@ more); the clients put in the values sent here.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections import deque
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
-from cibo.core.env import GameEnv
+from cibo.core.env import PARTS, GameEnv, Reads, reads_of
 from cibo.core.expr import (
     Arith,
     Dice,
@@ -29,7 +30,7 @@ from cibo.core.expr import (
     evaluate_node_int,
 )
 from cibo.core.ruleset import Action, Formula, Hero, Ruleset, TeachLine
-from cibo.core.state import GameState
+from cibo.core.state import GameState, HeroState
 
 __all__ = [
     "ACTION_VALUES",
@@ -156,12 +157,80 @@ def _action_values(env: GameEnv, action: Action, noise_mod: int) -> dict[str, An
     return out
 
 
+class _Memo:
+    """The last few results of one teaching function for one ruleset, by what its formulas
+    can read of a state (:class:`~cibo.core.env.Reads`): equal keys give equal results, so a
+    state that reads the same as a recent one gets that one's result. Views ask for every
+    hero's values and the goal panel after every command, and most commands change nothing
+    they read (a constant such as ``2d6``, a stat, ``allies_here`` while nobody moved)."""
+
+    __slots__ = ("kept", "reads", "ruleset")
+
+    SIZE = 16
+    """Keys kept: several heroes (keyed apart) and a state or two back (an undo)."""
+
+    def __init__(self, ruleset: Ruleset, reads: Reads) -> None:
+        self.ruleset = ruleset
+        self.reads = reads
+        self.kept: deque[tuple[tuple[object, ...], Any]] = deque(maxlen=self.SIZE)
+
+    def get(self, key: tuple[object, ...]) -> Any:
+        for known, value in self.kept:
+            if known == key:
+                return value
+        return None
+
+    def put(self, key: tuple[object, ...], value: Any) -> Any:
+        self.kept.append((key, value))  # the oldest drops out
+        return value
+
+
+_MEMOS: dict[tuple[int, str], _Memo] = {}
+"""By ruleset (its id, checked against the ruleset kept with the entry) and what is taught
+(``goals``, or ``hero:<kind>``)."""
+
+
+def _memo(rs: Ruleset, what: str, sources: Callable[[], Iterable[Formula]]) -> _Memo:
+    memo = _MEMOS.get((id(rs), what))
+    if memo is not None and memo.ruleset is rs:
+        return memo
+    try:
+        reads = reads_of(rs, [f for f in sources() if isinstance(f, str)])
+    except ExprError:
+        reads = Reads(PARTS)  # working it out will leave the value empty, every time
+    if len(_MEMOS) >= 256:  # rulesets loaded over a long run (a server, the tests)
+        _MEMOS.clear()
+    memo = _MEMOS[(id(rs), what)] = _Memo(rs, reads)
+    return memo
+
+
+def _hero_sources(rs: Ruleset, kind: str) -> list[Formula]:
+    spec = rs.heroes[kind]
+    sources: list[Formula] = [spec.attack]
+    for action in {**rs.actions, **spec.actions}.values():
+        sources += [action.range, action.roll]
+    return sources
+
+
 def hero_values(state: GameState, hero_id: str) -> dict[str, Any]:
     """The numbers of a hero's sheet now: ``attack`` (dice), ``move``, and per action the
-    values its text may name (:data:`ACTION_VALUES`)."""
+    values its text may name (:data:`ACTION_VALUES`).
+
+    The result may be shared with earlier calls (on states that read the same): callers must
+    not change it."""
     hero = state.hero(hero_id)
     if hero is None:
         return {}
+    rs = state.ruleset
+    memo = _memo(rs, "hero:" + hero.kind, lambda: _hero_sources(rs, hero.kind))
+    key = (hero.id, hero.zone, memo.reads.key(state))
+    known = memo.get(key)
+    if known is not None:
+        return known  # type: ignore[no-any-return]
+    return memo.put(key, _hero_values(state, hero))  # type: ignore[no-any-return]
+
+
+def _hero_values(state: GameState, hero: HeroState) -> dict[str, Any]:
     rs = state.ruleset
     spec = rs.heroes[hero.kind]
     env = GameEnv(state, {"hero": hero.id, "zone": hero.zone})
@@ -198,11 +267,35 @@ def _applies(line: TeachLine, env: Env) -> bool:
         return True  # a line the check let through is better shown than silently lost
 
 
+def _goal_sources(rs: Ruleset) -> list[Formula]:
+    lines = [*rs.teach.goals.values(), *rs.teach.defeats.values()]
+    # A line's track is read as a track, which the name says too.
+    return [
+        *(u.hp for u in rs.units.values()),
+        *(line.when for line in lines),
+        *(line.of for line in lines),
+        *(line.track for line in lines if line.track),
+    ]
+
+
 def goal_progress(state: GameState) -> dict[str, dict[str, dict[str, Any]]]:
     """``{"goals": {name: {"value", "of"}}, "defeats": {...}, "units": {kind: {"hp"}}}``: the
     goal panel's numbers now, and each unit type's HP as it would enter now (a formula such as
     ``6 + 2 * heroes`` worked out). A line whose ``when`` does not hold now is left out: the
-    clients show the lines listed here, in the ruleset's order."""
+    clients show the lines listed here, in the ruleset's order.
+
+    The result may be shared with earlier calls (on states that read the same): callers must
+    not change it."""
+    rs = state.ruleset
+    memo = _memo(rs, "goals", lambda: _goal_sources(rs))
+    key = memo.reads.key(state)
+    known = memo.get(key)
+    if known is not None:
+        return known  # type: ignore[no-any-return]
+    return memo.put(key, _goal_progress(state))  # type: ignore[no-any-return]
+
+
+def _goal_progress(state: GameState) -> dict[str, dict[str, dict[str, Any]]]:
     teach = state.ruleset.teach
     env = GameEnv(state)
     units: dict[str, dict[str, Any]] = {}

@@ -20,13 +20,12 @@ from typing import Any
 
 from cibo.core import events as ev
 from cibo.core.dice import Roll
-from cibo.core.env import GameEnv, track_band
-from cibo.core.expr import ExprError
+from cibo.core.env import track_band
 from cibo.core.rules import action_refusal, cannot_help, find_action, free_heroes, targets
 from cibo.core.ruleset import Action, Ruleset
 from cibo.core.serial import to_data
 from cibo.core.state import GameState, HeroState
-from cibo.core.teach import base_attack, goal_progress, hero_values, resolve_formula
+from cibo.core.teach import base_attack, goal_progress, hero_values
 from cibo.core.texts import card_paths, text_paths
 from cibo.core.verbs import verb_of
 
@@ -308,7 +307,7 @@ def _legal(s: GameState, seat: str, *, full: bool) -> list[dict[str, Any]]:
                     for target in targets(s, hero, action)
                 )
                 continue
-            dice = _resolved_roll(s, hero, action) if roll else ""
+            dice = _resolved_roll(s, hero, name) if roll else ""
             for target in targets(s, hero, action):
                 out.append(
                     {
@@ -352,15 +351,12 @@ def _answers(seat: str) -> list[dict[str, Any]]:
     ]
 
 
-def _resolved_roll(s: GameState, hero: HeroState, action: Action) -> str:
-    """The action's dice for this hero now (``3d6cs>=4``, not ``@hero.attack``); empty when
-    it does not roll or its formula needs the target."""
-    if not action.roll:
-        return ""
-    try:
-        return resolve_formula(action.roll, GameEnv(s, {"hero": hero.id, "zone": hero.zone}))
-    except ExprError:
-        return ""
+def _resolved_roll(s: GameState, hero: HeroState, name: str) -> str:
+    """Action ``name``'s dice for this hero now (``3d6cs>=4``, not ``@hero.attack``); empty
+    when it does not roll or its formula needs the target. The hero's sheet works them out
+    already (:func:`~cibo.core.teach.hero_values`)."""
+    values = hero_values(s, hero.id)["actions"].get(name)
+    return str(values.get("roll", "")) if values else ""
 
 
 def _verbs(action: Action) -> list[str]:

@@ -1,0 +1,98 @@
+"""The teaching numbers (a hero's sheet, the goal panel) are remembered by what their formulas
+read of a state: on every position of real games the remembered answer is the one worked out
+afresh, and a change to anything a formula reads is seen at once."""
+
+from __future__ import annotations
+
+import hashlib
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from cibo.core.env import reads_of
+from cibo.core.policies import choose
+from cibo.core.rng import Rng
+from cibo.core.rules import play
+from cibo.core.ruleset import Ruleset
+from cibo.core.state import GameState, replace
+from cibo.core.teach import _goal_progress, _hero_values, goal_progress, hero_values
+from cibo.rulesets import find_ruleset, load_ruleset
+from cibo.simulation import _command, game_seed, setup_game
+
+RULESETS = {name: load_ruleset(find_ruleset(name)).ruleset
+            for name in ("electro-fishers", "factory-raid")}
+
+
+def _positions(
+    rs: Ruleset, index: int, players: int, difficulty: str, policy: str
+) -> list[GameState]:
+    """Every state of one game, bots choosing by ``policy``."""
+    seed = game_seed("teach-memo", index)
+    state = setup_game(rs, seed=seed, players=players, difficulty=difficulty, index=index)
+    rng = Rng(hashlib.sha256(b"bot:" + seed).digest())
+    seats = [s.id for s in state.seats]
+    seen = [state]
+    while not state.over:
+        seat, wire = next(
+            (s, w) for s in seats if (w := choose(state, s, policy, rng)) is not None
+        )
+        state = play(state, _command(seat, wire)).state
+        seen.append(state)
+    return seen
+
+
+def _check(states: list[GameState]) -> int:
+    """Ask for every position's numbers (remembered or not) and compare with fresh ones."""
+    for s in states:
+        assert goal_progress(s) == _goal_progress(s)
+        for h in s.heroes:
+            assert hero_values(s, h.id) == _hero_values(s, h)
+    return len(states)
+
+
+@settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    name=st.sampled_from(sorted(RULESETS)),
+    index=st.integers(0, 10_000),
+    players=st.integers(1, 6),
+    difficulty=st.sampled_from(["easy", "normal", "hard"]),
+    policy=st.sampled_from(["random", "greedy"]),
+)
+def test_remembered_numbers_are_the_numbers_worked_out_afresh(
+    name: str, index: int, players: int, difficulty: str, policy: str
+) -> None:
+    rs = RULESETS[name]
+    players = min(players, len(rs.heroes))
+    assert _check(_positions(rs, index, players, difficulty, policy)) > 1
+
+
+def test_two_games_asked_in_turn_each_get_their_own_numbers() -> None:
+    """Positions of two games, interleaved (as rooms of one server ask): each gets its own."""
+    rs = RULESETS["electro-fishers"]
+    one = _positions(rs, 1, 2, "easy", "random")
+    two = _positions(rs, 2, 5, "hard", "random")
+    mixed = [s for pair in zip(one, two, strict=False) for s in pair]
+    assert _check(mixed) == 2 * min(len(one), len(two))
+
+
+def test_a_change_to_what_a_formula_reads_is_seen(electro: Ruleset) -> None:
+    """Killy's attack counts the allies in her zone: moving one in changes her dice at once,
+    and taking the move back gives the first answer again."""
+    s = setup_game(electro, seed=b"memo" * 8, players=len(electro.heroes), difficulty="normal")
+    killy = next(h for h in s.heroes if "allies_here" in electro.heroes[h.kind].attack)
+    others = [h for h in s.heroes if h is not killy]
+    alone = replace(s, heroes=(killy, *(replace(h, zone="__elsewhere__") for h in others)))
+    joined = replace(alone, heroes=(killy, replace(others[0], zone=killy.zone), *alone.heroes[2:]))
+    first = hero_values(alone, killy.id)
+    assert hero_values(joined, killy.id) == _hero_values(joined, killy)
+    assert hero_values(joined, killy.id)["attack"] != first["attack"]
+    assert hero_values(alone, killy.id) is first
+    assert first == _hero_values(alone, killy)
+
+
+def test_hero_fields_read_the_heroes_and_kind_numbers_read_nothing(electro: Ruleset) -> None:
+    assert set(reads_of(electro, ["@hero.hp > 1"]).parts) == {"heroes"}
+    assert set(reads_of(electro, ["2d6 + @hero.brace"]).parts) == set()
+    assert set(reads_of(electro, ["@hero.move"]).parts) == set()
+    # An attack formula is read in turn: Electro-Fisher's counts the allies beside the hero.
+    assert set(reads_of(electro, ["@hero.attack"]).parts) == {"heroes"}
