@@ -588,6 +588,21 @@ async def test_finished_games_do_not_count_against_the_address_room_cap() -> Non
         assert len(live.registry.rooms) == 5
 
 
+async def test_a_closed_room_no_longer_counts_against_its_address() -> None:
+    from cibo.client import ClientError, create_room
+    from cibo.rooms import RoomLimits
+
+    async with live_server(room_limits=RoomLimits(max_rooms_per_address=1)) as live:
+        code, _ = await create_room(live.url)
+        with pytest.raises(ClientError) as info:
+            await create_room(live.url)
+        assert info.value.code == "room/limit"
+        await live.registry.close_room(live.registry.rooms[code])
+        assert code not in live.registry.rooms
+        again, _ = await create_room(live.url)
+        assert again in live.registry.rooms
+
+
 async def test_create_room_over_the_protocol_is_capped_per_address() -> None:
     from cibo.client import ClientError, create_room
     from cibo.rooms import RoomLimits

@@ -116,6 +116,9 @@ class Registry:
         """Codes of rooms that are gone but may be asked for again, with the error code to answer
         (``join/damaged``: its journal could not be resumed; ``room/crashed``: its task failed)."""
         self._reserved: set[str] = set()
+        self._owned: dict[str, set[Room]] = {}
+        """The open rooms of each owner's address (the per-address cap counts them at every
+        ``create``: a walk over every room made opening 400 rooms quadratic)."""
         self._tasks: set[asyncio.Task[None]] = set()
         self._reaper: asyncio.Task[None] | None = None
         self._open = False
@@ -190,7 +193,7 @@ class Registry:
         if owner is not None:
             # Only games still to be played count: a host's finished games of the evening
             # must not stop the next one (the global cap and eviction bound those).
-            mine = sum(1 for r in self.rooms.values() if r.owner == owner and not r.over)
+            mine = sum(1 for r in self._owned.get(owner, ()) if not r.over)
             if mine >= self.limits.max_rooms_per_address:
                 raise RoomRefused("room/limit")
         try:
@@ -274,6 +277,8 @@ class Registry:
             bot_pace=self.limits.bot_pace,
         )
         self.rooms[session.code] = room
+        if owner is not None:
+            self._owned.setdefault(owner, set()).add(room)
         task = asyncio.get_running_loop().create_task(
             self._run(room), name=f"cibo-room-{session.code}"
         )
@@ -289,8 +294,18 @@ class Registry:
             self.mark_unavailable(room.code, "room/crashed")
             room.abort("room/crashed")
         finally:
-            if self.rooms.get(room.code) is room:
-                del self.rooms[room.code]
+            self._forget(room)
+
+    def _forget(self, room: Room) -> None:
+        """``room`` is closed: no longer listed, nor counted for its owner."""
+        if self.rooms.get(room.code) is room:
+            del self.rooms[room.code]
+        owner = room.owner
+        owned = self._owned.get(owner) if owner is not None else None
+        if owner is not None and owned is not None:
+            owned.discard(room)
+            if not owned:
+                del self._owned[owner]
 
     # -- recovery -------------------------------------------------------------------------------
 
@@ -341,8 +356,7 @@ class Registry:
 
     async def close_room(self, room: Room, reason: str = "room/closed") -> None:
         await room.close(reason)
-        if self.rooms.get(room.code) is room:
-            del self.rooms[room.code]
+        self._forget(room)
 
     async def close_all(self, reason: str = "server/shutting_down") -> None:
         """Close every room (clients get a ``bye``; journals are flushed)."""
