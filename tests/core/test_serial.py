@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import hashlib
+import typing
+from typing import Any
 
+import attrs
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -12,7 +15,7 @@ from cibo.core import events as ev
 from cibo.core.commands import COMMAND_TYPES, command_from_dict, command_to_dict
 from cibo.core.events import event_from_dict, event_to_dict
 from cibo.core.ruleset import Ruleset
-from cibo.core.serial import DataError
+from cibo.core.serial import DataError, _convert, from_data
 from cibo.simulation import play_game
 
 
@@ -56,3 +59,53 @@ def test_commands_round_trip(kind: str, seat: str, text: str) -> None:
 def test_malformed_event_data_is_rejected(bad: object) -> None:
     with pytest.raises(DataError):
         event_from_dict(bad)  # type: ignore[arg-type]
+
+
+_PLAIN = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=4),
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=3), inner),
+    max_leaves=4,
+)
+_TYPED: dict[Any, st.SearchStrategy[Any]] = {
+    str: st.text(max_size=4),
+    int: st.integers(),
+    bool: st.booleans(),
+    float: st.floats(allow_nan=False),
+}
+_CLASSES = sorted(
+    {*COMMAND_TYPES.values(), *ev.EVENT_TYPES.values()}, key=lambda c: c.__qualname__
+)
+
+
+@given(st.sampled_from(_CLASSES), st.data())
+def test_reading_data_agrees_with_checking_every_field_the_long_way(
+    cls: type[Any], data: st.DataObject
+) -> None:
+    """``from_data`` takes a value of exactly its field's class as it is: the same value, or
+    the same refusal, as converting every field in turn."""
+    hints = typing.get_type_hints(cls)
+
+    def value(hint: Any) -> Any:
+        options = [a for a in typing.get_args(hint) if a is not type(None)] or [hint]
+        typed = _TYPED.get(options[0]) if len(options) == 1 else None
+        return data.draw(typed if typed is not None and data.draw(st.booleans()) else _PLAIN)
+
+    body = {
+        f.name: value(hints[f.name])
+        for f in attrs.fields(cls)
+        if f.default is attrs.NOTHING or data.draw(st.booleans())
+    }
+
+    def long_way() -> object:
+        for f in attrs.fields(cls):
+            if f.name not in body and f.default is attrs.NOTHING:
+                raise DataError(f"missing field {f.name!r}")
+        return cls(**{k: _convert(hints[k], v, k) for k, v in body.items()})
+
+    try:
+        expected = long_way()
+    except DataError:
+        with pytest.raises(DataError):
+            from_data(cls, body)
+        return
+    assert from_data(cls, body) == expected

@@ -82,23 +82,49 @@ def _hints(cls: type[Any]) -> dict[str, Any]:
     return typing.get_type_hints(cls)
 
 
+_Plan = tuple[frozenset[str], tuple[tuple[str, Any, type[Any] | None, bool], ...]]
+_PLANS: dict[type[Any], _Plan] = {}
+"""Per attrs class: the keys its data may hold, and per field its name, type hint, the one
+class a value of it may have to be taken as it is (``str`` for ``str`` or ``str | None``...;
+None when the value needs :func:`_convert`), and whether it is required. Commands are read
+from every client message this way, events from every journal folded."""
+
+
+def _plan(cls: type[Any]) -> _Plan:
+    hints = _hints(cast(Any, cls))
+    fields = attrs.fields(cast(Any, cls))
+    steps = []
+    for f in fields:
+        tp = hints[f.name]
+        options = [a for a in typing.get_args(tp) if a is not type(None)]
+        if typing.get_origin(tp) in (Union, types.UnionType) and len(options) == 1:
+            tp_plain = options[0]
+        else:
+            tp_plain = tp
+        exact = tp_plain if tp_plain in (str, int, bool, float) else None
+        steps.append((f.name, tp, exact, f.default is attrs.NOTHING))
+    plan = (frozenset(f.name for f in fields) | {"type"}, tuple(steps))
+    _PLANS[cls] = plan
+    return plan
+
+
 def from_data(cls: type[T], data: object, path: str = "") -> T:
     """Build ``cls`` (an attrs class) from ``data``; every field's type is checked."""
     if not isinstance(data, dict):
         raise DataError(f"expected a map, got {type(data).__name__}", path)
-    hints = _hints(cast(Any, cls))
-    fields = attrs.fields(cast(Any, cls))
-    known = {f.name for f in fields}
-    extra = set(data) - known - {"type"}
-    if extra:
+    known, steps = _PLANS[cls] if cls in _PLANS else _plan(cls)
+    if not known.issuperset(data):
+        extra = set(data) - known
         raise DataError(f"unknown field(s) {', '.join(sorted(map(str, extra)))}", path)
     kwargs: dict[str, Any] = {}
-    for f in fields:
-        if f.name not in data:
-            if f.default is attrs.NOTHING:
-                raise DataError(f"missing field {f.name!r}", path)
+    for name, tp, exact, required in steps:
+        if name not in data:
+            if required:
+                raise DataError(f"missing field {name!r}", path)
             continue
-        kwargs[f.name] = _convert(hints[f.name], data[f.name], f"{path}.{f.name}")
+        value = data[name]
+        # A value of exactly the field's class is what _convert would return for it.
+        kwargs[name] = value if value.__class__ is exact else _convert(tp, value, f"{path}.{name}")
     return cls(**kwargs)
 
 
