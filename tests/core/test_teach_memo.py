@@ -84,10 +84,26 @@ def test_a_change_to_what_a_formula_reads_is_seen(electro: Ruleset) -> None:
     alone = replace(s, heroes=(killy, *(replace(h, zone="__elsewhere__") for h in others)))
     joined = replace(alone, heroes=(killy, replace(others[0], zone=killy.zone), *alone.heroes[2:]))
     first = hero_values(alone, killy.id)
+    assert hero_values(alone, killy.id) is first  # remembered
     assert hero_values(joined, killy.id) == _hero_values(joined, killy)
     assert hero_values(joined, killy.id)["attack"] != first["attack"]
-    assert hero_values(alone, killy.id) is first
-    assert first == _hero_values(alone, killy)
+    assert hero_values(alone, killy.id) == first == _hero_values(alone, killy)
+
+
+def test_rooms_asking_in_turn_keep_their_own_answers(electro: Ruleset) -> None:
+    """Many games asking in turn (a server's rooms) do not push each other's answers out:
+    each game's next question about a state that reads the same is answered from memory."""
+    zones = list(electro.zones)
+    games = []
+    for i in range(64):  # each reads differently: its first hero's zone and hit points
+        s = setup_game(electro, seed=bytes([i]) * 32, players=4, difficulty="normal")
+        h = s.heroes[0]
+        h = replace(h, zone=zones[i % len(zones)], hp=1 + (i // len(zones)) % h.max_hp)
+        games.append(replace(s, heroes=(h, *s.heroes[1:])))
+    assert len({(s.heroes[0].zone, s.heroes[0].hp) for s in games}) > 16
+    first = [(hero_values(s, s.heroes[0].id), goal_progress(s)) for s in games]
+    again = [(hero_values(s, s.heroes[0].id), goal_progress(s)) for s in games]
+    assert all(a[0] is b[0] and a[1] is b[1] for a, b in zip(first, again, strict=True))
 
 
 def test_hero_fields_read_the_heroes_and_kind_numbers_read_nothing(electro: Ruleset) -> None:

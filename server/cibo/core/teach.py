@@ -11,7 +11,6 @@ more); the clients put in the values sent here.
 from __future__ import annotations
 
 import re
-from collections import deque
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
@@ -158,30 +157,38 @@ def _action_values(env: GameEnv, action: Action, noise_mod: int) -> dict[str, An
 
 
 class _Memo:
-    """The last few results of one teaching function for one ruleset, by what its formulas
-    can read of a state (:class:`~cibo.core.env.Reads`): equal keys give equal results, so a
-    state that reads the same as a recent one gets that one's result. Views ask for every
-    hero's values and the goal panel after every command, and most commands change nothing
-    they read (a constant such as ``2d6``, a stat, ``allies_here`` while nobody moved)."""
+    """The last result of one teaching function for one ruleset, per game and hero, with what
+    its formulas read of the state then (:class:`~cibo.core.env.Reads`): equal keys give equal
+    results, so a state that reads the same as the last one asked about gets that one's
+    result. Views ask for every hero's values and the goal panel after every command, and
+    most commands change nothing these formulas read (a constant such as ``2d6``, a stat,
+    ``allies_here`` while nobody moved).
+
+    One slot per game (its seed) and hero, not a few slots for every game: a server's rooms
+    ask in turn, and slots shared between 400 rooms were overwritten before anyone asked
+    again (every answer worked out afresh, after a search of all of them)."""
 
     __slots__ = ("kept", "reads", "ruleset")
 
-    SIZE = 16
-    """Keys kept: several heroes (keyed apart) and a state or two back (an undo)."""
+    SLOTS = 4096
+    """Slots kept before all are dropped (games of a long simulation; a server's rooms
+    hold a few each)."""
 
     def __init__(self, ruleset: Ruleset, reads: Reads) -> None:
         self.ruleset = ruleset
         self.reads = reads
-        self.kept: deque[tuple[tuple[object, ...], Any]] = deque(maxlen=self.SIZE)
+        self.kept: dict[tuple[bytes, str], tuple[tuple[object, ...], Any]] = {}
 
-    def get(self, key: tuple[object, ...]) -> Any:
-        for known, value in self.kept:
-            if known == key:
-                return value
+    def get(self, slot: tuple[bytes, str], key: tuple[object, ...]) -> Any:
+        known = self.kept.get(slot)
+        if known is not None and known[0] == key:
+            return known[1]
         return None
 
-    def put(self, key: tuple[object, ...], value: Any) -> Any:
-        self.kept.append((key, value))  # the oldest drops out
+    def put(self, slot: tuple[bytes, str], key: tuple[object, ...], value: Any) -> Any:
+        if len(self.kept) >= self.SLOTS and slot not in self.kept:
+            self.kept.clear()
+        self.kept[slot] = (key, value)
         return value
 
 
@@ -223,11 +230,12 @@ def hero_values(state: GameState, hero_id: str) -> dict[str, Any]:
         return {}
     rs = state.ruleset
     memo = _memo(rs, "hero:" + hero.kind, lambda: _hero_sources(rs, hero.kind))
-    key = (hero.id, hero.zone, memo.reads.key(state))
-    known = memo.get(key)
+    slot = (state.seed, hero.id)
+    key = (hero.zone, memo.reads.key(state))
+    known = memo.get(slot, key)
     if known is not None:
         return known  # type: ignore[no-any-return]
-    return memo.put(key, _hero_values(state, hero))  # type: ignore[no-any-return]
+    return memo.put(slot, key, _hero_values(state, hero))  # type: ignore[no-any-return]
 
 
 def _hero_values(state: GameState, hero: HeroState) -> dict[str, Any]:
@@ -288,11 +296,12 @@ def goal_progress(state: GameState) -> dict[str, dict[str, dict[str, Any]]]:
     not change it."""
     rs = state.ruleset
     memo = _memo(rs, "goals", lambda: _goal_sources(rs))
+    slot = (state.seed, "")
     key = memo.reads.key(state)
-    known = memo.get(key)
+    known = memo.get(slot, key)
     if known is not None:
         return known  # type: ignore[no-any-return]
-    return memo.put(key, _goal_progress(state))  # type: ignore[no-any-return]
+    return memo.put(slot, key, _goal_progress(state))  # type: ignore[no-any-return]
 
 
 def _goal_progress(state: GameState) -> dict[str, dict[str, dict[str, Any]]]:
