@@ -1,0 +1,184 @@
+"""The peer bench's toy game on a bare ``websockets`` server, with Cibo's guarantees or without:
+the floor under a Cibo move, measured by the same harness.
+
+It speaks the harness's plain protocol (``ADAPTER-CONTRACT.md`` of the peer bench: ``join``,
+``move``, ``update`` to the five clients of a room) and plays its toy game (six counters, turns
+0-3), with nothing of Cibo: no rules engine, no per-seat legal actions, no lobby. Options add
+what Cibo guarantees, one at a time, so that their cost on this machine is measured apart:
+
+- ``--durable DIR``: each accepted move is appended to its room's file in ``DIR`` and made
+  durable (``fdatasync``) before anyone is sent its update, by one writer thread that
+  commits every room's waiting moves together (one write and one sync per file per round,
+  one wake-up of the event loop), as Cibo's journal does.
+- ``--per-seat``: every connection gets its own update (its seat in it), encoded for it,
+  instead of one encoding for all five, as Cibo's per-audience views are.
+
+Run through the harness's generic adapter, from the copy of the peer bench:
+
+    node load.mjs --peer jsonws --scenario a --server-cmd \\
+      "$PY /path/to/bench/floor_durable.py --host {host} --port {port} --durable /var/tmp/fd"
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import json
+import os
+import signal
+import threading
+from pathlib import Path
+from typing import Any
+
+from websockets.asyncio.server import ServerConnection, serve
+
+_Job = tuple[int, bytes, asyncio.Future[None]]
+
+
+class Writer:
+    """One thread that appends and syncs what the rooms submit, in rounds (group commit)."""
+
+    def __init__(self, loop: asyncio.AbstractEventLoop) -> None:
+        self.loop = loop
+        self.wake = threading.Condition()
+        self.waiting: list[_Job] = []
+        threading.Thread(target=self._run, name="floor-writer", daemon=True).start()
+
+    def submit(self, fd: int, data: bytes) -> asyncio.Future[None]:
+        future: asyncio.Future[None] = self.loop.create_future()
+        with self.wake:
+            self.waiting.append((fd, data, future))
+            self.wake.notify()
+        return future
+
+    def _run(self) -> None:
+        while True:
+            with self.wake:
+                while not self.waiting:
+                    self.wake.wait()
+                jobs, self.waiting = self.waiting, []
+            by_file: dict[int, list[bytes]] = {}
+            for fd, data, _ in jobs:
+                by_file.setdefault(fd, []).append(data)
+            for fd, chunks in by_file.items():
+                os.write(fd, b"".join(chunks))
+                os.fdatasync(fd)
+            self.loop.call_soon_threadsafe(_resolve, [f for _, _, f in jobs])
+
+
+def _resolve(futures: list[asyncio.Future[None]]) -> None:
+    for future in futures:
+        if not future.done():
+            future.set_result(None)
+
+
+class Room:
+    def __init__(self, name: str, durable: Path | None) -> None:
+        self.conns: dict[Any, ServerConnection] = {}
+        self.state: dict[str, Any] = {"turn": 0, "seq": 0, "lastMid": 0, "zones": [0] * 6,
+                                      "log": []}
+        self.fd = -1
+        if durable is not None:
+            path = durable / f"{len(os.listdir(durable))}-{abs(hash(name))}.log"
+            self.fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644)
+        self.lock = asyncio.Lock()  # moves of a room reach the disk and the clients in order
+
+
+class Floor:
+    def __init__(self, durable: Path | None, per_seat: bool) -> None:
+        self.rooms: dict[str, Room] = {}
+        self.durable = durable
+        self.per_seat = per_seat
+        self.writer: Writer | None = None
+
+    async def handler(self, ws: ServerConnection) -> None:
+        room: Room | None = None
+        seat: Any = None
+        try:
+            async for text in ws:
+                msg = json.loads(text)
+                if msg.get("type") == "join":
+                    room = self.rooms.get(msg["room"])
+                    if room is None:
+                        room = self.rooms[msg["room"]] = Room(msg["room"], self.durable)
+                    seat = msg["seat"]
+                    if seat in room.conns:
+                        await ws.send(json.dumps({"type": "error", "code": "seat_taken"}))
+                        continue
+                    room.conns[seat] = ws
+                    await ws.send(json.dumps(
+                        {"type": "joined", "room": msg["room"], "seat": seat, "state": room.state}
+                    ))
+                elif msg.get("type") == "move" and room is not None:
+                    await self.move(room, seat, msg)
+        finally:
+            if room is not None and room.conns.get(seat) is ws:
+                del room.conns[seat]
+
+    async def move(self, room: Room, seat: Any, msg: dict[str, Any]) -> None:
+        st = room.state
+        mid = msg.get("mid")
+        ws = room.conns[seat]
+        if seat != st["turn"]:
+            await ws.send(json.dumps({"type": "error", "code": "not_your_turn", "mid": mid}))
+            return
+        action = msg.get("action") or {}
+        zone = action.get("zone")
+        if action.get("type") != "scavenge" or type(zone) is not int or not 0 <= zone <= 5:
+            await ws.send(json.dumps({"type": "error", "code": "invalid_move", "mid": mid}))
+            return
+        st["zones"][zone] += 1
+        st["seq"] += 1
+        st["lastMid"] = mid
+        st["log"] = [*st["log"], {"p": seat, "z": zone, "m": mid}][-8:]
+        st["turn"] = (seat + 1) % 4
+        update = {"type": "update", "mid": mid, "turn": st["turn"], "seq": st["seq"], "state": st}
+        async with room.lock:
+            if self.writer is not None:
+                await self.writer.submit(room.fd, json.dumps(msg).encode() + b"\n")
+            if self.per_seat:
+                for who, conn in list(room.conns.items()):
+                    with contextlib.suppress(Exception):
+                        conn.transport.write(_frame(json.dumps({**update, "me": who})))
+            else:
+                frame = _frame(json.dumps(update))
+                for conn in list(room.conns.values()):
+                    with contextlib.suppress(Exception):
+                        conn.transport.write(frame)
+
+
+def _frame(text: str) -> bytes:
+    """One unmasked text frame (what a server sends), as Cibo frames its messages."""
+    data = text.encode()
+    n = len(data)
+    if n < 126:
+        return bytes((0x81, n)) + data
+    if n < 1 << 16:
+        return bytes((0x81, 126)) + n.to_bytes(2, "big") + data
+    return bytes((0x81, 127)) + n.to_bytes(8, "big") + data
+
+
+async def main(host: str, port: int, durable: Path | None, per_seat: bool) -> None:
+    loop = asyncio.get_running_loop()
+    stop = loop.create_future()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(sig, stop.set_result, None)
+    floor = Floor(durable, per_seat)
+    if durable is not None:
+        durable.mkdir(parents=True, exist_ok=True)
+        floor.writer = Writer(loop)
+    async with serve(floor.handler, host, port, compression=None, ping_interval=None,
+                     backlog=511):
+        print(f"floor on {host}:{port} (durable: {durable}, per seat: {per_seat})", flush=True)
+        await stop
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--host", default="127.0.0.1")
+    parser.add_argument("--port", type=int, default=8765)
+    parser.add_argument("--durable", type=Path, metavar="DIR")
+    parser.add_argument("--per-seat", action="store_true")
+    args = parser.parse_args()
+    asyncio.run(main(args.host, args.port, args.durable, args.per_seat))
