@@ -7,6 +7,7 @@ import contextlib
 import errno
 import os
 import subprocess
+import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -379,3 +380,56 @@ async def test_a_failed_syncfs_is_pinned_on_the_file_that_failed(tmp_path: Path)
         await j.aclose()
     store.close()
     group.close()
+
+
+async def _writer_idle(group: GroupCommit) -> None:
+    for _ in range(200):
+        if group._idle and not group._waiting:
+            return
+        await asyncio.sleep(0.005)
+    raise AssertionError("the writer never went idle")
+
+
+async def test_handover_lets_an_idle_writer_take_the_records_before_the_loop_goes_on(
+    store: GameStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Woken while the loop keeps the interpreter, the writer would start on the records only
+    once the loop is idle; after ``handover`` it has them already (and syncs meanwhile)."""
+    monkeypatch.setattr(writer_module, "HANDOVER_WAIT", 5.0)  # never the reason it returns
+    journal = await new_journal(store)
+    await play(journal, 1)
+    await _writer_idle(store.group)
+    first, second = journal.submit(_cmd(3)), journal.submit(_cmd(4))
+    journal.handover()
+    assert not store.group._waiting  # both taken, in one round
+    await asyncio.gather(first, second)
+    assert [e.seq for e in read_journal(journal.path).events()][-2:] == [3, 4]
+    await journal.aclose()
+
+
+async def test_handover_does_not_wait_for_a_busy_writer(
+    store: GameStore, monkeypatch: pytest.MonkeyPatch, mode: str
+) -> None:
+    """A writer in the middle of a round takes new records after it: nothing to wait for."""
+    monkeypatch.setattr(writer_module, "HANDOVER_WAIT", 5.0)
+    journal = await new_journal(store)
+    await play(journal, 1)
+    await _writer_idle(store.group)
+
+    def wrap(real: Sync) -> Sync:
+        def slow(fd: int) -> None:
+            time.sleep(0.3)
+            real(fd)
+
+        return slow
+
+    interpose(monkeypatch, mode, wrap)
+    first = journal.submit(_cmd(3))
+    journal.handover()  # idle: taken at once, then the slow sync
+    second = journal.submit(_cmd(4))
+    started = time.monotonic()
+    journal.handover()
+    assert time.monotonic() - started < 0.2
+    assert store.group._waiting  # the second waits for the next round
+    await asyncio.gather(first, second)
+    await journal.aclose()

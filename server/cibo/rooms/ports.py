@@ -56,6 +56,11 @@ class GameLog(Protocol):
         """
         ...
 
+    def handover(self) -> None:
+        """Records were submitted for this turn of the loop: let the disk start on them now
+        (a journal written by another thread may wait briefly for it to take them)."""
+        ...
+
     async def aclose(self) -> None:
         """Flush what was queued and close."""
         ...
@@ -105,6 +110,9 @@ class MemoryLog:
             self.closed = True
         future.set_result(None)
         return future
+
+    def handover(self) -> None:
+        pass  # nothing to start: what it keeps is "durable" at once
 
     async def aclose(self) -> None:
         self.closed = True
