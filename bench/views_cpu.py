@@ -15,37 +15,28 @@ can be compared on the same positions (run each in its own process, alternating)
 from __future__ import annotations
 
 import argparse
-import hashlib
 import time
 from collections.abc import Callable
 from typing import Any
 
-from cibo.core.policies import choose
-from cibo.core.rng import Rng
-from cibo.core.rules import play
 from cibo.core.state import GameState
 from cibo.core.teach import goal_progress, hero_values
 from cibo.core.views import legal_actions, view_states
 from cibo.rulesets import find_ruleset, load_ruleset
-from cibo.simulation import _command, game_seed, setup_game
+from cibo.simulation import bot_positions, game_seed
 
 
 def positions(ruleset: str, games: int, players: int) -> list[GameState]:
     """Every position of ``games`` games, random bots, normal difficulty."""
     rs = load_ruleset(find_ruleset(ruleset)).ruleset
-    out: list[GameState] = []
-    for i in range(games):
-        seed = game_seed("views", i)
-        s = setup_game(rs, seed=seed, players=players, difficulty="normal", index=i)
-        rng = Rng(hashlib.sha256(b"bot:" + seed).digest())
-        seats = [x.id for x in s.seats]
-        while not s.over:
-            out.append(s)
-            seat, wire = next(
-                (x, w) for x in seats if (w := choose(s, x, "random", rng)) is not None
-            )
-            s = play(s, _command(seat, wire)).state
-    return out
+    return [
+        s
+        for i in range(games)
+        for s in bot_positions(
+            rs, seed=game_seed("views", i), players=players, difficulty="normal",
+            policy="random", index=i,
+        )
+    ]
 
 
 def per_position(states: list[GameState], work: Callable[[GameState], Any], repeats: int) -> float:

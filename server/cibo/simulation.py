@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 import os
 from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from itertools import combinations
 from multiprocessing import get_context
@@ -36,6 +36,7 @@ __all__ = [
     "GameResult",
     "Report",
     "SimulationError",
+    "bot_positions",
     "game_seed",
     "hero_lineup",
     "play_game",
@@ -164,6 +165,27 @@ def setup_game(
     for command in commands:
         state = play(state, command).state
     return state
+
+
+def bot_positions(
+    rs: Ruleset, *, seed: bytes, players: int, difficulty: str, policy: str, index: int = 0
+) -> Iterator[GameState]:
+    """Every state of one bot game in which a command is chosen, in order: the game
+    :func:`play_game` plays with the same arguments, as positions (for tests and benchmarks
+    that check or time something on real games)."""
+    state = setup_game(rs, seed=seed, players=players, difficulty=difficulty, index=index)
+    bot_rng = Rng(hashlib.sha256(b"bot:" + seed).digest())
+    seats = [s.id for s in state.seats]
+    commands = 0
+    while not state.over:
+        if commands >= MAX_COMMANDS:
+            raise SimulationError(f"game {index} did not end after {MAX_COMMANDS} commands")
+        yield state
+        seat, wire = next(
+            (s, w) for s in seats if (w := choose(state, s, policy, bot_rng)) is not None
+        )
+        state = play(state, _command(seat, wire)).state
+        commands += 1
 
 
 def play_game(

@@ -3,36 +3,28 @@ the short command list, and whether an action would be possible in another zone.
 
 from __future__ import annotations
 
-import hashlib
-
 from cibo.core.board import distances
 from cibo.core.errors import RulesError
-from cibo.core.policies import _possible_at, choose
-from cibo.core.rng import Rng
-from cibo.core.rules import action_refusal, find_action, play, targets
+from cibo.core.policies import _possible_at
+from cibo.core.rules import action_refusal, find_action, targets
 from cibo.core.ruleset import Action, Ruleset
 from cibo.core.state import GameState, HeroState, replace
 from cibo.core.views import legal_actions, legal_commands
-from cibo.simulation import _command, game_seed, setup_game
+from cibo.simulation import bot_positions, game_seed
 
 _KEYS = ("type", "hero", "action", "target", "cost")
 
 
 def _positions(rs: Ruleset, games: int, policy: str = "greedy") -> list[GameState]:
     """Every state a bot chose a command in, over ``games`` games."""
-    seen: list[GameState] = []
-    for i in range(games):
-        seed = game_seed("shortcuts", i)
-        state = setup_game(rs, seed=seed, players=3, difficulty="normal", index=i)
-        rng = Rng(hashlib.sha256(b"bot:" + seed).digest())
-        seats = [s.id for s in state.seats]
-        while not state.over:
-            seen.append(state)
-            seat, wire = next(
-                (s, w) for s in seats if (w := choose(state, s, policy, rng)) is not None
-            )
-            state = play(state, _command(seat, wire)).state
-    return seen
+    return [
+        s
+        for i in range(games)
+        for s in bot_positions(
+            rs, seed=game_seed("shortcuts", i), players=3, difficulty="normal", policy=policy,
+            index=i,
+        )
+    ]
 
 
 def _possible_the_long_way(

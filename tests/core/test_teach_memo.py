@@ -4,20 +4,15 @@ afresh, and a change to anything a formula reads is seen at once."""
 
 from __future__ import annotations
 
-import hashlib
-
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from cibo.core.env import reads_of
-from cibo.core.policies import choose
-from cibo.core.rng import Rng
-from cibo.core.rules import play
 from cibo.core.ruleset import Ruleset
 from cibo.core.state import GameState, replace
 from cibo.core.teach import _goal_progress, _hero_values, goal_progress, hero_values
 from cibo.rulesets import find_ruleset, load_ruleset
-from cibo.simulation import _command, game_seed, setup_game
+from cibo.simulation import bot_positions, game_seed, setup_game
 
 RULESETS = {name: load_ruleset(find_ruleset(name)).ruleset
             for name in ("electro-fishers", "factory-raid")}
@@ -26,19 +21,11 @@ RULESETS = {name: load_ruleset(find_ruleset(name)).ruleset
 def _positions(
     rs: Ruleset, index: int, players: int, difficulty: str, policy: str
 ) -> list[GameState]:
-    """Every state of one game, bots choosing by ``policy``."""
-    seed = game_seed("teach-memo", index)
-    state = setup_game(rs, seed=seed, players=players, difficulty=difficulty, index=index)
-    rng = Rng(hashlib.sha256(b"bot:" + seed).digest())
-    seats = [s.id for s in state.seats]
-    seen = [state]
-    while not state.over:
-        seat, wire = next(
-            (s, w) for s in seats if (w := choose(state, s, policy, rng)) is not None
-        )
-        state = play(state, _command(seat, wire)).state
-        seen.append(state)
-    return seen
+    """Every state of one game in which bots chose by ``policy``."""
+    return list(bot_positions(
+        rs, seed=game_seed("teach-memo", index), players=players, difficulty=difficulty,
+        policy=policy, index=index,
+    ))
 
 
 def _check(states: list[GameState]) -> int:
