@@ -350,7 +350,8 @@ class Room:
                 self.peers[request.client] = request.peer
             entries.append(_Entry(request, step, self._submit(step), stopped))
             final = final or request.final
-        self.journal.handover()  # the records' sync runs while the flush is built
+        if any(entry.futures for entry in entries):
+            self.journal.handover()  # the records' sync runs while the flush is built
         flush = self.session.flush()
         entries.append(_Entry(_Request(_nothing), flush, [], self.session.stopped))
         return entries, final
