@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 from cibo.core.env import reads_of
 from cibo.core.ruleset import Ruleset
 from cibo.core.state import GameState, replace
-from cibo.core.teach import _goal_progress, _hero_values, goal_progress, hero_values
+from cibo.core.teach import _goal_progress, _hero_values, _Memo, goal_progress, hero_values
 from cibo.rulesets import find_ruleset, load_ruleset
 from cibo.simulation import bot_positions, game_seed, setup_game
 
@@ -99,3 +99,43 @@ def test_hero_fields_read_the_heroes_and_kind_numbers_read_nothing(electro: Rule
     assert set(reads_of(electro, ["@hero.move"]).parts) == set()
     # An attack formula is read in turn: Electro-Fisher's counts the allies beside the hero.
     assert set(reads_of(electro, ["@hero.attack"]).parts) == {"heroes"}
+
+
+def test_games_that_read_alike_share_one_answer(electro: Ruleset) -> None:
+    """Two games at the same opening position (other seeds, the same heroes and difficulty)
+    are given the same answers, worked out once: a server opening many rooms pays once."""
+    first = setup_game(electro, seed=b"one!" * 8, players=4, difficulty="easy")
+    second = setup_game(electro, seed=b"two!" * 8, players=4, difficulty="easy")
+    assert first.seed != second.seed
+    assert goal_progress(second) is goal_progress(first)
+    for h in first.heroes:
+        assert hero_values(second, h.id) is hero_values(first, h.id)
+    # Once chance has played, games differ: each works out its own (equal) answers.
+    rolled = [
+        replace(setup_game(electro, seed=seed * 8, players=4, difficulty="easy"), rng_counter=1)
+        for seed in (b"3rd!", b"4th!")
+    ]
+    assert goal_progress(rolled[1]) == goal_progress(rolled[0])
+    assert goal_progress(rolled[1]) is not goal_progress(rolled[0])
+
+
+def test_a_game_that_reads_differently_gets_its_own_answer(electro: Ruleset) -> None:
+    """The goal panel reads the difficulty: a hard game at the same position as an easy one
+    is not given the easy one's numbers."""
+    easy = setup_game(electro, seed=b"easy" * 8, players=4, difficulty="easy")
+    hard = setup_game(electro, seed=b"hard" * 8, players=4, difficulty="hard")
+    assert goal_progress(easy) == _goal_progress(easy)
+    assert goal_progress(hard) == _goal_progress(hard) != goal_progress(easy)
+
+
+def test_answers_for_any_game_are_bounded() -> None:
+    """The answers kept for any game are dropped all at once when full, never grow past it."""
+    memo = _Memo(RULESETS["electro-fishers"], reads_of(RULESETS["electro-fishers"], []))
+    for i in range(_Memo.COMMON + 10):
+        memo.put((bytes([i % 256]) * 32, "h1"), (f"zone{i}", ({"t": i},)), {"n": i}, common=True)
+    assert 0 < len(memo.common) <= _Memo.COMMON
+    assert memo.get((b"\x00" * 32, "h1"), ("zone3", ({"t": 3},)), common=True) is None
+    last = _Memo.COMMON + 9
+    assert memo.get((b"new" * 11 + b"!", "h1"), (f"zone{last}", ({"t": last},)), common=True) == {
+        "n": last
+    }

@@ -26,6 +26,7 @@ Cyrillic and Greek are ignored).
 
 from __future__ import annotations
 
+import functools
 import unicodedata
 from typing import Final
 
@@ -202,9 +203,29 @@ def _trim(cluster: str) -> str:
     return "".join(kept)
 
 
+_REMEMBERED: Final = 512
+"""Names (of at most :data:`MAX_RAW` characters) whose cleaned form and key are remembered: a
+room judges every seated name again at each join, and the same few names come back game after
+game."""
+
+
 def clean_name(raw: str) -> str | None:
     """The name as it will be shown, or None when nothing visible is left (see the module
     docstring). Any length is accepted here; callers cap the raw input at :data:`MAX_RAW`."""
+    return _clean_remembered(raw) if len(raw) <= MAX_RAW else _clean_name(raw)
+
+
+def name_key(name: str) -> str:
+    """The key under which names must be unique in a room: equal keys look alike.
+
+    Compatibility-decomposed (full-width and mathematical letters become plain ones), marks,
+    joiners, variation selectors and other invisible characters removed, case-folded, and
+    common look-alikes mapped to one Latin letter (Cyrillic ``а``, Greek ``ο``, ``l``/``1``).
+    """
+    return _key_remembered(name) if len(name) <= MAX_RAW else _name_key(name)
+
+
+def _clean_name(raw: str) -> str | None:
     words: list[str] = []
     for ch in unicodedata.normalize("NFC", raw):
         if _is_blank(ch):
@@ -226,13 +247,7 @@ def clean_name(raw: str) -> str | None:
     return name
 
 
-def name_key(name: str) -> str:
-    """The key under which names must be unique in a room: equal keys look alike.
-
-    Compatibility-decomposed (full-width and mathematical letters become plain ones), marks,
-    joiners, variation selectors and other invisible characters removed, case-folded, and
-    common look-alikes mapped to one Latin letter (Cyrillic ``а``, Greek ``ο``, ``l``/``1``).
-    """
+def _name_key(name: str) -> str:
     kept = [
         ch
         for ch in unicodedata.normalize("NFKD", name)
@@ -241,3 +256,7 @@ def name_key(name: str) -> str:
     folded = unicodedata.normalize("NFKC", "".join(kept).casefold())
     folded = "".join(ch for ch in unicodedata.normalize("NFKD", folded) if not _is_mark(ch))
     return " ".join(folded.translate(_LOOKALIKES).split())
+
+
+_clean_remembered: Final = functools.lru_cache(maxsize=_REMEMBERED)(_clean_name)
+_key_remembered: Final = functools.lru_cache(maxsize=_REMEMBERED)(_name_key)
