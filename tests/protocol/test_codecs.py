@@ -214,7 +214,7 @@ def test_encode_shared_encodes_a_shared_value_once() -> None:
     heroes = [{"id": "h0", "hp": 3}, {"id": "h1", "hp": 2}]
     first = {"type": "update", "seq": 4, "changes": {"heroes": heroes, "actions": []}}
     second = {"type": "update", "seq": 4, "changes": {"heroes": heroes, "actions": ["a"]}}
-    for codec, marker in ((JSON, '"hX"'), (MSGPACK, MSGPACK.encode("hX"))):
+    for codec, marker in ((JSON, b'"hX"'), (MSGPACK, MSGPACK.encode("hX"))):
         memo: dict[int, Any] = {}
         codec.encode_shared(first, memo)
         kept = memo[id(heroes)][0]

@@ -85,6 +85,9 @@ def unpin(value: dict[str, Any] | list[Any]) -> None:
         del _PINNED[id(value)]
 
 
+_KEYS_KEPT: Final = 1024
+"""Map keys whose encodings :class:`JsonCodec` keeps (the protocol has a few dozen)."""
+
 SPLICE_DEPTH: Final = 2
 """Levels of maps that :meth:`Codec.encode_shared` takes apart: the message, and the maps among
 its values (``changes``, ``state``). Every list or map below them (``events``, ``heroes``,
@@ -224,6 +227,9 @@ class JsonCodec:
         self._decoder = json.JSONDecoder(parse_constant=_reject_constant)
         self._encoder = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
         self._whole = _one_shot(self._encoder)
+        self._keys: dict[str, bytes] = {}
+        """A map key's encoding with its colon (``"type":``), for the keys of the maps
+        :meth:`_splice` takes apart (the protocol's and the views' own)."""
 
     def encode(self, message: Mapping[str, Any]) -> bytes:
         return self._whole(message).encode()
@@ -231,34 +237,47 @@ class JsonCodec:
     def encode_shared(self, message: Mapping[str, Any], memo: EncodeMemo) -> bytes:
         if type(message) is not dict:
             return self.encode(message)
-        return self._splice(message, memo, 0).encode()
+        return self._splice(message, memo, 0)
 
-    def _splice(self, value: dict[str, Any], memo: EncodeMemo, depth: int) -> str:
-        """``value`` as JSON text: the text the whole encoder gives, with the lists and dicts
-        among its values taken from ``memo`` (or encoded and put there), and those values that
-        are dicts above :data:`SPLICE_DEPTH` taken apart in turn."""
-        whole = self._whole
+    def _encode_piece(self, value: Any) -> bytes:
+        return self._whole(value).encode()
+
+    def _splice(self, value: dict[str, Any], memo: EncodeMemo, depth: int) -> bytes:
+        """``value`` as UTF-8 JSON: the bytes the whole encoder gives, with the lists and
+        dicts among its values taken from ``memo`` (or encoded and put there), and those
+        values that are dicts above :data:`SPLICE_DEPTH` taken apart in turn.
+
+        Pieces are kept as bytes, not text: a welcome carries a ruleset's 29 kB summary, and
+        joining it as text and encoding the whole message again cost 18 µs where joining
+        bytes costs 2."""
+        whole = self._encode_piece
+        keys = self._keys
         pieces = []
         for key, item in value.items():
             if type(key) is not str:
                 return whole(value)  # the encoder's own conversion of other keys
             kind = type(item)
             if kind is dict or kind is list:
-                text: str = _container(
+                data: bytes = _container(
                     self.name, item, memo, depth, splice=self._splice, whole=whole
                 )
             elif kind is str:
-                text = _json_string(item)
+                data = _json_string(item).encode()
             elif kind is int:
-                text = int.__repr__(item)
+                data = int.__repr__(item).encode()
             elif item is None:
-                text = "null"
+                data = b"null"
             elif kind is bool:
-                text = "true" if item else "false"
+                data = b"true" if item else b"false"
             else:  # floats and anything unusual: as the encoder does
-                text = whole(item)
-            pieces.append(_json_string(key) + ":" + text)
-        return "{" + ",".join(pieces) + "}"
+                data = whole(item)
+            name = keys.get(key)
+            if name is None:
+                name = (_json_string(key) + ":").encode()
+                if len(keys) < _KEYS_KEPT:
+                    keys[key] = name
+            pieces.append(name + data)
+        return b"{" + b",".join(pieces) + b"}"
 
     def decode(self, frame: str | bytes) -> dict[str, Any]:
         if isinstance(frame, bytes):

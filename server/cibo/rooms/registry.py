@@ -190,10 +190,13 @@ class Registry:
             await self._evict_finished()
         if len(self.rooms) + len(self._reserved) >= self.limits.max_rooms:
             raise RoomRefused("room/limit")
-        if owner is not None:
-            # Only games still to be played count: a host's finished games of the evening
-            # must not stop the next one (the global cap and eviction bound those).
-            mine = sum(1 for r in self._owned.get(owner, ()) if not r.over)
+        owned = self._owned.get(owner, ()) if owner is not None else ()
+        # Only games still to be played count: a host's finished games of the evening must
+        # not stop the next one (the global cap and eviction bound those). Fewer rooms than
+        # the cap, finished or not, are under it: counting is needed only at the cap (a
+        # count at every room made opening many rooms from one address quadratic).
+        if len(owned) >= self.limits.max_rooms_per_address:
+            mine = sum(1 for r in owned if not r.over)
             if mine >= self.limits.max_rooms_per_address:
                 raise RoomRefused("room/limit")
         try:
