@@ -58,6 +58,54 @@ def test_heroes_compare_by_what_names_can_read(electro: Ruleset) -> None:
     assert reads.key(s) != reads.key(moved)
 
 
+@pytest.mark.parametrize(
+    ("source", "bound"),
+    [
+        ("allies_here > 0", True),
+        ("@hero.hp > 1", True),
+        ("(2 + min(1, allies_here))d6cs>=4", True),
+        ("@hero.attack", True),  # Electro-Fisher's attack counts the allies beside the hero
+        ("allies_here + heroes_active > 0", False),
+        ("count(heroes where zone != 'shaft') == 0", False),
+        ("$hero.hp > 0", False),
+        ("villagers < 3", False),
+    ],
+)
+def test_reads_through_the_bound_hero_are_told_apart(
+    electro: Ruleset, source: str, bound: bool
+) -> None:
+    """Only names about the bound hero (its fields, its allies) make a key per hero; any
+    other read of the heroes keeps every hero in the key."""
+    reads = reads_of(electro, [source])
+    assert reads.bound is bound
+    assert "heroes" in reads.parts or source == "villagers < 3"
+
+
+def test_a_bound_key_reads_the_hero_and_who_stands_with_it(electro: Ruleset) -> None:
+    """For ``allies_here``: another hero's hit points or a move between two other zones
+    leave the key as it was; an ally arriving, the hero moving or being hurt change it. Asked
+    without the hero, the key is every hero's, as for any other read."""
+    s = setup_game(electro, seed=b"bound" * 6 + b"!!", players=4, difficulty="normal")
+    reads = reads_of(electro, ["allies_here"])
+    me, other, *rest = s.heroes
+    zones = [z for z in electro.zones if z != me.zone]
+    away = replace(s, heroes=(me, replace(other, zone=zones[0]), *rest))
+    elsewhere = replace(s, heroes=(me, replace(other, zone=zones[1]), *rest))
+    hurt = replace(away, heroes=(me, replace(away.heroes[1], hp=1), *rest))
+    beside = replace(away, heroes=(me, replace(other, zone=me.zone), *rest))
+    assert reads.key(away, me) == reads.key(elsewhere, me) == reads.key(hurt, me)
+    assert reads.key(away) != reads.key(elsewhere)  # no hero given: every hero counts
+    assert reads.key(beside, me) != reads.key(away, me)
+    moved = replace(me, zone=zones[1])
+    assert reads.key(replace(away, heroes=(moved, *away.heroes[1:])), moved) != reads.key(
+        away, me
+    )
+    wounded = replace(me, hp=me.hp - 1)
+    assert reads.key(replace(away, heroes=(wounded, *away.heroes[1:])), wounded) != (
+        reads.key(away, me)
+    )
+
+
 def test_a_skipped_check_never_hides_an_ending(electro: Ruleset) -> None:
     s = _started(electro)
     assert set(end_reads(electro).parts) >= {"tracks", "heroes"}

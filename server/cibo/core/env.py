@@ -22,7 +22,7 @@ from typing import Literal
 from cibo.core.expr import Count, Name, Node, Sum, Value, compile_expr
 from cibo.core.expr.syntax import children, walk
 from cibo.core.ruleset import Ruleset
-from cibo.core.state import GameState
+from cibo.core.state import GameState, HeroState
 
 __all__ = [
     "BUILTINS",
@@ -76,6 +76,11 @@ _ITEM_PARTS: dict[str, frozenset[str]] = {
 }
 """What an item of each collection can read of the state itself (its own fields)."""
 
+_BOUND_HERO = "hero"
+"""A part of :func:`reads_of`'s own (never a state's field): what ``allies_here`` and
+``@hero.<field>`` read, the bound hero and who stands with it, not every hero."""
+
+
 _BUILTIN_PARTS: dict[str, frozenset[str]] = {
     "round": frozenset({"round"}),
     "rounds": frozenset(),
@@ -83,7 +88,7 @@ _BUILTIN_PARTS: dict[str, frozenset[str]] = {
     "heroes_active": frozenset({"heroes"}),
     "noise_total": frozenset({"noise"}),
     "units": frozenset({"units"}),
-    "allies_here": frozenset({"heroes"}),
+    "allies_here": frozenset({_BOUND_HERO}),
 }
 
 
@@ -94,23 +99,35 @@ class Reads:
     under the same bindings: expressions cannot roll without a stream, and a name holding a
     formula is evaluated with the same env. A caller may then skip evaluating them again.
     Heroes enter the key only by what names can read of them (id, kind, zone, hit points,
-    downed), not by their actions and limits.
+    downed), not by their actions and limits; and when the expressions read the heroes only
+    through the bound hero (``allies_here``, ``@hero.<field>``), a key for that hero holds
+    its own fields and how many allies stand with it instead of every hero (:attr:`bound`).
     """
 
-    __slots__ = ("_heroes", "_last", "parts")
+    __slots__ = ("_heroes", "_last", "bound", "parts")
 
-    def __init__(self, parts: Iterable[str]) -> None:
+    def __init__(self, parts: Iterable[str], *, bound: bool = False) -> None:
         wanted = set(parts)
         self.parts = tuple(p for p in PARTS if p in wanted and p != "heroes")
         self._heroes = "heroes" in wanted
         if self._heroes:
             self.parts += ("heroes",)
+        self.bound = bound and self._heroes
+        """The heroes are read only through the bound hero (see :meth:`key`)."""
         self._last: tuple[object, tuple[object, ...]] = ((), ())
         """The last heroes tuple seen and what names can read of it (states share it)."""
 
-    def key(self, state: GameState) -> tuple[object, ...]:
+    def key(self, state: GameState, hero: HeroState | None = None) -> tuple[object, ...]:
+        """What the expressions can read of ``state``, evaluated with ``hero`` bound (pass the
+        hero only when it is bound: the key is then about that hero)."""
         if not self._heroes:
             return tuple([getattr(state, p) for p in self.parts])
+        if self.bound and hero is not None:
+            allies = sum(
+                1 for h in state.heroes if not h.downed and h.zone == hero.zone and h.id != hero.id
+            )
+            mine = (hero.id, hero.kind, hero.zone, hero.hp, hero.max_hp, hero.downed, allies)
+            return (*[getattr(state, p) for p in self.parts[:-1]], mine)
         heroes = state.heroes
         last, seen = self._last
         if heroes is not last:
@@ -122,8 +139,8 @@ class Reads:
 def reads_of(rs: Ruleset, sources: Iterable[str]) -> Reads:
     """The :class:`Reads` of the expressions ``sources`` (evaluated with :class:`GameEnv`).
 
-    Conservative: a name whose reads are not known here (``$`` variables, ``@hero``, a value
-    that holds a formula, an unknown name) counts as reading everything.
+    Conservative: a name whose reads are not known here (``$`` variables, a value that holds
+    a formula, an unknown name) counts as reading everything.
 
     Raises:
         ExprError: when a source does not compile.
@@ -132,7 +149,11 @@ def reads_of(rs: Ruleset, sources: Iterable[str]) -> Reads:
     for source in sources:
         if source:
             _node_reads(rs, compile_expr(source).root, "", parts)
-    return Reads(parts)
+    bound = _BOUND_HERO in parts and "heroes" not in parts
+    if _BOUND_HERO in parts:
+        parts.discard(_BOUND_HERO)
+        parts.add("heroes")
+    return Reads(parts, bound=bound)
 
 
 def _node_reads(rs: Ruleset, node: Node, scope: str, parts: set[str]) -> None:
@@ -198,7 +219,7 @@ def _hero_field_reads(rs: Ruleset, name: str) -> frozenset[str]:
     formula of any kind reads; everything when an attack formula names ``@hero.attack``
     itself (it would never end)."""
     if name in _HERO_STATE_FIELDS:
-        return frozenset({"heroes"})
+        return frozenset({_BOUND_HERO})
     if name != "attack":
         return frozenset()  # move and the kind's stats (0 for a stat the kind lacks)
     parts: set[str] = set()

@@ -282,7 +282,7 @@ def hero_values(state: GameState, hero_id: str) -> dict[str, Any]:
     rs = state.ruleset
     memo = _memo(rs, "hero:" + hero.kind, lambda: _hero_sources(rs, hero.kind))
     slot = (state.seed, hero.id)
-    key = (hero.zone, memo.reads.key(state))
+    key = (hero.zone, memo.reads.key(state, hero))
     common = state.rng_counter == 0
     known = memo.get(slot, key, common=common)
     if known is not None:
