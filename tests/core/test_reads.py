@@ -50,7 +50,7 @@ def test_zone_items_read_what_a_zone_shows(electro: Ruleset) -> None:
 
 def test_heroes_compare_by_what_names_can_read(electro: Ruleset) -> None:
     s = _started(electro)
-    reads = reads_of(electro, ["heroes_active == 0"])
+    reads = reads_of(electro, ["count(heroes where zone != 'shaft') == 0"])
     h = s.heroes[0]
     busy = replace(s, heroes=(replace(h, actions_left=h.actions_left + 3), *s.heroes[1:]))
     moved = replace(s, heroes=(replace(h, zone="elsewhere"), *s.heroes[1:]))
@@ -65,7 +65,8 @@ def test_heroes_compare_by_what_names_can_read(electro: Ruleset) -> None:
         ("@hero.hp > 1", True),
         ("(2 + min(1, allies_here))d6cs>=4", True),
         ("@hero.attack", True),  # Electro-Fisher's attack counts the allies beside the hero
-        ("allies_here + heroes_active > 0", False),
+        ("allies_here + count(heroes where hp > 1) > 0", False),
+        ("allies_here + heroes_active > 0", True),  # and by number: still not every hero
         ("count(heroes where zone != 'shaft') == 0", False),
         ("$hero.hp > 0", False),
         ("villagers < 3", False),
@@ -104,6 +105,34 @@ def test_a_bound_key_reads_the_hero_and_who_stands_with_it(electro: Ruleset) -> 
     assert reads.key(replace(away, heroes=(wounded, *away.heroes[1:])), wounded) != (
         reads.key(away, me)
     )
+
+
+@pytest.mark.parametrize(
+    ("source", "counted"),
+    [
+        ("heroes_active == 0 and rations == 0", True),
+        ("6 + 2 * heroes", True),
+        ("@scaling.route_goal", True),
+        ("heroes_active > 0 and count(heroes where zone != 'duct') == 0", False),
+        ("allies_here > 0", False),
+    ],
+)
+def test_reads_of_the_heroes_by_number_are_told_apart(
+    electro: Ruleset, source: str, counted: bool
+) -> None:
+    assert reads_of(electro, [source]).counted is counted
+
+
+def test_a_counted_key_reads_how_many_heroes_and_how_many_are_up(electro: Ruleset) -> None:
+    """Heroes moving or hurt leave a key by number as it was; one going down changes it."""
+    s = setup_game(electro, seed=b"count" * 6 + b"!!", players=4, difficulty="normal")
+    reads = reads_of(electro, ["heroes_active == 0"])
+    h = s.heroes[0]
+    zone = next(z for z in electro.zones if z != h.zone)
+    moved = replace(s, heroes=(replace(h, zone=zone, hp=1), *s.heroes[1:]))
+    down = replace(s, heroes=(replace(h, downed=True, hp=0), *s.heroes[1:]))
+    assert reads.key(s) == reads.key(moved) == reads.key(moved, h)
+    assert reads.key(down) != reads.key(s)
 
 
 def test_a_skipped_check_never_hides_an_ending(electro: Ruleset) -> None:

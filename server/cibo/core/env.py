@@ -80,12 +80,16 @@ _BOUND_HERO = "hero"
 """A part of :func:`reads_of`'s own (never a state's field): what ``allies_here`` and
 ``@hero.<field>`` read, the bound hero and who stands with it, not every hero."""
 
+_HERO_COUNT = "hero_count"
+"""A part of :func:`reads_of`'s own: what ``heroes``, ``heroes_active`` and ``@scaling.<name>``
+read, how many heroes there are and how many are up, not where they stand."""
+
 
 _BUILTIN_PARTS: dict[str, frozenset[str]] = {
     "round": frozenset({"round"}),
     "rounds": frozenset(),
-    "heroes": frozenset({"heroes"}),
-    "heroes_active": frozenset({"heroes"}),
+    "heroes": frozenset({_HERO_COUNT}),
+    "heroes_active": frozenset({_HERO_COUNT}),
     "noise_total": frozenset({"noise"}),
     "units": frozenset({"units"}),
     "allies_here": frozenset({_BOUND_HERO}),
@@ -99,21 +103,26 @@ class Reads:
     under the same bindings: expressions cannot roll without a stream, and a name holding a
     formula is evaluated with the same env. A caller may then skip evaluating them again.
     Heroes enter the key only by what names can read of them (id, kind, zone, hit points,
-    downed), not by their actions and limits; and when the expressions read the heroes only
-    through the bound hero (``allies_here``, ``@hero.<field>``), a key for that hero holds
-    its own fields and how many allies stand with it instead of every hero (:attr:`bound`).
+    downed), not by their actions and limits; and narrower still when the expressions read
+    them only through the bound hero (``allies_here``, ``@hero.<field>``: that hero's own
+    fields and how many allies stand with it, :attr:`bound`) or only by number (``heroes``,
+    ``heroes_active``, ``@scaling``: how many, how many up, :attr:`counted`).
     """
 
-    __slots__ = ("_heroes", "_last", "bound", "parts")
+    __slots__ = ("_heroes", "_last", "bound", "counted", "parts")
 
-    def __init__(self, parts: Iterable[str], *, bound: bool = False) -> None:
+    def __init__(
+        self, parts: Iterable[str], *, bound: bool = False, counted: bool = False
+    ) -> None:
         wanted = set(parts)
         self.parts = tuple(p for p in PARTS if p in wanted and p != "heroes")
         self._heroes = "heroes" in wanted
         if self._heroes:
             self.parts += ("heroes",)
         self.bound = bound and self._heroes
-        """The heroes are read only through the bound hero (see :meth:`key`)."""
+        """The heroes are read through the bound hero (see :meth:`key`), or by number."""
+        self.counted = counted and self._heroes
+        """The heroes are read by their number (see :meth:`key`), or through the bound hero."""
         self._last: tuple[object, tuple[object, ...]] = ((), ())
         """The last heroes tuple seen and what names can read of it (states share it)."""
 
@@ -122,13 +131,18 @@ class Reads:
         hero only when it is bound: the key is then about that hero)."""
         if not self._heroes:
             return tuple([getattr(state, p) for p in self.parts])
-        if self.bound and hero is not None:
-            allies = sum(
-                1 for h in state.heroes if not h.downed and h.zone == hero.zone and h.id != hero.id
-            )
-            mine = (hero.id, hero.kind, hero.zone, hero.hp, hero.max_hp, hero.downed, allies)
-            return (*[getattr(state, p) for p in self.parts[:-1]], mine)
         heroes = state.heroes
+        if (self.bound or self.counted) and (hero is not None or not self.bound):
+            narrow: tuple[object, ...] = ()
+            if self.counted:
+                narrow = (len(heroes), sum(1 for h in heroes if not h.downed))
+            if self.bound and hero is not None:
+                allies = sum(
+                    1 for h in heroes if not h.downed and h.zone == hero.zone and h.id != hero.id
+                )
+                mine = (hero.id, hero.kind, hero.zone, hero.hp, hero.max_hp, hero.downed, allies)
+                narrow = (*narrow, mine)
+            return (*[getattr(state, p) for p in self.parts[:-1]], narrow)
         last, seen = self._last
         if heroes is not last:
             seen = tuple([(h.id, h.kind, h.zone, h.hp, h.max_hp, h.downed) for h in heroes])
@@ -149,11 +163,13 @@ def reads_of(rs: Ruleset, sources: Iterable[str]) -> Reads:
     for source in sources:
         if source:
             _node_reads(rs, compile_expr(source).root, "", parts)
-    bound = _BOUND_HERO in parts and "heroes" not in parts
-    if _BOUND_HERO in parts:
-        parts.discard(_BOUND_HERO)
+    every = "heroes" in parts
+    bound = _BOUND_HERO in parts and not every
+    counted = _HERO_COUNT in parts and not every
+    if _BOUND_HERO in parts or _HERO_COUNT in parts:
+        parts -= {_BOUND_HERO, _HERO_COUNT}
         parts.add("heroes")
-    return Reads(parts, bound=bound)
+    return Reads(parts, bound=bound, counted=counted)
 
 
 def _node_reads(rs: Ruleset, node: Node, scope: str, parts: set[str]) -> None:
@@ -201,7 +217,7 @@ def _name_reads(rs: Ruleset, sigil: Sigil, path: tuple[str, ...]) -> frozenset[s
             return frozenset({"difficulty"}) if _numbers(held) else everything
         if head == "scaling":
             held = list(rs.scaling.get(rest[0], {}).values())
-            return frozenset({"heroes"}) if _numbers(held) else everything
+            return frozenset({_HERO_COUNT}) if _numbers(held) else everything
         if head in rs.tracks and head != "hero":
             values = rs.tracks[head].values.get(rest[0], ())
             return frozenset({"tracks"}) if _numbers(values) else everything

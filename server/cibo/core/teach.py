@@ -181,7 +181,7 @@ class _Memo:
     """Slots kept before all are dropped (games of a long simulation; a server's rooms
     hold a few each)."""
 
-    COMMON = 256
+    COMMON = 64
     """Answers kept by key for any game before all are dropped."""
 
     def __init__(self, ruleset: Ruleset, reads: Reads) -> None:
