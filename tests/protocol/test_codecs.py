@@ -119,6 +119,59 @@ def test_whatever_decodes_can_be_encoded_by_both_codecs(value: Any) -> None:
         MSGPACK.encode(decoded)
 
 
+def _standard(value: Any) -> bytes:
+    """What the standard library's encoder gives with the codec's settings."""
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":")).encode()
+
+
+exact = st.recursive(
+    st.none()
+    | st.booleans()
+    | st.integers(min_value=-(2**53 - 1), max_value=2**53 - 1)
+    | st.text(st.characters(exclude_categories=["Cs"]), max_size=30),
+    lambda inner: (
+        st.lists(inner, max_size=5)
+        | st.dictionaries(st.text(st.characters(exclude_categories=["Cs"]), max_size=8), inner,
+                          max_size=5)
+    ),
+    max_leaves=20,
+)
+
+
+@given(st.dictionaries(st.text(max_size=10), exact, max_size=8))
+@settings(max_examples=300)
+def test_json_encodes_what_the_server_sends_as_the_standard_encoder_does(
+    message: dict[str, Any],
+) -> None:
+    """Maps of str keys, lists, strings (control characters, quotes, any script), integers,
+    booleans and None: the same bytes, whole or spliced, as the standard library gives."""
+    assert JSON.encode(message) == _standard(message)
+    assert JSON.encode_shared(message, {}) == _standard(message)
+
+
+@given(st.floats(allow_nan=False, allow_infinity=False))
+def test_json_floats_read_back_as_the_same_number(number: float) -> None:
+    """Floats may be spelled otherwise (``1e16`` for ``1e+16``), never read otherwise."""
+    assert json.loads(JSON.encode({"x": number}))["x"] == number
+
+
+def test_values_the_fast_encoder_refuses_encode_as_they_always_have() -> None:
+    """Beyond 64 bits, keys that are not strings: the standard encoder's bytes; a type no JSON
+    has (a set, a dataclass): its TypeError."""
+    from dataclasses import dataclass
+
+    @dataclass
+    class Point:
+        x: int
+
+    for value in ({"big": 2**70, "small": -(2**80)}, {"k": {1: "a", None: "b", False: "c"}}):
+        assert JSON.encode(value) == _standard(value)
+        assert JSON.encode_shared(value, {}) == _standard(value)
+    for odd in ({"s": {1, 2}}, {"p": Point(1)}):
+        with pytest.raises(TypeError):
+            JSON.encode(odd)
+
+
 @pytest.mark.parametrize(
     ("frame", "code"),
     [
@@ -214,14 +267,16 @@ def test_encode_shared_encodes_a_shared_value_once() -> None:
     heroes = [{"id": "h0", "hp": 3}, {"id": "h1", "hp": 2}]
     first = {"type": "update", "seq": 4, "changes": {"heroes": heroes, "actions": []}}
     second = {"type": "update", "seq": 4, "changes": {"heroes": heroes, "actions": ["a"]}}
-    for codec, marker in ((JSON, b'"hX"'), (MSGPACK, MSGPACK.encode("hX"))):
-        memo: dict[int, Any] = {}
-        codec.encode_shared(first, memo)
-        kept = memo[id(heroes)][0]
-        assert kept is heroes  # kept alive with the memo, so its id names nothing else
-        memo[id(heroes)] = (heroes, marker)  # what the next message will be given
-        assert codec.decode(codec.encode_shared(second, memo))["changes"]["heroes"] == "hX"
-        assert codec.decode(codec.encode_shared(second, {})) == second
+    memo: dict[int, Any] = {}
+    MSGPACK.encode_shared(first, memo)
+    kept = memo[id(heroes)][0]
+    assert kept is heroes  # kept alive with the memo, so its id names nothing else
+    memo[id(heroes)] = (heroes, MSGPACK.encode("hX"))  # what the next message will be given
+    assert MSGPACK.decode(MSGPACK.encode_shared(second, memo))["changes"]["heroes"] == "hX"
+    assert MSGPACK.decode(MSGPACK.encode_shared(second, {})) == second
+    # JSON encodes every message whole (faster than splicing, with orjson): no memo.
+    memo = {}
+    assert JSON.encode_shared(first, memo) == JSON.encode(first) and memo == {}
 
 
 def test_a_pinned_value_is_encoded_once_for_every_fan_out() -> None:
@@ -232,13 +287,12 @@ def test_a_pinned_value_is_encoded_once_for_every_fan_out() -> None:
     pin(summary)
     try:
         for codec in (JSON, MSGPACK):
-            first = codec.encode_shared(message, {})
-            assert first == codec.encode(message)
-            kept = _PINNED[id(summary)][1][codec.name]  # made by the first fan-out...
-            assert codec.encode_shared({"type": "welcome", "ruleset": summary}, {}) == (
-                codec.encode({"type": "welcome", "ruleset": summary})
-            )
-            assert _PINNED[id(summary)][1][codec.name] is kept  # ...and reused by the next
+            assert codec.encode_shared(message, {}) == codec.encode(message)
+        kept = _PINNED[id(summary)][1][MSGPACK.name]  # packed by the first fan-out...
+        assert MSGPACK.encode_shared({"type": "welcome", "ruleset": summary}, {}) == (
+            MSGPACK.encode({"type": "welcome", "ruleset": summary})
+        )
+        assert _PINNED[id(summary)][1][MSGPACK.name] is kept  # ...and reused by the next
     finally:
         unpin(summary)
     assert id(summary) not in _PINNED
