@@ -442,8 +442,14 @@ async def test_hidden_information_never_reaches_mqtt(broker: Broker, tmp_path: P
         shown = set(re.findall(CANARY + r"#\d+", text))
         if shown:
             assert seq is not None and not shown & secret, (message.topic, text[:200])
-    states = len(spy.on(f"cibo/{code}/state"))
-    assert states >= 10, "the state was published many times during the game"
+    published = spy.on(f"cibo/{code}/state")
+    states = len(published)
+    # The bridge keeps only the latest state and publishes it when its writer comes round,
+    # so how many states reach the broker depends on timing (15-32 in three runs): what the
+    # check needs is states sent while canaries were hidden.
+    assert any(hidden.get(r.json()["seq"]) for r in published), (
+        "a state was published while canary cards were hidden"
+    )
     assert secret_messages > 20, "canary cards were in the deck during the game"
     peeks = [r for r in spy.on(f"cibo/{code}/events")
              if r.json()["event"]["type"] == "cards_peeked"]
