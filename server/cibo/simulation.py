@@ -174,18 +174,41 @@ def bot_positions(
     :func:`play_game` plays with the same arguments, as positions (for tests and benchmarks
     that check or time something on real games)."""
     state = setup_game(rs, seed=seed, players=players, difficulty=difficulty, index=index)
-    bot_rng = Rng(hashlib.sha256(b"bot:" + seed).digest())
+    bot_rng = _bot_stream(seed)
     seats = [s.id for s in state.seats]
     commands = 0
     while not state.over:
         if commands >= MAX_COMMANDS:
             raise SimulationError(f"game {index} did not end after {MAX_COMMANDS} commands")
         yield state
-        seat, wire = next(
-            (s, w) for s in seats if (w := choose(state, s, policy, bot_rng)) is not None
-        )
+        seat, wire = _next_command(state, seats, policy, bot_rng, index=index)
         state = play(state, _command(seat, wire)).state
         commands += 1
+
+
+def _bot_stream(seed: bytes) -> Rng:
+    """The bots' own random stream of the game played from ``seed``."""
+    return Rng(hashlib.sha256(b"bot:" + seed).digest())
+
+
+def _next_command(
+    state: GameState,
+    seats: Sequence[str],
+    policy: str,
+    bot_rng: Rng,
+    *,
+    index: int,
+    refuse_concessions: bool = False,
+) -> tuple[str, dict[str, Any]]:
+    """The first seat that can act and its command (``play_on`` to an offer when
+    ``refuse_concessions``). Raises SimulationError when nobody can act."""
+    for seat in seats:
+        if refuse_concessions and state.offer is not None:
+            return seat, {"type": "play_on"}
+        wire = choose(state, seat, policy, bot_rng)
+        if wire is not None:
+            return seat, wire
+    raise SimulationError(f"game {index}: nobody can act in round {state.round}")
 
 
 def play_game(
@@ -210,7 +233,7 @@ def play_game(
         state = setup_game(rs, seed=seed, players=players, difficulty=difficulty, index=index)
     except CoreError as exc:
         raise SimulationError(f"game {index} could not start: {exc}") from exc
-    bot_rng = Rng(hashlib.sha256(b"bot:" + seed).digest())
+    bot_rng = _bot_stream(seed)
     spawns: Counter[str] = Counter()
     actions: Counter[str] = Counter()
     # Round 1 started with the game (in setup): its value is the first.
@@ -223,16 +246,9 @@ def play_game(
     while not state.over:
         if commands >= MAX_COMMANDS:
             raise SimulationError(f"game {index} did not end after {MAX_COMMANDS} commands")
-        wire = None
-        for seat in seats:
-            if refuse_concessions and state.offer is not None:
-                wire = {"type": "play_on"}
-            else:
-                wire = choose(state, seat, policy, bot_rng)
-            if wire is not None:
-                break
-        if wire is None:
-            raise SimulationError(f"game {index}: nobody can act in round {state.round}")
+        seat, wire = _next_command(
+            state, seats, policy, bot_rng, index=index, refuse_concessions=refuse_concessions
+        )
         try:
             decision = play(state, _command(seat, wire))
         except CoreError as exc:

@@ -4,6 +4,9 @@ afresh, and a change to anything a formula reads is seen at once."""
 
 from __future__ import annotations
 
+from types import SimpleNamespace
+from typing import Any
+
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -131,11 +134,19 @@ def test_a_game_that_reads_differently_gets_its_own_answer(electro: Ruleset) -> 
 def test_answers_for_any_game_are_bounded() -> None:
     """The answers kept for any game are dropped all at once when full, never grow past it."""
     memo = _Memo(RULESETS["electro-fishers"], reads_of(RULESETS["electro-fishers"], []))
+
+    def game(seed: bytes) -> Any:
+        return SimpleNamespace(seed=seed, rng_counter=0)  # what the memo reads of a state
+
     for i in range(_Memo.COMMON + 10):
-        memo.put((bytes([i % 256]) * 32, "h1"), (f"zone{i}", ({"t": i},)), {"n": i}, common=True)
+        memo.answer(game(bytes([i % 256]) * 32), "h1", (f"zone{i}", ({"t": i},)), lambda i=i: {
+            "n": i
+        })
     assert 0 < len(memo.common) <= _Memo.COMMON
-    assert memo.get((b"\x00" * 32, "h1"), ("zone3", ({"t": 3},)), common=True) is None
+    worked: list[int] = []
+    memo.answer(game(b"\x00" * 32), "h1", ("zone3", ({"t": 3},)), lambda: worked.append(3))
+    assert worked == [3]  # dropped: worked out again
     last = _Memo.COMMON + 9
-    assert memo.get((b"new" * 11 + b"!", "h1"), (f"zone{last}", ({"t": last},)), common=True) == {
-        "n": last
-    }
+    again = memo.answer(game(b"new" * 11 + b"!"), "h1", (f"zone{last}", ({"t": last},)),
+                        lambda: worked.append(last))
+    assert again == {"n": last} and worked == [3]  # another game, the same answer

@@ -132,11 +132,12 @@ class Reads:
         if not self._heroes:
             return tuple([getattr(state, p) for p in self.parts])
         heroes = state.heroes
-        if (self.bound or self.counted) and (hero is not None or not self.bound):
+        # Without the bound hero, reads through it can only be keyed by every hero.
+        if (self.bound and hero is not None) or (self.counted and not self.bound):
             narrow: tuple[object, ...] = ()
             if self.counted:
                 narrow = (len(heroes), sum(1 for h in heroes if not h.downed))
-            if self.bound and hero is not None:
+            if hero is not None and self.bound:
                 allies = sum(
                     1 for h in heroes if not h.downed and h.zone == hero.zone and h.id != hero.id
                 )

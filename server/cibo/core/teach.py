@@ -190,31 +190,25 @@ class _Memo:
         self.kept: dict[tuple[bytes, str], tuple[tuple[object, ...], Any]] = {}
         self.common: dict[Hashable, Any] = {}
 
-    def get(self, slot: tuple[bytes, str], key: tuple[object, ...], *, common: bool) -> Any:
-        """The answer kept for ``key`` in ``slot``, or with ``common`` for any game; None."""
-        known = self.kept.get(slot)
+    def answer(
+        self, state: GameState, slot: str, key: tuple[object, ...], work: Callable[[], Any]
+    ) -> Any:
+        """The answer for ``key`` in ``state``'s game at ``slot`` (a hero's id, or ``""``):
+        the one kept there, else (before chance has played) the one kept for any game, else
+        ``work()``, kept for the next question."""
+        place = (state.seed, slot)
+        known = self.kept.get(place)
         if known is not None and known[0] == key:
             return known[1]
-        if not common:
-            return None
-        alike = _hashable((slot[1], *key))
+        alike = _hashable((slot, *key)) if state.rng_counter == 0 else None
         value = self.common.get(alike) if alike is not None else None
-        if value is not None:
-            self._keep(slot, key, value)
-        return value
-
-    def put(
-        self, slot: tuple[bytes, str], key: tuple[object, ...], value: Any, *, common: bool
-    ) -> Any:
-        """Keep ``value`` for ``key`` in ``slot`` (and with ``common`` for any game)."""
-        self._keep(slot, key, value)
-        if not common:
-            return value
-        alike = _hashable((slot[1], *key))
-        if alike is not None:
-            if len(self.common) >= self.COMMON:
-                self.common.clear()
-            self.common[alike] = value
+        if value is None:
+            value = work()
+            if alike is not None:
+                if len(self.common) >= self.COMMON:
+                    self.common.clear()
+                self.common[alike] = value
+        self._keep(place, key, value)
         return value
 
     def _keep(self, slot: tuple[bytes, str], key: tuple[object, ...], value: Any) -> None:
@@ -230,8 +224,8 @@ def _items(value: object) -> object:
 def _hashable(key: tuple[object, ...]) -> Hashable | None:
     """``key`` (a hero's zone and a :meth:`Reads.key`, or a key alone, each maybe behind a
     hero id) with the state's dicts in it (tracks, noise, markers) as tuples of their items,
-    or None when some part of it cannot be hashed. Equal results mean equal keys (two equal
-    dicts filled in another order only miss)."""
+    or None when some part of it cannot be hashed. Two keys give equal results only if they
+    are equal (two equal dicts filled in another order only miss)."""
     frozen = tuple(
         [tuple([_items(v) for v in part]) if type(part) is tuple else _items(part)
          for part in key]
@@ -281,13 +275,8 @@ def hero_values(state: GameState, hero_id: str) -> dict[str, Any]:
         return {}
     rs = state.ruleset
     memo = _memo(rs, "hero:" + hero.kind, lambda: _hero_sources(rs, hero.kind))
-    slot = (state.seed, hero.id)
     key = (hero.zone, memo.reads.key(state, hero))
-    common = state.rng_counter == 0
-    known = memo.get(slot, key, common=common)
-    if known is not None:
-        return known  # type: ignore[no-any-return]
-    return memo.put(slot, key, _hero_values(state, hero), common=common)  # type: ignore[no-any-return]
+    return memo.answer(state, hero.id, key, lambda: _hero_values(state, hero))  # type: ignore[no-any-return]
 
 
 def _hero_values(state: GameState, hero: HeroState) -> dict[str, Any]:
@@ -348,13 +337,8 @@ def goal_progress(state: GameState) -> dict[str, dict[str, dict[str, Any]]]:
     not change it."""
     rs = state.ruleset
     memo = _memo(rs, "goals", lambda: _goal_sources(rs))
-    slot = (state.seed, "")
     key = memo.reads.key(state)
-    common = state.rng_counter == 0
-    known = memo.get(slot, key, common=common)
-    if known is not None:
-        return known  # type: ignore[no-any-return]
-    return memo.put(slot, key, _goal_progress(state), common=common)  # type: ignore[no-any-return]
+    return memo.answer(state, "", key, lambda: _goal_progress(state))  # type: ignore[no-any-return]
 
 
 def _goal_progress(state: GameState) -> dict[str, dict[str, dict[str, Any]]]:
