@@ -7,7 +7,7 @@ from typing import Any
 
 import msgpack
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from cibo.protocol import JSON, MSGPACK, DecodeError, Limits, codec_for
@@ -93,6 +93,101 @@ def test_json_refuses_what_could_not_be_sent_back(frame: str) -> None:
     with pytest.raises(DecodeError) as info:
         JSON.decode(frame)
     assert info.value.code == "protocol/malformed"
+
+
+def _standard_verdict(codec: JsonCodec, text: str) -> tuple[str, Any]:
+    """What the codec decided with the standard decoder alone (before ``orjson`` read first):
+    ``("value", v)`` or ``("error", (code, message))``."""
+    from cibo.protocol.codecs import _reject_constant, _top
+
+    try:
+        value = json.JSONDecoder(parse_constant=_reject_constant).decode(text)
+    except RecursionError:
+        return "error", ("protocol/too_deep", "nested too deeply")
+    except DecodeError as exc:
+        return "error", (exc.code, str(exc))
+    except ValueError as exc:
+        return "error", ("protocol/malformed", f"invalid JSON: {exc}")
+    try:
+        return "value", _top(value, codec.limits)
+    except DecodeError as exc:
+        return "error", (exc.code, str(exc))
+
+
+def _typed(value: Any) -> Any:
+    """``value`` with every scalar's type beside it: ``1 == 1.0 == True`` would hide a
+    difference."""
+    if isinstance(value, dict):
+        return {k: _typed(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_typed(v) for v in value]
+    return (type(value).__name__, value)
+
+
+number_literals = st.sampled_from(
+    [
+        "0", "-0", "1.0", "-0.0", "1E2", "1e-400", "1e400", "-1e400", "9007199254740991",
+        "9007199254740992", "-9007199254740992", "18446744073709551615", "18446744073709551616",
+        "-9223372036854775809", "123456789012345678901234567890", "1" * 5000, "0.1", "2.5e-3",
+        "NaN", "Infinity", "-Infinity", "01", "1.", ".5", "+1",
+    ]
+) | st.integers().map(str) | st.floats().map(repr)
+string_literals = st.sampled_from(
+    ['"\\ud800"', '"\\udc00\\ud800"', '"\\ud83d\\ude00"', '"\\u0000"', '"\x01"', '"\x7f"']
+) | st.text(max_size=20).map(lambda t: json.dumps(t, ensure_ascii=False))
+literals = number_literals | string_literals | st.sampled_from(["true", "false", "null"])
+
+
+def _object(pairs: list[tuple[str, str]]) -> str:
+    return "{" + ", ".join(f"{k}: {v}" for k, v in pairs) + "}"
+
+
+nested = st.recursive(
+    literals,
+    lambda inner: (
+        st.lists(inner, max_size=5).map(lambda xs: "[" + ",".join(xs) + "]")
+        | st.lists(st.tuples(string_literals, inner), max_size=5).map(_object)
+    ),
+    max_leaves=12,
+)
+texts = (
+    st.lists(st.tuples(string_literals, literals | nested), min_size=1, max_size=4).map(_object)
+    | nested
+    | st.text(max_size=60)
+)
+
+
+SMALL = Limits(max_depth=3, max_str=8, max_array=3, max_map=2)
+
+
+@given(texts, st.sampled_from([Limits(), SMALL]))
+@example('{"a": 9007199254740991, "b": -9007199254740991}', Limits())
+@example('{"a": 9007199254740992}', Limits())
+@example('{"a": [-9007199254740992]}', Limits())
+@example('{"a": 18446744073709551616}', Limits())
+@example('{"a": 1e400}', Limits())
+@example('{"a": "\\ud800"}', Limits())
+@example('{"a": [[1]]}', SMALL)
+@example('{"a": [[[1]]]}', SMALL)
+@example('{"a": [1, 2, 3]}', SMALL)
+@example('{"a": [1, 2, 3, 4]}', SMALL)
+@example('{"a": {"b": 1, "c": 2}}', SMALL)
+@example('{"a": {"b": 1, "c": 2, "d": 3}}', SMALL)
+@example('{"a": "12345678"}', SMALL)
+@example('{"a": ["123456789"]}', SMALL)
+@example('{"a": 0.5}', Limits())
+@settings(max_examples=1000, deadline=None)
+def test_json_decodes_as_the_standard_decoder_does(text: str, limits: Limits) -> None:
+    """``orjson`` reads first; what it reads is kept only where the standard decoder would have
+    read the same (integers past 64 bits, lone surrogates, NaN, limits): the same values of
+    the same types, or the same error with the same code and words."""
+    codec = JsonCodec(limits)
+    try:
+        verdict: tuple[str, Any] = "value", _typed(codec.decode(text))
+    except DecodeError as exc:
+        verdict = "error", (exc.code, str(exc))
+    kind, expected = _standard_verdict(codec, text)
+    assert verdict == (kind, _typed(expected) if kind == "value" else expected)
 
 
 def test_json_accepts_an_escaped_surrogate_pair() -> None:

