@@ -1,0 +1,92 @@
+"""``bench/server_parts``: a real server, started with the folder on ``PYTHONPATH``, reports
+the CPU of every part it names, and each of those parts still exists (a renamed function
+would leave the report silent about it)."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from cibo.client import Client
+
+PARTS_DIR = Path(__file__).resolve().parents[2] / "bench" / "server_parts"
+
+
+def _serve(tmp_path: Path, report: Path) -> tuple[subprocess.Popen[bytes], dict[str, object]]:
+    ready = tmp_path / "ready.json"
+    env = {
+        **os.environ,
+        "PYTHONPATH": os.pathsep.join([str(PARTS_DIR), os.environ.get("PYTHONPATH", "")]),
+        "CIBO_PARTS_OUT": str(report),
+        "CIBO_PARTS_MORE": "cibo.rooms.registry:Registry:no_such_part",
+    }
+    log = (tmp_path / "serve.log").open("wb")
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "cibo.cli", "serve", "--host", "127.0.0.1", "--port", "0",
+         "--data", str(tmp_path / "data"), "--ready-file", str(ready), "--no-qr"],
+        stdout=log, stderr=subprocess.STDOUT, env=env,
+    )
+    deadline = time.monotonic() + 30
+    while not ready.exists():
+        if proc.poll() is not None or time.monotonic() > deadline:
+            proc.kill()
+            proc.wait()
+            pytest.fail((tmp_path / "serve.log").read_text())
+        time.sleep(0.05)
+    return proc, json.loads(ready.read_text())
+
+
+def _stop(proc: subprocess.Popen[bytes]) -> int:
+    proc.send_signal(signal.SIGTERM)
+    try:
+        return proc.wait(timeout=15)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()
+        raise
+
+
+async def test_a_served_game_is_reported_part_by_part(tmp_path: Path) -> None:
+    report = tmp_path / "parts.txt"
+    proc, info = await asyncio.to_thread(_serve, tmp_path, report)
+    try:
+        room = info["rooms"][0]  # type: ignore[index]
+        url = f"ws://127.0.0.1:{info['port']}/ws"
+        ann = Client(url, code=room["code"], name="Ann", host_token=room["host_token"],
+                     reconnect=False)
+        bob = Client(url, code=room["code"], name="Bob", reconnect=False)
+        for c in (ann, bob):
+            await c.connect()
+        assert (await ann.command({"type": "pick_hero", "hero": "killy"}))["ok"]
+        assert (await bob.command({"type": "pick_hero", "hero": "cibo"}))["ok"]
+        assert (await ann.command({"type": "start_game"}))["ok"], "the game starts"
+        for c in (ann, bob):
+            await c.close()
+    finally:
+        assert await asyncio.to_thread(_stop, proc) == 0
+
+    lines = report.read_text(encoding="utf-8").splitlines()
+    assert lines[0].startswith("process CPU ")
+    rows = {line.split()[0]: line.split()[1:] for line in lines[2:] if not line.startswith("not ")}
+    # Each row: CPU s, calls, µs/call, µs/unit. The players' hellos and commands went
+    # through the room's parts and were journaled.
+    for part in ("Room._decide", "RoomSession.hello", "RoomSession.command", "RoomSession.run",
+                 "RoomSession.flush", "Room._send", "GroupCommit._round"):
+        assert float(rows[part][1]) >= 1, (part, lines)
+    assert float(rows["RoomSession.command"][1]) >= 3
+    decoded = float(rows["JsonCodec.decode"][1]) + float(rows["MsgpackCodec.decode"][1])
+    assert decoded >= 5  # two hellos, three commands
+    # Every part the tool names by default exists; a wrong name is reported, not fatal.
+    problems = [line for line in lines if line.startswith("not wrapped: ")]
+    assert problems == [
+        "not wrapped: cibo.rooms.registry:Registry:no_such_part: type object 'Registry' has no "
+        "attribute 'no_such_part'"
+    ]
