@@ -100,6 +100,8 @@ def _standard_verdict(codec: JsonCodec, text: str) -> tuple[str, Any]:
     ``("value", v)`` or ``("error", (code, message))``."""
     from cibo.protocol.codecs import _reject_constant, _top
 
+    if len(text.encode()) > codec.limits.max_bytes:  # checked before either decoder reads
+        return "error", ("protocol/too_large", "frame too large")
     try:
         value = json.JSONDecoder(parse_constant=_reject_constant).decode(text)
     except RecursionError:
@@ -176,6 +178,8 @@ SMALL = Limits(max_depth=3, max_str=8, max_array=3, max_map=2)
 @example('{"a": "12345678"}', SMALL)
 @example('{"a": ["123456789"]}', SMALL)
 @example('{"a": 0.5}', Limits())
+@example('{"a": [' + "1" * 5000 + "]}", Limits())
+@example('{"a": ' + "1" * 5000 + "}", Limits(max_bytes=1 << 20))
 @settings(max_examples=1000, deadline=None)
 def test_json_decodes_as_the_standard_decoder_does(text: str, limits: Limits) -> None:
     """``orjson`` reads first; what it reads is kept only where the standard decoder would have
