@@ -337,35 +337,6 @@ class JsonCodec:
         return _top(value, self.limits)
 
 
-def _container(
-    codec: str,
-    item: dict[str, Any] | list[Any],
-    memo: EncodeMemo,
-    depth: int,
-    *,
-    splice: Callable[[dict[str, Any], EncodeMemo, int], Any],
-    whole: Callable[[Any], Any],
-) -> Any:
-    """The encoding (by codec ``codec``) of a list or dict found in a message at ``depth``:
-    from ``memo`` if this fan-out encoded it already, else from its pinned encodings (see
-    :func:`pin`), else a dict above :data:`SPLICE_DEPTH` taken apart by ``splice``, else
-    ``whole``; kept in ``memo`` (and in its pinned encodings) for the next audience."""
-    hit = memo.get(id(item))
-    if hit is not None:
-        return hit[1]
-    pinned = _PINNED.get(id(item))
-    if pinned is not None and codec in pinned[1]:
-        out = pinned[1][codec]
-    elif type(item) is dict and depth + 1 < SPLICE_DEPTH:
-        out = splice(item, memo, depth + 1)
-    else:
-        out = whole(item)
-    if pinned is not None:
-        pinned[1][codec] = out
-    memo[id(item)] = (item, out)
-    return out
-
-
 class MsgpackCodec:
     """msgpack in binary frames (for native clients and bots)."""
 
@@ -397,12 +368,31 @@ class MsgpackCodec:
             pieces.append(pack(key))
             kind = type(item)
             if kind is dict or kind is list:
-                pieces.append(
-                    _container(self.name, item, memo, depth, splice=self._splice, whole=pack)
-                )
+                pieces.append(self._piece(item, memo, depth))
             else:
                 pieces.append(pack(item))
         return b"".join(pieces)
+
+    def _piece(self, item: dict[str, Any] | list[Any], memo: EncodeMemo, depth: int) -> bytes:
+        """The packing of a list or dict found in a message at ``depth``: from ``memo`` if
+        this fan-out packed it already, else from its pinned encodings (see :func:`pin`),
+        else a dict above :data:`SPLICE_DEPTH` taken apart by :meth:`_splice`, else packed
+        whole; kept in ``memo`` (and in its pinned encodings) for the next audience."""
+        hit = memo.get(id(item))
+        if hit is not None:
+            out: bytes = hit[1]
+            return out
+        pinned = _PINNED.get(id(item))
+        if pinned is not None and self.name in pinned[1]:
+            out = pinned[1][self.name]
+        elif type(item) is dict and depth + 1 < SPLICE_DEPTH:
+            out = self._splice(item, memo, depth + 1)
+        else:
+            out = self._packer.pack(item)
+        if pinned is not None:
+            pinned[1][self.name] = out
+        memo[id(item)] = (item, out)
+        return out
 
     def decode(self, frame: str | bytes) -> dict[str, Any]:
         if isinstance(frame, str):
