@@ -17,6 +17,11 @@ and per unit (``CIBO_PARTS_UNIT``: the part whose calls are the unit, default
 ``RoomSession.command``): the figures are inclusive. The process's and the event loop
 thread's whole CPU time come first, so what no part names is the difference.
 
+With ``CIBO_PARTS_TASKS=1`` a second table splits the loop thread's CPU by what each turn of
+the event loop ran: a task's step (by its coroutine: a room, a connection's handshake and
+handler, a room's output, a keepalive) or a callback (a socket ready to read, an accept), so
+that work no part names (handshakes, task steps) is found too.
+
 Each wrapped call costs two clock reads (~0.2-0.5 µs with the system call), so a part called
 many times per command reads a little high; compare runs with the same parts wrapped. Nothing
 is wrapped unless ``CIBO_PARTS_OUT`` is set.
@@ -54,6 +59,7 @@ PARTS = (
 looked up when called, i.e. in the module that calls it when it was imported by name."""
 
 _totals: dict[str, list[float]] = {}
+_by_task: dict[str, list[float]] = {}
 _start: dict[str, float] = {}
 """Process CPU time, the loop thread's id and its CPU ticks when the loop started."""
 
@@ -105,6 +111,10 @@ def _report(path: str, problems: list[str]) -> None:
         per_call = 1e6 * seconds / calls if calls else 0.0
         per_unit = 1e6 * seconds / units if units else 0.0
         lines.append(f"{label:34} {seconds:9.3f} {calls:9.0f} {per_call:9.1f} {per_unit:9.1f}")
+    if _by_task:
+        lines += ["", f"{'loop turns: what ran':60} {'CPU s':>9} {'steps':>9} {'µs/step':>9}"]
+        for label, (seconds, calls) in sorted(_by_task.items(), key=lambda kv: -kv[1][0])[:25]:
+            lines.append(f"{label:60.60} {seconds:9.3f} {calls:9.0f} {1e6 * seconds / calls:9.1f}")
     lines += [f"not wrapped: {p}" for p in problems]
     with open(path, "w", encoding="utf-8") as out:
         out.write("\n".join(lines) + "\n")
@@ -123,6 +133,34 @@ def _loop_ticks() -> float:
         return float("nan")
 
 
+def _step_name(handle: Any) -> str:
+    callback = handle._callback
+    owner = getattr(callback, "__self__", None)
+    if owner is not None and hasattr(owner, "get_coro"):  # a task's step
+        coro = owner.get_coro()
+        return f"task {getattr(coro, '__qualname__', type(coro).__name__)}"
+    return str(getattr(callback, "__qualname__", type(callback).__name__))
+
+
+def _count_steps() -> None:
+    """Time every turn's handles (``asyncio.Handle._run``) by what they run."""
+    import asyncio.events
+
+    run = asyncio.events.Handle._run
+    clock = time.thread_time
+
+    def timed(handle: Any) -> None:
+        start = clock()
+        try:
+            run(handle)
+        finally:
+            total = _by_task.setdefault(_step_name(handle), [0.0, 0])
+            total[0] += clock() - start
+            total[1] += 1
+
+    asyncio.events.Handle._run = timed  # type: ignore[method-assign,assignment]
+
+
 def _activate(path: str) -> None:
     import asyncio.runners
 
@@ -131,6 +169,8 @@ def _activate(path: str) -> None:
     def run_measured(self: Any, *args: Any, **kwargs: Any) -> Any:
         if not _start:
             problems = _install()
+            if os.environ.get("CIBO_PARTS_TASKS") == "1":
+                _count_steps()
             _start["process"] = time.process_time()
             _start["thread"] = threading.get_native_id()
             _start["ticks"] = _loop_ticks()

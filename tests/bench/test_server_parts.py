@@ -27,6 +27,7 @@ def _serve(tmp_path: Path, report: Path) -> tuple[subprocess.Popen[bytes], dict[
         "PYTHONPATH": os.pathsep.join([str(PARTS_DIR), os.environ.get("PYTHONPATH", "")]),
         "CIBO_PARTS_OUT": str(report),
         "CIBO_PARTS_MORE": "cibo.rooms.registry:Registry:no_such_part",
+        "CIBO_PARTS_TASKS": "1",
     }
     log = (tmp_path / "serve.log").open("wb")
     proc = subprocess.Popen(
@@ -75,7 +76,8 @@ async def test_a_served_game_is_reported_part_by_part(tmp_path: Path) -> None:
 
     lines = report.read_text(encoding="utf-8").splitlines()
     assert lines[0].startswith("process CPU ")
-    rows = {line.split()[0]: line.split()[1:] for line in lines[2:] if not line.startswith("not ")}
+    split = lines.index("")
+    rows = {line.split()[0]: line.split()[1:] for line in lines[2:split]}
     # Each row: CPU s, calls, µs/call, µs/unit. The players' hellos and commands went
     # through the room's parts and were journaled.
     for part in ("Room._decide", "RoomSession.hello", "RoomSession.command", "RoomSession.run",
@@ -84,6 +86,11 @@ async def test_a_served_game_is_reported_part_by_part(tmp_path: Path) -> None:
     assert float(rows["RoomSession.command"][1]) >= 3
     decoded = float(rows["JsonCodec.decode"][1]) + float(rows["MsgpackCodec.decode"][1])
     assert decoded >= 5  # two hellos, three commands
+    # The loop thread's turns by what they ran: the room's task, the connections' tasks.
+    steps = {line[:60].strip(): line[60:].split() for line in lines[split + 2:]
+             if not line.startswith("not ")}
+    assert float(steps["task Registry._run"][1]) >= 5
+    assert float(steps["task serve.<locals>.protocol_handler"][1]) >= 5
     # Every part the tool names by default exists; a wrong name is reported, not fatal.
     problems = [line for line in lines if line.startswith("not wrapped: ")]
     assert problems == [
