@@ -8,13 +8,20 @@ from pathlib import Path
 
 from cibo.core import events as ev
 from cibo.core.commands import command_from_wire
+from cibo.core.events import event_to_dict
 from cibo.core.policies import choose
 from cibo.core.reducer import apply
 from cibo.core.rng import Rng
 from cibo.core.rules import decide
 from cibo.core.ruleset import Ruleset
 from cibo.core.texts import text_paths
-from cibo.core.views import ruleset_summary, view_event, view_state
+from cibo.core.views import (
+    SHOWN_WHOLE,
+    ruleset_summary,
+    view_event,
+    view_events,
+    view_state,
+)
 from cibo.rulesets import find_ruleset, parse_ruleset
 from cibo.simulation import setup_game
 
@@ -105,8 +112,22 @@ def test_peek_is_shown_to_the_peeking_seat_only() -> None:
 
 def test_deck_order_is_never_shown() -> None:
     built = ev.DeckBuilt(deck="production", order=(CANARY, "b"), rng_end=3)
+    shuffled = ev.DeckReshuffled(deck="production", order=("b", CANARY), rng_end=5)
     for audience in ("seat:p1", "table", "public"):
         assert CANARY not in _dump(view_event(built, audience, None))
+    # Nor when the journal's dicts, which hold the order, are at hand for the views.
+    journal = {1: event_to_dict(built), 2: event_to_dict(shuffled)}
+    assert CANARY in _dump(journal)
+    shown = view_events([(1, built), (2, shuffled)], ["seat:p1", "table", "public"], None, journal)
+    assert CANARY not in _dump(shown)
+
+
+def test_a_peek_is_not_shown_whole_when_the_journal_dict_is_at_hand() -> None:
+    rs = parse_ruleset(canary_ruleset_text(), name="canary.toml").ruleset
+    peek = ev.CardsPeeked(seat="p1", deck="production", cards=(CANARY,))
+    shown = view_events([(7, peek)], ["seat:p1", "seat:p2", "table"], rs, {7: event_to_dict(peek)})
+    assert CANARY in _dump(shown["seat:p1"])
+    assert CANARY not in _dump(shown["seat:p2"]) + _dump(shown["table"])
 
 
 def test_seed_is_revealed_when_the_game_ends() -> None:
@@ -169,3 +190,46 @@ def test_a_drawn_card_comes_with_its_texts_in_both_languages(factory: Ruleset) -
     assert len(secrets) >= 6, secrets
     leaks = [t for t in secrets for frame in frames if t in frame]
     assert not leaks
+
+
+def test_events_shown_whole_are_their_journal_dicts(any_ruleset: Ruleset) -> None:
+    """Over random games (every verb, deck and peek the ruleset has), an event of a type in
+    ``SHOWN_WHOLE`` shows every audience what the journal keeps of it, and ``view_events``
+    given the journal's dicts gives every audience the same lists as without them (the
+    dicts shared, never copied); the other types are converted as before."""
+    rs = any_ruleset
+    shown_whole = seen_other = 0
+    for game in range(4):
+        seed = hashlib.sha256(f"whole-{rs.ruleset.id}-{game}".encode()).digest()
+        state = setup_game(rs, seed=seed, players=3, difficulty="normal", index=game)
+        seats = [s.id for s in state.seats]
+        audiences = [f"seat:{s}" for s in seats] + ["table", "public"]
+        bot = Rng(hashlib.sha256(b"w" + seed).digest())
+        seq = 0
+        for _ in range(300):
+            if state.over:
+                break
+            seat = next(s for s in seats if choose(state, s, "random", bot) is not None)
+            wire = choose(state, seat, "random", bot)
+            assert wire is not None
+            events = decide(state, command_from_wire(seat, wire))
+            numbered = [(seq + i, e) for i, e in enumerate(events, 1)]
+            seq += len(events)
+            journal = {n: event_to_dict(e) for n, e in numbered}
+            for n, event in numbered:
+                state = apply(state, event)
+                if type(event) in SHOWN_WHOLE:
+                    shown_whole += 1
+                    for audience in audiences:
+                        assert view_event(event, audience, rs) == journal[n], event
+                else:
+                    seen_other += 1
+            plain = view_events(numbered, audiences, rs)
+            shared = view_events(numbered, audiences, rs, journal)
+            assert shared == plain
+            for audience in audiences:
+                for item in shared[audience]:
+                    if type(events[item["seq"] - numbered[0][0]]) in SHOWN_WHOLE:
+                        assert item["event"] is journal[item["seq"]]
+    assert shown_whole > 500
+    assert seen_other > 0 or not rs.decks  # decks: drawn cards, peeks, reshuffles

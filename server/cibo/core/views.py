@@ -15,7 +15,7 @@ event and the ``peek`` of the state view to the seat that peeked (see :func:`car
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from cibo.core import events as ev
@@ -439,24 +439,36 @@ def view_event(
     return data
 
 
+SHOWN_WHOLE: frozenset[type[ev.Event]] = frozenset(
+    set(ev.EVENT_TYPES.values())
+    - {ev.DeckBuilt, ev.DeckReshuffled, ev.CardsPeeked, ev.CardDrawn}
+)
+"""The events :func:`view_event` shows every audience whole: as :func:`~cibo.core.events.
+event_to_dict` gives them (no deck order hidden, no card texts added)."""
+
+
 def view_events(
     events: Iterable[tuple[int, ev.Event]],
     audiences: Iterable[str],
     ruleset: Ruleset | None,
+    whole: Mapping[int, dict[str, Any]] | None = None,
 ) -> dict[str, list[dict[str, Any]]]:
     """``[{"seq", "event"}, …]`` per audience, as :func:`view_event` shows each event to it
     (with the game's ``ruleset``: cards with their texts).
 
     An event that shows every audience the same thing (all but ``CardsPeeked``) is projected
     once and the same dict is shared by every audience's list; without a ``CardsPeeked`` every
-    audience gets the same list. Callers must not mutate them.
+    audience gets the same list. ``whole`` may hold, by seq, events as
+    :func:`~cibo.core.events.event_to_dict` gave them (the journal's): those of the types in
+    :data:`SHOWN_WHOLE` are shown as they are instead of being converted again. Callers must
+    not mutate any of them.
     """
     audiences = list(audiences)
     events = list(events)
     if not any(isinstance(event, ev.CardsPeeked) for _, event in events):
         same: list[dict[str, Any]] = []
         for seq, event in events:
-            shown = view_event(event, "public", ruleset)
+            shown = _public(seq, event, ruleset, whole)
             if shown is not None:
                 same.append({"seq": seq, "event": shown})
         return dict.fromkeys(audiences, same)
@@ -468,13 +480,25 @@ def view_events(
                 if shown is not None:
                     out[audience].append({"seq": seq, "event": shown})
             continue
-        shown = view_event(event, "public", ruleset)
+        shown = _public(seq, event, ruleset, whole)
         if shown is None:
             continue
         item = {"seq": seq, "event": shown}
         for audience in audiences:
             out[audience].append(item)
     return out
+
+
+def _public(
+    seq: int, event: ev.Event, ruleset: Ruleset | None, whole: Mapping[int, dict[str, Any]] | None
+) -> dict[str, Any] | None:
+    """What every audience sees of an event that shows them all the same (see
+    :func:`view_events`)."""
+    if whole is not None and type(event) in SHOWN_WHOLE:
+        kept = whole.get(seq)
+        if kept is not None:
+            return kept
+    return view_event(event, "public", ruleset)
 
 
 def describe_event(event: ev.Event) -> str:

@@ -41,6 +41,9 @@ class Fanout:
         self.ring = EventRing(ring_size)
         self.unsent: list[tuple[int, Event]] = []
         """Events applied but not yet fanned out."""
+        self.journaled: dict[int, dict[str, Any]] = {}
+        """By seq, unsent events as the journal keeps them (:func:`cibo.core.event_to_dict`),
+        where the room made them: the views show most events as they are (never mutated)."""
         self.held: list[Action] = []
         """Command results waiting for the fan-out of their events."""
         self.views: dict[str, dict[str, Any]] = {}
@@ -66,7 +69,7 @@ class Fanout:
         """Add to ``step`` one update per audience for the unsent events, then the held
         results (a result always follows the update that carries its events)."""
         if self.unsent:
-            shown = view_events(self.unsent, audiences, state.ruleset)
+            shown = view_events(self.unsent, audiences, state.ruleset, self.journaled)
             states = view_states(state, audiences)
             views = self.views
             for audience, members in audiences.items():
@@ -75,6 +78,7 @@ class Fanout:
                 step.send(members, outbound.update(seq, shown[audience], view, previous=previous))
                 views[audience] = view
             self.unsent = []
+            self.journaled = {}
         if self.held:
             step.actions.extend(self.held)
             self.held = []
@@ -83,6 +87,7 @@ class Fanout:
         """Forget what was not sent (it may not have been saved): from now on every audience
         gets whole views, since the dropped events changed the state."""
         self.unsent = []
+        self.journaled = {}
         self.held = []
         self.views.clear()
 
