@@ -406,18 +406,23 @@ class Room:
         for i, entry in enumerate(entries):
             if (failed or i >= durable) and not entry.after_stop:
                 self._not_durable(entry.request)  # decided before the failure: not saved
+        # Every peer written to is flushed once, after the whole batch: a batch of joins
+        # writes each member once, not once per join (the waiting requests resume later).
+        touched: dict[ClientId, Peer] = {}
         if error is not None:
             failed = self._failed = True
             log.error("room %s: %s", self.code, error.message)
             self._notified = self.session.seq  # never announce what was not saved
-            self._deliver(self.session.stop().actions)
+            deliver(self.peers, self.session.stop().actions, self.code, touched)
         for i, entry in enumerate(entries):
             if (failed or i >= durable) and not entry.after_stop:
                 continue
-            self._deliver(entry.step.actions)
+            deliver(self.peers, entry.step.actions, self.code, touched)
             waiting = entry.request.future
             if waiting is not None and not waiting.done():
                 waiting.set_result(entry.step)
+        for peer in touched.values():
+            peer.flush()
         if not failed:
             self._notify(seq, state)
             self.bots.poke()
@@ -443,9 +448,6 @@ class Room:
         if request.future is not None and not request.future.done():
             request.future.set_result(Step.refused("room/stopped"))
 
-    def _deliver(self, actions: Sequence[Send | Close]) -> None:
-        deliver(self.peers, actions, self.code)
-
     def _notify(self, seq: int, state: GameState) -> None:
         """Tell listeners about the events up to ``seq`` (durable now) and the state after them."""
         if seq <= self._notified:
@@ -469,12 +471,20 @@ def _durable(entries: list[_Entry]) -> bool:
     return True
 
 
-def deliver(peers: dict[ClientId, Peer], actions: Sequence[Send | Close], code: str) -> None:
+def deliver(
+    peers: dict[ClientId, Peer],
+    actions: Sequence[Send | Close],
+    code: str,
+    touched: dict[ClientId, Peer] | None = None,
+) -> None:
     """Carry out ``actions`` on ``peers`` (room ``code``, for the log): each message encoded
     once per codec, the same bytes to every peer, and what the messages share (by identity)
-    encoded once per codec for all of them; a closed peer is removed from ``peers``; each peer
-    written to is flushed once at the end."""
-    touched: dict[ClientId, Peer] = {}
+    encoded once per codec for all of them; a closed peer is removed from ``peers``. Each peer
+    written to is flushed once at the end, or, with ``touched``, added to it for the caller to
+    flush (after several calls: one write per peer)."""
+    flush = touched is None
+    if touched is None:
+        touched = {}
     memos: dict[str, EncodeMemo] = {}  # the audiences' updates share most of their values
     for action in actions:
         if isinstance(action, Send):
@@ -501,5 +511,6 @@ def deliver(peers: dict[ClientId, Peer], actions: Sequence[Send | Close], code: 
             if gone is not None:
                 touched.pop(action.client, None)
                 gone.close(action.reason)  # writes what was queued for it first
-    for peer in touched.values():
-        peer.flush()
+    if flush:
+        for peer in touched.values():
+            peer.flush()
