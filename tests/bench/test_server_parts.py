@@ -5,61 +5,31 @@ would leave the report silent about it)."""
 from __future__ import annotations
 
 import asyncio
-import json
 import os
-import signal
 import subprocess
-import sys
-import time
 from pathlib import Path
-
-import pytest
+from typing import Any
 
 from cibo.client import Client
+from serve_process import start, stop
 
 PARTS_DIR = Path(__file__).resolve().parents[2] / "bench" / "server_parts"
 
 
-def _serve(tmp_path: Path, report: Path) -> tuple[subprocess.Popen[bytes], dict[str, object]]:
-    ready = tmp_path / "ready.json"
-    env = {
-        **os.environ,
+def _serve(tmp_path: Path, report: Path) -> tuple[subprocess.Popen[bytes], dict[str, Any]]:
+    return start(tmp_path, "serve", env={
         "PYTHONPATH": os.pathsep.join([str(PARTS_DIR), os.environ.get("PYTHONPATH", "")]),
         "CIBO_PARTS_OUT": str(report),
         "CIBO_PARTS_MORE": "cibo.rooms.registry:Registry:no_such_part",
         "CIBO_PARTS_TASKS": "1",
-    }
-    log = (tmp_path / "serve.log").open("wb")
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "cibo.cli", "serve", "--host", "127.0.0.1", "--port", "0",
-         "--data", str(tmp_path / "data"), "--ready-file", str(ready), "--no-qr"],
-        stdout=log, stderr=subprocess.STDOUT, env=env,
-    )
-    deadline = time.monotonic() + 30
-    while not ready.exists():
-        if proc.poll() is not None or time.monotonic() > deadline:
-            proc.kill()
-            proc.wait()
-            pytest.fail((tmp_path / "serve.log").read_text())
-        time.sleep(0.05)
-    return proc, json.loads(ready.read_text())
-
-
-def _stop(proc: subprocess.Popen[bytes]) -> int:
-    proc.send_signal(signal.SIGTERM)
-    try:
-        return proc.wait(timeout=15)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-        proc.wait()
-        raise
+    })
 
 
 async def test_a_served_game_is_reported_part_by_part(tmp_path: Path) -> None:
     report = tmp_path / "parts.txt"
     proc, info = await asyncio.to_thread(_serve, tmp_path, report)
     try:
-        room = info["rooms"][0]  # type: ignore[index]
+        room = info["rooms"][0]
         url = f"ws://127.0.0.1:{info['port']}/ws"
         ann = Client(url, code=room["code"], name="Ann", host_token=room["host_token"],
                      reconnect=False)
@@ -72,7 +42,7 @@ async def test_a_served_game_is_reported_part_by_part(tmp_path: Path) -> None:
         for c in (ann, bob):
             await c.close()
     finally:
-        assert await asyncio.to_thread(_stop, proc) == 0
+        assert await asyncio.to_thread(stop, proc) == 0
 
     lines = report.read_text(encoding="utf-8").splitlines()
     assert lines[0].startswith("process CPU ")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 from pathlib import Path
+from typing import Any
 
 from cibo.core import events as ev
 from cibo.core.commands import command_from_wire
@@ -14,6 +15,7 @@ from cibo.core.reducer import apply
 from cibo.core.rng import Rng
 from cibo.core.rules import decide
 from cibo.core.ruleset import Ruleset
+from cibo.core.state import GameState
 from cibo.core.texts import text_paths
 from cibo.core.views import (
     SHOWN_WHOLE,
@@ -50,6 +52,15 @@ def _dump(value: object) -> str:
     return json.dumps(value, sort_keys=True)
 
 
+def _random_command(state: GameState, seats: list[str], bot: Rng) -> tuple[str, dict[str, Any]]:
+    """The first seat (in ``seats`` order) with something to do, and a random legal command of
+    its (the random bot's)."""
+    seat = next(s for s in seats if choose(state, s, "random", bot) is not None)
+    wire = choose(state, seat, "random", bot)
+    assert wire is not None
+    return seat, wire
+
+
 def test_private_fields_never_reach_another_audience() -> None:
     rs = parse_ruleset(canary_ruleset_text(), name="canary.toml").ruleset
     assert rs.translations.texts["it"][f"decks.production.cards.{CANARY}.text"] == CANARY_TEXTS[1]
@@ -66,9 +77,7 @@ def test_private_fields_never_reach_another_audience() -> None:
         for _ in range(400):
             if state.over:
                 break
-            seat = next(s for s in seats if choose(state, s, "random", bot) is not None)
-            wire = choose(state, seat, "random", bot)
-            assert wire is not None
+            seat, wire = _random_command(state, seats, bot)
             if wire["type"] == "concede":  # play on, so that the canary card has time to come out
                 wire = {"type": "play_on"}
             for event in decide(state, command_from_wire(seat, wire)):
@@ -209,9 +218,7 @@ def test_events_shown_whole_are_their_journal_dicts(any_ruleset: Ruleset) -> Non
         for _ in range(300):
             if state.over:
                 break
-            seat = next(s for s in seats if choose(state, s, "random", bot) is not None)
-            wire = choose(state, seat, "random", bot)
-            assert wire is not None
+            seat, wire = _random_command(state, seats, bot)
             events = decide(state, command_from_wire(seat, wire))
             numbered = [(seq + i, e) for i, e in enumerate(events, 1)]
             seq += len(events)

@@ -5,46 +5,14 @@ from __future__ import annotations
 import asyncio
 import json
 import os
-import signal
 import subprocess
 import sys
-import time
 from pathlib import Path
-from typing import Any
 
 import pytest
 
 from cibo.client import Client
-
-
-def start(tmp_path: Path, name: str, *extra: str) -> tuple[subprocess.Popen[bytes], dict[str, Any]]:
-    ready = tmp_path / f"{name}.json"
-    ready.unlink(missing_ok=True)
-    log = (tmp_path / f"{name}.log").open("wb")
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "cibo.cli", "serve", "--host", "127.0.0.1", "--port", "0",
-         "--data", str(tmp_path / "data"), "--ready-file", str(ready), "--no-qr", *extra],
-        stdout=log, stderr=subprocess.STDOUT,
-    )
-    deadline = time.monotonic() + 30
-    while not ready.exists():
-        if proc.poll() is not None or time.monotonic() > deadline:
-            proc.kill()
-            proc.wait()
-            pytest.fail((tmp_path / f"{name}.log").read_text())
-        time.sleep(0.05)
-    return proc, json.loads(ready.read_text())
-
-
-def stop(proc: subprocess.Popen[bytes]) -> int:
-    """SIGTERM to the server this test started; returns its exit status."""
-    proc.send_signal(signal.SIGTERM)
-    try:
-        return proc.wait(timeout=15)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-        proc.wait()
-        raise
+from serve_process import start, stop
 
 
 async def test_sigterm_closes_with_1001_and_the_game_resumes_after_a_restart(
