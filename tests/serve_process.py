@@ -41,9 +41,10 @@ def start(
     return proc, json.loads(ready.read_text())
 
 
-def stop(proc: subprocess.Popen[bytes]) -> int:
-    """SIGTERM to the server this test started; returns its exit status."""
-    proc.send_signal(signal.SIGTERM)
+def stop(proc: subprocess.Popen[bytes], sig: signal.Signals = signal.SIGTERM) -> int:
+    """``sig`` to the server this test started (nothing if it has exited already); returns
+    its exit status."""
+    proc.send_signal(sig)
     try:
         return proc.wait(timeout=15)
     except subprocess.TimeoutExpired:

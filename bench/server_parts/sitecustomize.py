@@ -22,7 +22,8 @@ the event loop ran: a task's step (by its coroutine: a room, a connection's hand
 handler, a room's output, a keepalive) or a callback (a socket ready to read, an accept), so
 that work no part names (handshakes, task steps) is found too.
 
-Each wrapped call costs two clock reads (~0.2-0.5 µs with the system call), so a part called
+Being a ``sitecustomize``, it takes the place of any other one later on the path while it is
+there. Each wrapped call costs two clock reads (~0.2-0.5 µs with the system call), so a part called
 many times per command reads a little high; compare runs with the same parts wrapped. Nothing
 is wrapped unless ``CIBO_PARTS_OUT`` is set.
 """

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import os
 import signal
 import subprocess
 import sys
@@ -19,6 +18,7 @@ import pytest
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from cibo.client import Client
 from mqtt_broker import Broker, Watcher
+from serve_process import start, stop
 
 pytestmark = [pytest.mark.mqtt, pytest.mark.timeout(60)]
 
@@ -27,40 +27,6 @@ DEVICES = """
 commands = ["end_turn"]
 seat = "s1"
 """
-
-
-def start_server(tmp_path: Path, name: str, *extra: str) -> subprocess.Popen[bytes]:
-    """Start ``cibo serve`` (no journal, a free port); the ready file is ``<name>.json``."""
-    log = (tmp_path / f"{name}.log").open("wb")
-    return subprocess.Popen(
-        [sys.executable, "-m", "cibo.cli", "serve", "--host", "127.0.0.1", "--port", "0",
-         "--no-journal", "--ready-file", str(tmp_path / f"{name}.json"), "--no-qr", *extra],
-        stdout=log, stderr=subprocess.STDOUT,
-    )
-
-
-async def ready(tmp_path: Path, name: str, proc: subprocess.Popen[bytes]) -> dict[str, Any]:
-    path = tmp_path / f"{name}.json"
-    deadline = time.monotonic() + 30
-    while not path.exists():
-        if proc.poll() is not None or time.monotonic() > deadline:
-            proc.kill()
-            proc.wait()
-            pytest.fail((tmp_path / f"{name}.log").read_text())
-        await asyncio.sleep(0.05)
-    data: dict[str, Any] = json.loads(path.read_text())
-    return data
-
-
-def end(proc: subprocess.Popen[bytes], sig: signal.Signals) -> int:
-    """Send ``sig`` to the server this test started and wait for it."""
-    if proc.poll() is None:
-        os.kill(proc.pid, sig)
-    try:
-        return proc.wait(timeout=15)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-        return proc.wait()
 
 
 def _get_json(url: str) -> Any:
@@ -72,10 +38,11 @@ async def test_broker_late_then_server_killed_leaves_the_last_will(tmp_path: Pat
     devices = tmp_path / "devices.toml"
     devices.write_text(DEVICES)
     broker = Broker(tmp_path)  # not started yet: the server must not care
-    proc = start_server(tmp_path, "s", "--mqtt", f"mqtt://127.0.0.1:{broker.port}",
-                        "--mqtt-devices", str(devices), "--mqtt-ha")
+    proc, info = await asyncio.to_thread(
+        start, tmp_path, "s", "--no-journal", "--mqtt", f"mqtt://127.0.0.1:{broker.port}",
+        "--mqtt-devices", str(devices), "--mqtt-ha",
+    )
     try:
-        info = await ready(tmp_path, "s", proc)
         code = info["rooms"][0]["code"]
         url = f"ws://127.0.0.1:{info['port']}/ws"
         ann = Client(url, code=code, name="Ann", reconnect=False)
@@ -99,7 +66,7 @@ async def test_broker_late_then_server_killed_leaves_the_last_will(tmp_path: Pat
             await watcher.wait_for(lambda w: 2 in w.seqs(f"cibo/{code}/events"))
             await ann.close()
             killed_at = time.monotonic()
-            end(proc, signal.SIGKILL)
+            stop(proc, signal.SIGKILL)
             await watcher.wait_for(
                 lambda w: (w.last("cibo/status") or w.received[0]).payload == b"offline",
                 timeout=10,
@@ -109,21 +76,22 @@ async def test_broker_late_then_server_killed_leaves_the_last_will(tmp_path: Pat
             await late.wait_for(lambda w: bool(w.received))
             assert late.received[0].payload == b"offline" and late.received[0].retain
     finally:
-        end(proc, signal.SIGKILL)
+        stop(proc, signal.SIGKILL)
         broker.stop()
     assert "MQTT bridge online" in (tmp_path / "s.log").read_text()
 
 
 async def test_clean_shutdown_says_closed_then_offline(tmp_path: Path) -> None:
     with Broker(tmp_path) as broker:
-        proc = start_server(tmp_path, "s", "--mqtt", f"mqtt://127.0.0.1:{broker.port}",
-                            "--mqtt-prefix", "home/cibo")
+        proc, info = await asyncio.to_thread(
+            start, tmp_path, "s", "--no-journal", "--mqtt", f"mqtt://127.0.0.1:{broker.port}",
+            "--mqtt-prefix", "home/cibo",
+        )
         try:
-            info = await ready(tmp_path, "s", proc)
             code = info["rooms"][0]["code"]
             async with Watcher(broker.port, ("home/cibo/#",)) as watcher:
                 await watcher.wait_for(lambda w: w.last(f"home/cibo/{code}/state") is not None)
-                status = await asyncio.to_thread(end, proc, signal.SIGTERM)
+                status = await asyncio.to_thread(stop, proc)
                 assert status == 0
                 await watcher.wait_for(
                     lambda w: (w.last("home/cibo/status") or w.received[0]).payload == b"offline"
@@ -133,7 +101,7 @@ async def test_clean_shutdown_says_closed_then_offline(tmp_path: Path) -> None:
                 assert order[-2:] == [(f"home/cibo/{code}/status", b"closed"),
                                       ("home/cibo/status", b"offline")]
         finally:
-            end(proc, signal.SIGKILL)
+            stop(proc, signal.SIGKILL)
     output = (tmp_path / "s.log").read_text()
     assert f"MQTT bridge: mqtt://127.0.0.1:{broker.port}, topics home/cibo/#" in output
 
