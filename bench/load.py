@@ -10,8 +10,11 @@ latency p50/p95/p99/max, commands/s, the server's CPU seconds and peak RSS (from
     uv run python bench/load.py --rooms 50 --rate 4 --seconds 15
 
 Scenarios: ``single`` (1 room, as fast as it goes: every seat acts as soon as it may);
-``r100`` (100 rooms, 2 commands/s each); ``r400`` (400 rooms, 1 command/s each: 2,000
-connections). Phones use msgpack, table displays JSON (as browsers do). Bots pick uniformly
+``closed`` (1 room, one command in flight, as the peer bench's scenario *a*: the next command
+is sent once all five clients have the update of the last); ``r100`` (100 rooms, 2 commands/s
+each); ``r400`` (400 rooms, 1 command/s each: 2,000 connections). A game's restart (a new room,
+its lobby) is no command's latency: a closed loop's latency is that of the moves between
+restarts. Phones use msgpack, table displays JSON (as browsers do). Bots pick uniformly
 random legal commands from their seat view. When a game ends the room's clients open a new room
 and play on. Every loop is bounded by the scenario's duration.
 """
@@ -36,8 +39,11 @@ from typing import Any
 
 from cibo.client import Client, ClientError, create_room
 
+CLOSED = -1.0
+"""The rate that means one command in flight per room (the ``closed`` scenario)."""
 SCENARIOS = {
     "single": (1, 0.0),
+    "closed": (1, CLOSED),
     "r100": (100, 2.0),
     "r400": (400, 1.0),
 }
@@ -156,17 +162,20 @@ def pick(client: Client, rng: random.Random) -> dict[str, Any] | None:
 
 async def send(
     client: Client, command: dict[str, Any], trackers: list[Tracker], stats: Stats
-) -> None:
+) -> int | None:
+    """Send ``command`` and note when it was sent; the seq of its last event, if accepted."""
     t0 = time.perf_counter()
     try:
         result = await client.command(command, timeout=30)
     except (ClientError, TimeoutError):
         stats.errors += 1
-        return
+        return None
     if result.get("ok"):
-        stats.sent.append((t0, int(result["seq"]), trackers))
-    else:
-        stats.rejected += 1
+        seq = int(result["seq"])
+        stats.sent.append((t0, seq, trackers))
+        return seq
+    stats.rejected += 1
+    return None
 
 
 async def seat_loop(client: Client, trackers: list[Tracker], stats: Stats,
@@ -199,6 +208,31 @@ async def paced_loop(phones: list[Client], trackers: list[Tracker], stats: Stats
         await send(phone, command, trackers, stats)
 
 
+async def closed_loop(clients: list[Client], trackers: list[Tracker], stats: Stats,
+                      rng: random.Random) -> None:
+    """One command in flight: a random legal command of any seat, then wait until every
+    client of the room has its update."""
+    phones = clients[1:]
+    while stats.running() and phones[0].state.get("status") == "playing":
+        options = [(p, c) for p in phones if (c := pick(p, rng)) is not None]
+        if not options:
+            try:
+                await phones[0].changed(timeout=5.0)
+            except TimeoutError:
+                return
+            continue
+        phone, command = options[rng.randrange(len(options))]
+        seq = await send(phone, command, trackers, stats)
+        if seq is None:
+            continue
+        for client in clients:
+            try:
+                await client.wait_for(lambda c, last=seq: (c.seq or 0) >= last, timeout=30)
+            except (ClientError, TimeoutError):
+                stats.errors += 1
+                return
+
+
 async def room_driver(url: str, code: str, host_token: str, rate: float, stats: Stats,
                       seed: int) -> None:
     rng = random.Random(seed)
@@ -217,7 +251,9 @@ async def room_driver(url: str, code: str, host_token: str, rate: float, stats: 
                 if stats.ready == stats.rooms:
                     stats.all_ready.set()
                 await stats.all_ready.wait()
-            if rate:
+            if rate == CLOSED:
+                await closed_loop(clients, trackers, stats, rng)
+            elif rate:
                 await paced_loop(phones, trackers, stats, rate, rng)
             else:
                 await asyncio.gather(*(seat_loop(p, trackers, stats, rng) for p in phones))
@@ -303,7 +339,7 @@ async def run_scenario(
         "journal": journal,
         "rooms": rooms,
         "connections": rooms * 5,
-        "rate_per_room": rate or "max",
+        "rate_per_room": "closed" if rate == CLOSED else rate or "max",
         "seconds": round(elapsed, 1),
         "commands": len(window),
         "commands_per_s": round(len(window) / elapsed, 1),
