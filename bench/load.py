@@ -160,6 +160,12 @@ def pick(client: Client, rng: random.Random) -> dict[str, Any] | None:
     return {k: choice[k] for k in ("type", "hero", "action", "target") if k in choice}
 
 
+def pick_any(phones: list[Client], rng: random.Random) -> tuple[Client, dict[str, Any]] | None:
+    """A random legal command of a random seat among those that may act, and its phone."""
+    options = [(p, c) for p in phones if (c := pick(p, rng)) is not None]
+    return options[rng.randrange(len(options))] if options else None
+
+
 async def send(
     client: Client, command: dict[str, Any], trackers: list[Tracker], stats: Stats
 ) -> int | None:
@@ -201,11 +207,9 @@ async def paced_loop(phones: list[Client], trackers: list[Tracker], stats: Stats
         if not stats.running():
             break
         next_at = max(next_at + 1.0 / rate, time.perf_counter())
-        options = [(p, c) for p in phones if (c := pick(p, rng)) is not None]
-        if not options:
-            continue
-        phone, command = options[rng.randrange(len(options))]
-        await send(phone, command, trackers, stats)
+        chosen = pick_any(phones, rng)
+        if chosen is not None:
+            await send(*chosen, trackers, stats)
 
 
 async def closed_loop(clients: list[Client], trackers: list[Tracker], stats: Stats,
@@ -214,15 +218,14 @@ async def closed_loop(clients: list[Client], trackers: list[Tracker], stats: Sta
     client of the room has its update."""
     phones = clients[1:]
     while stats.running() and phones[0].state.get("status") == "playing":
-        options = [(p, c) for p in phones if (c := pick(p, rng)) is not None]
-        if not options:
+        chosen = pick_any(phones, rng)
+        if chosen is None:
             try:
                 await phones[0].changed(timeout=5.0)
             except TimeoutError:
                 return
             continue
-        phone, command = options[rng.randrange(len(options))]
-        seq = await send(phone, command, trackers, stats)
+        seq = await send(*chosen, trackers, stats)
         if seq is None:
             continue
         for client in clients:

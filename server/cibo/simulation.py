@@ -39,6 +39,7 @@ __all__ = [
     "bot_positions",
     "game_seed",
     "hero_lineup",
+    "next_command",
     "play_game",
     "setup_game",
     "simulate",
@@ -181,7 +182,7 @@ def bot_positions(
         if commands >= MAX_COMMANDS:
             raise SimulationError(f"game {index} did not end after {MAX_COMMANDS} commands")
         yield state
-        seat, wire = _next_command(state, seats, policy, bot_rng, index=index)
+        seat, wire = next_command(state, seats, policy, bot_rng, index=index)
         state = play(state, _command(seat, wire)).state
         commands += 1
 
@@ -191,7 +192,7 @@ def _bot_stream(seed: bytes) -> Rng:
     return Rng(hashlib.sha256(b"bot:" + seed).digest())
 
 
-def _next_command(
+def next_command(
     state: GameState,
     seats: Sequence[str],
     policy: str,
@@ -200,11 +201,15 @@ def _next_command(
     index: int,
     refuse_concessions: bool = False,
 ) -> tuple[str, dict[str, Any]]:
-    """The first seat that can act and its command (``play_on`` to an offer when
-    ``refuse_concessions``). Raises SimulationError when nobody can act."""
+    """The first seat (in ``seats`` order) that can act and its command, as ``policy``
+    chooses it with ``bot_rng`` (``play_on`` to an offer when ``refuse_concessions``).
+
+    Raises:
+        SimulationError: nobody can act (``index`` names the game).
+    """
+    if refuse_concessions and state.offer is not None and seats:
+        return seats[0], {"type": "play_on"}
     for seat in seats:
-        if refuse_concessions and state.offer is not None:
-            return seat, {"type": "play_on"}
         wire = choose(state, seat, policy, bot_rng)
         if wire is not None:
             return seat, wire
@@ -246,7 +251,7 @@ def play_game(
     while not state.over:
         if commands >= MAX_COMMANDS:
             raise SimulationError(f"game {index} did not end after {MAX_COMMANDS} commands")
-        seat, wire = _next_command(
+        seat, wire = next_command(
             state, seats, policy, bot_rng, index=index, refuse_concessions=refuse_concessions
         )
         try:

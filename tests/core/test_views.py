@@ -5,7 +5,6 @@ from __future__ import annotations
 import hashlib
 import json
 from pathlib import Path
-from typing import Any
 
 from cibo.core import events as ev
 from cibo.core.commands import command_from_wire
@@ -15,7 +14,6 @@ from cibo.core.reducer import apply
 from cibo.core.rng import Rng
 from cibo.core.rules import decide
 from cibo.core.ruleset import Ruleset
-from cibo.core.state import GameState
 from cibo.core.texts import text_paths
 from cibo.core.views import (
     SHOWN_WHOLE,
@@ -25,7 +23,7 @@ from cibo.core.views import (
     view_state,
 )
 from cibo.rulesets import find_ruleset, parse_ruleset
-from cibo.simulation import setup_game
+from cibo.simulation import next_command, setup_game
 
 CANARY = "canary_5e1f0a"
 CANARY_TEXTS = ("A secret order 5e1f.", "Un ordine segreto 5e1f.", "Ordine segreto 5e1f")
@@ -52,15 +50,6 @@ def _dump(value: object) -> str:
     return json.dumps(value, sort_keys=True)
 
 
-def _random_command(state: GameState, seats: list[str], bot: Rng) -> tuple[str, dict[str, Any]]:
-    """The first seat (in ``seats`` order) with something to do, and a random legal command of
-    its (the random bot's)."""
-    seat = next(s for s in seats if choose(state, s, "random", bot) is not None)
-    wire = choose(state, seat, "random", bot)
-    assert wire is not None
-    return seat, wire
-
-
 def test_private_fields_never_reach_another_audience() -> None:
     rs = parse_ruleset(canary_ruleset_text(), name="canary.toml").ruleset
     assert rs.translations.texts["it"][f"decks.production.cards.{CANARY}.text"] == CANARY_TEXTS[1]
@@ -77,7 +66,7 @@ def test_private_fields_never_reach_another_audience() -> None:
         for _ in range(400):
             if state.over:
                 break
-            seat, wire = _random_command(state, seats, bot)
+            seat, wire = next_command(state, seats, "random", bot, index=game)
             if wire["type"] == "concede":  # play on, so that the canary card has time to come out
                 wire = {"type": "play_on"}
             for event in decide(state, command_from_wire(seat, wire)):
@@ -208,7 +197,7 @@ def test_events_shown_whole_are_their_journal_dicts(any_ruleset: Ruleset) -> Non
     dicts shared, never copied); the other types are converted as before."""
     rs = any_ruleset
     shown_whole = seen_other = 0
-    for game in range(4):
+    for game in range(5):
         seed = hashlib.sha256(f"whole-{rs.ruleset.id}-{game}".encode()).digest()
         state = setup_game(rs, seed=seed, players=3, difficulty="normal", index=game)
         seats = [s.id for s in state.seats]
@@ -218,7 +207,7 @@ def test_events_shown_whole_are_their_journal_dicts(any_ruleset: Ruleset) -> Non
         for _ in range(300):
             if state.over:
                 break
-            seat, wire = _random_command(state, seats, bot)
+            seat, wire = next_command(state, seats, "random", bot, index=game)
             events = decide(state, command_from_wire(seat, wire))
             numbered = [(seq + i, e) for i, e in enumerate(events, 1)]
             seq += len(events)

@@ -63,6 +63,14 @@ class Fanout:
         extra = self.extra(audience)
         return {**base, **extra} if extra else base
 
+    def hold(
+        self, events: Iterable[tuple[int, Event]], journaled: Mapping[int, dict[str, Any]]
+    ) -> None:
+        """Keep decided events for the next flush, with (``journaled``, by seq) the dicts
+        the journal keeps of them, which the views show as they are for most events."""
+        self.unsent.extend(events)
+        self.journaled.update(journaled)
+
     def flush_into(
         self, step: Step, seq: int, state: GameState, audiences: Mapping[str, set[ClientId]]
     ) -> None:
@@ -77,8 +85,7 @@ class Fanout:
                 previous = views.get(audience)
                 step.send(members, outbound.update(seq, shown[audience], view, previous=previous))
                 views[audience] = view
-            self.unsent = []
-            self.journaled = {}
+            self._forget_unsent()
         if self.held:
             step.actions.extend(self.held)
             self.held = []
@@ -86,10 +93,13 @@ class Fanout:
     def drop(self) -> None:
         """Forget what was not sent (it may not have been saved): from now on every audience
         gets whole views, since the dropped events changed the state."""
-        self.unsent = []
-        self.journaled = {}
+        self._forget_unsent()
         self.held = []
         self.views.clear()
+
+    def _forget_unsent(self) -> None:
+        self.unsent = []
+        self.journaled = {}
 
     def welcome_view(self, audience: str, state: GameState) -> dict[str, Any]:
         """The view a newcomer to ``audience`` is welcomed with (right after a flush)."""

@@ -307,8 +307,7 @@ class RoomSession:
         )
         if state.over:
             step.records.append(EndRecord(ts=self.clock(), outcome=state.status))
-        self.fanout.unsent.extend(numbered)
-        self.fanout.journaled.update((item.seq, item.event) for item in logged)
+        self.fanout.hold(numbered, {item.seq: item.event for item in logged})
         self.undo.note(seat_id, wire, before, state, seq_before)
         if state.status != self._status:
             self._status = state.status

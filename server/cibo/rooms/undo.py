@@ -59,7 +59,7 @@ def take_back(room: RoomSession, step: Step, by: str, cmd_id: str, data: dict[st
             events=(logged,),
         )
     )
-    room.fanout.unsent.append((seq, event))
+    room.fanout.hold([(seq, event)], {seq: logged.event})
 
 
 def undo_view(room: RoomSession, audience: str) -> dict[str, Any]:
