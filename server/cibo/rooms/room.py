@@ -475,16 +475,12 @@ def deliver(
     peers: dict[ClientId, Peer],
     actions: Sequence[Send | Close],
     code: str,
-    touched: dict[ClientId, Peer] | None = None,
+    touched: dict[ClientId, Peer],
 ) -> None:
     """Carry out ``actions`` on ``peers`` (room ``code``, for the log): each message encoded
     once per codec, the same bytes to every peer, and what the messages share (by identity)
     encoded once per codec for all of them; a closed peer is removed from ``peers``. Each peer
-    written to is flushed once at the end, or, with ``touched``, added to it for the caller to
-    flush (after several calls: one write per peer)."""
-    flush = touched is None
-    if touched is None:
-        touched = {}
+    written to is added to ``touched`` for the caller to flush once, after all its calls."""
     memos: dict[str, EncodeMemo] = {}  # the audiences' updates share most of their values
     for action in actions:
         if isinstance(action, Send):
@@ -511,6 +507,3 @@ def deliver(
             if gone is not None:
                 touched.pop(action.client, None)
                 gone.close(action.reason)  # writes what was queued for it first
-    if flush:
-        for peer in touched.values():
-            peer.flush()
