@@ -128,7 +128,7 @@ export class Names {
   actionText(heroId, action, value) {
     const owner = this.actionOwner(heroId, action);
     const base = owner ? `heroes.${owner}.actions` : "actions";
-    const values = this.heroById.get(heroId)?.values?.actions?.[action] || {};
+    const values = this.state.sheets?.[heroId]?.actions?.[action] || {};
     return fillValues(this.text(`${base}.${action}.text`, value), values);
   }
 

@@ -209,18 +209,19 @@ function actionsPart(names, state, seat) {
     { class: "teach-part", "data-part": "actions" },
     h("h3", {}, t("teach.actions")),
     shown.map((hero) => {
-      const values = hero.values?.actions || {};
+      const sheet = state.sheets?.[hero.id] || {};
+      const values = sheet.actions || {};
       const own = Object.keys(values).filter((a) => !shared.includes(a));
       return h(
         "div",
         { class: "teach-hero", "data-hero": hero.id },
-        hero.values?.attack
+        sheet.attack
           ? h(
             "p",
             { class: "teach-dice" },
             t("teach.hero_dice", {
               hero: names.hero(hero.id),
-              dice: formulaText(hero.values.attack),
+              dice: formulaText(sheet.attack),
             }),
           )
           : null,
@@ -366,7 +367,7 @@ export function phoneTeach(names, state, seat) {
 export function phoneTeachData(state, seat) {
   return {
     ...goalData(state),
-    values: (state?.heroes || []).filter((x) => x.seat === seat).map((x) => x.values),
+    values: (state?.heroes || []).filter((x) => x.seat === seat).map((x) => state.sheets?.[x.id]),
     heroes: (state?.heroes || []).length,
   };
 }

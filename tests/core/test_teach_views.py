@@ -37,8 +37,10 @@ def _check_view(view: dict[str, Any], rs_teach: Any) -> None:
         for live in teach[side].values():
             assert all(isinstance(v, int) for v in live.values()), live
     assert all(isinstance(u.get("hp", 0), int) for u in teach["units"].values())
+    assert set(view["sheets"]) == {hero["id"] for hero in view["heroes"]}
     for hero in view["heroes"]:
-        values = hero["values"]
+        assert "values" not in hero  # its sheet is apart: it changes far less often
+        values = view["sheets"][hero["id"]]
         assert DICE.fullmatch(values["attack"]), values["attack"]
         for name, action in values["actions"].items():
             assert isinstance(action.get("range", 0), int), (name, action)

@@ -175,7 +175,6 @@ def _hero(s: GameState, h: HeroState) -> dict[str, Any]:
         "actions_left": h.actions_left,
         "done": h.done,
         "downed": h.downed,
-        "values": hero_values(s, h.id),
     }
 
 
@@ -228,6 +227,9 @@ def _shared_view(state: GameState) -> dict[str, Any]:
         "turn": s.turn,
         "seats": [{"id": x.id, "name": x.name} for x in s.seats],
         "heroes": [_hero(s, h) for h in s.heroes],
+        # Apart from the heroes: a sheet changes far less often than a hero's actions left,
+        # so most updates carry the heroes without their sheets.
+        "sheets": {h.id: hero_values(s, h.id) for h in s.heroes},
         "free_heroes": list(free_heroes(s)),
         "units": [{"id": u.id, "kind": u.kind, "zone": u.zone, "hp": u.hp} for u in s.units],
         "tracks": {
