@@ -318,6 +318,8 @@ def test_four_phones_and_a_table_play_a_game_to_its_end(
     cy = phones[2]
     cy.locator(".action-group[data-action=move] .target[data-target=bridge]").click()
     expect(cy.locator(".sheet .zone-name")).to_have_text("Cable Bridge")
+    # The button shows her dice before she rolls (from her sheet, not from the action's entry).
+    expect(cy.locator("button.action[data-action=secure] .roll-hint")).to_contain_text("2d6")
     cy.locator("button.action[data-action=secure]").click()
     secure = cy.locator(".rolls .roll").first
     expect(secure.locator(".formula")).to_have_text("2d6 + hero bonus (+2)")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 from pathlib import Path
+from typing import Any
 
 from cibo.core import events as ev
 from cibo.core.commands import command_from_wire
@@ -17,6 +18,8 @@ from cibo.core.ruleset import Ruleset
 from cibo.core.texts import text_paths
 from cibo.core.views import (
     SHOWN_WHOLE,
+    legal_actions,
+    legal_commands,
     ruleset_summary,
     view_event,
     view_events,
@@ -229,3 +232,42 @@ def test_events_shown_whole_are_their_journal_dicts(any_ruleset: Ruleset) -> Non
                         assert item["event"] is journal[item["seq"]]
     assert shown_whole > 500
     assert seen_other > 0 or not rs.decks  # decks: drawn cards, peeks, reshuffles
+
+
+def test_a_seat_view_lists_bare_commands_and_shows_each_action_once(any_ruleset: Ruleset) -> None:
+    """A seat's ``actions`` are its legal commands with their cost; with the seat's ``menu``
+    (label, text, kind of target, verbs by hero and action) and each hero's sheet (its dice),
+    they tell a phone everything :func:`legal_actions` lists, entry by entry, and the menu is
+    the same object from one view to the next (so an update leaves it out)."""
+    rs = any_ruleset
+    checked = 0
+    for game in range(3):
+        seed = hashlib.sha256(f"menu-{rs.ruleset.id}-{game}".encode()).digest()
+        state = setup_game(rs, seed=seed, players=3, difficulty="normal", index=game)
+        seats = [s.id for s in state.seats]
+        bot = Rng(hashlib.sha256(b"m" + seed).digest())
+        menus: dict[str, dict[str, Any]] = {}
+        for _ in range(200):
+            if state.over:
+                break
+            for seat in seats:
+                view = view_state(state, f"seat:{seat}")
+                full = legal_actions(state, seat)
+                assert view["actions"] == legal_commands(state, seat)
+                assert len(view["actions"]) == len(full)
+                for bare, entry in zip(view["actions"], full, strict=True):
+                    assert {k: entry[k] for k in bare} == bare
+                    if entry["type"] != "act":
+                        continue
+                    look = view["menu"][entry["hero"]][entry["action"]]
+                    sheet = view["sheets"][entry["hero"]]["actions"][entry["action"]]
+                    assert {**bare, **look, "roll": str(sheet.get("roll", ""))} == entry
+                    checked += 1
+                assert set(view["menu"]) == {h.id for h in state.heroes if h.seat == seat}
+                if seat in menus and set(view["menu"]) == set(menus[seat]):
+                    assert all(view["menu"][h] is menus[seat][h] for h in view["menu"])
+                menus[seat] = view["menu"]
+            seat, wire = next_command(state, seats, "random", bot, index=game)
+            for event in decide(state, command_from_wire(seat, wire)):
+                state = apply(state, event)
+    assert checked > 100

@@ -100,7 +100,8 @@ function waitingText(m, state) {
     : t("game.waiting_others");
 }
 
-/** Legal actions grouped by hero and action (one group, many targets), and the turn ends. */
+/** Legal actions grouped by hero and action (one group, many targets), and the turn ends.
+ * How an action looks comes from the seat's `menu`, its dice from the hero's sheet. */
 function groupActions(actions, state, ruleset) {
   const groups = new Map();
   const ends = [];
@@ -111,7 +112,14 @@ function groupActions(actions, state, ruleset) {
     }
     const key = `${a.hero}|${a.action}`;
     if (!groups.has(key)) {
-      groups.set(key, { ...a, roll: heroFormula(a.roll, a.hero, state, ruleset), targets: [] });
+      const look = state.menu?.[a.hero]?.[a.action] || {};
+      const dice = state.sheets?.[a.hero]?.actions?.[a.action]?.roll || "";
+      groups.set(key, {
+        ...look,
+        ...a,
+        roll: heroFormula(dice, a.hero, state, ruleset),
+        targets: [],
+      });
     }
     groups.get(key).targets.push(a.target);
   }

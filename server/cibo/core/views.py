@@ -201,8 +201,31 @@ def _for_audience(s: GameState, shared: dict[str, Any], audience: str) -> dict[s
     peeked = s.peeks.get(seat, ())
     texts = card_texts(s.ruleset, peeked) if peeked else {}
     view["peek"] = {"cards": list(peeked), "texts": texts}
-    view["actions"] = legal_actions(s, seat)
+    # Bare commands with their cost: how an action looks (label, text, kind of target, verbs)
+    # is the same for every target and every move, so it is listed once per hero in "menu"
+    # (which changes only when the seat's heroes do), and its dice are in the hero's sheet.
+    view["actions"] = legal_commands(s, seat)
+    view["menu"] = {h.id: _hero_menu(s, h) for h in s.heroes if h.seat == seat}
     return view
+
+
+def _hero_menu(s: GameState, hero: HeroState) -> dict[str, dict[str, Any]]:
+    """How each action of ``hero`` looks on a phone, by action name: ``label``, ``text``,
+    ``target_kind`` and ``verbs``, as :func:`legal_actions` gives them. It depends only on the
+    ruleset and the hero's kind; the result is shared between calls: callers must not change
+    it."""
+    key = (id(s.ruleset), hero.kind)
+    cached = _MENU_VIEWS.get(key)
+    if cached is not None and cached[0] is s.ruleset:
+        return cached[1]
+    menu = {
+        name: {"label": label, "text": text, "target_kind": target_kind, "verbs": verbs}
+        for name, _action, label, _cost, text, _roll, target_kind, verbs in _menu(s, hero)
+    }
+    if len(_MENU_VIEWS) >= 64:  # rulesets are few in a server; tests build many
+        _MENU_VIEWS.clear()
+    _MENU_VIEWS[key] = (s.ruleset, menu)
+    return menu
 
 
 def _shared_view(state: GameState) -> dict[str, Any]:
@@ -373,6 +396,11 @@ _MENUS: dict[tuple[int, str], tuple[Ruleset, tuple[_MenuItem, ...]]] = {}
 actions a hero of that kind has, in the order they are listed, with what their entries show.
 Listing legal actions runs for every seat after every command; the list only depends on the
 ruleset."""
+
+
+_MENU_VIEWS: dict[tuple[int, str], tuple[Ruleset, dict[str, dict[str, Any]]]] = {}
+""":func:`_hero_menu`'s answers, kept as :data:`_MENUS` keeps the lists they are made from: the
+same dict for every view, so comparing two views' menus finds them equal at once."""
 
 
 def _menu(s: GameState, hero: HeroState) -> tuple[_MenuItem, ...]:
