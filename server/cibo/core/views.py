@@ -305,10 +305,11 @@ def legal_actions(state: GameState, seat: str) -> list[dict[str, Any]]:
 
 
 def legal_commands(state: GameState, seat: str) -> list[dict[str, Any]]:
-    """The commands of :func:`legal_actions`, in the same order, with only what a bot reads:
-    ``type``, ``hero``, ``action``, ``target`` and ``cost`` (an answer to a concession is
-    listed whole). The screen's labels, texts, dice and verbs are left out: the bots of the
-    simulator ask for this after every command, and working out the dice was a third of it."""
+    """The commands of :func:`legal_actions`, in the same order, with only ``type``, ``hero``,
+    ``action``, ``target`` and ``cost`` (an answer to a concession is listed whole): what a
+    seat's view lists and what the bots read. The screen's labels, texts, dice and verbs are
+    left out: a view gives them once per hero (``menu``, ``sheets``), the bots of the simulator
+    ask for this after every command, and working out the dice was a third of it."""
     return _legal(state, seat, full=False)
 
 
