@@ -214,18 +214,7 @@ def _hero_menu(s: GameState, hero: HeroState) -> dict[str, dict[str, Any]]:
     ``target_kind`` and ``verbs``, as :func:`legal_actions` gives them. It depends only on the
     ruleset and the hero's kind; the result is shared between calls: callers must not change
     it."""
-    key = (id(s.ruleset), hero.kind)
-    cached = _MENU_VIEWS.get(key)
-    if cached is not None and cached[0] is s.ruleset:
-        return cached[1]
-    menu = {
-        name: {"label": label, "text": text, "target_kind": target_kind, "verbs": verbs}
-        for name, _action, label, _cost, text, _roll, target_kind, verbs in _menu(s, hero)
-    }
-    if len(_MENU_VIEWS) >= 64:  # rulesets are few in a server; tests build many
-        _MENU_VIEWS.clear()
-    _MENU_VIEWS[key] = (s.ruleset, menu)
-    return menu
+    return _menu_entry(s, hero)[1]
 
 
 def _shared_view(state: GameState) -> dict[str, Any]:
@@ -306,8 +295,8 @@ def legal_actions(state: GameState, seat: str) -> list[dict[str, Any]]:
 
 def legal_commands(state: GameState, seat: str) -> list[dict[str, Any]]:
     """The commands of :func:`legal_actions`, in the same order, with only ``type``, ``hero``,
-    ``action``, ``target`` and ``cost`` (an answer to a concession is listed whole): what a
-    seat's view lists and what the bots read. The screen's labels, texts, dice and verbs are
+    ``action``, ``target`` and ``cost`` (an answer to a concession: ``type`` and ``cost``):
+    what a seat's view lists and what the bots read. The screen's labels, texts, dice and verbs are
     left out: a view gives them once per hero (``menu``, ``sheets``), the bots of the simulator
     ask for this after every command, and working out the dice was a third of it."""
     return _legal(state, seat, full=False)
@@ -317,7 +306,7 @@ def _legal(s: GameState, seat: str, *, full: bool) -> list[dict[str, Any]]:
     if s.status != "playing":
         return []
     if s.offer is not None:
-        return _answers(seat) if s.seat(seat) is not None else []
+        return _answers(full) if s.seat(seat) is not None else []
     out: list[dict[str, Any]] = []
     for hero in s.heroes:
         if hero.seat != seat or hero.done or hero.downed:
@@ -367,9 +356,11 @@ def _legal(s: GameState, seat: str, *, full: bool) -> list[dict[str, Any]]:
     return out
 
 
-def _answers(seat: str) -> list[dict[str, Any]]:
+def _answers(full: bool) -> list[dict[str, Any]]:
     """The two answers to a concession on offer, open to every seat (heroes wait for it). They
     name no hero: the answer is the table's."""
+    if not full:
+        return [{"type": kind, "cost": 0} for kind in ("concede", "play_on")]
     return [
         {"type": kind, "label": label, "cost": 0, "text": "", "roll": "", "target_kind": "none",
          "verbs": []}
@@ -392,23 +383,24 @@ def _verbs(action: Action) -> list[str]:
 
 
 _MenuItem = tuple[str, Action, str, int, str, str, str, list[str]]
-_MENUS: dict[tuple[int, str], tuple[Ruleset, tuple[_MenuItem, ...]]] = {}
+_Looks = dict[str, dict[str, Any]]
+_MENUS: dict[tuple[int, str], tuple[Ruleset, tuple[_MenuItem, ...], _Looks]] = {}
 """By ruleset (its id, checked against the ruleset kept with the entry) and hero kind: the
-actions a hero of that kind has, in the order they are listed, with what their entries show.
-Listing legal actions runs for every seat after every command; the list only depends on the
-ruleset."""
-
-
-_MENU_VIEWS: dict[tuple[int, str], tuple[Ruleset, dict[str, dict[str, Any]]]] = {}
-""":func:`_hero_menu`'s answers, kept as :data:`_MENUS` keeps the lists they are made from: the
-same dict for every view, so comparing two views' menus finds them equal at once."""
+actions a hero of that kind has, in the order they are listed, with what their entries show,
+and the same as a view's menu (:func:`_hero_menu`). Listing legal actions runs for every seat
+after every command, and every seat's view has a menu; both only depend on the ruleset, and
+the menu being the same dict in every view lets comparing two views find it equal at once."""
 
 
 def _menu(s: GameState, hero: HeroState) -> tuple[_MenuItem, ...]:
+    return _menu_entry(s, hero)[0]
+
+
+def _menu_entry(s: GameState, hero: HeroState) -> tuple[tuple[_MenuItem, ...], _Looks]:
     key = (id(s.ruleset), hero.kind)
     cached = _MENUS.get(key)
     if cached is not None and cached[0] is s.ruleset:
-        return cached[1]
+        return cached[1], cached[2]
     spec = s.ruleset.heroes[hero.kind]
     items = []
     for name in dict.fromkeys([*spec.actions, *s.ruleset.actions]):
@@ -418,10 +410,14 @@ def _menu(s: GameState, hero: HeroState) -> tuple[_MenuItem, ...]:
             name, action, action.label or name, action.cost, action.text, action.roll,
             action.target, _verbs(action),
         ))
+    looks = {
+        name: {"label": label, "text": text, "target_kind": target_kind, "verbs": verbs}
+        for name, _action, label, _cost, text, _roll, target_kind, verbs in items
+    }
     if len(_MENUS) >= 64:  # rulesets are few in a server; tests build many
         _MENUS.clear()
-    _MENUS[key] = (s.ruleset, tuple(items))
-    return _MENUS[key][1]
+    entry = _MENUS[key] = (s.ruleset, tuple(items), looks)
+    return entry[1], entry[2]
 
 
 def _roll(r: Roll | None) -> dict[str, Any] | None:
