@@ -5,11 +5,12 @@
 // turns what the server says into model changes, and asks the view (view.js) to draw.
 
 import { $ } from "/shared/dom.js";
-import { cleanCode, Connection, rulesetFor, seats } from "/shared/protocol.js";
+import { cleanCode, Connection, rulesetFor, seats, withTexts } from "/shared/protocol.js";
 import { Names } from "/shared/narrate.js";
 import {
   errorText,
   initI18n,
+  language,
   localizeRuleset,
   onLanguage,
   t,
@@ -302,9 +303,10 @@ function connect({ name = "", spectator = false, moveToken = "" }) {
     : model.hostLink || !stored
     ? seats.hostToken(model.code)
     : null;
+  const lang = language();
   const conn = spectator
-    ? new Connection({ code: model.code, role: "spectator", persist: false })
-    : new Connection({ code: model.code, role: "player", hostToken });
+    ? new Connection({ code: model.code, role: "spectator", persist: false, lang })
+    : new Connection({ code: model.code, role: "player", hostToken, lang });
   // A watcher asks for the events the room still holds, so its feed tells the game so far.
   if (spectator) conn.seq = 0;
   if (moveToken) {
@@ -326,6 +328,11 @@ function connect({ name = "", spectator = false, moveToken = "" }) {
     takeEvents(events);
   });
   conn.on("room", () => render());
+  // The person switched language: the texts the welcome lacked arrive.
+  conn.on("texts", (found) => {
+    model.rawRuleset = withTexts(model.rawRuleset, found);
+    if (found.lang === language()) relocalize();
+  });
   conn.on("refused", ({ code }) => {
     // A latecomer is told the truth and offered to watch.
     model.watchOffer = code === "join/watch_only" || code === "join/game_started" ? code : "";
@@ -348,6 +355,7 @@ function connect({ name = "", spectator = false, moveToken = "" }) {
 
 /** The language changed: every text is drawn again in it (the feed too). */
 function relocalize() {
+  model.conn?.askTexts(language(), model.rawRuleset);
   model.ruleset = localizeRuleset(model.rawRuleset);
   model.names = model.conn?.state ? new Names(model.ruleset, model.conn.state) : null;
   document.title = t(model.hadActions ? "phone.title_turn" : "common.brand");

@@ -51,6 +51,7 @@ export const ERRORS = Object.freeze({
   "protocol/already_joined": "This connection has already joined a room.",
   "protocol/rate_limited": "Too many messages, too fast.",
   "protocol/too_many_errors": "Too many unreadable messages.",
+  "protocol/no_such_language": "This game's rules are not written in that language.",
   "join/no_such_room": "There is no game with that code. Check the code on the table display.",
   "join/bad_token": "This phone's seat is no longer valid. Join again with your name.",
   "join/bad_host_token": "That host link is not valid for this game.",

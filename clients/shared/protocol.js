@@ -84,6 +84,7 @@ function newId(prefix) {
  *   ended   {code, message}  the server closed for good (kicked, replaced, room closed)
  *   notice  {code, message}  an error not tied to a command
  *   cue     {cue}          a presentation cue for the table display ("skip_stage")
+ *   texts   {ruleset, lang, texts}  the ruleset's texts in one more language (askTexts)
  */
 export class Connection {
   constructor({
@@ -93,9 +94,12 @@ export class Connection {
     hostToken = null,
     persist = role === "player",
     stages = true,
+    lang = null,
   }) {
     this.code = cleanCode(code);
     this.role = role;
+    /** The language the screen shows: the welcome brings the ruleset's texts in it. */
+    this.lang = lang;
     /** A table display that stages the enemy's turn (false: reduced motion, nothing to skip). */
     this.stages = stages;
     this.name = name;
@@ -259,6 +263,7 @@ export class Connection {
     if (this.hostToken) msg.host_token = this.hostToken;
     if (this.seq !== null && this.seq !== undefined) msg.last_seq = this.seq;
     if (this.role === "table" && !this.stages) msg.stages = false;
+    if (this.lang) msg.lang = this.lang;
     return msg;
   }
 
@@ -403,8 +408,24 @@ export class Connection {
         this.emit("cue", { cue: msg.cue });
         break;
       }
+      case "texts": {
+        this.emit("texts", { ruleset: msg.ruleset, lang: msg.lang, texts: msg.texts });
+        break;
+      }
       default:
         break; // pong and anything newer
+    }
+  }
+
+  /**
+   * The screen now shows `lang`: later hellos ask for its texts, and when the ruleset has the
+   * language but `summary` lacks its texts they are asked for now (a `texts` event answers).
+   */
+  askTexts(lang, summary) {
+    this.lang = lang;
+    const known = summary?.languages || [];
+    if (this.joined && known.includes(lang) && !summary.texts?.[lang]) {
+      this.sendRaw({ type: "texts", lang });
     }
   }
 
@@ -459,6 +480,17 @@ export function createRoom({ ruleset, difficulty }) {
 }
 
 const rulesetCache = new Map();
+
+/**
+ * `summary` with the texts of a `texts` event added (the same summary if they are for
+ * another ruleset); the copy replaces the cached one.
+ */
+export function withTexts(summary, { ruleset, lang, texts }) {
+  if (!summary || summary.id !== ruleset) return summary;
+  const out = { ...summary, texts: { ...summary.texts, [lang]: texts } };
+  rulesetCache.set(out.id, out);
+  return out;
+}
 
 /**
  * The ruleset summary for a state: from the welcome message when the server sends one,

@@ -3,11 +3,12 @@
 // server only ever sends it public information.
 
 import { $, h, place } from "/shared/dom.js";
-import { cleanCode, Connection, rulesetFor } from "/shared/protocol.js";
+import { cleanCode, Connection, rulesetFor, withTexts } from "/shared/protocol.js";
 import { Names } from "/shared/narrate.js";
 import {
   errorText,
   initI18n,
+  language,
   languageSwitch,
   localizeRuleset,
   onLanguage,
@@ -67,7 +68,13 @@ function askForCode(message = "") {
 function live(code) {
   const view = new TableView(root);
   // A TV that stages nothing (reduced motion) says so: the host's phone then offers no Skip.
-  const conn = new Connection({ code, role: "table", persist: false, stages: !reducedMotion() });
+  const conn = new Connection({
+    code,
+    role: "table",
+    persist: false,
+    stages: !reducedMotion(),
+    lang: language(),
+  });
   conn.seq = 0; // ask for every event the server still holds, so the feed survives a reload
   let raw = null;
   let ruleset = null;
@@ -136,12 +143,19 @@ function live(code) {
   });
   conn.on("refused", ({ code: reason }) => askForCode(errorText(reason)));
   conn.on("ended", ({ code: reason }) => view.render({ message: errorText(reason) }));
-  onLanguage(() => {
+  // The person switched language: the texts the welcome lacked arrive.
+  conn.on("texts", (found) => {
+    raw = withTexts(raw, found);
+    if (found.lang === language()) relocalize();
+  });
+  const relocalize = () => {
+    conn.askTexts(language(), raw);
     ruleset = localizeRuleset(raw);
     names = ruleset ? new Names(ruleset, conn.state) : null;
     view.reset();
     draw();
-  });
+  };
+  onLanguage(relocalize);
   // Anyone at the TV may skip the staged turn: a key or a click on the board.
   document.addEventListener("keydown", (e) => {
     if (e.target instanceof HTMLInputElement || e.target instanceof HTMLSelectElement) return;

@@ -816,11 +816,13 @@ def test_phones_in_italian_play_a_turn_and_the_safeguard_phase(
     expect(cibo.locator("html")).to_have_attribute("lang", "en")
     expect(cibo.locator(".banner.your-turn")).to_have_text("Your turn")
     assert cibo.evaluate("localStorage.getItem('cibo:lang')") == "en"
-    cibo.reload()
+    cibo.reload()  # its welcome now brings the ruleset's texts in English alone
     expect(cibo.locator(".banner.your-turn")).to_have_text("Your turn")
+    expect(cibo.locator(".sheet .zone-name")).to_have_text("Village")
     expect(killy.locator(".banner.your-turn")).to_have_text("Tocca a te")
-    cibo.locator(".lang-btn[data-lang=it]").click()
+    cibo.locator(".lang-btn[data-lang=it]").click()  # the Italian texts are asked for
     expect(cibo.locator(".banner.your-turn")).to_have_text("Tocca a te")
+    expect(cibo.locator(".sheet .zone-name")).to_have_text("Villaggio")
     assert english_on_screen(cibo, patterns) == []
 
     assert watch.dialogs == []

@@ -439,11 +439,21 @@ def test_rooms_of_one_ruleset_share_its_summary_until_the_ruleset_is_gone() -> N
     summary = shared_summary(rs)
     assert summary is shared_summary(rs) and summary is not first.session.ruleset_summary()
     assert summary == first.session.ruleset_summary()
-    key = id(summary)
-    assert key in _PINNED
-    del rs
+    # A welcome's: the source language, and the client's when the ruleset has it.
+    italian, own = shared_summary(rs, "it"), shared_summary(rs, None)
+    assert italian is shared_summary(rs, "it") and own is shared_summary(rs, "fr")
+    assert own is shared_summary(rs, "en")
+    assert italian["texts"] == summary["texts"] and own["texts"] == {"en": summary["texts"]["en"]}
+    assert {k: v for k, v in own.items() if k != "texts"} == {
+        k: v for k, v in summary.items() if k != "texts"
+    }
+    assert first.session.ruleset_summary("it") is second.session.ruleset_summary("it")
+    keys = [id(summary), id(italian), id(own)]
+    assert all(key in _PINNED for key in keys)
+    del rs, summary, italian, own
     gc.collect()
-    assert key not in _PINNED and all(ref() is not None for ref, _ in _SUMMARIES.values())
+    assert not any(key in _PINNED for key in keys)
+    assert all(ref() is not None for ref, _ in _SUMMARIES.values())
 
 
 def test_applied_results_are_kept_packed_and_answer_a_resend_unchanged() -> None:

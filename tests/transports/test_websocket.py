@@ -20,6 +20,7 @@ from websockets.exceptions import ConnectionClosed, InvalidStatus
 
 from cibo.bot import play_seat
 from cibo.client import Client, JoinRefused
+from cibo.core import ruleset_summary
 from cibo.core.ruleset import Ruleset
 from cibo.rulesets import find_ruleset, load_ruleset, parse_ruleset
 
@@ -638,6 +639,44 @@ async def test_ping_pong_and_subprotocols() -> None:
         assert plain.subprotocol is None
         await plain.send(json.dumps({"type": "ping"}))
         assert json.loads(await plain.recv()) == {"type": "pong", "t": None}
+        await plain.close()
+
+
+async def test_a_welcome_carries_the_texts_of_its_language_and_others_come_on_request() -> None:
+    summary = ruleset_summary(ruleset("electro-fishers"))
+    english, italian = summary["texts"]["en"], summary["texts"]["it"]
+    async with live_server() as live:
+        room = live.registry.rooms[live.code].session
+        plain = await raw(live)
+        await send(plain, {"type": "texts", "lang": "it"})  # before joining
+        assert (await recv(plain, "error"))["code"] == "protocol/hello_first"
+        welcome = await hello(plain, live.code, name="Ann")
+        assert welcome["ruleset"]["texts"] == {"en": english}  # no lang: the ruleset's own
+        assert welcome["ruleset"]["languages"] == ["en", "it"]
+        seated = len(room.roster.seats)
+        await send(plain, {"type": "texts", "lang": "it"})
+        assert await recv(plain, "texts") == {
+            "type": "texts", "ruleset": "electro-fishers", "lang": "it", "texts": italian,
+        }
+        for lang, code in (("fr", "protocol/no_such_language"), ("it; drop", "protocol/invalid"),
+                           ("", "protocol/invalid"), ("x" * 40, "protocol/invalid")):
+            await send(plain, {"type": "texts", "lang": lang})
+            assert (await recv(plain, "error"))["code"] == code
+        await send(plain, {"type": "texts"})
+        assert (await recv(plain, "error"))["code"] == "protocol/invalid"
+        assert len(room.roster.seats) == seated  # nothing changed
+
+        for lang, expected in (("it", {"en": english, "it": italian}), ("en", {"en": english}),
+                               ("fr", {"en": english}), ("pt-BR", {"en": english})):
+            ws = await raw(live, proto=MSGPACK_PROTO)
+            await send(ws, {"type": "hello", "role": "table", "code": live.code, "lang": lang})
+            shown = await recv(ws, "welcome")
+            assert shown["ruleset"]["texts"] == expected, lang
+            await ws.close()
+        ws = await raw(live)
+        refused = await hello(ws, live.code, name="Bob", lang="it!")
+        assert refused["code"] == "protocol/invalid"
+        await ws.close()
         await plain.close()
 
 

@@ -33,6 +33,7 @@ from cibo.protocol.messages import (
     Ping,
     Role,
     Sync,
+    Texts,
     parse_client,
 )
 
@@ -59,6 +60,7 @@ __all__ = [
     "ProtocolError",
     "Role",
     "Sync",
+    "Texts",
     "TokenBucket",
     "close_code_for",
     "codec_for",

@@ -41,6 +41,7 @@ ERRORS: dict[str, str] = {
     "protocol/already_joined": "This connection has already joined a room.",
     "protocol/rate_limited": "Too many messages, too fast.",
     "protocol/too_many_errors": "Too many unreadable messages.",
+    "protocol/no_such_language": "This game's rules are not written in that language.",
     # Joining a room.
     "join/no_such_room": "There is no game with that code. Check the code on the table display.",
     "join/bad_token": "This phone's seat is no longer valid. Join again with your name.",

@@ -12,6 +12,7 @@ The game command inside ``cmd`` stays a map: its schema belongs to the engine
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Mapping
 from typing import Any, Final, Literal, TypeAlias
 
@@ -31,6 +32,7 @@ __all__ = [
     "Ping",
     "Role",
     "Sync",
+    "Texts",
     "parse_client",
 ]
 
@@ -74,6 +76,10 @@ MAX_ID = 64
 MAX_NAME_INPUT: Final = MAX_RAW
 """Code points of a raw name before cleaning (which cuts it to 16 characters); a longer one is
 refused with ``join/name_too_long``, not ``protocol/invalid``."""
+MAX_LANG: Final = 35
+"""Characters in a language tag (``hello``'s and ``texts``'s ``lang``)."""
+LANGUAGE_TAG: Final = re.compile(r"[A-Za-z]{2,8}(-[A-Za-z0-9]{1,8})*")
+"""What a ``lang`` looks like: a BCP 47 tag's letters and subtags (``en``, ``pt-BR``)."""
 
 
 # -- client -> server -----------------------------------------------------------------------
@@ -92,6 +98,9 @@ class Hello:
     stages: bool = True
     """A table display that stages the enemy's turn (False: it asked for reduced motion and
     shows each turn's end at once, so there is nothing for the host to skip)."""
+    lang: str | None = None
+    """The language the screen shows (``it``): the welcome's ruleset texts are in the
+    ruleset's own language and this one (None: its own alone)."""
 
     def to_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {"type": "hello", "role": self.role, "code": self.code}
@@ -99,7 +108,7 @@ class Hello:
             out["name"] = self.name
         if not self.stages:
             out["stages"] = False
-        for key in ("token", "host_token", "last_seq"):
+        for key in ("token", "host_token", "last_seq", "lang"):
             value = getattr(self, key)
             if value is not None:
                 out[key] = value
@@ -165,6 +174,17 @@ class Ping:
 
 
 @frozen
+class Texts:
+    """Ask for the room's ruleset texts in ``lang`` (the screen switched language); answered
+    by ``texts``."""
+
+    lang: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"type": "texts", "lang": self.lang}
+
+
+@frozen
 class CreateRoom:
     """Open a new room (before ``hello``); answered by ``room_created`` with a host token."""
 
@@ -180,7 +200,7 @@ class CreateRoom:
         return out
 
 
-ClientMessage: TypeAlias = Hello | Cmd | Control | Sync | Ping | CreateRoom
+ClientMessage: TypeAlias = Hello | Cmd | Control | Sync | Ping | Texts | CreateRoom
 
 
 class _Fields:
@@ -239,7 +259,15 @@ def _hello(f: _Fields) -> Hello:
         host_token=f.text("host_token"),
         last_seq=f.seq("last_seq"),
         stages=_stages(f.data.get("stages", True)),
+        lang=_lang(f, required=False),
     )
+
+
+def _lang(f: _Fields, *, required: bool) -> str | None:
+    value = f.text("lang", limit=MAX_LANG, required=required)
+    if value is not None and not LANGUAGE_TAG.fullmatch(value):
+        raise InvalidMessage("'lang' must be a language tag such as 'en' or 'pt-BR'")
+    return value
 
 
 def _stages(value: Any) -> bool:
@@ -280,13 +308,16 @@ def _ping(f: _Fields) -> Ping:
 
 _PARSERS: Final[dict[str, tuple[frozenset[str], Callable[[_Fields], ClientMessage]]]] = {
     "hello": (
-        frozenset({"role", "code", "name", "token", "host_token", "last_seq", "stages"}),
+        frozenset(
+            {"role", "code", "name", "token", "host_token", "last_seq", "stages", "lang"}
+        ),
         _hello,
     ),
     "cmd": (frozenset({"cmd_id", "command", "seen_seq"}), _cmd),
     "control": (frozenset({"cmd_id", "action", "seat"}), _control),
     "sync": (frozenset({"last_seq"}), lambda f: Sync(last_seq=f.seq("last_seq"))),
     "ping": (frozenset({"t"}), _ping),
+    "texts": (frozenset({"lang"}), lambda f: Texts(lang=_lang(f, required=True) or "")),
     "create_room": (
         frozenset({"ruleset", "difficulty"}),
         lambda f: CreateRoom(ruleset=f.text("ruleset"), difficulty=f.text("difficulty")),

@@ -21,6 +21,7 @@ __all__ = [
     "result_ok",
     "room",
     "room_created",
+    "texts",
     "update",
     "welcome",
 ]
@@ -157,6 +158,12 @@ def bye(code: str, message: str) -> dict[str, Any]:
 def room_created(code: str, host_token: str) -> dict[str, Any]:
     """The answer to ``create_room``: the new room's code and its host token."""
     return {"type": "room_created", "code": code, "host_token": host_token}
+
+
+def texts(ruleset: str, lang: str, values: Mapping[str, str]) -> dict[str, Any]:
+    """The answer to ``texts``: the room's ruleset texts in ``lang`` (text path -> text), to
+    be added to the welcome's ``ruleset.texts``."""
+    return {"type": "texts", "ruleset": ruleset, "lang": lang, "texts": values}
 
 
 def pong(t: int | float | str | None) -> dict[str, Any]:

@@ -39,15 +39,20 @@ def hello(
     host_token: str | None = None,
     last_seq: int | None = None,
     stages: bool = True,
+    lang: str | None = None,
 ) -> Step:
     """A connection asks to join (or resume a seat with ``token``); ``stages`` is kept for a
-    table display (see :attr:`cibo.rooms.roster.Client.stages`)."""
+    table display (see :attr:`cibo.rooms.roster.Client.stages`); the welcome carries the
+    ruleset's texts in its source language and in ``lang`` (see
+    :func:`cibo.rooms.session.shared_summary`)."""
     step = room.flush()
     refusal = _door(room, client, role, token)
     if refusal:
         return _refuse(step, refusal)
     if role != "player":
-        return _admit(room, step, Client(client, role, role, stages=stages), None, last_seq)
+        return _admit(
+            room, step, Client(client, role, role, stages=stages), None, last_seq, lang=lang
+        )
     if host_token is not None and not any(
         matches(host_token, h) for h in room.roster.host_token_hashes
     ):
@@ -79,7 +84,7 @@ def hello(
     if host_token is not None or room.roster.host_seat is None:
         set_host(room, step, seat.id)
     c = Client(client, "player", f"seat:{seat.id}", seat.id)
-    return _admit(room, step, c, minted, last_seq)
+    return _admit(room, step, c, minted, last_seq, lang=lang)
 
 
 def _door(room: RoomSession, client: ClientId, role: Role, token: str | None) -> str:
@@ -105,7 +110,13 @@ def _refuse(step: Step, code: str, message: str = "") -> Step:
 
 
 def _admit(
-    room: RoomSession, step: Step, c: Client, token: str | None, last_seq: int | None
+    room: RoomSession,
+    step: Step,
+    c: Client,
+    token: str | None,
+    last_seq: int | None,
+    *,
+    lang: str | None,
 ) -> Step:
     """Welcome ``c``: what its audience missed and its view; everyone else is told."""
     room.flush_into(step)  # a seat's own join goes to the others, not in its welcome
@@ -123,7 +134,7 @@ def _admit(
             resumed=resumed,
             events=events,
             state=room.fanout.welcome_view(c.audience, room.state),
-            ruleset=room.ruleset_summary(),
+            ruleset=room.ruleset_summary(lang),
         ),
     )
     step.room_changed = True

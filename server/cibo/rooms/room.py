@@ -155,6 +155,11 @@ class Room:
         return bool(self.session.roster.clients)
 
     @property
+    def ruleset_id(self) -> str:
+        """The id of the room's ruleset (its ``[ruleset] id``)."""
+        return self.session.state.ruleset.ruleset.id
+
+    @property
     def ruleset_name(self) -> str:
         return self.session.ruleset_name
 
@@ -187,6 +192,7 @@ class Room:
         host_token: str | None = None,
         last_seq: int | None = None,
         stages: bool = True,
+        lang: str | None = None,
     ) -> JoinOutcome:
         """Ask to join; returns once the welcome was sent (or the join refused)."""
         step = await self._ask(
@@ -198,11 +204,17 @@ class Room:
                 host_token=host_token,
                 last_seq=last_seq,
                 stages=stages,
+                lang=lang,
             ),
             client,
             peer,
         )
         return step.joined or JoinOutcome(True)
+
+    def texts(self, lang: str) -> dict[str, str] | None:
+        """The room's ruleset texts in ``lang`` (None: it has no such language); the ruleset
+        never changes, so this needs no turn of the room's task."""
+        return self.session.texts(lang)
 
     async def command(
         self, client: ClientId, cmd_id: str, data: dict[str, Any], seen_seq: int | None

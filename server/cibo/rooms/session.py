@@ -35,7 +35,7 @@ import logging
 import time
 import weakref
 from collections.abc import Callable, Iterable
-from typing import Any
+from typing import Any, Final
 
 from cibo.core import (
     GameState,
@@ -82,28 +82,58 @@ __all__ = [
 
 log = logging.getLogger("cibo.rooms")
 
-_SUMMARIES: dict[int, tuple[weakref.ref[Ruleset], dict[str, Any]]] = {}
-"""By ``id`` of a ruleset still alive: its summary (pinned for the codecs)."""
+_SUMMARIES: dict[int, tuple[weakref.ref[Ruleset], dict[str | None, dict[str, Any]]]] = {}
+"""By ``id`` of a ruleset still alive: its summaries by language (pinned for the codecs)."""
+
+ALL_LANGUAGES: Final = "*"
+"""The ``lang`` of :func:`shared_summary` that keeps the texts of every language."""
 
 
-def shared_summary(rs: Ruleset) -> dict[str, Any]:
+def shared_summary(rs: Ruleset, lang: str | None = ALL_LANGUAGES) -> dict[str, Any]:
     """:func:`cibo.core.ruleset_summary` of ``rs``, made once while ``rs`` lives and pinned
     (:func:`cibo.protocol.codecs.pin`): rooms share the ruleset object the server loaded.
-    Callers must not change it."""
+    Callers must not change it.
+
+    ``lang`` chooses the languages of its ``texts``: every one (:data:`ALL_LANGUAGES`), or the
+    ruleset's source language and ``lang`` if the ruleset has it (None, or a language it lacks:
+    the source language alone). A welcome carries the latter: a phone shows one language, and
+    the texts of each language are ~40 % of a welcome (a client asks for another language's
+    texts when its person switches, :func:`language_texts`)."""
     key = id(rs)
     found = _SUMMARIES.get(key)
-    if found is not None and found[0]() is rs:
-        return found[1]
+    if found is None or found[0]() is not rs:
 
-    def forget(_: object) -> None:
-        gone = _SUMMARIES.pop(key, None)
-        if gone is not None:
-            unpin(gone[1])
+        def forget(_: object) -> None:
+            gone = _SUMMARIES.pop(key, None)
+            if gone is not None:
+                for summary in gone[1].values():
+                    unpin(summary)
 
-    summary = ruleset_summary(rs)
-    _SUMMARIES[key] = (weakref.ref(rs, forget), summary)
-    pin(summary)
+        found = _SUMMARIES[key] = (weakref.ref(rs, forget), {})
+    variants = found[1]
+    full = variants.get(ALL_LANGUAGES)
+    if full is None:
+        full = variants[ALL_LANGUAGES] = ruleset_summary(rs)
+        pin(full)
+    if lang == ALL_LANGUAGES:
+        return full
+    texts: dict[str, dict[str, str]] = full["texts"]
+    source = rs.translations.source
+    wanted = lang if lang in texts and lang != source else None
+    summary = variants.get(wanted)
+    if summary is None:
+        kept = {source: texts[source]} if wanted is None else {
+            source: texts[source], wanted: texts[wanted]
+        }
+        summary = variants[wanted] = {**full, "texts": kept}
+        pin(summary)
     return summary
+
+
+def language_texts(rs: Ruleset, lang: str) -> dict[str, str] | None:
+    """The summary's texts of ``rs`` in ``lang`` (text path -> text), None if it has none."""
+    texts: dict[str, dict[str, str]] = shared_summary(rs)["texts"]
+    return texts.get(lang)
 
 
 class RoomSession:
@@ -161,7 +191,6 @@ class RoomSession:
         """The game's replay id (its journal's id without the room code; "" when it has no
         journal file): the room info names it once the game is over, for a link to its replay."""
         self._status = state.status
-        self._summary: tuple[Ruleset, dict[str, Any]] | None = None
 
     # -- queries ------------------------------------------------------------------------------
 
@@ -207,23 +236,27 @@ class RoomSession:
         host_token: str | None = None,
         last_seq: int | None = None,
         stages: bool = True,
+        lang: str | None = None,
     ) -> Step:
         """A connection asks to join as ``role`` (a player: with a ``name``, or resuming a
         seat with ``token``; ``host_token`` makes it the host; ``stages``: a table display
-        that stages the enemy's turn); ``step.joined`` says how it went. See
+        that stages the enemy's turn; ``lang``: the language its screen shows, whose ruleset
+        texts the welcome carries); ``step.joined`` says how it went. See
         :func:`cibo.rooms.joining.hello`."""
         return joining.hello(
             self, client, role=role, name=name, token=token, host_token=host_token,
-            last_seq=last_seq, stages=stages,
+            last_seq=last_seq, stages=stages, lang=lang,
         )
 
-    def ruleset_summary(self) -> dict[str, Any]:
-        """The room's ruleset as clients see it; computed once (a ruleset never changes) for
-        every room playing the same ruleset object, and its encodings kept (it is most of a
-        ``welcome``: 25 kB of JSON for the shipped ruleset)."""
-        if self._summary is None or self._summary[0] is not self.state.ruleset:
-            self._summary = (self.state.ruleset, shared_summary(self.state.ruleset))
-        return self._summary[1]
+    def ruleset_summary(self, lang: str | None = ALL_LANGUAGES) -> dict[str, Any]:
+        """The room's ruleset as clients see it, with the texts of ``lang`` (see
+        :func:`shared_summary`); computed once (a ruleset never changes) for every room playing
+        the same ruleset object, and its encodings kept (it is most of a ``welcome``)."""
+        return shared_summary(self.state.ruleset, lang)
+
+    def texts(self, lang: str) -> dict[str, str] | None:
+        """The room's ruleset texts in ``lang`` (None: the ruleset has no such language)."""
+        return language_texts(self.state.ruleset, lang)
 
     # -- leaving ------------------------------------------------------------------------------
 

@@ -60,6 +60,7 @@ from cibo.protocol import (
     Ping,
     ProtocolError,
     Sync,
+    Texts,
     TokenBucket,
     close_code_for,
     error_message,
@@ -471,6 +472,11 @@ class _Connection:
             await room.control(self.client, message.cmd_id, message.action, message.seat)
         elif isinstance(message, Sync):
             await room.sync(self.client, message.last_seq)
+        elif isinstance(message, Texts):
+            found = room.texts(message.lang)
+            if found is None:
+                return self.error("protocol/no_such_language")
+            self.send(outbound.texts(room.ruleset_id, message.lang, found))
         else:  # a second hello
             return self.error("protocol/already_joined")
         return True
@@ -512,6 +518,7 @@ class _Connection:
             host_token=message.host_token,
             last_seq=message.last_seq,
             stages=message.stages,
+            lang=message.lang,
         )
         if outcome.ok:
             self.room = room
