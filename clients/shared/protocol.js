@@ -64,6 +64,25 @@ function wsUrl() {
   return `${scheme}//${location.host}/ws`;
 }
 
+/**
+ * The view after an update that carries what changed: `changes` replace top-level keys, and in
+ * each key of `patch` the fields it names of each entry it names replace theirs (an entry by
+ * key in a map, by position in a list), in copies (a screen's views are never changed in
+ * place, so what did not change keeps its identity).
+ */
+export function mergeUpdate(view, msg) {
+  const out = Object.assign({}, view, msg.changes);
+  for (const [key, entries] of Object.entries(msg.patch || {})) {
+    const copy = Array.isArray(out[key]) ? out[key].slice() : Object.assign({}, out[key]);
+    for (const [at, fields] of Object.entries(entries)) {
+      const index = Array.isArray(copy) ? Number(at) : at;
+      copy[index] = Object.assign({}, copy[index], fields);
+    }
+    out[key] = copy;
+  }
+  return out;
+}
+
 let counter = 0;
 function newId(prefix) {
   const rand = new Uint32Array(2);
@@ -359,7 +378,7 @@ export class Connection {
         const fresh = (msg.events || []).filter((e) => this.seq === null || e.seq > this.seq);
         this.seq = msg.seq;
         // A whole view, or only the top-level keys that changed since the last one.
-        this.state = msg.state ?? Object.assign({}, this.state, msg.changes);
+        this.state = msg.state ?? mergeUpdate(this.state, msg);
         this.remember();
         this.emit("update", { events: fresh, state: this.state, reset: Boolean(msg.reset) });
         break;

@@ -10,6 +10,7 @@ from cibo.core import new_game
 from cibo.core.policies import choose
 from cibo.core.rng import Rng
 from cibo.journal.format import Record
+from cibo.protocol.client_state import merge_update
 from cibo.rooms import ClientId, Close, JoinOutcome, RoomSession, Send, Step
 from cibo.rooms.tokens import token_hash
 from cibo.rulesets import LoadedRuleset, find_ruleset, load_ruleset
@@ -106,13 +107,14 @@ class Harness:
 
     def held_state(self, client: ClientId) -> dict[str, Any]:
         """The view ``client`` holds: its last welcome's state, then each update's ``state``
-        or ``changes`` assigned in order (what the browser and Python clients do)."""
+        or ``changes`` and ``patch`` applied in order (what the browser and Python clients
+        do)."""
         state: dict[str, Any] = {}
         for m in self.inbox[client]:
-            if m["type"] == "welcome" or (m["type"] == "update" and "state" in m):
+            if m["type"] == "welcome":
                 state = dict(m["state"])
             elif m["type"] == "update":
-                state.update(m["changes"])
+                state = merge_update(state, m)
         return state
 
     def of(self, client: ClientId, kind: str) -> list[dict[str, Any]]:

@@ -19,9 +19,11 @@ from cibo.core.rules import Decision, decide, new_game, play
 from cibo.core.ruleset import Ruleset
 from cibo.core.state import GameState
 from cibo.core.views import (
+    SEAT_KEYS,
     describe_event,
     legal_actions,
     ruleset_summary,
+    shared_view,
     view_event,
     view_events,
     view_state,
@@ -33,6 +35,7 @@ ENGINE_VERSION = "1"
 
 __all__ = [
     "ENGINE_VERSION",
+    "SEAT_KEYS",
     "Command",
     "CoreError",
     "Decision",
@@ -55,6 +58,7 @@ __all__ = [
     "new_game",
     "play",
     "ruleset_summary",
+    "shared_view",
     "view_event",
     "view_events",
     "view_state",

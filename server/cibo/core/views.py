@@ -16,7 +16,7 @@ event and the ``peek`` of the state view to the seat that peeked (see :func:`car
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from typing import Any
+from typing import Any, Final
 
 from cibo.core import events as ev
 from cibo.core.dice import Roll
@@ -183,13 +183,26 @@ def view_state(state: GameState, audience: str) -> dict[str, Any]:
     return _for_audience(state, _shared_view(state), audience)
 
 
-def view_states(state: GameState, audiences: Iterable[str]) -> dict[str, dict[str, Any]]:
+def view_states(
+    state: GameState, audiences: Iterable[str], shared: dict[str, Any] | None = None
+) -> dict[str, dict[str, Any]]:
     """:func:`view_state` for each audience, building what they all see only once.
 
-    Audiences that are not seats share one dict, and the seats' views share its values:
-    callers must not mutate them."""
-    shared = _shared_view(state)
+    Audiences that are not seats share one dict (``shared``, from :func:`shared_view`, if the
+    caller made it), and the seats' views hold its values and :data:`SEAT_KEYS`: callers must
+    not mutate them."""
+    if shared is None:
+        shared = _shared_view(state)
     return {a: _for_audience(state, shared, a) for a in audiences}
+
+
+def shared_view(state: GameState) -> dict[str, Any]:
+    """What every audience sees of ``state`` (an audience that is not a seat sees this)."""
+    return _shared_view(state)
+
+
+SEAT_KEYS: Final = ("me", "peek", "actions", "menu")
+"""The keys a seat's view adds to :func:`shared_view`'s (the rest are its very values)."""
 
 
 def _for_audience(s: GameState, shared: dict[str, Any], audience: str) -> dict[str, Any]:

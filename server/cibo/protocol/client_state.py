@@ -79,10 +79,24 @@ def is_final(close_code: int | None, reason: str | None = None) -> bool:
 
 def merge_update(view: Mapping[str, Any], update: Mapping[str, Any]) -> dict[str, Any]:
     """The view after ``update``: its whole ``state`` if it has one, else ``view`` with the
-    top-level keys in ``changes`` replaced (the only keys that changed)."""
+    top-level keys in ``changes`` replaced (the only keys that changed), and in each key of
+    ``patch`` the fields it names of each entry it names replaced (an entry by key in a map,
+    by position in a list), in copies."""
     if "state" in update:
         return dict(update["state"] or {})
-    return {**view, **(update.get("changes") or {})}
+    out = {**view, **(update.get("changes") or {})}
+    for key, entries in (update.get("patch") or {}).items():
+        base = out.get(key)
+        if isinstance(base, list):
+            patched: Any = list(base)
+            for index, fields in entries.items():
+                patched[int(index)] = {**patched[int(index)], **fields}
+        else:
+            patched = dict(base or {})
+            for name, fields in entries.items():
+                patched[name] = {**patched.get(name, {}), **fields}
+        out[key] = patched
+    return out
 
 
 def create_room(ruleset: str | None = None, difficulty: str | None = None) -> dict[str, Any]:

@@ -15,9 +15,11 @@ from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 from cibo.core import (
+    SEAT_KEYS,
     Event,
     GameState,
     Ruleset,
+    shared_view,
     view_event,
     view_events,
     view_state,
@@ -53,6 +55,10 @@ class Fanout:
         self.extra: Callable[[str], dict[str, Any]] = _no_extra
         """Keys the room adds to an audience's view (what the engine's state does not hold,
         e.g. what may be taken back: :mod:`cibo.rooms.undo`)."""
+        self._common: dict[str, Any] | None = None
+        """What every audience was shown at the last fan-out (:func:`cibo.core.shared_view`)."""
+        self._held_common: set[str] = set()
+        """Audiences whose view in :attr:`views` holds :attr:`_common`'s very values."""
 
     def view(
         self, audience: str, state: GameState, shown: dict[str, Any] | None = None
@@ -78,13 +84,31 @@ class Fanout:
         results (a result always follows the update that carries its events)."""
         if self.unsent:
             shown = view_events(self.unsent, audiences, state.ruleset, self.journaled)
-            states = view_states(state, audiences)
+            common = shared_view(state)
+            states = view_states(state, audiences, common)
             views = self.views
+            before = self._common
+            # What every audience shares changed once for all of them: compared once here, and
+            # for an audience that holds the views of the last fan-out, only its own keys are.
+            diff = None
+            if before is not None and before.keys() == common.keys():
+                diff = outbound.changed(before, common)
             for audience, members in audiences.items():
-                view = self.view(audience, state, states[audience])
+                base = states[audience]
+                extra = self.extra(audience)
+                view = {**base, **extra} if extra else base
                 previous = views.get(audience)
-                step.send(members, outbound.update(seq, shown[audience], view, previous=previous))
+                shared: outbound.Shared | None = None
+                if diff is not None and audience in self._held_common:
+                    own = extra.keys() if base is common else (*SEAT_KEYS, *extra)
+                    shared = (diff[0], diff[1], own)
+                step.send(
+                    members,
+                    outbound.update(seq, shown[audience], view, previous=previous, shared=shared),
+                )
                 views[audience] = view
+            self._common = common
+            self._held_common = set(audiences)
             self._forget_unsent()
         if self.held:
             step.actions.extend(self.held)
@@ -96,6 +120,8 @@ class Fanout:
         self._forget_unsent()
         self.held = []
         self.views.clear()
+        self._common = None
+        self._held_common = set()
 
     def _forget_unsent(self) -> None:
         self.unsent = []
@@ -104,12 +130,14 @@ class Fanout:
     def welcome_view(self, audience: str, state: GameState) -> dict[str, Any]:
         """The view a newcomer to ``audience`` is welcomed with (right after a flush)."""
         view = self.view(audience, state)
-        self.views.setdefault(audience, view)
+        if self.views.setdefault(audience, view) is view:
+            self._held_common.discard(audience)  # made apart from the last fan-out's
         return view
 
     def left(self, audience: str) -> None:
         """The last member of ``audience`` is gone."""
         self.views.pop(audience, None)
+        self._held_common.discard(audience)
 
     def missed(
         self, audience: str, last_seq: int | None, seq: int, ruleset: Ruleset
