@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 from journal_helpers import SEED, frame_offsets, new_journal, play
 
 from cibo.journal import GameStore, JournalError, MetaRecord, default_data_dir, read_journal
+from cibo.journal.format import RecordShapeError
 
 
 async def test_create_game_is_durable_and_private(tmp_path: Path) -> None:
@@ -42,6 +43,30 @@ async def test_create_game_is_durable_and_private(tmp_path: Path) -> None:
     assert header.seed_commitment == hashlib.sha256(SEED).hexdigest()
     assert header.seed == SEED.hex() and header.difficulty == "hard" and header.seats == ("s1",)
     await journal.aclose()
+
+
+async def test_a_new_games_first_facts_are_written_and_synced_with_its_header(
+    tmp_path: Path,
+) -> None:
+    store = GameStore(tmp_path)
+    link = MetaRecord(ts=1.5, data={"fact": "host_link", "token_sha256": "ab" * 32})
+    journal = await store.create_game(
+        room_code="EFGH", ruleset_id="electro-fishers", ruleset_sha256="f" * 64,
+        ruleset_text="", seed=SEED, engine_version="1", metas=[link],
+    )
+    assert store.group.stats.jobs == 0  # no commit round: durable with the file
+    assert read_journal(Path(journal.path)).records == (link,)
+    await play(journal, 2)  # appends go after them
+    await journal.aclose()
+    contents = read_journal(Path(journal.path))
+    assert contents.records[0] == link and len(contents.records) == 3 and not contents.torn
+    assert contents.last_seq == journal.last_seq > 0
+    with pytest.raises(RecordShapeError):  # what the reader would refuse is never written
+        await store.create_game(
+            room_code="IJKL", ruleset_id="x", ruleset_sha256="f" * 64, ruleset_text="",
+            seed=SEED, engine_version="1", metas=[MetaRecord(ts=1.0, data={1: 2})],  # type: ignore[dict-item]
+        )
+    assert not list(tmp_path.glob("games/*IJKL*"))  # and nothing was created
 
 
 async def _two_games(tmp_path: Path) -> tuple[Path, Path]:

@@ -37,6 +37,7 @@ from cibo.journal.format import (
     decode_payload,
     encode_frame,
     parse_record,
+    record_to_payload,
 )
 from cibo.journal.reader import JournalContents, read_journal
 from cibo.journal.writer import GameJournal, GroupCommit
@@ -276,8 +277,11 @@ class GameStore:
         difficulty: str = "normal",
         seats: Iterable[str] = (),
         created_at: float | None = None,
+        metas: Iterable[MetaRecord] = (),
     ) -> GameJournal:
-        """Create a game's file with its header, durably, and return it open for appending.
+        """Create a game's file with its header and ``metas`` (the room's first facts, e.g.
+        its host link), durably, and return it open for appending: written and synced with
+        the header, they cost no commit round of their own.
 
         Raises:
             JournalError: ``journal/io`` if the file cannot be created and synced.
@@ -302,6 +306,10 @@ class GameStore:
             seats=tuple(seats),
         )
         frame = encode_frame(header.to_payload())
+        for meta in metas:
+            payload = record_to_payload(meta)
+            parse_record(payload)  # never write what the reader would refuse
+            frame += encode_frame(payload)
         path = self.path_of(game_id)
         fd = await asyncio.to_thread(self._create_file, path, frame)
         return GameJournal(str(path), fd, header, self.group, end=len(frame))

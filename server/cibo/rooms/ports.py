@@ -12,7 +12,7 @@ from collections.abc import Iterable, Mapping
 from typing import Any, Protocol
 
 from cibo.journal.errors import JournalError
-from cibo.journal.format import EndRecord, Record
+from cibo.journal.format import EndRecord, MetaRecord, Record
 from cibo.protocol.codecs import EncodeMemo
 
 __all__ = ["GameLog", "GameStorePort", "MemoryLog", "MemoryStore", "Peer"]
@@ -81,6 +81,7 @@ class GameStorePort(Protocol):
         difficulty: str = "normal",
         seats: Iterable[str] = (),
         created_at: float | None = None,
+        metas: Iterable[MetaRecord] = (),
     ) -> GameLog: ...
 
 
@@ -137,8 +138,10 @@ class MemoryStore:
         difficulty: str = "normal",
         seats: Iterable[str] = (),
         created_at: float | None = None,
+        metas: Iterable[MetaRecord] = (),
     ) -> MemoryLog:
         log = MemoryLog(keep=self.keep)
         if self.keep:
             self.logs[room_code] = log
+            log.records.extend(metas)
         return log

@@ -215,6 +215,7 @@ class Registry:
             state = new_game(
                 choice.ruleset, ruleset_sha256=choice.sha256, seed=seed, difficulty=level
             )
+            host_token, link = _mint_host_link(choice.name)
             journal = await self.store.create_game(
                 room_code=code,
                 ruleset_id=choice.id,
@@ -223,8 +224,8 @@ class Registry:
                 seed=seed,
                 engine_version=ENGINE_VERSION,
                 difficulty=level,
+                metas=[_host_link_record(link)],  # durable with the file, before it is shown
             )
-            host_token, link = await _host_link(journal, choice.name)
         finally:
             self._reserved.discard(code)
         session = self._session(code, state, link.host_token_sha256, choice.name)
@@ -394,10 +395,19 @@ class Registry:
 
 
 
+def _mint_host_link(ruleset: str) -> tuple[str, HostLinkMinted]:
+    """A new host token and the fact that keeps its hash."""
+    host_token = new_token()
+    return host_token, HostLinkMinted(token_hash(host_token), ruleset)
+
+
+def _host_link_record(link: HostLinkMinted) -> MetaRecord:
+    return MetaRecord(ts=time.time(), data=fact_to_data(link))
+
+
 async def _host_link(journal: GameLog, ruleset: str) -> tuple[str, HostLinkMinted]:
     """Mint a host token and journal its hash; returns once that is durable (before anyone
     is shown the link)."""
-    host_token = new_token()
-    link = HostLinkMinted(token_hash(host_token), ruleset)
-    await asyncio.shield(journal.submit(MetaRecord(ts=time.time(), data=fact_to_data(link))))
+    host_token, link = _mint_host_link(ruleset)
+    await asyncio.shield(journal.submit(_host_link_record(link)))
     return host_token, link
