@@ -96,7 +96,13 @@ class Fanout:
             for audience, members in audiences.items():
                 base = states[audience]
                 extra = self.extra(audience)
-                view = {**base, **extra} if extra else base
+                if not extra:
+                    view = base
+                elif base is common:
+                    view = {**base, **extra}
+                else:  # a seat's view is its own dict: no copy needed
+                    base.update(extra)
+                    view = base
                 previous = views.get(audience)
                 shared: outbound.Shared | None = None
                 if diff is not None and audience in self._held_common:
