@@ -53,6 +53,10 @@ def test_every_client_holds_its_exact_view_through_changes() -> None:
     assert len(partial) > 0.9 * len(updates)
     assert all(set(m["changes"]) < set(h.held_state(1)) | {"me", "peek", "actions"}
                for m in partial)
+    # Most carry the heroes, zones or tracks as patches of the fields that changed.
+    patched = [m for m in partial if "patch" in m]
+    assert len(patched) > 0.5 * len(partial)
+    assert {"heroes", "zones", "tracks"} <= {k for m in patched for k in m["patch"]}
 
 
 def test_first_player_is_host_and_gets_a_token() -> None:
