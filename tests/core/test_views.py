@@ -17,10 +17,12 @@ from cibo.core.rules import decide
 from cibo.core.ruleset import Ruleset
 from cibo.core.texts import text_paths
 from cibo.core.views import (
+    SEAT_KEYS,
     SHOWN_WHOLE,
     legal_actions,
     legal_commands,
     ruleset_summary,
+    shared_view,
     view_event,
     view_events,
     view_state,
@@ -264,6 +266,10 @@ def test_a_seat_view_lists_bare_commands_and_shows_each_action_once(any_ruleset:
                     assert {**bare, **look, "roll": str(sheet.get("roll", ""))} == entry
                     checked += 1
                 assert set(view["menu"]) == {h.id for h in state.heroes if h.seat == seat}
+                # What a seat adds to what every audience sees is SEAT_KEYS, no more.
+                common = shared_view(state)
+                assert set(view) - set(common) == set(SEAT_KEYS)
+                assert {k: view[k] for k in common} == common
                 if seat in menus and set(view["menu"]) == set(menus[seat]):
                     assert all(view["menu"][h] is menus[seat][h] for h in view["menu"])
                 menus[seat] = view["menu"]

@@ -180,7 +180,7 @@ def _hero(s: GameState, h: HeroState) -> dict[str, Any]:
 
 def view_state(state: GameState, audience: str) -> dict[str, Any]:
     """The state as ``audience`` may see it (JSON-friendly). A seat also gets its legal actions."""
-    return _for_audience(state, _shared_view(state), audience)
+    return _for_audience(state, shared_view(state), audience)
 
 
 def view_states(
@@ -192,13 +192,8 @@ def view_states(
     caller made it), and the seats' views hold its values and :data:`SEAT_KEYS`: callers must
     not mutate them."""
     if shared is None:
-        shared = _shared_view(state)
+        shared = shared_view(state)
     return {a: _for_audience(state, shared, a) for a in audiences}
-
-
-def shared_view(state: GameState) -> dict[str, Any]:
-    """What every audience sees of ``state`` (an audience that is not a seat sees this)."""
-    return _shared_view(state)
 
 
 SEAT_KEYS: Final = ("me", "peek", "actions", "menu")
@@ -230,8 +225,9 @@ def _hero_menu(s: GameState, hero: HeroState) -> dict[str, dict[str, Any]]:
     return _menu_entry(s, hero)[1]
 
 
-def _shared_view(state: GameState) -> dict[str, Any]:
-    """What every audience sees of the state: built by listing, never by deleting."""
+def shared_view(state: GameState) -> dict[str, Any]:
+    """What every audience sees of ``state`` (an audience that is not a seat sees this): built
+    by listing, never by deleting."""
     s = state
     rs = s.ruleset
     phase = rs.round[s.phase] if s.status == "playing" else None

@@ -47,6 +47,7 @@ __all__ = [
     "encode_frame",
     "parse_header",
     "parse_record",
+    "record_frame",
     "record_to_payload",
 ]
 
@@ -187,6 +188,19 @@ def encode_frame(payload: Mapping[str, Any]) -> bytes:
             code="journal/too_large",
         )
     return FRAME_HEADER.pack(MAGIC, len(body), zlib.crc32(body)) + body
+
+
+def record_frame(record: Record) -> bytes:
+    """The frame of ``record``, checked first as the reader will check it: never write what
+    the reader would refuse.
+
+    Raises:
+        RecordShapeError: the record's payload is not one the reader accepts.
+        JournalError: ``journal/too_large`` (see :func:`encode_frame`).
+    """
+    payload = record_to_payload(record)
+    parse_record(payload)
+    return encode_frame(payload)
 
 
 def _refuse_ext(code: int, data: bytes) -> Any:

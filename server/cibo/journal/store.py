@@ -37,7 +37,7 @@ from cibo.journal.format import (
     decode_payload,
     encode_frame,
     parse_record,
-    record_to_payload,
+    record_frame,
 )
 from cibo.journal.reader import JournalContents, read_journal
 from cibo.journal.writer import GameJournal, GroupCommit
@@ -307,9 +307,7 @@ class GameStore:
         )
         frame = encode_frame(header.to_payload())
         for meta in metas:
-            payload = record_to_payload(meta)
-            parse_record(payload)  # never write what the reader would refuse
-            frame += encode_frame(payload)
+            frame += record_frame(meta)
         path = self.path_of(game_id)
         fd = await asyncio.to_thread(self._create_file, path, frame)
         return GameJournal(str(path), fd, header, self.group, end=len(frame))

@@ -50,9 +50,7 @@ from cibo.journal.format import (
     LoggedEvent,
     MetaRecord,
     Record,
-    encode_frame,
-    parse_record,
-    record_to_payload,
+    record_frame,
 )
 
 __all__ = ["CommitStats", "GameJournal", "GroupCommit", "SyncMode", "syncfs_available"]
@@ -519,9 +517,7 @@ class GameJournal:
                         f"{self.game_id}: event seq {event.seq} given, {last_seq + 1} expected"
                     )
                 last_seq = event.seq
-        payload = record_to_payload(record)
-        parse_record(payload)  # never write what the reader would refuse
-        frame = encode_frame(payload)
+        frame = record_frame(record)
         future = self._group._submit(self, frame, last_seq)
         self.last_seq = last_seq
         if isinstance(record, EndRecord):

@@ -60,14 +60,22 @@ class Fanout:
         self._held_common: set[str] = set()
         """Audiences whose view in :attr:`views` holds :attr:`_common`'s very values."""
 
-    def view(
-        self, audience: str, state: GameState, shown: dict[str, Any] | None = None
-    ) -> dict[str, Any]:
-        """``audience``'s view of ``state`` (``shown``: the engine's, if computed already)
-        with the room's :attr:`extra` keys."""
-        base = view_state(state, audience) if shown is None else shown
+    def view(self, audience: str, state: GameState) -> dict[str, Any]:
+        """``audience``'s view of ``state`` with the room's :attr:`extra` keys."""
+        return self._with_extra(audience, view_state(state, audience), private=True)[0]
+
+    def _with_extra(
+        self, audience: str, base: dict[str, Any], *, private: bool
+    ) -> tuple[dict[str, Any], dict[str, Any]]:
+        """``base`` with the room's :attr:`extra` keys for ``audience``, and those keys: added
+        in place when ``base`` is ``private`` (a dict no other view holds), else to a copy."""
         extra = self.extra(audience)
-        return {**base, **extra} if extra else base
+        if not extra:
+            return base, extra
+        if private:
+            base.update(extra)
+            return base, extra
+        return {**base, **extra}, extra
 
     def hold(
         self, events: Iterable[tuple[int, Event]], journaled: Mapping[int, dict[str, Any]]
@@ -94,15 +102,8 @@ class Fanout:
             if before is not None and before.keys() == common.keys():
                 diff = outbound.changed(before, common)
             for audience, members in audiences.items():
-                base = states[audience]
-                extra = self.extra(audience)
-                if not extra:
-                    view = base
-                elif base is common:
-                    view = {**base, **extra}
-                else:  # a seat's view is its own dict: no copy needed
-                    base.update(extra)
-                    view = base
+                base = states[audience]  # a seat's is its own dict; the others share common
+                view, extra = self._with_extra(audience, base, private=base is not common)
                 previous = views.get(audience)
                 shared: outbound.Shared | None = None
                 if diff is not None and audience in self._held_common:
