@@ -751,7 +751,7 @@ async def test_a_room_that_fails_closes_its_clients_and_says_why_to_those_who_co
         broken.set_exception(RuntimeError("a bug"))
         waiting: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
         entry = _Entry(_Request(Step, waiting), Step(), [broken], False)
-        await room._outbox.put(([entry], room.session.seq, room.session.state))
+        await room._enqueue([entry], room.session.seq, room.session.state)
         for c in (ann, table):
             await asyncio.wait_for(c.closed.wait(), 5)
             assert c.bye is not None and c.bye["code"] == "room/crashed"

@@ -23,6 +23,7 @@ acknowledged) and the room stops its game with a message to everyone (``room/sto
 from __future__ import annotations
 
 import asyncio
+import collections
 import logging
 import time
 from collections.abc import Callable, Sequence
@@ -63,6 +64,10 @@ class _Request:
     final: bool = False
 
 
+OUTBOX = 4
+"""Batches that may wait for the disk before the room task waits for the oldest one."""
+
+
 @frozen
 class _Entry:
     """A handled request on its way out: what to send once ``futures`` are durable."""
@@ -72,6 +77,15 @@ class _Entry:
     futures: list[asyncio.Future[None]]
     after_stop: bool
     """Decided after the game was stopped: nothing of it is journaled, it may be sent."""
+
+
+@frozen
+class _Batch:
+    """A decided batch on its way out: its entries, and the room's seq and state after it."""
+
+    entries: list[_Entry]
+    seq: int
+    state: GameState
 
 
 def _nothing() -> Step:
@@ -108,9 +122,22 @@ class Room:
         self.last_active = time.monotonic()
         self.done = Latch()
         self._notified = session.seq
-        self._outbox: Mailbox[tuple[list[_Entry], int, GameState] | None] = Mailbox(4)
+        self._outbox: collections.deque[_Batch] = collections.deque()
+        """Batches decided and waiting for their records to be durable, oldest first."""
+        self._outbox_free: asyncio.Future[None] | None = None
+        """Set when the room task waits for room in a full :attr:`_outbox`."""
+        self._outbox_empty: asyncio.Future[None] | None = None
+        """Set when the room task waits, at its end, for the outbox to be sent."""
+        self._waiting_on: asyncio.Future[None] | None = None
+        """The journal future the oldest batch waits for (with :meth:`_pump` as its callback)."""
+        self._output_failure: BaseException | None = None
+        """What made the output stage fail (a bug): the room task raises it."""
+        self._output_closed = False
+        """The room task ended: late journal rounds send nothing."""
+        self._room_task: asyncio.Task[Any] | None = None
+        """The task running :meth:`run` (cancelled when the output stage fails)."""
         self._sending: list[_Entry] = []
-        """The batch the output task is sending (answered by :meth:`_drain` if it fails)."""
+        """The batch being sent (answered by :meth:`_drain` if sending fails)."""
         self._failed = False
         """The journal failed: nothing decided since is sent, but what came after the stop."""
         self.bots = BotDriver(session, self._ask, bot_pace)
@@ -283,49 +310,46 @@ class Room:
     async def run(self) -> None:
         """Handle requests until :meth:`close`; then close the journal.
 
-        Two stages: this task decides (it never waits for the disk), and an output task waits
-        until each batch's records are durable and then sends what the batch produced. While a
-        batch is being synced the next one is already decided, and its records join the next
-        group commit.
+        Two stages: this task decides (it never waits for the disk), and the output stage
+        sends each batch once its records are durable. While a batch is being synced the next
+        one is already decided, and its records join the next group commit. The output stage is
+        not a task but :meth:`_pump`, the callback of the journal future the oldest batch waits
+        for: a batch is sent in the turn of the loop after the journal reports its round,
+        without a task of its own to wake (two turns fewer per batch).
         """
-        output = asyncio.get_running_loop().create_task(self._output(), name=f"out-{self.code}")
         self.bots.poke()  # a restored room may have a bot whose turn it is
         me = asyncio.current_task()
-
-        def stop_if_failed(task: asyncio.Task[None]) -> None:
-            # This task may be waiting for requests (or for room in the outbox) that will never
-            # come: wake it, so the failure ends the room instead of leaving it silent.
-            if me is not None and not task.cancelled() and task.exception() is not None:
-                me.cancel()
-
-        output.add_done_callback(stop_if_failed)
+        self._room_task = me
         try:
             final = False
-            while not final and not output.done():
+            while not final and self._output_failure is None:
                 batch = await self.inbox.take(BATCH)
                 self.last_active = time.monotonic()
                 entries, final = self._decide(batch)
-                if self._outbox.empty() and not self._sending and _durable(entries):
-                    # Nothing to wait for (no records, or no disk) and the output task is idle:
-                    # send now, which saves a task wake-up per batch.
+                if not self._outbox and not self._sending and _durable(entries):
+                    # Nothing to wait for (no records, or no disk) and nothing sent before it
+                    # waits: send now.
                     self._send(entries, self.session.seq, self.session.state)
                 else:
-                    await self._outbox.put((entries, self.session.seq, self.session.state))
+                    await self._enqueue(entries, self.session.seq, self.session.state)
                 # Drop this batch's references before waiting for the next one (up to a second
                 # or more): kept alive, every batch's messages and views survived into the
                 # collector's young generation, and collecting them paused the loop.
                 del batch, entries
-            await self._outbox.put(None)
-            await output
+            if self._outbox and self._output_failure is None:
+                self._outbox_empty = asyncio.get_running_loop().create_future()
+                await self._outbox_empty
+            if self._output_failure is not None:
+                raise self._output_failure
         except asyncio.CancelledError:
-            failure = output.exception() if output.done() and not output.cancelled() else None
+            failure = self._output_failure
             if failure is None:
                 raise
             if me is not None:
                 me.uncancel()
             raise failure from None
         finally:
-            output.cancel()
+            self._output_closed = True
             self.bots.stop()
             self.done.set()
             self._drain()
@@ -334,14 +358,27 @@ class Room:
             except Exception:
                 log.exception("room %s: closing the journal failed", self.code)
 
+    async def _enqueue(self, entries: list[_Entry], seq: int, state: GameState) -> None:
+        """Queue a batch for the output stage, waiting while :data:`OUTBOX` batches wait."""
+        while len(self._outbox) >= OUTBOX and self._output_failure is None:
+            self._outbox_free = asyncio.get_running_loop().create_future()
+            try:
+                await self._outbox_free
+            finally:
+                self._outbox_free = None
+        if self._output_failure is not None:
+            return  # the room ends (see run); the batch's requests are answered by _drain
+        self._outbox.append(_Batch(entries, seq, state))
+        if len(self._outbox) == 1:
+            self._pump()
+
     def _drain(self) -> None:
         """Answer joins still waiting after the room ended."""
         pending = [entry.request for entry in self._sending]
         self._sending = []
         pending.extend(self.inbox.take_nowait(len(self.inbox)))
-        for item in self._outbox.take_nowait(len(self._outbox)):
-            if item is not None:
-                pending.extend(entry.request for entry in item[0])
+        while self._outbox:
+            pending.extend(entry.request for entry in self._outbox.popleft().entries)
         for request in pending:
             if request.future is not None and not request.future.done():
                 request.future.set_result(Step.refused("room/closed"))
@@ -380,26 +417,50 @@ class Room:
                 break
         return futures
 
-    async def _output(self) -> None:
-        """Send each batch once its records are durable; stop the game on a journal error."""
-        while True:
-            (item,) = await self._outbox.take(1)
-            if item is None:
-                return
-            entries, seq, state = item
-            self._sending = entries
-            durable = len(entries)
-            error: JournalError | None = None
-            if not self._failed:
-                for i, entry in enumerate(entries):
-                    try:
+    def _pump(self, done: object = None) -> None:
+        """The output stage: send the oldest batches whose records are durable, in order, and
+        wait for the next one's journal future (this method is its done callback). A journal
+        error stops the game: what was durable before it is sent, the rest never."""
+        if done is not None and done is not self._waiting_on:
+            return  # a future waited for by an earlier call, which went on since
+        self._waiting_on = None
+        if self._output_closed or self._output_failure is not None:
+            return
+        try:
+            while self._outbox:
+                batch = self._outbox[0]
+                durable = len(batch.entries)
+                error: JournalError | None = None
+                if not self._failed:
+                    for i, entry in enumerate(batch.entries):
                         for future in entry.futures:
-                            await asyncio.shield(future)
-                    except JournalError as exc:
-                        durable, error = i, exc
-                        break
-            self._send(entries, seq, state, durable, error)
-            del item, entries  # see run(): nothing of a sent batch outlives it
+                            if not future.done():
+                                self._waiting_on = future
+                                future.add_done_callback(self._pump)
+                                return
+                            exc = future.exception()  # a cancelled one raises: a bug
+                            if exc is None:
+                                continue
+                            if not isinstance(exc, JournalError):
+                                raise exc
+                            durable, error = i, exc
+                            break
+                        if error is not None:
+                            break
+                self._outbox.popleft()
+                _wake(self._outbox_free)
+                self._send(batch.entries, batch.seq, batch.state, durable, error)
+            _wake(self._outbox_empty)
+        except BaseException as exc:  # a bug in the output stage: the room task fails with it
+            self._output_failure = exc
+            _wake(self._outbox_free)
+            _wake(self._outbox_empty)
+            task = self._room_task
+            # Called from the room task itself (a batch queued to an idle stage), the task sees
+            # the failure when this returns; from a callback, it may be waiting for requests
+            # that will never come: wake it, so the failure ends the room.
+            if task is not None and not task.done() and task is not asyncio.current_task():
+                task.cancel()
 
     def _send(
         self,
@@ -472,6 +533,11 @@ class Room:
                 except Exception:
                     log.exception("room %s: a listener failed", self.code)
         self._notified = seq
+
+
+def _wake(waiter: asyncio.Future[None] | None) -> None:
+    if waiter is not None and not waiter.done():
+        waiter.set_result(None)
 
 
 def _durable(entries: list[_Entry]) -> bool:
