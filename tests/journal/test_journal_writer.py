@@ -41,7 +41,9 @@ Sync = Callable[[int], None]
 
 def interpose(monkeypatch: pytest.MonkeyPatch, mode: str, wrap: Callable[[Sync], Sync]) -> None:
     """Put ``wrap(real)`` in place of every sync call a round may make: ``os.fdatasync`` (one
-    file, or ``fdatasync`` mode) and, in ``syncfs`` mode, ``syncfs`` (several files)."""
+    file, or ``fdatasync`` mode) and, in ``syncfs`` mode, ``syncfs`` (several files). A file
+    alone in its round is then synced apart, not written with ``RWF_DSYNC``."""
+    monkeypatch.setattr(writer_module, "_DSYNC", False)
     if mode == "syncfs":
         monkeypatch.setattr(writer_module, "_syncfs", wrap(writer_module._syncfs))
     monkeypatch.setattr(os, "fdatasync", wrap(os.fdatasync))
@@ -49,7 +51,9 @@ def interpose(monkeypatch: pytest.MonkeyPatch, mode: str, wrap: Callable[[Sync],
 
 def fail_sync_of(monkeypatch: pytest.MonkeyPatch, mode: str, bad_fd: int, calls: list[int]) -> None:
     """Make syncing ``bad_fd`` fail with EIO. With ``syncfs`` the whole file system's sync
-    fails, and the per-file fallback must pin the failure on ``bad_fd`` alone."""
+    fails, and the per-file fallback must pin the failure on ``bad_fd`` alone. A file alone in
+    its round is synced apart, not written with ``RWF_DSYNC``."""
+    monkeypatch.setattr(writer_module, "_DSYNC", False)
     real_fdatasync = os.fdatasync
 
     def fdatasync(fd: int) -> None:
@@ -88,6 +92,92 @@ async def test_append_returns_after_the_sync(
     assert synced and synced[-1] == size == journal.end
     assert journal.durable_seq == journal.last_seq == 1
     assert read_journal(journal.path).records == (record,)
+    await journal.aclose()
+
+
+needs_dsync = pytest.mark.skipif(
+    not writer_module._DSYNC, reason="pwritev with RWF_DSYNC is Linux 4.7 and later"
+)
+
+
+def _spy_writes(monkeypatch: pytest.MonkeyPatch, fail: int | None = None) -> list[int]:
+    """Record the flags of every ``os.pwritev`` call (failing with errno ``fail`` if given)."""
+    flags_seen: list[int] = []
+    real = os.pwritev
+
+    def pwritev(fd: int, buffers: list[memoryview], offset: int, flags: int = 0) -> int:
+        flags_seen.append(flags)
+        if fail is not None:
+            raise OSError(fail, os.strerror(fail))
+        return real(fd, buffers, offset, flags)
+
+    monkeypatch.setattr(os, "pwritev", pwritev)
+    return flags_seen
+
+
+def _spy_syncs(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """Record the file of every ``os.fdatasync`` call."""
+    syncs: list[int] = []
+    real = os.fdatasync
+
+    def fdatasync(fd: int) -> None:
+        syncs.append(fd)
+        real(fd)
+
+    monkeypatch.setattr(os, "fdatasync", fdatasync)
+    return syncs
+
+
+@needs_dsync
+async def test_a_file_alone_in_its_round_is_written_and_synced_by_one_call(
+    store: GameStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """No separate fdatasync: the write itself is durable (RWF_DSYNC), so the writer does not
+    need the interpreter back between a write and its sync."""
+    journal = await new_journal(store)
+    syncs = _spy_syncs(monkeypatch)
+    flags_seen = _spy_writes(monkeypatch)
+    await play(journal, 3)
+    assert flags_seen and all(f == os.RWF_DSYNC for f in flags_seen)
+    assert syncs == []
+    assert store.group.stats.syncs == store.group.stats.jobs == 3
+    assert read_journal(journal.path).last_seq == 6
+    await journal.aclose()
+
+
+@needs_dsync
+async def test_a_failed_synced_write_fails_the_journal_and_cuts_it_back(
+    store: GameStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    journal = await new_journal(store)
+    await play(journal, 2)
+    good_end = journal.end
+    _spy_writes(monkeypatch, fail=errno.EIO)
+    with pytest.raises(JournalError) as info:
+        await play(journal, 1)
+    assert info.value.code == "journal/io" and "Input/output error" in info.value.message
+    assert journal.durable_seq == 4
+    monkeypatch.undo()
+    with pytest.raises(JournalError):
+        await play(journal, 1)  # never retried
+    assert Path(journal.path).stat().st_size == good_end
+    assert read_journal(journal.path).last_seq == 4
+    await journal.aclose()
+
+
+@needs_dsync
+async def test_a_kernel_that_refuses_the_flag_gets_write_then_fdatasync(
+    store: GameStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(writer_module, "_DSYNC", True)  # undone after the test
+    journal = await new_journal(store)
+    flags_seen = _spy_writes(monkeypatch, fail=errno.EOPNOTSUPP)
+    syncs = _spy_syncs(monkeypatch)
+    await play(journal, 2)
+    assert flags_seen == [os.RWF_DSYNC]  # tried once, then never again
+    assert writer_module._DSYNC is False
+    assert syncs == [journal.fd, journal.fd]
+    assert read_journal(journal.path).last_seq == 4 and journal.error is None
     await journal.aclose()
 
 
@@ -214,7 +304,12 @@ async def test_enospc_mid_record_leaves_no_partial_record(
             return real_pwrite(fd, bytes(data)[: len(data) // 2], offset)
         raise OSError(errno.ENOSPC, "No space left on device")
 
+    def half_then_full_v(fd: int, buffers: list[bytes], offset: int, flags: int = 0) -> int:
+        (data,) = buffers  # a synced write (RWF_DSYNC) of a file alone in its round
+        return half_then_full(fd, data, offset)
+
     monkeypatch.setattr(os, "pwrite", half_then_full)
+    monkeypatch.setattr(os, "pwritev", half_then_full_v)
     monkeypatch.setattr(os, "ftruncate", _refuse)  # and cutting back fails too
     with pytest.raises(JournalError) as info:
         await play(journal, 1)
@@ -364,6 +459,7 @@ async def test_a_failed_syncfs_is_pinned_on_the_file_that_failed(tmp_path: Path)
     with pytest.MonkeyPatch.context() as mp:
         mp.setattr(os, "fdatasync", fdatasync)
         mp.setattr(writer_module, "_syncfs", syncfs)
+        mp.setattr(writer_module, "_DSYNC", False)
         held = asyncio.create_task(play(first, 1))
         while not started.is_set():
             await asyncio.sleep(0.01)

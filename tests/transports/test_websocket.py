@@ -703,8 +703,13 @@ async def test_a_journal_failure_stops_the_game_with_a_clear_message(
         def broken(fd: int) -> None:
             raise OSError(errno.EIO, "Input/output error")
 
-        # The disk fails: whichever sync the journal uses (syncfs, then fdatasync per file).
+        def broken_write(fd: int, buffers: object, offset: int, flags: int = 0) -> int:
+            raise OSError(errno.EIO, "Input/output error")
+
+        # The disk fails: whichever sync the journal uses (syncfs, then fdatasync per file, or
+        # a write that syncs itself).
         monkeypatch.setattr(os, "fdatasync", broken)
+        monkeypatch.setattr(os, "pwritev", broken_write)
         monkeypatch.setattr(writer, "_syncfs", broken)
         with pytest.raises(TimeoutError):  # never acknowledged
             await ann.command({"type": "pick_hero", "hero": "tae"}, timeout=2)
