@@ -181,6 +181,34 @@ async def test_a_kernel_that_refuses_the_flag_gets_write_then_fdatasync(
     await journal.aclose()
 
 
+async def test_on_durable_is_called_in_the_turn_the_round_is_reported(
+    store: GameStore, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Right after the round completed the journal's futures, before their own callbacks
+    (which run a turn later); a callback that fails is logged and the others still run."""
+    first, second = await new_journal(store, "AAAA"), await new_journal(store, "BBBB")
+    seen: list[tuple[str, bool, bool]] = []
+    futures: dict[str, asyncio.Future[None]] = {}
+    called_back: set[str] = set()
+
+    def note(name: str) -> None:
+        future = futures[name]
+        seen.append((name, future.done(), name in called_back))
+        if name == "AAAA":
+            raise RuntimeError("a bug in one room")
+
+    first.on_durable(lambda: note("AAAA"))
+    second.on_durable(lambda: note("BBBB"))
+    for name, journal in (("AAAA", first), ("BBBB", second)):
+        futures[name] = journal.submit(_cmd(1))
+        futures[name].add_done_callback(lambda _, name=name: called_back.add(name))  # type: ignore[misc]
+    await asyncio.gather(*futures.values())
+    assert sorted(seen) == [("AAAA", True, False), ("BBBB", True, False)]
+    assert "durability callback failed" in caplog.text
+    for journal in (first, second):
+        await journal.aclose()
+
+
 async def test_group_commit_shares_rounds_between_rooms(store: GameStore, mode: str) -> None:
     group = store.group
     journals = [await new_journal(store, f"R{i}") for i in range(20)]

@@ -37,7 +37,7 @@ import os
 import platform
 import threading
 import time
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any, Literal
 
@@ -298,6 +298,13 @@ class GroupCommit:
                 error = journal.fail(exc)
                 if not pending.future.done():
                     pending.future.set_exception(error)
+        for journal, _, _, _ in outcomes:
+            callback = journal._on_durable
+            if callback is not None:
+                try:
+                    callback()
+                except Exception:  # one room's bug must not keep the others waiting
+                    log.exception("journal %s: a durability callback failed", journal.path)
 
     # -- the writer thread ---------------------------------------------------------------------
 
@@ -460,6 +467,7 @@ class GameJournal:
         self.finished = finished
         self.closed = False
         self._group = group
+        self._on_durable: Callable[[], None] | None = None
         self._last: asyncio.Future[None] | None = None
         """The future of the latest queued records (rounds resolve in order)."""
         # Owned by the writer thread once records flow: where the next write goes, and the
@@ -558,6 +566,12 @@ class GameJournal:
     def handover(self) -> None:
         """See :meth:`GroupCommit.handover`."""
         self._group.handover()
+
+    def on_durable(self, callback: Callable[[], None]) -> None:
+        """Call ``callback()`` on the event loop after each round that ended this journal's
+        waiting (its futures are complete, with a result or a :class:`JournalError`), in the
+        same turn of the loop: the futures' own callbacks run a turn later."""
+        self._on_durable = callback
 
     # -- failure and closing ---------------------------------------------------------------
 

@@ -8,7 +8,7 @@ e.g. in tests and ``cibo serve --no-journal``).
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any, Protocol
 
 from cibo.journal.errors import JournalError
@@ -59,6 +59,11 @@ class GameLog(Protocol):
     def handover(self) -> None:
         """Records were submitted for this turn of the loop: let the disk start on them now
         (a journal written by another thread may wait briefly for it to take them)."""
+        ...
+
+    def on_durable(self, callback: Callable[[], None]) -> None:
+        """Call ``callback()`` on the loop right after a round completed this journal's
+        futures (a journal whose records are durable when submitted never needs to)."""
         ...
 
     async def aclose(self) -> None:
@@ -114,6 +119,9 @@ class MemoryLog:
 
     def handover(self) -> None:
         pass  # nothing to start: what it keeps is "durable" at once
+
+    def on_durable(self, callback: Callable[[], None]) -> None:
+        pass  # its futures are complete when submitted
 
     async def aclose(self) -> None:
         self.closed = True
