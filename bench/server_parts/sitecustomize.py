@@ -19,8 +19,9 @@ thread's whole CPU time come first, so what no part names is the difference.
 
 With ``CIBO_PARTS_TASKS=1`` a second table splits the loop thread's CPU by what each turn of
 the event loop ran: a task's step (by its coroutine: a room, a connection's handshake and
-handler, a room's output, a keepalive) or a callback (a socket ready to read, an accept), so
-that work no part names (handshakes, task steps) is found too.
+handler, a keepalive) or a callback (a socket ready to read, an accept, a journal round's
+report and the room's sending that it runs), so that work no part names (handshakes, task
+steps) is found too.
 
 Being a ``sitecustomize``, it takes the place of any other one later on the path while it is
 there. Each wrapped call costs two clock reads (~0.2-0.5 µs with the system call), so a part called
