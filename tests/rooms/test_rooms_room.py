@@ -90,6 +90,37 @@ async def test_nothing_is_sent_before_the_journal_has_it() -> None:
     await task
 
 
+async def test_batches_wait_for_the_disk_in_order_and_at_most_four_at_a_time() -> None:
+    """While the journal holds their records, up to OUTBOX batches wait to be sent and the room
+    takes no more requests; once durable they go out in the order they were decided."""
+    from cibo.rooms.room import OUTBOX
+
+    log = SlowLog()
+    room = Room(_session(), log)
+    task = asyncio.create_task(room.run())
+    table = FakePeer()
+    assert (await room.join(1, table, role="table")).ok
+    names = ["Ann", "Bob", "Cat", "Dan", "Eve", "Fay"]
+    joins = []
+    for i, name in enumerate(names):  # each join is a batch of its own, journaled
+        joins.append(asyncio.create_task(room.join(10 + i, FakePeer(), role="player", name=name)))
+        await asyncio.sleep(0.02)
+    assert len(room._outbox) == OUTBOX == 4  # the room task waits for room in the queue
+    assert len(room.inbox) == 1  # and the sixth join waits for it
+    assert [m["type"] for m in table.messages()] == ["welcome"]  # nothing sent yet
+    while not all(j.done() for j in joins):
+        log.release()  # each release makes the batches submitted so far durable
+        await asyncio.sleep(0.01)
+    assert all(j.result().ok for j in joins)
+    updates = [m for m in table.messages() if m["type"] == "update"]
+    seqs = [m["seq"] for m in updates]
+    assert seqs == sorted(seqs) and len(set(seqs)) == len(seqs) == len(names)
+    seated = [m["room"] for m in table.messages() if m["type"] == "room"][-1]
+    assert [p["name"] for p in seated["seats"]] == names
+    await room.close()
+    await task
+
+
 async def test_fan_out_encodes_once_per_codec() -> None:
     room = Room(_session(), MemoryLog())
     task = asyncio.create_task(room.run())
