@@ -146,6 +146,7 @@ PATCHED: Final = frozenset(
 many entries (a hero, a zone, a track...), of which a move changes few. The rest (a seat's
 actions, its undo...) is small or changes whole, and is sent whole."""
 
+
 def _entries(old: Any, new: Any) -> dict[str, Any] | None:
     """What changed in the entries of ``new`` from ``old``'s: by key (a map with the same keys)
     or by position as a string (a list as long, whose entries keep their ``id``), the fields
