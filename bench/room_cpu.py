@@ -12,6 +12,10 @@ command is not counted.
     uv run python bench/room_cpu.py
     uv run python bench/room_cpu.py --seconds 20 --seed 7
     uv run python bench/room_cpu.py --ruleset path/to/scavenge.toml   # the peer bench's toy game
+    uv run python bench/room_cpu.py --commands 2000 --idle 5 --churn 2048   # as at a low rate
+
+``--idle`` and ``--churn`` (not timed) make each command find the machine as a server at a low
+rate does: the core idle for a while, the caches full of other connections' work.
 """
 
 from __future__ import annotations
@@ -59,8 +63,29 @@ def encode(steps: list[Step], sizes: dict[str, list[int]]) -> None:
                     sizes["table update (JSON)"].append(len(text))
 
 
+_CHURN: list[bytearray] = []
+
+
+def between(idle_ms: float, churn_kb: int) -> None:
+    """What a server does between two moves at a low rate, not timed: sleep (the core idles)
+    and/or write ``churn_kb`` of other memory (other connections' work evicts the caches)."""
+    if churn_kb:
+        if not _CHURN or len(_CHURN[0]) != churn_kb * 1024:
+            _CHURN[:] = [bytearray(churn_kb * 1024)]
+        buf = _CHURN[0]
+        for i in range(0, len(buf), 64):
+            buf[i] = (buf[i] + 1) & 0xFF
+    if idle_ms:
+        time.sleep(idle_ms / 1000)
+
+
 def run(
-    seconds: float, seed: int, ruleset: str = "electro-fishers", commands_max: int | None = None
+    seconds: float,
+    seed: int,
+    ruleset: str = "electro-fishers",
+    commands_max: int | None = None,
+    idle_ms: float = 0.0,
+    churn_kb: int = 0,
 ) -> dict[str, Any]:
     """Play for ``seconds`` (or until ``commands_max`` commands): the same seed plays the same
     games, so a fixed count compares two versions of the code on the same work."""
@@ -98,6 +123,7 @@ def run(
             totals["flush"] += t2 - t1
             totals["encode"] += t3 - t2
             commands += 1
+            between(idle_ms, churn_kb)
     per = {k: round(v / commands * 1000, 3) for k, v in totals.items()}
     return {
         "games": games,
@@ -118,8 +144,14 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--ruleset", default="electro-fishers", help="a name or a .toml path")
     parser.add_argument("--commands", type=int, help="stop after this many commands")
+    parser.add_argument(
+        "--idle", type=float, default=0.0, metavar="MS", help="sleep this long after each command"
+    )
+    parser.add_argument(
+        "--churn", type=int, default=0, metavar="KB", help="write this much other memory after each"
+    )
     args = parser.parse_args()
-    result = run(args.seconds, args.seed, args.ruleset, args.commands)
+    result = run(args.seconds, args.seed, args.ruleset, args.commands, args.idle, args.churn)
     for key, value in result.items():
         print(f"{key}: {value}")
 

@@ -55,7 +55,7 @@ def test_layers_import_only_what_they_may() -> None:
         for name in _imports(path):
             parts = name.split(".")
             other = parts[2] if parts[:2] == ["cibo", "transports"] and len(parts) > 2 else ""
-            websocket_side = {"websocket", "http", "replay_api"}
+            websocket_side = {"websocket", "keepalive", "http", "replay_api"}
             if other in units and other != own and ({own, other} - websocket_side):
                 problems.append(f"transports/{path.relative_to(root)} imports {name}")
     assert not problems, "\n".join(problems)

@@ -35,7 +35,7 @@ import struct
 import time
 from collections.abc import Iterable
 from http import HTTPStatus
-from typing import Any
+from typing import Any, cast
 from urllib.parse import urlsplit
 
 from attrs import frozen
@@ -70,6 +70,7 @@ from cibo.protocol import (
 from cibo.protocol.codecs import EncodeMemo, JsonCodec, MsgpackCodec
 from cibo.rooms import Registry, Room, RoomRefused, normalize_code
 from cibo.transports.http import StaticSite, secure, text_response
+from cibo.transports.keepalive import HeardConnection, Keepalive
 
 __all__ = ["GameServer", "ServerLimits", "WsPeer"]
 
@@ -102,10 +103,14 @@ class ServerLimits:
     """...lock the address out for this long."""
     backlog: int = 1 << 20
     """Bytes not yet sent to one client before it is dropped (it resyncs when it comes back)."""
-    ping_interval: float = 4.0
+    ping_interval: float | None = 4.0
+    """Seconds a connection may be quiet before it is pinged (None: never; see
+    :class:`~cibo.transports.keepalive.Keepalive`)..."""
     ping_timeout: float = 4.0
+    """...and then has to answer before it is closed."""
     close_timeout: float = 2.0
-    """A frozen phone is noticed after at most about interval + timeout + close = 10 s."""
+    """A frozen phone is noticed about interval + timeout + close = 10 s after its last frame
+    (and up to two keepalive ticks, a second at these values)."""
     open_timeout: float = 5.0
     """Seconds allowed for the opening handshake (slowloris)."""
 
@@ -217,8 +222,9 @@ class WsPeer:
         task.add_done_callback(self._tasks.discard)
 
 
-class SecureConnection(ServerConnection):
-    """A server connection whose refusals all carry the security headers.
+class SecureConnection(HeardConnection):
+    """A server connection whose refusals all carry the security headers (and that notes when
+    its client last sent anything, for the :class:`~cibo.transports.keepalive.Keepalive`).
 
     websockets writes some responses itself, before or instead of ``process_request``: 426 for
     a ``GET /ws`` without an upgrade, 414/431 for a request line or headers too long, 503 while
@@ -278,6 +284,11 @@ class GameServer:
         }
         self._ids = itertools.count(1)
         self._tasks: set[asyncio.Task[None]] = set()
+        self.keepalive = (
+            None
+            if limits.ping_interval is None
+            else Keepalive(limits.ping_interval, limits.ping_timeout, self._tasks)
+        )
 
     def allow_host(self, host: str, port: int) -> None:
         """Accept ``Host: host:port`` (and bare ``host`` when the port is 80)."""
@@ -301,8 +312,7 @@ class GameServer:
             select_subprotocol=self._select_subprotocol,
             compression=None,
             max_size=lim.max_frame,
-            ping_interval=lim.ping_interval,
-            ping_timeout=lim.ping_timeout,
+            ping_interval=None,  # one Keepalive for every connection instead of a task each
             close_timeout=lim.close_timeout,
             open_timeout=lim.open_timeout,
             server_header=None,
@@ -375,9 +385,15 @@ class GameServer:
             return
         self.connections += 1
         self.per_address[address] = self.per_address.get(address, 0) + 1
+        keepalive = self.keepalive
+        heard = cast(HeardConnection, conn)  # made by create_connection=SecureConnection
+        if keepalive is not None:
+            keepalive.add(heard)
         try:
             await _Connection(self, conn, address).run()
         finally:
+            if keepalive is not None:
+                keepalive.discard(heard)
             self.connections -= 1
             left = self.per_address[address] - 1
             if left:
@@ -386,7 +402,9 @@ class GameServer:
                 del self.per_address[address]
 
     async def close_tasks(self) -> None:
-        """Wait for the closing handshakes started by peers."""
+        """Stop the keepalive; wait for the closing handshakes started by peers and by it."""
+        if self.keepalive is not None:
+            await self.keepalive.aclose()
         if self._tasks:
             await asyncio.gather(*self._tasks, return_exceptions=True)
 

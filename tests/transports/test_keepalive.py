@@ -1,0 +1,138 @@
+"""The server's one keepalive: quiet connections are pinged, silent ones closed, talking ones
+left alone. Real servers on 127.0.0.1, real clients (websockets', and a bare socket that
+speaks the protocol's bytes itself so that it can leave a ping unanswered)."""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import json
+import os
+import struct
+import time
+
+import pytest
+from live_server import Live, live_server
+from websockets.asyncio.client import connect
+from websockets.protocol import State
+
+from cibo.transports.keepalive import PING, TIMEOUT_REASON, Keepalive
+
+FAST_PINGS = {"ping_interval": 0.2, "ping_timeout": 0.2, "close_timeout": 0.2}
+
+
+async def _wait_until(predicate: object, timeout: float = 5.0) -> None:
+    assert callable(predicate)
+    async with asyncio.timeout(timeout):
+        while not predicate():
+            await asyncio.sleep(0.01)
+
+
+def _keepalive(live: Live) -> Keepalive:
+    keepalive = live.game.keepalive
+    assert keepalive is not None
+    return keepalive
+
+
+async def _bare_socket(live: Live) -> tuple[asyncio.StreamReader, asyncio.StreamWriter]:
+    """A WebSocket client made of a TCP socket: the opening handshake, nothing else."""
+    reader, writer = await asyncio.open_connection("127.0.0.1", live.port)
+    key = base64.b64encode(os.urandom(16)).decode()
+    writer.write(
+        (
+            f"GET /ws HTTP/1.1\r\nHost: 127.0.0.1:{live.port}\r\nUpgrade: websocket\r\n"
+            f"Connection: Upgrade\r\nSec-WebSocket-Key: {key}\r\n"
+            "Sec-WebSocket-Version: 13\r\n\r\n"
+        ).encode()
+    )
+    head = await reader.readuntil(b"\r\n\r\n")
+    assert head.startswith(b"HTTP/1.1 101"), head
+    return reader, writer
+
+
+async def _frame(reader: asyncio.StreamReader) -> tuple[int, bytes]:
+    """One unmasked server frame of at most 125 bytes: (first byte, payload)."""
+    first, size = await reader.readexactly(2)
+    assert size < 126
+    return first, await reader.readexactly(size)
+
+
+async def test_a_silent_client_is_pinged_then_closed_with_1011() -> None:
+    async with live_server(**FAST_PINGS) as live:
+        keepalive = _keepalive(live)
+        reader, writer = await _bare_socket(live)
+        opened = time.monotonic()
+        async with asyncio.timeout(5):
+            first, payload = await _frame(reader)
+        pinged = time.monotonic()
+        assert bytes((first,)) + bytes((len(payload),)) + payload == PING
+        # Quiet for the interval (0.2 s), found by a sweep at most a tick (0.025 s) later.
+        assert 0.15 <= pinged - opened < 2.0
+        async with asyncio.timeout(5):
+            first, payload = await _frame(reader)  # never answered: the close frame
+        closed = time.monotonic()
+        assert first == 0x88
+        code, reason = struct.unpack("!H", payload[:2])[0], payload[2:].decode()
+        assert (code, reason) == (1011, TIMEOUT_REASON)
+        assert 0.15 <= closed - pinged < 2.0
+        # The closing handshake is not answered either: the server drops the socket.
+        async with asyncio.timeout(5):
+            assert await reader.read() == b""
+        await _wait_until(lambda: live.game.connections == 0 and len(keepalive) == 0)
+        assert keepalive.closed == 1
+        writer.close()
+
+
+async def test_a_quiet_client_that_answers_pings_stays() -> None:
+    async with live_server(**FAST_PINGS) as live:
+        keepalive = _keepalive(live)
+        # websockets' client answers every ping and sends nothing of its own.
+        ws = await connect(live.url, compression=None, ping_interval=None)
+        await asyncio.sleep(1.5)  # over three intervals plus timeouts
+        assert ws.state is State.OPEN
+        assert keepalive.sent >= 4
+        assert keepalive.closed == 0
+        await ws.send(json.dumps({"type": "ping", "t": 7}))
+        assert json.loads(await ws.recv()) == {"type": "pong", "t": 7}
+        await ws.close()
+        await _wait_until(lambda: len(keepalive) == 0)
+
+
+async def test_a_client_that_talks_is_never_pinged() -> None:
+    async with live_server(**FAST_PINGS) as live:
+        keepalive = _keepalive(live)
+        # As the phones and the table do: a heartbeat of its own, more often than the interval.
+        ws = await connect(live.url, compression=None, ping_interval=None)
+        for t in range(20):
+            await ws.send(json.dumps({"type": "ping", "t": t}))
+            assert json.loads(await ws.recv()) == {"type": "pong", "t": t}
+            await asyncio.sleep(0.05)
+        assert ws.state is State.OPEN
+        assert keepalive.sent == 0
+        await ws.close()
+
+
+async def test_the_sweeping_task_runs_only_while_there_are_connections() -> None:
+    async with live_server(**FAST_PINGS) as live:
+        keepalive = _keepalive(live)
+        for _ in range(2):
+            ws = await connect(live.url, compression=None, ping_interval=None)
+            await _wait_until(lambda: len(keepalive) == 1)
+            assert keepalive._task is not None
+            await ws.close()
+            await _wait_until(lambda: keepalive._task is None)
+
+
+async def test_no_keepalive_when_the_interval_is_none() -> None:
+    async with live_server(ping_interval=None) as live:
+        assert live.game.keepalive is None
+        ws = await connect(live.url, compression=None, ping_interval=None)
+        await ws.send(json.dumps({"type": "ping"}))
+        assert json.loads(await ws.recv())["type"] == "pong"
+        await ws.close()
+
+
+@pytest.mark.parametrize(("interval", "timeout"), [(0.0, 1.0), (1.0, 0.0), (-1.0, 1.0)])
+def test_the_interval_and_timeout_must_be_positive(interval: float, timeout: float) -> None:
+    with pytest.raises(ValueError, match="must be positive"):
+        Keepalive(interval, timeout, set())
