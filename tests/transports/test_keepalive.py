@@ -8,8 +8,10 @@ import asyncio
 import base64
 import json
 import os
+import re
 import struct
 import time
+from pathlib import Path
 
 import pytest
 from live_server import Live, live_server
@@ -17,6 +19,9 @@ from websockets.asyncio.client import connect
 from websockets.protocol import State
 
 from cibo.transports.keepalive import PING, TIMEOUT_REASON, Keepalive
+from cibo.transports.websocket import ServerLimits
+
+ROOT = Path(__file__).resolve().parents[2]
 
 FAST_PINGS = {"ping_interval": 0.2, "ping_timeout": 0.2, "close_timeout": 0.2}
 
@@ -136,3 +141,14 @@ async def test_no_keepalive_when_the_interval_is_none() -> None:
 def test_the_interval_and_timeout_must_be_positive(interval: float, timeout: float) -> None:
     with pytest.raises(ValueError, match="must be positive"):
         Keepalive(interval, timeout, set())
+
+
+def test_a_healthy_browser_is_never_pinged() -> None:
+    """The browser clients' heartbeat comes more often than the server's quiet interval."""
+    source = (ROOT / "clients" / "shared" / "protocol.js").read_text(encoding="utf-8")
+    found = re.search(r"^const HEARTBEAT_MS = (\d+);$", source, re.MULTILINE)
+    assert found is not None
+    interval = ServerLimits().ping_interval
+    assert interval is not None
+    # A beat late by a busy phone's timer or the Wi-Fi is still in time.
+    assert int(found.group(1)) / 1000 <= interval - 0.5

@@ -6,8 +6,8 @@ a 4-s interval that is 500 pings a second, each costing the event loop two task 
 a future and the pong's read (docs/performance.md: 13 % of the server's CPU at the peer
 bench's scenario *c*). But a ping only asks whether the client is still there, and any frame
 it sends answers that as well as a pong: the phones and the table send a heartbeat of their own
-every few seconds, and the players send commands. So one task sweeps every connection each
-:attr:`Keepalive.tick` seconds:
+every 4 s (the server's interval is longer), and the players send commands. So one task
+sweeps every connection each :attr:`Keepalive.tick` seconds:
 
 * a connection heard from within ``interval`` seconds is left alone;
 * a quiet one is sent a ping (an empty Ping frame, written as :class:`WsPeer

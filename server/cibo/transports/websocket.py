@@ -103,10 +103,12 @@ class ServerLimits:
     """...lock the address out for this long."""
     backlog: int = 1 << 20
     """Bytes not yet sent to one client before it is dropped (it resyncs when it comes back)."""
-    ping_interval: float | None = 4.0
+    ping_interval: float | None = 5.0
     """Seconds a connection may be quiet before it is pinged (None: never; see
-    :class:`~cibo.transports.keepalive.Keepalive`)..."""
-    ping_timeout: float = 4.0
+    :class:`~cibo.transports.keepalive.Keepalive`). Longer than the browser clients' own
+    heartbeat (4 s, ``HEARTBEAT_MS`` in clients/shared/protocol.js), so that a healthy phone
+    or table is never pinged..."""
+    ping_timeout: float = 3.0
     """...and then has to answer before it is closed."""
     close_timeout: float = 2.0
     """A frozen phone is noticed about interval + timeout + close = 10 s after its last frame
