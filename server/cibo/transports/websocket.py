@@ -112,7 +112,7 @@ class ServerLimits:
     """...and then has to answer before it is closed."""
     close_timeout: float = 2.0
     """A frozen phone is noticed about interval + timeout + close = 10 s after its last frame
-    (and up to two keepalive ticks, a second at these values)."""
+    (and up to two keepalive ticks, 0.75 s at these values)."""
     open_timeout: float = 5.0
     """Seconds allowed for the opening handshake (slowloris)."""
 
