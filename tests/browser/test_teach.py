@@ -112,6 +112,19 @@ SHOW_SLOT = """(k) => {
 }"""
 
 
+SETTLED = """([selector, ms]) => new Promise((done) => {
+  const first = document.querySelector(selector);
+  setTimeout(() => done(first !== null && document.querySelector(selector) === first), ms);
+})"""
+"""True once the element found by ``selector`` is still the same node ``ms`` later."""
+
+
+def settle(page: Page, selector: str) -> None:
+    """Wait until the screen has stopped redrawing ``selector``: a language switch draws the
+    phone twice, at once and again when the ruleset's texts in that language arrive."""
+    page.wait_for_function(SETTLED, arg=[selector, 300])
+
+
 def leaks(page: Page, where: str) -> list[str]:
     """Every visible text of ``page`` that looks like a formula, a stat name or an id."""
     found = []
@@ -338,6 +351,7 @@ def test_goal_panel_and_rules_sheet_teach_the_game_in_english_and_italian(
         page.locator(f".lang-btn[data-lang={lang}]").click()
         expect(page.locator(".teach-head.win")).to_have_text(
             "Come si vince" if lang == "it" else "How to win")
+        settle(page, ".teach-goals")
         page.locator(".teach-goals").scroll_into_view_if_needed()
         assert clipped(page, ".teach-goals") == [], name
         page.screenshot(path=str(SHOTS / f"teach-goal-{name}.png"))
