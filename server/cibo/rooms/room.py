@@ -435,24 +435,13 @@ class Room:
         try:
             while self._outbox:
                 batch = self._outbox[0]
-                durable = len(batch.entries)
-                error: JournalError | None = None
+                durable, error = len(batch.entries), None
                 if not self._failed:
-                    for i, entry in enumerate(batch.entries):
-                        for future in entry.futures:
-                            if not future.done():
-                                self._waiting_on = future
-                                future.add_done_callback(self._pump)
-                                return
-                            exc = future.exception()  # a cancelled one raises: a bug
-                            if exc is None:
-                                continue
-                            if not isinstance(exc, JournalError):
-                                raise exc
-                            durable, error = i, exc
-                            break
-                        if error is not None:
-                            break
+                    pending, durable, error = _progress(batch.entries)
+                    if pending is not None:
+                        self._waiting_on = pending
+                        pending.add_done_callback(self._pump)
+                        return
                 self._outbox.popleft()
                 _wake(self._outbox_free)
                 self._send(batch.entries, batch.seq, batch.state, durable, error)
@@ -544,6 +533,29 @@ class Room:
 def _wake(waiter: asyncio.Future[None] | None) -> None:
     if waiter is not None and not waiter.done():
         waiter.set_result(None)
+
+
+def _progress(
+    entries: list[_Entry],
+) -> tuple[asyncio.Future[None] | None, int, JournalError | None]:
+    """How far a batch's records are durable: the first of its journal futures not complete
+    yet (then nothing else), or else how many entries are durable and the journal error that
+    stopped the rest (``None``: all of them are).
+
+    Raises:
+        BaseException: a future that failed otherwise (a bug), or was cancelled.
+    """
+    for i, entry in enumerate(entries):
+        for future in entry.futures:
+            if not future.done():
+                return future, i, None
+            exc = future.exception()  # a cancelled one raises
+            if exc is None:
+                continue
+            if not isinstance(exc, JournalError):
+                raise exc
+            return None, i, exc
+    return None, len(entries), None
 
 
 def _durable(entries: list[_Entry]) -> bool:
