@@ -12,6 +12,12 @@ what Cibo guarantees, one at a time, so that their cost on this machine is measu
   one wake-up of the event loop), as Cibo's journal does.
 - ``--per-seat``: every connection gets its own update (its seat in it), encoded for it,
   instead of one encoding for all five, as Cibo's per-audience views are.
+- ``--contract``: with ``--per-seat``, each update also carries what a Cibo update carries for
+  the toy game (``docs/protocol.md``): the move's five numbered events, the ``patch`` of the
+  counters and heroes that changed, and each seat's own ``changes`` (whose turn, what it may
+  take back, and for the seats whose turn began or ended their legal commands). Written by hand
+  for this one game: what is shared is encoded once and spliced into each seat's message, no
+  view is built or compared. The cost of Cibo's messages without Cibo's engine.
 
 Run through the harness's generic adapter, from the copy of the peer bench:
 
@@ -83,13 +89,15 @@ class Room:
             path = durable / f"{len(os.listdir(durable))}-{abs(hash(name))}.log"
             self.fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644)
         self.lock = asyncio.Lock()  # moves of a room reach the disk and the clients in order
+        self.events = 0  # the events numbered so far (--contract)
 
 
 class Floor:
-    def __init__(self, durable: Path | None, per_seat: bool) -> None:
+    def __init__(self, durable: Path | None, per_seat: bool, contract: bool = False) -> None:
         self.rooms: dict[str, Room] = {}
         self.durable = durable
         self.per_seat = per_seat
+        self.contract = contract
         self.writer: Writer | None = None
 
     async def handler(self, ws: ServerConnection) -> None:
@@ -137,7 +145,12 @@ class Floor:
         async with room.lock:
             if self.writer is not None:
                 await self.writer.submit(room.fd, json.dumps(msg).encode() + b"\n")
-            if self.per_seat:
+            if self.contract:
+                shared = _shared(room, seat, zone, mid)
+                for who, conn in list(room.conns.items()):
+                    with contextlib.suppress(Exception):
+                        conn.transport.write(_frame(_own(shared, st["turn"], seat, who)))
+            elif self.per_seat:
                 for who, conn in list(room.conns.items()):
                     with contextlib.suppress(Exception):
                         conn.transport.write(_frame(json.dumps({**update, "me": who})))
@@ -146,6 +159,53 @@ class Floor:
                 for conn in list(room.conns.values()):
                     with contextlib.suppress(Exception):
                         conn.transport.write(frame)
+
+
+def _shared(room: Room, seat: int, zone: int, mid: Any) -> str:
+    """The start of every seat's update for ``seat``'s move on ``zone`` as Cibo sends it for
+    the toy game (the room's state already moved on), encoded once for the five: the move's
+    five numbered events and the patch of what changed. Each seat's own ``changes`` and the
+    closing brace follow (:func:`_own`)."""
+    st = room.state
+    turn, n = st["turn"], room.events
+    room.events += 5
+    hero, nxt, z = f"h{seat}", f"h{turn}", f"z{zone}"
+    events = [
+        {"seq": n + 1, "event": {"type": "action_taken", "seat": f"s{seat + 1}", "hero": hero,
+                                 "action": "scavenge", "target": z, "cost": 1, "noise": 0,
+                                 "roll": None, "success": None}},
+        {"seq": n + 2, "event": {"type": "noise_changed", "values": {z: st["zones"][zone]}}},
+        {"seq": n + 3, "event": {"type": "track_changed", "track": "moves", "value": st["seq"],
+                                 "delta": 1, "cause": "action:scavenge"}},
+        {"seq": n + 4, "event": {"type": "turn_ended", "hero": hero}},
+        {"seq": n + 5, "event": {"type": "turn_started", "hero": nxt, "actions": 1}},
+    ]
+    patch = {
+        "tracks": {"moves": {"value": st["seq"]}},
+        "heroes": {str(seat): {"actions_left": 0, "done": True},
+                   str(turn): {"actions_left": 1, "done": False}},
+        "zones": {z: {"noise": st["zones"][zone]}},
+    }
+    return (f'{{"type":"update","mid":{json.dumps(mid)},"turn":{turn},"seq":{n + 5},'
+            f'"events":{json.dumps(events)},"patch":{json.dumps(patch)},"changes":')
+
+
+def _own(shared: str, turn: int, seat: int, who: Any) -> str:
+    """``who``'s update: ``shared`` and its own ``changes``: whose turn it is, what it may take
+    back, and the legal commands of a seat whose turn ended (none) or began (the six zones and
+    ending the turn)."""
+    changes: dict[str, Any] = {"turn": f"h{turn}",
+                               "undo": {"seat": f"s{seat + 1}", "can": who == seat}}
+    if who == seat:
+        changes["actions"] = []
+    elif who == turn:
+        hero = f"h{turn}"
+        changes["actions"] = [
+            *({"type": "act", "hero": hero, "action": "scavenge", "target": f"z{i}", "cost": 1}
+              for i in range(6)),
+            {"type": "end_turn", "hero": hero, "cost": 0},
+        ]
+    return shared + json.dumps(changes) + "}"
 
 
 def _frame(text: str) -> bytes:
@@ -159,18 +219,22 @@ def _frame(text: str) -> bytes:
     return bytes((0x81, 127)) + n.to_bytes(8, "big") + data
 
 
-async def main(host: str, port: int, durable: Path | None, per_seat: bool) -> None:
+async def main(
+    host: str, port: int, durable: Path | None, per_seat: bool, contract: bool = False
+) -> None:
     loop = asyncio.get_running_loop()
     stop = loop.create_future()
     for sig in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(sig, stop.set_result, None)
-    floor = Floor(durable, per_seat)
+    floor = Floor(durable, per_seat or contract, contract)
     if durable is not None:
         durable.mkdir(parents=True, exist_ok=True)
         floor.writer = Writer(loop)
     async with serve(floor.handler, host, port, compression=None, ping_interval=None,
-                     backlog=511):
-        print(f"floor on {host}:{port} (durable: {durable}, per seat: {per_seat})", flush=True)
+                     backlog=511) as server:
+        port = server.sockets[0].getsockname()[1]  # the one picked, with --port 0
+        print(f"floor on {host}:{port} (durable: {durable}, per seat: {per_seat}, "
+              f"contract: {contract})", flush=True)
         await stop
 
 
@@ -180,5 +244,8 @@ if __name__ == "__main__":
     parser.add_argument("--port", type=int, default=8765)
     parser.add_argument("--durable", type=Path, metavar="DIR")
     parser.add_argument("--per-seat", action="store_true")
+    parser.add_argument(
+        "--contract", action="store_true", help="Cibo's updates (implies --per-seat)"
+    )
     args = parser.parse_args()
-    asyncio.run(main(args.host, args.port, args.durable, args.per_seat))
+    asyncio.run(main(args.host, args.port, args.durable, args.per_seat, args.contract))
