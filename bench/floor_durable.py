@@ -146,7 +146,8 @@ class Floor:
             if self.writer is not None:
                 await self.writer.submit(room.fd, json.dumps(msg).encode() + b"\n")
             if self.contract:
-                shared = _shared(room, seat, zone, mid)
+                shared = _shared(st, room.events, seat, zone, mid)
+                room.events += 5
                 for who, conn in list(room.conns.items()):
                     with contextlib.suppress(Exception):
                         conn.transport.write(_frame(_own(shared, st["turn"], seat, who)))
@@ -161,14 +162,12 @@ class Floor:
                         conn.transport.write(frame)
 
 
-def _shared(room: Room, seat: int, zone: int, mid: Any) -> str:
+def _shared(st: dict[str, Any], n: int, seat: int, zone: int, mid: Any) -> str:
     """The start of every seat's update for ``seat``'s move on ``zone`` as Cibo sends it for
-    the toy game (the room's state already moved on), encoded once for the five: the move's
-    five numbered events and the patch of what changed. Each seat's own ``changes`` and the
-    closing brace follow (:func:`_own`)."""
-    st = room.state
-    turn, n = st["turn"], room.events
-    room.events += 5
+    the toy game (``st``: the state after it), encoded once for the five: the move's five
+    events, numbered after ``n``, and the patch of what changed. Each seat's own ``changes``
+    and the closing brace follow (:func:`_own`)."""
+    turn = st["turn"]
     hero, nxt, z = f"h{seat}", f"h{turn}", f"z{zone}"
     events = [
         {"seq": n + 1, "event": {"type": "action_taken", "seat": f"s{seat + 1}", "hero": hero,

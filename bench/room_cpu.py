@@ -63,18 +63,12 @@ def encode(steps: list[Step], sizes: dict[str, list[int]]) -> None:
                     sizes["table update (JSON)"].append(len(text))
 
 
-_CHURN: list[bytearray] = []
-
-
-def between(idle_ms: float, churn_kb: int) -> None:
-    """What a server does between two moves at a low rate, not timed: sleep (the core idles)
-    and/or write ``churn_kb`` of other memory (other connections' work evicts the caches)."""
-    if churn_kb:
-        if not _CHURN or len(_CHURN[0]) != churn_kb * 1024:
-            _CHURN[:] = [bytearray(churn_kb * 1024)]
-        buf = _CHURN[0]
-        for i in range(0, len(buf), 64):
-            buf[i] = (buf[i] + 1) & 0xFF
+def between(idle_ms: float, churn: bytearray) -> None:
+    """What a server does between two moves at a low rate, not timed: write one byte of every
+    64 (a cache line) of ``churn``, other memory (other connections' work evicts the caches),
+    and/or sleep ``idle_ms`` (the core idles)."""
+    for i in range(0, len(churn), 64):
+        churn[i] = (churn[i] + 1) & 0xFF
     if idle_ms:
         time.sleep(idle_ms / 1000)
 
@@ -93,6 +87,7 @@ def run(
     totals = {"command": 0.0, "flush": 0.0, "encode": 0.0}
     sizes: dict[str, list[int]] = {"phone update (msgpack)": [], "table update (JSON)": []}
     commands = games = 0
+    churn = bytearray(churn_kb * 1024)
     deadline = time.perf_counter() + seconds
     limit = commands_max if commands_max is not None else float("inf")
     while time.perf_counter() < deadline and commands < limit:
@@ -123,7 +118,7 @@ def run(
             totals["flush"] += t2 - t1
             totals["encode"] += t3 - t2
             commands += 1
-            between(idle_ms, churn_kb)
+            between(idle_ms, churn)
     per = {k: round(v / commands * 1000, 3) for k, v in totals.items()}
     return {
         "games": games,

@@ -15,6 +15,7 @@ from cibo.journal.format import Record
 from cibo.protocol import MSGPACK
 from cibo.protocol.codecs import EncodeMemo
 from cibo.rooms import MemoryLog, Room, RoomSession
+from cibo.rooms.room import OUTBOX
 from cibo.rooms.tokens import token_hash
 
 
@@ -93,8 +94,6 @@ async def test_nothing_is_sent_before_the_journal_has_it() -> None:
 async def test_batches_wait_for_the_disk_in_order_and_at_most_four_at_a_time() -> None:
     """While the journal holds their records, up to OUTBOX batches wait to be sent and the room
     takes no more requests; once durable they go out in the order they were decided."""
-    from cibo.rooms.room import OUTBOX
-
     log = SlowLog()
     room = Room(_session(), log)
     task = asyncio.create_task(room.run())

@@ -32,7 +32,7 @@ from websockets.protocol import State
 
 from cibo.protocol import CloseCode
 
-__all__ = ["HeardConnection", "Keepalive"]
+__all__ = ["HeardConnection", "Keepalive", "close_later"]
 
 log = logging.getLogger("cibo.transports.keepalive")
 
@@ -41,6 +41,16 @@ PING = b"\x89\x00"
 TIMEOUT_REASON = "keepalive ping timeout"
 _CLOSED = float("inf")
 """When a connection being closed was "pinged": never answered, never given up on again."""
+
+
+def close_later(
+    conn: ServerConnection, code: int, reason: str, tasks: set[asyncio.Task[None]]
+) -> None:
+    """Start ``conn``'s closing handshake (``code``, ``reason``) without waiting for it; its task
+    is kept in ``tasks`` until it ends, for the server to wait on as it stops."""
+    task = asyncio.get_running_loop().create_task(conn.close(code, reason))
+    tasks.add(task)
+    task.add_done_callback(tasks.discard)
 
 
 class HeardConnection(ServerConnection):
@@ -145,8 +155,4 @@ class Keepalive:
             return  # already closing: its handler ends with the connection
         self.closed += 1
         log.info("closing %s: it did not answer a ping", conn.remote_address)
-        task = asyncio.get_running_loop().create_task(
-            conn.close(CloseCode.INTERNAL, TIMEOUT_REASON)
-        )
-        self._tasks.add(task)
-        task.add_done_callback(self._tasks.discard)
+        close_later(conn, CloseCode.INTERNAL, TIMEOUT_REASON, self._tasks)

@@ -70,7 +70,7 @@ from cibo.protocol import (
 from cibo.protocol.codecs import EncodeMemo, JsonCodec, MsgpackCodec
 from cibo.rooms import Registry, Room, RoomRefused, normalize_code
 from cibo.transports.http import StaticSite, secure, text_response
-from cibo.transports.keepalive import HeardConnection, Keepalive
+from cibo.transports.keepalive import HeardConnection, Keepalive, close_later
 
 __all__ = ["GameServer", "ServerLimits", "WsPeer"]
 
@@ -217,11 +217,7 @@ class WsPeer:
         if self._dead:
             return
         self._dead = True
-        task = asyncio.get_running_loop().create_task(
-            self._conn.close(close_code_for(reason), reason)
-        )
-        self._tasks.add(task)
-        task.add_done_callback(self._tasks.discard)
+        close_later(self._conn, close_code_for(reason), reason, self._tasks)
 
 
 class SecureConnection(HeardConnection):
