@@ -10,6 +10,9 @@ what Cibo guarantees, one at a time, so that their cost on this machine is measu
   durable (``fdatasync``) before anyone is sent its update, by one writer thread that
   commits every room's waiting moves together (one write and one sync per file per round,
   one wake-up of the event loop), as Cibo's journal does.
+- ``--sync-inline``: with ``--durable``, the move is written and synced on the event loop's
+  own thread instead (no writer thread, no hand-off, no group commit): every room waits while
+  the disk syncs. What durability costs a Python server without the threads' hand-off.
 - ``--per-seat``: every connection gets its own update (its seat in it), encoded for it,
   instead of one encoding for all five, as Cibo's per-audience views are.
 - ``--contract``: with ``--per-seat``, each update also carries what a Cibo update carries for
@@ -99,6 +102,7 @@ class Floor:
         self.per_seat = per_seat
         self.contract = contract
         self.writer: Writer | None = None
+        self.inline = False  # --sync-inline: write and sync on the loop's thread
 
     async def handler(self, ws: ServerConnection) -> None:
         room: Room | None = None
@@ -143,7 +147,10 @@ class Floor:
         st["turn"] = (seat + 1) % 4
         update = {"type": "update", "mid": mid, "turn": st["turn"], "seq": st["seq"], "state": st}
         async with room.lock:
-            if self.writer is not None:
+            if self.inline:
+                os.write(room.fd, json.dumps(msg).encode() + b"\n")
+                os.fdatasync(room.fd)
+            elif self.writer is not None:
                 await self.writer.submit(room.fd, json.dumps(msg).encode() + b"\n")
             if self.contract:
                 shared = _shared(st, room.events, seat, zone, mid)
@@ -219,7 +226,12 @@ def _frame(text: str) -> bytes:
 
 
 async def main(
-    host: str, port: int, durable: Path | None, per_seat: bool, contract: bool = False
+    host: str,
+    port: int,
+    durable: Path | None,
+    per_seat: bool,
+    contract: bool = False,
+    inline: bool = False,
 ) -> None:
     loop = asyncio.get_running_loop()
     stop = loop.create_future()
@@ -228,7 +240,10 @@ async def main(
     floor = Floor(durable, per_seat or contract, contract)
     if durable is not None:
         durable.mkdir(parents=True, exist_ok=True)
-        floor.writer = Writer(loop)
+        if inline:
+            floor.inline = True
+        else:
+            floor.writer = Writer(loop)
     async with serve(floor.handler, host, port, compression=None, ping_interval=None,
                      backlog=511) as server:
         port = server.sockets[0].getsockname()[1]  # the one picked, with --port 0
@@ -246,5 +261,12 @@ if __name__ == "__main__":
     parser.add_argument(
         "--contract", action="store_true", help="Cibo's updates (implies --per-seat)"
     )
+    parser.add_argument(
+        "--sync-inline", action="store_true", help="with --durable: sync on the loop's thread"
+    )
     args = parser.parse_args()
-    asyncio.run(main(args.host, args.port, args.durable, args.per_seat, args.contract))
+    if args.sync_inline and args.durable is None:
+        parser.error("--sync-inline needs --durable DIR")
+    asyncio.run(
+        main(args.host, args.port, args.durable, args.per_seat, args.contract, args.sync_inline)
+    )

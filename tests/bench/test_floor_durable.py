@@ -16,6 +16,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+import pytest
 from websockets.asyncio.client import connect
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "rooms"))
@@ -127,24 +128,51 @@ def shape(update: dict[str, Any]) -> Any:
     return skeleton({k: update.get(k) for k in ("type", "seq", "events", "patch", "changes")})
 
 
-def test_the_contract_floor_sends_what_a_cibo_room_sends(tmp_path: Path) -> None:
-    ruleset = tmp_path / "toy.toml"
-    ruleset.write_text(toy_ruleset(), encoding="utf-8")
-    cibo = cibo_updates(ruleset)
-
+def play_on_floor(*options: str) -> dict[str, dict[str, Any]]:
+    """Start the floor with ``options`` on a free port, play :func:`floor_updates`' move on it,
+    stop it; the updates by who got them."""
     server = subprocess.Popen(
-        [sys.executable, str(FLOOR), "--host", "127.0.0.1", "--port", "0", "--contract"],
+        [sys.executable, str(FLOOR), "--host", "127.0.0.1", "--port", "0", *options],
         stdout=subprocess.PIPE, text=True,
     )
     try:
         assert server.stdout is not None
         line = server.stdout.readline()  # "floor on 127.0.0.1:PORT (...)"
         port = int(line.split()[2].rsplit(":", 1)[1])
-        floor = asyncio.run(floor_updates(port))
+        return asyncio.run(floor_updates(port))
     finally:
         server.terminate()
         server.wait(timeout=10)
 
+
+def test_the_contract_floor_sends_what_a_cibo_room_sends(tmp_path: Path) -> None:
+    ruleset = tmp_path / "toy.toml"
+    ruleset.write_text(toy_ruleset(), encoding="utf-8")
+    cibo = cibo_updates(ruleset)
+
+    floor = play_on_floor("--contract")
+
     for who in ("table", "mover", "next", "other"):
         assert shape(floor[who]) == shape(cibo[who]), who
     assert len(cibo["next"]["changes"]["actions"]) == 7, "the six zones and ending the turn"
+
+
+@pytest.mark.parametrize("sync", [(), ("--sync-inline",)], ids=["writer-thread", "inline"])
+def test_the_durable_floor_keeps_each_move_in_its_rooms_file(
+    tmp_path: Path, sync: tuple[str, ...]
+) -> None:
+    updates = play_on_floor("--contract", "--durable", str(tmp_path), *sync)
+
+    assert updates["mover"]["seq"] == 5
+    (log,) = tmp_path.iterdir()  # the room's file
+    (line,) = log.read_text(encoding="utf-8").splitlines()
+    assert json.loads(line) == {"type": "move", "mid": 1, "action": {"type": "scavenge", "zone": 2}}
+
+
+def test_syncing_inline_needs_a_directory() -> None:
+    run = subprocess.run(
+        [sys.executable, str(FLOOR), "--sync-inline"],
+        check=False, capture_output=True, text=True, timeout=30,
+    )
+    assert run.returncode == 2
+    assert "--sync-inline needs --durable DIR" in run.stderr

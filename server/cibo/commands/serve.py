@@ -58,7 +58,7 @@ GC_YOUNG_EVERY = 0.05
 
 Each collection walks every container that survived since the previous one: at 2,000
 connections every 2 s paused the loop for ~40 ms (p99 ~100 ms), every 0.2 s for 5-10 ms, every
-0.05 s for a quarter of that, for the same total (docs/performance.md, scenario c)."""
+0.05 s for a quarter of that, for the same total (docs/performance-peers.md, scenario c)."""
 GC_FULL_EVERY = 600.0
 """Seconds between full collections."""
 

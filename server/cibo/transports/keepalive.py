@@ -3,7 +3,7 @@
 websockets' own keepalive runs a task per connection that pings it every ``interval`` seconds
 whatever it does, and waits for each pong with a future and a timer. At 2,000 connections and
 a 4-s interval that is 500 pings a second, each costing the event loop two task steps, a timer,
-a future and the pong's read (docs/performance.md: 13 % of the server's CPU at the peer
+a future and the pong's read (docs/performance-peers.md: 13 % of the server's CPU at the peer
 bench's scenario *c*). But a ping only asks whether the client is still there, and any frame
 it sends answers that as well as a pong: the phones and the table send a heartbeat of their own
 every 4 s (the server's interval is longer), and the players send commands. So one task
