@@ -96,13 +96,21 @@ class Room:
 
 
 class Floor:
-    def __init__(self, durable: Path | None, per_seat: bool, contract: bool = False) -> None:
+    """The rooms, and how a move is made durable: not at all (``durable`` None), by a
+    :class:`Writer` thread, or on the loop's own thread (``inline``). Made on the running loop."""
+
+    def __init__(
+        self, durable: Path | None, per_seat: bool, contract: bool = False, inline: bool = False
+    ) -> None:
         self.rooms: dict[str, Room] = {}
         self.durable = durable
-        self.per_seat = per_seat
+        self.per_seat = per_seat or contract
         self.contract = contract
         self.writer: Writer | None = None
-        self.inline = False  # --sync-inline: write and sync on the loop's thread
+        if durable is not None:
+            durable.mkdir(parents=True, exist_ok=True)
+            if not inline:
+                self.writer = Writer(asyncio.get_running_loop())
 
     async def handler(self, ws: ServerConnection) -> None:
         room: Room | None = None
@@ -147,11 +155,13 @@ class Floor:
         st["turn"] = (seat + 1) % 4
         update = {"type": "update", "mid": mid, "turn": st["turn"], "seq": st["seq"], "state": st}
         async with room.lock:
-            if self.inline:
-                os.write(room.fd, json.dumps(msg).encode() + b"\n")
-                os.fdatasync(room.fd)
-            elif self.writer is not None:
-                await self.writer.submit(room.fd, json.dumps(msg).encode() + b"\n")
+            if self.durable is not None:
+                record = json.dumps(msg).encode() + b"\n"
+                if self.writer is not None:
+                    await self.writer.submit(room.fd, record)
+                else:  # --sync-inline: every room waits for this sync
+                    os.write(room.fd, record)
+                    os.fdatasync(room.fd)
             if self.contract:
                 shared = _shared(st, room.events, seat, zone, mid)
                 room.events += 5
@@ -237,18 +247,12 @@ async def main(
     stop = loop.create_future()
     for sig in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(sig, stop.set_result, None)
-    floor = Floor(durable, per_seat or contract, contract)
-    if durable is not None:
-        durable.mkdir(parents=True, exist_ok=True)
-        if inline:
-            floor.inline = True
-        else:
-            floor.writer = Writer(loop)
+    floor = Floor(durable, per_seat, contract, inline)
     async with serve(floor.handler, host, port, compression=None, ping_interval=None,
                      backlog=511) as server:
         port = server.sockets[0].getsockname()[1]  # the one picked, with --port 0
-        print(f"floor on {host}:{port} (durable: {durable}, per seat: {per_seat}, "
-              f"contract: {contract})", flush=True)
+        print(f"floor on {host}:{port} (durable: {durable}, synced inline: {inline}, "
+              f"per seat: {floor.per_seat}, contract: {contract})", flush=True)
         await stop
 
 
