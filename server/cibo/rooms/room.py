@@ -437,11 +437,12 @@ class Room:
                 batch = self._outbox[0]
                 durable, error = len(batch.entries), None
                 if not self._failed:
-                    pending, durable, error = _progress(batch.entries)
-                    if pending is not None:
-                        self._waiting_on = pending
-                        pending.add_done_callback(self._pump)
+                    progress = _progress(batch.entries)
+                    if isinstance(progress, asyncio.Future):
+                        self._waiting_on = progress
+                        progress.add_done_callback(self._pump)
                         return
+                    durable, error = progress
                 self._outbox.popleft()
                 _wake(self._outbox_free)
                 self._send(batch.entries, batch.seq, batch.state, durable, error)
@@ -537,10 +538,10 @@ def _wake(waiter: asyncio.Future[None] | None) -> None:
 
 def _progress(
     entries: list[_Entry],
-) -> tuple[asyncio.Future[None] | None, int, JournalError | None]:
+) -> asyncio.Future[None] | tuple[int, JournalError | None]:
     """How far a batch's records are durable: the first of its journal futures not complete
-    yet (then nothing else), or else how many entries are durable and the journal error that
-    stopped the rest (``None``: all of them are).
+    yet, to wait for; or, once none is pending, how many entries are durable and the journal
+    error that stopped the rest (``None``: all of them are).
 
     Raises:
         BaseException: a future that failed otherwise (a bug), or was cancelled.
@@ -548,14 +549,14 @@ def _progress(
     for i, entry in enumerate(entries):
         for future in entry.futures:
             if not future.done():
-                return future, i, None
+                return future
             exc = future.exception()  # a cancelled one raises
             if exc is None:
                 continue
             if not isinstance(exc, JournalError):
                 raise exc
-            return None, i, exc
-    return None, len(entries), None
+            return i, exc
+    return len(entries), None
 
 
 def _durable(entries: list[_Entry]) -> bool:
