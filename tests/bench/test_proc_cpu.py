@@ -40,8 +40,8 @@ def test_it_splits_a_process_cpu_by_thread_into_user_and_system() -> None:
     child = subprocess.Popen([sys.executable, "-c", CHILD], stdout=subprocess.PIPE, text=True)
     try:
         assert child.stdout is not None and child.stdout.readline().strip() == "ready"
-        time.sleep(0.2)
-        done = run_tool("--pid", str(child.pid), "--seconds", "1.5", "--per", "1000")
+        time.sleep(1.0)  # CPU spent before the window, which must not count
+        done = run_tool("--pid", str(child.pid), "--seconds", "1.5", "--per", "500")
     finally:
         child.kill()
         child.wait()
@@ -56,16 +56,24 @@ def test_it_splits_a_process_cpu_by_thread_into_user_and_system() -> None:
         assert m, line
         found[m[1]] = (float(m[2]), float(m[3]), float(m[4]), float(m[5]))
     assert next(iter(found)) == "process"
-    threads = {k: v for k, v in found.items() if k != "process"}
-    main = threads.pop(f"python ({child.pid})")  # the main thread's id is the process's
-    (reader,) = threads.values()
-    user, system, user_ms, system_ms = found["process"]
-    # Two busy threads (the reader without the interpreter lock while in the kernel): at
-    # least a good part of the window's 1.5 s, at most two cores' worth of it.
+    user, system, user_ms, system_ms = found.pop("process")
+    # Threads are named by their id; the main thread's is the process's.
+    main = next(v for k, v in found.items() if k.endswith(f"({child.pid})"))
+    (reader,) = (v for k, v in found.items() if not k.endswith(f"({child.pid})"))
+    # The window's CPU, not the CPU since the child started: the counting thread ran a core's
+    # worth at most (2.5 s since it started), and both together at most two (the reader runs
+    # in the kernel without the interpreter lock); what the threads spent adds up to the
+    # process's.
+    assert 0.5 <= main[0] + main[1] <= 1.5 + 0.05
     assert 0.5 <= user + system <= 2 * 1.5 + 0.1
+    assert abs(sum(v[0] for v in found.values()) - user) <= 0.03
+    assert abs(sum(v[1] for v in found.values()) - system) <= 0.03
+    busiest = [v[0] + v[1] for v in found.values()]
+    assert busiest == sorted(busiest, reverse=True)
     assert main[0] > main[1]  # counting is user work
     assert reader[1] > 0  # reading /dev/zero is kernel work
-    assert (user_ms, system_ms) == (round(user, 3), round(system, 3))  # 1,000 units: ms = s
+    # Per unit: 500 units in the window, so ms a unit = 2 × the seconds (printed to 0.01 s).
+    assert abs(user_ms - 2 * user) <= 0.011 and abs(system_ms - 2 * system) <= 0.011
 
 
 def test_a_missing_process_is_refused_clearly() -> None:
