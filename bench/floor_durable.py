@@ -153,7 +153,6 @@ class Floor:
         st["lastMid"] = mid
         st["log"] = [*st["log"], {"p": seat, "z": zone, "m": mid}][-8:]
         st["turn"] = (seat + 1) % 4
-        update = {"type": "update", "mid": mid, "turn": st["turn"], "seq": st["seq"], "state": st}
         async with room.lock:
             if self.durable is not None:
                 record = json.dumps(msg).encode() + b"\n"
@@ -168,7 +167,11 @@ class Floor:
                 for who, conn in list(room.conns.items()):
                     with contextlib.suppress(Exception):
                         conn.transport.write(_frame(_own(shared, st["turn"], seat, who)))
-            elif self.per_seat:
+                return
+            update = {
+                "type": "update", "mid": mid, "turn": st["turn"], "seq": st["seq"], "state": st
+            }
+            if self.per_seat:
                 for who, conn in list(room.conns.items()):
                     with contextlib.suppress(Exception):
                         conn.transport.write(_frame(json.dumps({**update, "me": who})))

@@ -50,13 +50,13 @@ def measure(pid: int, seconds: float) -> list[tuple[str, float, float]]:
     start = snapshot(pid)
     time.sleep(seconds)
     end = snapshot(pid)
-    rows = []
+    spent = {}
     for tid, (name, user, system) in end.items():
         _, user0, system0 = start.get(tid, (name, 0.0, 0.0))
-        rows.append((tid, f"{name} ({tid})" if tid else "process", user - user0, system - system0))
-    whole = [r for r in rows if not r[0]]
-    threads = sorted((r for r in rows if r[0] and r[2] + r[3] > 0), key=lambda r: -(r[2] + r[3]))
-    return [(what, user, system) for _, what, user, system in whole + threads]
+        spent[tid] = (f"{name} ({tid})" if tid else "process", user - user0, system - system0)
+    whole = spent.pop("")
+    threads = [row for row in spent.values() if row[1] + row[2] > 0]
+    return [whole, *sorted(threads, key=lambda row: -(row[1] + row[2]))]
 
 
 def main() -> None:
