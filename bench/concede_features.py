@@ -37,6 +37,13 @@ FEATURES = {
 }
 
 
+def _number(name: str, value: object) -> int:
+    """A feature's value, which must be a number (booleans count as 0 and 1)."""
+    if not isinstance(value, int):
+        raise TypeError(f"feature {name!r} is not a number: {value!r}")
+    return int(value)
+
+
 def _game(args: tuple[str, int, str, str, int]) -> dict[str, Any]:
     ruleset, heroes, difficulty, seed, index = args
     rs = load_ruleset(find_ruleset(ruleset)).ruleset
@@ -47,7 +54,7 @@ def _game(args: tuple[str, int, str, str, int]) -> dict[str, Any]:
 
     def note(s: Any) -> None:
         ctx = Ctx(s)
-        rows.append({name: int(ctx.value(name, {})) for name in FEATURES[ruleset]})
+        rows.append({name: _number(name, ctx.value(name, {})) for name in FEATURES[ruleset]})
 
     note(state)
     box = [state]

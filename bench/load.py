@@ -33,6 +33,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -212,6 +213,11 @@ async def paced_loop(phones: list[Client], trackers: list[Tracker], stats: Stats
             await send(*chosen, trackers, stats)
 
 
+def _caught_up(seq: int) -> Callable[[Client], bool]:
+    """Whether a client has seen the room's event ``seq``."""
+    return lambda c: (c.seq or 0) >= seq
+
+
 async def closed_loop(clients: list[Client], trackers: list[Tracker], stats: Stats,
                       rng: random.Random) -> None:
     """One command in flight: a random legal command of any seat, then wait until every
@@ -230,7 +236,7 @@ async def closed_loop(clients: list[Client], trackers: list[Tracker], stats: Sta
             continue
         for client in clients:
             try:
-                await client.wait_for(lambda c, last=seq: (c.seq or 0) >= last, timeout=30)
+                await client.wait_for(_caught_up(seq), timeout=30)
             except (ClientError, TimeoutError):
                 stats.errors += 1
                 return

@@ -106,7 +106,9 @@ def run(
             if not options:
                 break
             phone, chosen = options[rng.randrange(len(options))]
-            command = {k: chosen[k] for k in ("type", "hero", "action", "target") if k in chosen}
+            command: dict[str, Any] = {
+                k: chosen[k] for k in ("type", "hero", "action", "target") if k in chosen
+            }
             t0 = cpu()
             step = session.command(phone, f"c{commands}", command)
             t1 = cpu()

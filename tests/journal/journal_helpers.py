@@ -6,7 +6,7 @@ import hashlib
 from pathlib import Path
 from typing import Any
 
-import msgpack
+import msgpack  # type: ignore[import-untyped]
 
 from cibo.journal import (
     CommandRecord,
