@@ -153,3 +153,51 @@ def test_a_healthy_browser_is_never_pinged() -> None:
     assert interval is not None
     # A beat late by a busy phone's timer or the Wi-Fi is still in time.
     assert int(found.group(1)) / 1000 <= interval - 0.5
+
+
+@pytest.mark.browser
+async def test_a_phone_and_a_table_in_chromium_are_never_pinged() -> None:
+    """The real pages' heartbeat keeps them off the keepalive's list at the shipped interval,
+    while a client beside them that says nothing is pinged and closed in the same window."""
+    from playwright.async_api import async_playwright, expect
+
+    limits = ServerLimits()  # the shipped interval and timeout
+    assert limits.ping_interval is not None
+    async with (
+        live_server(
+            clients=ROOT / "clients",
+            ping_interval=limits.ping_interval,
+            ping_timeout=limits.ping_timeout,
+        ) as live,
+        async_playwright() as pw,
+    ):
+        keepalive = _keepalive(live)
+        browser = await pw.chromium.launch(
+            executable_path="/usr/bin/chromium",
+            args=["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage"],
+        )
+        try:
+            table = await browser.new_page()
+            await table.goto(f"{live.http}/table/?code={live.code}")
+            phone = await browser.new_page(viewport={"width": 390, "height": 844})
+            await phone.goto(f"{live.http}/j/{live.code}")
+            await phone.fill("#name", "Ann")
+            await phone.get_by_role("button", name="Join the game").click()
+            await expect(phone.locator(".hero-card").first).to_be_visible()
+            await _wait_until(lambda: len(keepalive) == 2)
+            pages = set(keepalive._conns)
+            silent_reader, silent = await _bare_socket(live)
+            started = time.monotonic()
+            # Two of the pages' beats past the quiet interval, and past the silent client's
+            # ping and close (interval + timeout + two sweeps).
+            await asyncio.sleep(limits.ping_interval + limits.ping_timeout + 3.0)
+            waited = time.monotonic() - started
+            assert waited < 2 * limits.ping_interval + limits.ping_timeout, "the loop stalled"
+            first, payload = await _frame(silent_reader)
+            assert bytes((first, len(payload))) + payload == PING
+            assert keepalive.sent == 1  # the silent client's ping, none to the pages
+            assert keepalive.closed == 1
+            assert set(keepalive._conns) == pages  # the pages kept their first connections
+            silent.close()
+        finally:
+            await browser.close()
