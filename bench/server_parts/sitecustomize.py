@@ -33,10 +33,12 @@ from __future__ import annotations
 
 import atexit
 import importlib
+import importlib.util
 import os
 import threading
 import time
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 PARTS = (
@@ -63,7 +65,7 @@ looked up when called, i.e. in the module that calls it when it was imported by 
 _totals: dict[str, list[float]] = {}
 _by_task: dict[str, list[float]] = {}
 _start: dict[str, float] = {}
-"""Process CPU time, the loop thread's id and its CPU ticks when the loop started."""
+"""Process CPU time, the loop thread's id and its CPU seconds when the loop started."""
 
 
 def _wrap(spec: str) -> str | None:
@@ -105,7 +107,7 @@ def _report(path: str, problems: list[str]) -> None:
     units = _totals.get(unit_label, [0.0, 0])[1]
     lines = [
         f"process CPU {process:.3f} s since the loop started; "
-        f"loop thread {(_loop_ticks() - _start['ticks']) / _TICKS:.3f} s; "
+        f"loop thread {_loop_seconds() - _start['loop']:.3f} s; "
         f"units ({unit_label} calls): {units:.0f}",
         f"{'part':34} {'CPU s':>9} {'calls':>9} {'µs/call':>9} {'µs/unit':>9}",
     ]
@@ -122,17 +124,29 @@ def _report(path: str, problems: list[str]) -> None:
         out.write("\n".join(lines) + "\n")
 
 
-_TICKS = os.sysconf("SC_CLK_TCK")
+def _proc_times() -> Callable[[Path], tuple[str, float, float]]:
+    """``bench/proc_cpu.py``'s reader of a ``/proc`` stat file, loaded by its path (the
+    server's own ``sys.path`` stays as it is)."""
+    spec = importlib.util.spec_from_file_location(
+        "_cibo_bench_proc_cpu", Path(__file__).resolve().parents[1] / "proc_cpu.py"
+    )
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    reader: Callable[[Path], tuple[str, float, float]] = module.times
+    return reader
 
 
-def _loop_ticks() -> float:
-    """The event loop thread's CPU time so far, in clock ticks (from /proc: Linux)."""
+_times = _proc_times()
+
+
+def _loop_seconds() -> float:
+    """The event loop thread's CPU seconds so far, user and system (from /proc: Linux)."""
     try:
-        with open(f"/proc/self/task/{_start['thread']:.0f}/stat", encoding="ascii") as stat:
-            fields = stat.read().rsplit(")", 1)[1].split()
-        return float(int(fields[11]) + int(fields[12]))
+        _, user, system = _times(Path(f"/proc/self/task/{_start['thread']:.0f}/stat"))
     except (OSError, ValueError, IndexError):
         return float("nan")
+    return user + system
 
 
 def _step_name(handle: Any) -> str:
@@ -175,7 +189,7 @@ def _activate(path: str) -> None:
                 _count_steps()
             _start["process"] = time.process_time()
             _start["thread"] = threading.get_native_id()
-            _start["ticks"] = _loop_ticks()
+            _start["loop"] = _loop_seconds()
             atexit.register(_report, path, problems)
         return run(self, *args, **kwargs)
 

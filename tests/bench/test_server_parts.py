@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import re
 import subprocess
 from pathlib import Path
 from typing import Any
@@ -46,6 +47,11 @@ async def test_a_served_game_is_reported_part_by_part(tmp_path: Path) -> None:
 
     lines = report.read_text(encoding="utf-8").splitlines()
     assert lines[0].startswith("process CPU ")
+    # The loop thread's own CPU, read from /proc: a number, within the process's.
+    found = re.match(r"process CPU ([0-9.]+) s since the loop started; loop thread ([0-9.]+) s;",
+                     lines[0])
+    assert found is not None, lines[0]
+    assert 0 < float(found.group(2)) <= float(found.group(1)) + 0.02
     split = lines.index("")
     rows = {line.split()[0]: line.split()[1:] for line in lines[2:split]}
     # Each row: CPU s, calls, µs/call, µs/unit. The players' hellos and commands went
