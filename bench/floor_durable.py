@@ -83,13 +83,13 @@ def _resolve(futures: list[asyncio.Future[None]]) -> None:
 
 
 class Room:
-    def __init__(self, name: str, durable: Path | None) -> None:
+    def __init__(self, name: str, durable: Path | None, number: int) -> None:
         self.conns: dict[Any, ServerConnection] = {}
         self.state: dict[str, Any] = {"turn": 0, "seq": 0, "lastMid": 0, "zones": [0] * 6,
                                       "log": []}
         self.fd = -1
         if durable is not None:
-            path = durable / f"{len(os.listdir(durable))}-{abs(hash(name))}.log"
+            path = durable / f"{number}-{abs(hash(name))}.log"
             self.fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644)
         self.lock = asyncio.Lock()  # moves of a room reach the disk and the clients in order
         self.events = 0  # the events numbered so far (--contract)
@@ -121,7 +121,9 @@ class Floor:
                 if msg.get("type") == "join":
                     room = self.rooms.get(msg["room"])
                     if room is None:
-                        room = self.rooms[msg["room"]] = Room(msg["room"], self.durable)
+                        room = self.rooms[msg["room"]] = Room(
+                            msg["room"], self.durable, len(self.rooms)
+                        )
                     seat = msg["seat"]
                     if seat in room.conns:
                         await ws.send(json.dumps({"type": "error", "code": "seat_taken"}))
