@@ -35,6 +35,7 @@ from playwright.sync_api import (
 )
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
+from chromium import ARGS, CHROMIUM
 from cibo.rooms.names import normalize_name
 
 pytestmark = pytest.mark.browser
@@ -44,17 +45,6 @@ SHOTS = Path(
     os.environ.get("CIBO_SCREENSHOTS") or Path(tempfile.gettempdir()) / "cibo-screenshots"
 )
 PROBE = Path(__file__).with_name("page_probe.js")
-CHROMIUM = "/usr/bin/chromium"
-ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-dev-shm-usage",
-    "--disable-quic",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 TABLE_VIEWPORT: ViewportSize = {"width": 1920, "height": 1080}
 
 

@@ -15,9 +15,11 @@ from pathlib import Path
 
 import pytest
 from live_server import Live, live_server
+from playwright.async_api import async_playwright, expect
 from websockets.asyncio.client import connect
 from websockets.protocol import State
 
+from chromium import ARGS, CHROMIUM
 from cibo.transports.keepalive import PING, TIMEOUT_REASON, Keepalive
 from cibo.transports.websocket import ServerLimits
 
@@ -159,8 +161,6 @@ def test_a_healthy_browser_is_never_pinged() -> None:
 async def test_a_phone_and_a_table_in_chromium_are_never_pinged() -> None:
     """The real pages' heartbeat keeps them off the keepalive's list at the shipped interval,
     while a client beside them that says nothing is pinged and closed in the same window."""
-    from playwright.async_api import async_playwright, expect
-
     limits = ServerLimits()  # the shipped interval and timeout
     assert limits.ping_interval is not None
     async with (
@@ -173,8 +173,7 @@ async def test_a_phone_and_a_table_in_chromium_are_never_pinged() -> None:
     ):
         keepalive = _keepalive(live)
         browser = await pw.chromium.launch(
-            executable_path="/usr/bin/chromium",
-            args=["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage"],
+            executable_path=CHROMIUM, args=ARGS
         )
         try:
             table = await browser.new_page()
