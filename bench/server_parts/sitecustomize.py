@@ -137,13 +137,17 @@ def _proc_times() -> Callable[[Path], tuple[str, float, float]]:
     return reader
 
 
-_times = _proc_times()
+_readers: list[Callable[[Path], tuple[str, float, float]]] = []
+"""The ``/proc`` reader, loaded when measuring starts (every Python process on this path
+imports this module; only a measured one needs it)."""
 
 
 def _loop_seconds() -> float:
     """The event loop thread's CPU seconds so far, user and system (from /proc: Linux)."""
+    if not _readers:
+        _readers.append(_proc_times())
     try:
-        _, user, system = _times(Path(f"/proc/self/task/{_start['thread']:.0f}/stat"))
+        _, user, system = _readers[0](Path(f"/proc/self/task/{_start['thread']:.0f}/stat"))
     except (OSError, ValueError, IndexError):
         return float("nan")
     return user + system
