@@ -126,9 +126,13 @@ async def test_the_sweeping_task_runs_only_while_there_are_connections() -> None
         for _ in range(2):
             ws = await connect(live.url, compression=None, ping_interval=None)
             await _wait_until(lambda: len(keepalive) == 1)
-            assert keepalive._task is not None
+            assert keepalive.sweeping
+            watched = keepalive.watched
+            assert len(watched) == 1
             await ws.close()
-            await _wait_until(lambda: keepalive._task is None)
+            await _wait_until(lambda: not keepalive.sweeping)
+            assert keepalive.watched == frozenset()
+            assert len(watched) == 1  # what was read before stays as it was
 
 
 async def test_no_keepalive_when_the_interval_is_none() -> None:
@@ -184,7 +188,7 @@ async def test_a_phone_and_a_table_in_chromium_are_never_pinged() -> None:
             await phone.get_by_role("button", name="Join the game").click()
             await expect(phone.locator(".hero-card").first).to_be_visible()
             await _wait_until(lambda: len(keepalive) == 2)
-            pages = set(keepalive._conns)
+            pages = keepalive.watched
             silent_reader, silent = await _bare_socket(live)
             started = time.monotonic()
             # Two of the pages' beats past the quiet interval, and past the silent client's
@@ -196,7 +200,7 @@ async def test_a_phone_and_a_table_in_chromium_are_never_pinged() -> None:
             assert bytes((first, len(payload))) + payload == PING
             assert keepalive.sent == 1  # the silent client's ping, none to the pages
             assert keepalive.closed == 1
-            assert set(keepalive._conns) == pages  # the pages kept their first connections
+            assert keepalive.watched == pages  # the pages kept their first connections
             silent.close()
         finally:
             await browser.close()

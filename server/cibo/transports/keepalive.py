@@ -99,6 +99,16 @@ class Keepalive:
     def __len__(self) -> int:
         return len(self._conns)
 
+    @property
+    def watched(self) -> frozenset[HeardConnection]:
+        """The connections being watched now (a copy: adding or discarding does not change it)."""
+        return frozenset(self._conns)
+
+    @property
+    def sweeping(self) -> bool:
+        """Whether the sweeping task is running (it runs only while there are connections)."""
+        return self._task is not None
+
     def add(self, conn: HeardConnection) -> None:
         """Watch ``conn`` (an open connection) from now on."""
         self._conns[conn] = None
