@@ -66,8 +66,11 @@ def test_it_splits_a_process_cpu_by_thread_into_user_and_system() -> None:
     # process's.
     assert 0.5 <= main[0] + main[1] <= 1.5 + 0.05
     assert 0.5 <= user + system <= 2 * 1.5 + 0.1
-    assert abs(sum(v[0] for v in found.values()) - user) <= 0.03
-    assert abs(sum(v[1] for v in found.values()) - system) <= 0.03
+    # The files of one snapshot are read one after another, so a busy machine that pauses the
+    # tool between them lets the threads run on meanwhile (seen: 0.07 s with a second test
+    # run beside it); a tenth of a second is far below what a missing thread would take.
+    assert abs(sum(v[0] for v in found.values()) - user) <= 0.1
+    assert abs(sum(v[1] for v in found.values()) - system) <= 0.1
     busiest = [v[0] + v[1] for v in found.values()]
     assert busiest == sorted(busiest, reverse=True)
     assert main[0] > main[1]  # counting is user work
