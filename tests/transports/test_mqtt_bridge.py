@@ -15,8 +15,9 @@ import time
 from collections.abc import AsyncIterator, Iterable
 from contextlib import asynccontextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
+import aiomqtt
 import msgpack  # type: ignore[import-untyped]
 import pytest
 from attrs import evolve
@@ -71,8 +72,11 @@ def settings(port: int, **kw: Any) -> MqttSettings:
     return evolve(base, **kw)
 
 
+AnyBridge = TypeVar("AnyBridge", bound=Bridge)
+
+
 @asynccontextmanager
-async def running(bridge: Bridge) -> AsyncIterator[Bridge]:
+async def running(bridge: AnyBridge) -> AsyncIterator[AnyBridge]:
     task = asyncio.get_running_loop().create_task(bridge.run())
     try:
         yield bridge
@@ -473,10 +477,27 @@ async def _probe(client: Client, samples: list[tuple[float, float]], stop: async
         await asyncio.sleep(0.01)
 
 
+class GatedBridge(Bridge):
+    """The bridge, held after each connection to the broker until :attr:`gate` is open, so
+    that a test's watcher is subscribed again before the bridge comes back after a broker
+    restart. Otherwise what the bridge catches up on may reach the broker before the watcher
+    does, and go to nobody (a consumer that comes back late asks for a replay: tested below).
+    """
+
+    def __init__(self, settings: MqttSettings, source: RegistrySource) -> None:
+        super().__init__(settings, source)
+        self.gate = asyncio.Event()
+        self.gate.set()
+
+    async def _serve(self, client: aiomqtt.Client) -> None:
+        await self.gate.wait()
+        await super()._serve(client)
+
+
 async def test_broker_crash_mid_game(broker: Broker) -> None:
     rs = load_ruleset(find_ruleset("electro-fishers")).ruleset
     async with live_server() as live, Watcher(broker.port, ("cibo/#",)) as watcher, running(
-        Bridge(settings(broker.port), RegistrySource(live.registry))
+        GatedBridge(settings(broker.port), RegistrySource(live.registry))
     ) as bridge:
         code = live.code
         room = room_of(live)
@@ -496,11 +517,14 @@ async def test_broker_crash_mid_game(broker: Broker) -> None:
             seq_at_kill = room.session.seq
             broker.kill()
             await until(lambda: bridge.status.state != "online", timeout=5, what="the outage")
+            bridge.gate.clear()
             seq_offline = room.session.seq  # later events cannot have reached the old broker
             await asyncio.sleep(1.5)
             seq_in_outage = room.session.seq
             t_restart = time.monotonic()
             broker.start()
+            await watcher.wait_for(lambda w: w.connections >= 2)
+            bridge.gate.set()
             await until(lambda: bridge.status.state == "online", timeout=10, what="reconnect")
             await asyncio.sleep(0.5)
             stop.set()
