@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from hypothesis import HealthCheck, settings
 
@@ -18,6 +20,8 @@ SLOWEST_FIRST = (
 )
 """Files that take a minute or more: run first, so that parallel workers (scripts/test) share
 the rest while they run instead of one worker finishing them alone at the end."""
+_moved = [p for p in SLOWEST_FIRST if not (Path(__file__).resolve().parents[1] / p).is_file()]
+assert not _moved, f"SLOWEST_FIRST names files that are gone: {_moved}"
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:

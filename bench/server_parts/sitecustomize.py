@@ -32,6 +32,7 @@ is wrapped unless ``CIBO_PARTS_OUT`` is set.
 from __future__ import annotations
 
 import atexit
+import functools
 import importlib
 import importlib.util
 import os
@@ -124,9 +125,11 @@ def _report(path: str, problems: list[str]) -> None:
         out.write("\n".join(lines) + "\n")
 
 
+@functools.cache
 def _proc_times() -> Callable[[Path], tuple[str, float, float]]:
     """``bench/proc_cpu.py``'s reader of a ``/proc`` stat file, loaded by its path (the
-    server's own ``sys.path`` stays as it is)."""
+    server's own ``sys.path`` stays as it is) the first time it is asked for: every Python
+    process on this path imports this module, only a measured one needs the reader."""
     spec = importlib.util.spec_from_file_location(
         "_cibo_bench_proc_cpu", Path(__file__).resolve().parents[1] / "proc_cpu.py"
     )
@@ -137,17 +140,10 @@ def _proc_times() -> Callable[[Path], tuple[str, float, float]]:
     return reader
 
 
-_readers: list[Callable[[Path], tuple[str, float, float]]] = []
-"""The ``/proc`` reader, loaded when measuring starts (every Python process on this path
-imports this module; only a measured one needs it)."""
-
-
 def _loop_seconds() -> float:
     """The event loop thread's CPU seconds so far, user and system (from /proc: Linux)."""
-    if not _readers:
-        _readers.append(_proc_times())
     try:
-        _, user, system = _readers[0](Path(f"/proc/self/task/{_start['thread']:.0f}/stat"))
+        _, user, system = _proc_times()(Path(f"/proc/self/task/{_start['thread']:.0f}/stat"))
     except (OSError, ValueError, IndexError):
         return float("nan")
     return user + system
