@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import asyncio
+import sys
+from pathlib import Path
 
 import pytest
 
+sys.path.insert(0, str(Path(__file__).resolve().parent / "transports"))
+from live_server import live_server
+
 from cibo.client import Client, ClientError, JoinRefused
-from transports.live_server import live_server
 
 
 async def test_reconnects_resumes_and_resends_pending_commands() -> None:

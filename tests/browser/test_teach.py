@@ -15,33 +15,18 @@ from typing import Any
 
 import pytest
 from playwright.sync_api import Browser, Page, Playwright, expect
-
-try:  # tests/ on the path (a package "browser"), or tests/browser itself (pytest's default)
-    from browser.test_clients import (
-        SHOTS,
-        Server,
-        Watch,
-        browser,
-        end_turn,
-        new_context,
-        pw,
-        server,
-        shot,
-        wait_until,
-    )
-except ModuleNotFoundError:
-    from test_clients import (  # noqa: F401
-        SHOTS,
-        Server,
-        Watch,
-        browser,
-        end_turn,
-        new_context,
-        pw,
-        server,
-        shot,
-        wait_until,
-    )
+from test_clients import (  # noqa: F401
+    SHOTS,
+    Server,
+    Watch,
+    browser,
+    end_turn,
+    new_context,
+    pw,
+    server,
+    shot,
+    wait_until,
+)
 
 pytestmark = pytest.mark.browser
 
@@ -177,7 +162,7 @@ def check_sheet(page: Page, summary: dict[str, Any], hero: str, own: list[str]) 
 
 @pytest.mark.timeout(240)
 def test_goal_panel_and_rules_sheet_teach_the_game_in_english_and_italian(
-    server: Server, browser: Browser, pw: Playwright
+    server: Server, browser: Browser, pw: Playwright  # noqa: F811 (the fixtures imported above)
 ) -> None:
     code, host_token = server.room(1)
     watch = Watch()
@@ -384,7 +369,8 @@ def test_goal_panel_and_rules_sheet_teach_the_game_in_english_and_italian(
 
 
 def _table_of_two(
-    server: Server, browser: Browser, pw: Playwright, watch: Watch, ruleset: str, difficulty: str
+    server: Server, browser: Browser, pw: Playwright,  # noqa: F811 (the fixtures imported above)
+    watch: Watch, ruleset: str, difficulty: str,
 ) -> tuple[Page, Page, dict[tuple[str, str], Page]]:
     """A game of ``ruleset`` on ``difficulty`` just started by two phones (Marco on Killy at 390
     px in English, Aiko on Cibo at 320 px in Italian), and three table displays watching it
@@ -425,7 +411,7 @@ def _table_of_two(
 
 @pytest.mark.timeout(240)
 def test_the_audit_is_taught_on_the_inspection_shift_only(
-    server: Server, browser: Browser, pw: Playwright
+    server: Server, browser: Browser, pw: Playwright  # noqa: F811 (the fixtures imported above)
 ) -> None:
     """Factory Raid's audit ends a hard raid that falls behind: its goal-panel line shows on
     the inspection shift, in English and Italian, uncut on the TV and the phones, and not at
@@ -467,7 +453,7 @@ def test_the_audit_is_taught_on_the_inspection_shift_only(
 
 @pytest.mark.timeout(240)
 def test_the_purge_is_taught_on_the_purge_only(
-    server: Server, browser: Browser, pw: Playwright
+    server: Server, browser: Browser, pw: Playwright  # noqa: F811 (the fixtures imported above)
 ) -> None:
     """Electro-Fisher's purge ends a hard game whose route falls behind, or whose village is
     still at home in the alert's Purge band: its goal-panel lines (from which round the purge
