@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import Any
+
 from attrs import evolve
 
 from cibo.balance import Cell
@@ -12,7 +14,7 @@ def _rs() -> Ruleset:
     return load_ruleset(find_ruleset("factory-raid")).ruleset  # target 25-45 min, pool of 3
 
 
-def _cell(policy: str, difficulty: str, heroes: int, win: float, **more: object) -> Cell:
+def _cell(policy: str, difficulty: str, heroes: int, win: float, **more: Any) -> Cell:
     base = Cell(
         heroes=heroes, difficulty=difficulty, policy=policy, games=300, win_rate=win,
         avg_rounds=8.0, minutes=35.0, causes={}, hopeless_share=0.2, after_hopeless=1.2,
@@ -46,7 +48,7 @@ def test_each_band_fails_on_its_own() -> None:
     rs = _rs()
     cells = _matrix(range(2, 4))
 
-    def verdicts(change: dict[tuple[str, str], dict[str, object]]) -> dict[str, bool | None]:
+    def verdicts(change: dict[tuple[str, str], dict[str, Any]]) -> dict[str, bool | None]:
         changed = [evolve(c, **change.get((c.policy, c.difficulty), {})) for c in cells]
         row = check(rs, changed)[0]
         return {t: m.ok for t, m in row.marks.items()}

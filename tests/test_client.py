@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -27,7 +28,7 @@ async def test_reconnects_resumes_and_resends_pending_commands() -> None:
         # The command reaches the server, but the connection dies before the result comes back.
         original = room.session.command
 
-        def cut_after(client: int, cmd_id: str, data: dict, seen: int | None) -> object:
+        def cut_after(client: int, cmd_id: str, data: dict[str, Any], seen: int | None) -> object:
             room.session.command = original  # type: ignore[method-assign]
             step = original(client, cmd_id, data, seen)
             assert ann.ws is not None

@@ -5,6 +5,7 @@ from __future__ import annotations
 import importlib
 import pkgutil
 import re
+from typing import TypeVar
 
 import pytest
 
@@ -19,6 +20,7 @@ from cibo.protocol.errors import DecodeError, ProtocolError, error_message
 from cibo.rooms.registry import RoomRefused
 
 CODE = re.compile(r"[a-z_]+/[a-z_]+")
+E = TypeVar("E")
 
 
 def _all_modules() -> None:
@@ -27,8 +29,8 @@ def _all_modules() -> None:
             importlib.import_module(info.name)
 
 
-def _subclasses(cls: type) -> set[type]:
-    found = set()
+def _subclasses(cls: type[E]) -> set[type[E]]:
+    found: set[type[E]] = set()
     for sub in cls.__subclasses__():
         found |= {sub, *_subclasses(sub)}
     return found

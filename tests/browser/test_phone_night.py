@@ -15,6 +15,7 @@ from __future__ import annotations
 import re
 import time
 from collections.abc import Iterator
+from typing import cast
 
 import pytest
 import segno.encoder as qr_encoder
@@ -84,7 +85,8 @@ def qr_reference(text: str, version: int, mask: int) -> list[str]:
     buff.append_bits(len(data), 8)
     for b in data:
         buff.append_bits(b, 8)
-    capacity = qr_consts.SYMBOL_CAPACITY[version][qr_consts.ERROR_LEVEL_M]
+    by_level = cast(dict[int, int], qr_consts.SYMBOL_CAPACITY[version])  # segno's table is untyped
+    capacity = by_level[qr_consts.ERROR_LEVEL_M]
     buff.extend([0] * min(4, capacity - len(buff)))
     if len(buff) % 8:
         buff.extend([0] * (8 - len(buff) % 8))

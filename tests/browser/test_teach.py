@@ -277,8 +277,12 @@ def test_goal_panel_and_rules_sheet_teach_the_game_in_english_and_italian(
         before = killy.locator(".topbar .where").inner_text()
         for page in (killy, cibo):
             end_turn(page)
-        wait_until(lambda before=before: killy.locator(".topbar .where").inner_text() != before
-                   or killy.locator(".over").count() > 0, what="the next round")
+
+        def next_round(before: str = before) -> bool:
+            return (killy.locator(".topbar .where").inner_text() != before
+                    or killy.locator(".over").count() > 0)
+
+        wait_until(next_round, what="the next round")
         if killy.locator(".over").count():
             break
     assert secured, "no Secure succeeded in 8 rounds"

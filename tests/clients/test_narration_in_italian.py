@@ -166,7 +166,7 @@ def test_a_latecomer_and_an_undo_are_told_in_italian(tmp_path: Path) -> None:
     rs = load_ruleset(find_ruleset("factory-raid")).ruleset
     state = setup_game(rs, seed=b"\x04" * 32, players=2, difficulty="normal")
     name = state.seats[1].name  # the state names the seats for the clients
-    events = [
+    events: list[dict[str, Any]] = [
         {"type": "seat_joined", "seat": "p2", "name": name},  # what cibo replay learns from
         {"type": "hero_arrived", "seat": "p2", "hero": "escort-2", "kind": "escort",
          "zone": "duct", "hp": 7},

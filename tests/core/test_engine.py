@@ -62,7 +62,7 @@ def test_random_play_is_replayable(
             break
         seats = [s.id for s in state.seats]
         legal = [(seat, c) for seat in seats for c in legal_actions(state, seat)]
-        if legal and data.draw(st.booleans(), label="legal?"):
+        if legal and bool(data.draw(st.booleans(), label="legal?")):
             seat, wire = data.draw(st.sampled_from(legal), label="legal command")
             body = {k: wire[k] for k in ("type", "hero", "action", "target") if k in wire}
             command = command_from_wire(seat, body)
@@ -118,7 +118,7 @@ def test_illegal_commands_have_player_sentences(electro: Ruleset) -> None:
     state = setup_game(electro, seed=b"s" * 32, players=2, difficulty="normal")
     hero = state.heroes[0]
     other_seat = "p2" if hero.seat == "p1" else "p1"
-    cases = {
+    cases: dict[str, cm.Command] = {
         "action/not_your_hero": cm.Act(other_seat, hero.id, "move", ""),
         "action/unknown": cm.Act(hero.seat, hero.id, "fly", ""),
         "seat/unknown": cm.Act("ghost", hero.id, "move", ""),

@@ -560,7 +560,9 @@ def reference(tree: Tree) -> int:
     """Integer semantics written independently of the module under test."""
     kind = tree[0]
     if kind == "lit":
-        return int(tree[1])  # type: ignore[call-overload]
+        value = tree[1]
+        assert isinstance(value, int)
+        return value
     if kind == "name":
         return INT_NAMES[str(tree[1])]
     if kind == "neg":

@@ -139,9 +139,10 @@ def test_answers_for_any_game_are_bounded() -> None:
         return SimpleNamespace(seed=seed, rng_counter=0)  # what the memo reads of a state
 
     for i in range(_Memo.COMMON + 10):
-        memo.answer(game(bytes([i % 256]) * 32), "h1", (f"zone{i}", ({"t": i},)), lambda i=i: {
-            "n": i
-        })
+        def work(i: int = i) -> dict[str, int]:
+            return {"n": i}
+
+        memo.answer(game(bytes([i % 256]) * 32), "h1", (f"zone{i}", ({"t": i},)), work)
     assert 0 < len(memo.common) <= _Memo.COMMON
     worked: list[int] = []
     memo.answer(game(b"\x00" * 32), "h1", ("zone3", ({"t": 3},)), lambda: worked.append(3))

@@ -29,6 +29,7 @@ import sys
 import time
 import urllib.request
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -65,10 +66,10 @@ def wheelhouse(wheel: Path) -> Path:
     return folder
 
 
-def health(port: int) -> dict[str, object] | None:
+def health(port: int) -> dict[str, Any] | None:
     try:
         with urllib.request.urlopen(f"http://127.0.0.1:{port}/api/health", timeout=3) as answer:
-            data: dict[str, object] = json.loads(answer.read())
+            data: dict[str, Any] = json.loads(answer.read())
             return data
     except OSError:
         return None
@@ -80,7 +81,7 @@ def wait_online(engine: Engine, port: int, container: str) -> None:
     last = None
     while time.monotonic() < deadline:
         last = health(port)
-        if last and last.get("mqtt", {}).get("state") == "online":  # type: ignore[union-attr]
+        if last and last.get("mqtt", {}).get("state") == "online":
             return
         time.sleep(0.3)
     logs = engine.logs(container)

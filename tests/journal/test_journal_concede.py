@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+from collections.abc import Sequence
 from functools import cache
 from pathlib import Path
 
@@ -10,12 +11,12 @@ import pytest
 from journal_helpers import bot_game, encode_journal
 
 from cibo.commands import replay, verify
-from cibo.journal import CommandRecord, read_journal
+from cibo.journal import CommandRecord, JournalHeader, Record, read_journal
 from cibo.journal.replay import rebuild_state
 from cibo.journal.verify import verify_journal
 
 
-def _answers(records: list[object]) -> list[str]:
+def _answers(records: Sequence[Record]) -> list[str]:
     return [r.command["type"] for r in records if isinstance(r, CommandRecord)
             and r.command["type"] in ("concede", "play_on")]
 
@@ -50,7 +51,7 @@ def _all_rounds(path: Path, capsys: pytest.CaptureFixture[str]) -> str:
     return "\n".join(out)
 
 
-def _contents(data: bytes) -> tuple[object, list[object]]:
+def _contents(data: bytes) -> tuple[JournalHeader, list[Record]]:
     contents = read_journal(data)
     return contents.header, list(contents.records)
 

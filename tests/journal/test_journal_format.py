@@ -6,7 +6,7 @@ import struct
 import zlib
 from typing import Any
 
-import msgpack
+import msgpack  # type: ignore[import-untyped]  # msgpack ships no type hints
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st

@@ -46,7 +46,7 @@ def _run_js(tmp_path: Path, body: str) -> object:
 def test_the_browser_judges_every_close_as_the_python_client_does(tmp_path: Path) -> None:
     closes = sorted({int(c) for c in CloseCode} | {1005, 1006, 1013, 4000})
     reasons = [*sorted(CLOSE_CODES), "", "bye", "join/bad_token"]
-    cases = [[code, reason] for code in closes for reason in reasons]
+    cases = [(code, reason) for code in closes for reason in reasons]
     got = _run_js(
         tmp_path,
         f"const cases = {json.dumps(cases)};\n"

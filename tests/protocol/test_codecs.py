@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-import msgpack
+import msgpack  # type: ignore[import-untyped]  # msgpack ships no type hints
 import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
@@ -350,7 +350,7 @@ def test_encode_shared_gives_the_bytes_of_encode(
     pool: list[Any] = [v for m in batch for v in m.values() if isinstance(v, (dict, list))]
     for message in batch[1:]:
         for key in list(message):
-            if pool and data.draw(st.booleans()):
+            if pool and bool(data.draw(st.booleans())):
                 message[key] = pool[data.draw(st.integers(0, len(pool) - 1))]
     batch.append({"type": "update", "changes": {"a": pool[0] if pool else [], "b": 1.5}})
     batch.append({"k": {1: "not a str key", "x": {"deep": [1, 2.0, None, True, "é"]}}})
@@ -370,7 +370,7 @@ def test_encode_shared_encodes_a_shared_value_once() -> None:
     MSGPACK.encode_shared(first, memo)
     kept = memo[id(heroes)][0]
     assert kept is heroes  # kept alive with the memo, so its id names nothing else
-    memo[id(heroes)] = (heroes, MSGPACK.encode("hX"))  # what the next message will be given
+    memo[id(heroes)] = (heroes, msgpack.packb("hX"))  # what the next message will be given
     assert MSGPACK.decode(MSGPACK.encode_shared(second, memo))["changes"]["heroes"] == "hX"
     assert MSGPACK.decode(MSGPACK.encode_shared(second, {})) == second
     # JSON encodes every message whole (faster than splicing, with orjson): no memo.

@@ -6,7 +6,7 @@ import asyncio
 from collections.abc import Mapping
 from typing import Any
 
-import msgpack
+import msgpack  # type: ignore[import-untyped]  # msgpack ships no type hints
 from rooms_helpers import HOST_TOKEN, SEED, loaded
 
 from cibo.core import new_game

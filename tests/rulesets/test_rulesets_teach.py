@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import pytest
 from rulesets_helpers import DATA, SHIPPED, describe, minimal_text, mutate, problems_of
@@ -36,7 +37,7 @@ def test_check_refuses_a_ruleset_without_teach_at_the_line_where_it_belongs() ->
     ('glossary = { noise = { term = "Noise", text = "What the tower hears." } }\n', "",
      "teach.glossary", "explain the words"),
 ])
-def test_check_names_each_missing_part_of_teach(tmp_path, old: str, new: str, path: str,
+def test_check_names_each_missing_part_of_teach(tmp_path: Path, old: str, new: str, path: str,
                                                 words: str) -> None:
     text = mutate(minimal_text(), (old, new))
     file = tmp_path / "t.toml"
@@ -68,7 +69,7 @@ def test_check_finds_what_teach_names_wrongly(old: str, new: str, path: str, wor
 
 
 @pytest.mark.parametrize("path", SHIPPED, ids=lambda p: p.stem)
-def test_shipped_rulesets_teach_every_phase_and_show_no_formula(path) -> None:
+def test_shipped_rulesets_teach_every_phase_and_show_no_formula(path: Path) -> None:
     rs = load_ruleset(path).ruleset
     assert set(rs.teach.phases) == {p.phase for p in rs.round}
     assert rs.teach.goals and rs.teach.defeats and rs.teach.glossary

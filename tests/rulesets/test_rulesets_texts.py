@@ -12,7 +12,7 @@ from rulesets_helpers import DATA, SHIPPED, minimal_text
 from cibo.commands import check
 from cibo.core import ruleset_summary
 from cibo.core.texts import text_paths
-from cibo.rulesets import check_file, load_ruleset, parse_ruleset
+from cibo.rulesets import Problem, check_file, load_ruleset, parse_ruleset
 
 GAPS = DATA / "untranslated_gaps.toml"
 GAP = re.compile(r"^# gap: (\d+) (\S+): (.+)$", re.MULTILINE)
@@ -68,7 +68,7 @@ def test_removing_one_italian_line_of_a_shipped_ruleset_is_reported() -> None:
     ]
 
 
-def check_file_text(text: str, name: str) -> list[object]:
+def check_file_text(text: str, name: str) -> list[Problem]:
     from cibo.rulesets.loader import _parse
 
     return list(_parse(text, name, texts=True)[1])

@@ -14,7 +14,8 @@ import time
 from pathlib import Path
 
 import pytest
-from live_server import Live, live_server
+from attrs import evolve
+from live_server import FAST, Live, live_server
 from playwright.async_api import async_playwright, expect
 from websockets.asyncio.client import connect
 from websockets.protocol import State
@@ -25,7 +26,7 @@ from cibo.transports.websocket import ServerLimits
 
 ROOT = Path(__file__).resolve().parents[2]
 
-FAST_PINGS = {"ping_interval": 0.2, "ping_timeout": 0.2, "close_timeout": 0.2}
+FAST_PINGS = evolve(FAST, ping_interval=0.2, ping_timeout=0.2, close_timeout=0.2)
 
 
 async def _wait_until(predicate: object, timeout: float = 5.0) -> None:
@@ -65,7 +66,7 @@ async def _frame(reader: asyncio.StreamReader) -> tuple[int, bytes]:
 
 
 async def test_a_silent_client_is_pinged_then_closed_with_1011() -> None:
-    async with live_server(**FAST_PINGS) as live:
+    async with live_server(limits=FAST_PINGS) as live:
         keepalive = _keepalive(live)
         reader, writer = await _bare_socket(live)
         opened = time.monotonic()
@@ -91,7 +92,7 @@ async def test_a_silent_client_is_pinged_then_closed_with_1011() -> None:
 
 
 async def test_a_quiet_client_that_answers_pings_stays() -> None:
-    async with live_server(**FAST_PINGS) as live:
+    async with live_server(limits=FAST_PINGS) as live:
         keepalive = _keepalive(live)
         # websockets' client answers every ping and sends nothing of its own.
         ws = await connect(live.url, compression=None, ping_interval=None)
@@ -121,7 +122,7 @@ async def test_a_client_that_talks_is_never_pinged() -> None:
 
 
 async def test_the_sweeping_task_runs_only_while_there_are_connections() -> None:
-    async with live_server(**FAST_PINGS) as live:
+    async with live_server(limits=FAST_PINGS) as live:
         keepalive = _keepalive(live)
         for _ in range(2):
             ws = await connect(live.url, compression=None, ping_interval=None)

@@ -203,7 +203,8 @@ async def test_bot_game_is_mirrored_in_order_with_retained_state(broker: Broker)
             await live.registry.close_all()
             await early.wait_for(lambda w: (w.last(f"cibo/{code}/status") or w.received[0])
                                  .payload == b"closed")
-        assert bridge.status.state == "stopped"
+        stopped = bridge.status  # a new snapshot: the one above said "online"
+        assert stopped.state == "stopped"
         async with Watcher(broker.port, ("cibo/#", "homeassistant/#")) as after:
             await after.wait_for(lambda w: w.last("cibo/status") is not None)
             await asyncio.sleep(0.2)
@@ -389,7 +390,7 @@ class SeedStore(MemoryStore):
         super().__init__()
         self.games: dict[str, dict[str, Any]] = {}
 
-    async def create_game(self, **kw: Any) -> MemoryLog:  # type: ignore[override]
+    async def create_game(self, **kw: Any) -> MemoryLog:
         self.games[kw["room_code"]] = kw
         return await super().create_game(**kw)
 

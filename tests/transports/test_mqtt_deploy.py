@@ -119,7 +119,7 @@ async def test_shipped_broker_config_enforces_the_acl(tmp_path: Path) -> None:
 
             async def collect() -> None:
                 async for m in spy.messages:
-                    seen.append((m.topic.value, bytes(m.payload)))  # type: ignore[arg-type]
+                    seen.append((m.topic.value, bytes(m.payload)))
 
             task = asyncio.get_running_loop().create_task(collect())
             allowed = [
@@ -157,7 +157,7 @@ async def test_shipped_broker_config_enforces_the_acl(tmp_path: Path) -> None:
             got: list[tuple[str, bytes]] = []
             async with asyncio.timeout(5):
                 async for m in gadget.messages:
-                    got.append((m.topic.value, bytes(m.payload)))  # type: ignore[arg-type]
+                    got.append((m.topic.value, bytes(m.payload)))
                     if m.topic.value.endswith("/result/end-turn"):
                         break
             assert ("cibo/BCDF/state", b"state") in got

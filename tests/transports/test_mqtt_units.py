@@ -85,7 +85,7 @@ def _encode(data: Any) -> bytes:
 
 def drain(box: Outbox, limit: int = 100_000) -> list[Publish]:
     """Publish everything (the broker takes each message at once)."""
-    out = []
+    out: list[Publish] = []
     for _ in range(limit):
         item = box.next()
         if item is None:
@@ -240,7 +240,7 @@ def test_unacknowledged_events_go_back_and_are_published_again() -> None:
     room = FakeRoom()
     box.open(room, from_start=True)
     room.emit(5)
-    handed = []
+    handed: list[Publish] = []
     while (item := box.next()) is not None and len(handed) < 4:
         item.commit()  # handed to the broker...
         handed.append(item)

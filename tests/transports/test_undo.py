@@ -73,8 +73,8 @@ async def test_undo_takes_back_a_move_until_a_roll_and_the_journal_proves_it(
             assert refused["error"]["code"] == "undo/not_yours"
             refused = await bob.command({"type": "undo", "seat": ann.seat})
             assert refused["error"]["code"] == "undo/not_yours"
-        bad = await active.command({"type": "undo", "seat": 7})
-        assert bad["error"]["code"] == "command/malformed"
+        malformed = await active.command({"type": "undo", "seat": 7})
+        assert malformed["error"]["code"] == "command/malformed"
 
         undone = await active.command({"type": "undo"})
         assert undone["ok"]

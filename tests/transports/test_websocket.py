@@ -12,7 +12,7 @@ import socket
 from pathlib import Path
 from typing import Any
 
-import msgpack
+import msgpack  # type: ignore[import-untyped]  # msgpack ships no type hints
 import pytest
 from live_server import FAST, Live, live_server
 from websockets.asyncio.client import ClientConnection, connect
@@ -316,9 +316,9 @@ async def test_malformed_frames_get_errors_and_others_are_unaffected() -> None:
         await bob.close()
         await table.close()
         mp = await raw(live, proto=MSGPACK_PROTO)
-        for bad in (b"\xc1", b"\xdd\xff\xff\xff\xff", msgpack.packb({1: 2}),
-                    msgpack.packb({"type": "ping", "t": b"bin"})):
-            await mp.send(bad)
+        for frame in (b"\xc1", b"\xdd\xff\xff\xff\xff", msgpack.packb({1: 2}),
+                      msgpack.packb({"type": "ping", "t": b"bin"})):
+            await mp.send(frame)
             assert (await recv(mp))["code"].startswith("protocol/")
         await mp.send("a text frame on a msgpack connection")
         assert (await recv(mp))["code"] == "protocol/malformed"
@@ -363,15 +363,16 @@ async def test_foreign_origin_and_wrong_host_are_refused() -> None:
             return await connect(f"ws://{host}/ws", sock=sock, origin=origin,  # type: ignore[arg-type]
                                  subprotocols=[JSON_PROTO])  # type: ignore[list-item]
 
-        ok = await raw(live, origin=f"http://127.0.0.1:{live.port}")  # type: ignore[arg-type]
+        ok = await raw(live, origin=f"http://127.0.0.1:{live.port}")
         await ok.close()
         ok = await as_host(f"LOCALHOST:{live.port}", f"http://localhost:{live.port}")
         await ok.close()
+        origin: str | None
         for origin in ("http://evil.example", f"http://127.0.0.1:{live.port}.evil.example",
                        "null", f"http://127.0.0.1:{live.port + 1}", f"file://127.0.0.1:{live.port}",
                        f"https://evil.example/?http://127.0.0.1:{live.port}"):
             with pytest.raises(InvalidStatus) as info:
-                await raw(live, origin=origin)  # type: ignore[arg-type]
+                await raw(live, origin=origin)
             assert info.value.response.status_code == 403
         # DNS rebinding: a foreign name, with or without a matching Origin.
         for origin in (f"http://rebind.example:{live.port}", None):
