@@ -119,15 +119,13 @@ class RecordedRules:
             if self.mode == "record":
                 self.made.append((command, decision))
             return decision
-        made = self.made[self.handed][0] if self.handed < len(self.made) else None
-        if made != command:
-            # The room turns any engine failure into a rejected command and goes on: say it
-            # here, where check() finds it, as well as by raising.
-            self.strayed = self.strayed or f"replay diverged at decision {self.handed}: {command!r}"
-            raise RuntimeError(self.strayed)
-        decision = self.made[self.handed][1]
-        self.handed += 1
-        return decision
+        if self.handed < len(self.made) and self.made[self.handed][0] == command:
+            self.handed += 1
+            return self.made[self.handed - 1][1]
+        # The room turns any engine failure into a rejected command and goes on: say it here,
+        # where check() finds it, as well as by raising.
+        self.strayed = self.strayed or f"replay diverged at decision {self.handed}: {command!r}"
+        raise RuntimeError(self.strayed)
 
     def listed(self, state: GameState, seat: str) -> list[dict[str, Any]]:
         """The seat's legal commands in ``state``, as the mode says."""
@@ -245,8 +243,8 @@ def main() -> None:
     parser.add_argument(
         "--free-rules",
         action="store_true",
-        help="play the commands again with their decisions handed back (needs --commands, "
-        "which alone bounds the passes)",
+        help="time the same commands with the engine, then with its decisions and legal "
+        "commands replayed from a recorded pass (needs --commands, which alone bounds them)",
     )
     args = parser.parse_args()
     if args.free_rules and args.commands is None:
